@@ -1,0 +1,119 @@
+import * as z from 'zod';
+import { procedureSchema } from '../domain/catalog.ts';
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
+const isoDate = z.iso.date();
+
+const officeSessionSchema = z
+  .object({ start: clockTime, end: clockTime })
+  .refine((s) => s.start < s.end, { message: 'a session ends after it starts', path: ['end'] });
+
+/** Per-year corrections to the computed public holidays (the Prime Minister's yearly decision). */
+const holidayOverrideSchema = z.object({
+  year: z.number().int().min(2000).max(2100),
+  /** Extra days off: bridge days, the day joined to 2/9, a Tết split that differs from the default. */
+  daysOff: z.array(isoDate).default([]),
+  /** Days that are worked even though the computed table or the weekend says otherwise (make-up Saturdays). */
+  workingDays: z.array(isoDate).default([]),
+  note: z.string().optional(),
+});
+
+const portalSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]{2,40}$/),
+  name: z.string().min(1),
+  /** Where status changes of this portal's dossiers are sent; none means the portal polls. */
+  statusWebhookUrl: z.url({ protocol: /^https$/ }).optional(),
+});
+
+export const wardConfigSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{2,40}$/),
+    /** Receiving unit code (Circular 10/2016/TT-BTTTT), the prefix of every dossier code. */
+    unitCode: z.string().regex(/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/),
+    name: z.string().min(1),
+    timeZone: z.string().refine(isKnownTimeZone, 'an IANA time zone'),
+    officeHours: z
+      .object({
+        sessions: z.array(officeSessionSchema).min(1),
+        /** ISO weekdays worked, 1 = Monday … 7 = Sunday. */
+        weekdays: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+      })
+      .refine((h) => sessionsAreOrdered(h.sessions), {
+        message: 'sessions are in order and do not overlap',
+        path: ['sessions'],
+      }),
+    holidayOverrides: z.array(holidayOverrideSchema).default([]),
+    /** What a supplement request does to the clock: pause it, or restart the full time on completion. */
+    supplementClock: z.enum(['pause', 'restart']).default('pause'),
+    /** Printed on the receipt: where and how the citizen collects the result. */
+    resultCollection: z.string().min(1),
+    alerts: z
+      .object({
+        dueSoonHours: z.number().int().min(1).max(168).default(24),
+        recipientRoles: z.array(z.enum(['officer', 'specialist', 'leader'])).default(['officer', 'leader']),
+      })
+      .default({ dueSoonHours: 24, recipientRoles: ['officer', 'leader'] }),
+    portals: z.array(portalSchema).default([]),
+    deploy: z
+      .object({
+        region: z.string().default('ap-southeast-1'),
+        account: z.string().regex(/^\d{12}$/).optional(),
+        /** Prefix of the Cognito hosted domain where portals fetch their tokens. */
+        authDomainPrefix: z.string().regex(/^[a-z0-9-]{3,63}$/),
+      }),
+    catalog: z.object({
+      /** True for the shipped example: its codes, times and fees illustrate, they are not a legal source. */
+      sample: z.boolean().default(false),
+      procedures: z.array(procedureSchema).min(1),
+    }),
+  })
+  .superRefine((ward, ctx) => {
+    const seen = new Set<string>();
+    ward.catalog.procedures.forEach((p, i) => {
+      if (seen.has(p.code)) {
+        ctx.addIssue({ code: 'custom', message: `duplicate procedure code ${p.code}`, path: ['catalog', 'procedures', i, 'code'] });
+      }
+      seen.add(p.code);
+    });
+  });
+
+export type WardConfig = z.output<typeof wardConfigSchema>;
+export type WardConfigInput = z.input<typeof wardConfigSchema>;
+
+/** The environment variable that carries the ward configuration into a function (bundled in, or set by the local runner). */
+export const WARD_CONFIG_ENV = 'MOTCUA_WARD_CONFIG';
+
+let cached: WardConfig | undefined;
+
+/**
+ * The one config loader. In Lambda the configuration is inlined at bundle time into
+ * `process.env.MOTCUA_WARD_CONFIG`; the local runner sets the same variable. Either way it is validated here.
+ */
+export function wardConfig(): WardConfig {
+  if (cached) return cached;
+  const raw = process.env.MOTCUA_WARD_CONFIG;
+  if (!raw) throw new Error(`${WARD_CONFIG_ENV} is not set: the function was not bundled or started with a ward configuration`);
+  cached = parseWardConfig(JSON.parse(raw));
+  return cached;
+}
+
+export function parseWardConfig(input: unknown): WardConfig {
+  const result = wardConfigSchema.safeParse(input);
+  if (!result.success) {
+    throw new Error(`invalid ward configuration:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sessionsAreOrdered(sessions: { start: string; end: string }[]): boolean {
+  return sessions.every((s, i) => i === 0 || sessions[i - 1]!.end <= s.start);
+}

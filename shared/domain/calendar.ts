@@ -1,0 +1,144 @@
+import { computedDaysOff, type DayOff, type HolidayOverride } from './holidays.ts';
+import {
+  addDays,
+  instantAt,
+  isoWeekday,
+  localDateOf,
+  minuteOfDay,
+  parseLocalDate,
+  type LocalDate,
+} from './zoned-time.ts';
+
+export interface CalendarSpec {
+  timeZone: string;
+  sessions: readonly { start: string; end: string }[];
+  /** ISO weekdays worked, 1 = Monday … 7 = Sunday. */
+  weekdays: readonly number[];
+  holidayOverrides: readonly HolidayOverride[];
+}
+
+const MINUTE_MS = 60_000;
+/** No procedure takes longer than a year of working time; a loop past this means a calendar with no working day. */
+const MAX_SCAN_DAYS = 3 * 366;
+
+/**
+ * The ward's working-time calendar: office sessions on working days, in the ward's time zone. Deadlines
+ * are counted in working minutes over it. Instants are epoch milliseconds.
+ */
+export class WorkingCalendar {
+  readonly timeZone: string;
+  private readonly sessions: readonly [number, number][];
+  private readonly restWeekdays: ReadonlySet<number>;
+  private readonly overrides: readonly HolidayOverride[];
+  private readonly yearCache = new Map<number, { off: Map<LocalDate, string>; worked: Set<LocalDate> }>();
+  private readonly windowCache = new Map<LocalDate, readonly [number, number][]>();
+
+  constructor(spec: CalendarSpec) {
+    this.timeZone = spec.timeZone;
+    this.sessions = spec.sessions.map((s) => [minuteOfDay(s.start), minuteOfDay(s.end)] as [number, number]);
+    this.restWeekdays = new Set([1, 2, 3, 4, 5, 6, 7].filter((d) => !spec.weekdays.includes(d)));
+    this.overrides = spec.holidayOverrides;
+  }
+
+  /** Days off of a year, computed and overridden, with their reasons. */
+  daysOff(year: number): DayOff[] {
+    return [...this.year(year).off].map(([date, reason]) => ({ date, reason })).sort((a, b) => a.date.localeCompare(b.date));
+  }
+
+  isWorkingDay(date: LocalDate): boolean {
+    const year = this.year(parseLocalDate(date)[0]);
+    if (year.worked.has(date)) return true;
+    if (year.off.has(date)) return false;
+    return !this.restWeekdays.has(isoWeekday(date));
+  }
+
+  localDate(instant: number): LocalDate {
+    return localDateOf(instant, this.timeZone);
+  }
+
+  /**
+   * The instant reached after `minutes` of working time from `start`. Time outside office hours does not
+   * count, so a dossier received after closing starts counting at the next working morning; a deadline
+   * that uses up a session exactly ends at that session's close.
+   */
+  addWorkingMinutes(start: number, minutes: number): number {
+    if (minutes < 0) throw new RangeError('working time to add is negative');
+    let remaining = minutes * MINUTE_MS;
+    if (remaining === 0) return start;
+    let date = this.localDate(start);
+    for (let scanned = 0; scanned < MAX_SCAN_DAYS; scanned++, date = addDays(date, 1)) {
+      for (const [open, close] of this.windows(date)) {
+        if (close <= start) continue;
+        const from = Math.max(open, start);
+        if (remaining <= close - from) return from + remaining;
+        remaining -= close - from;
+      }
+    }
+    throw new RangeError('the calendar has no working time within three years');
+  }
+
+  /** Working minutes between two instants (0 when `to` is not after `from`). */
+  workingMinutesBetween(from: number, to: number): number {
+    if (to <= from) return 0;
+    let total = 0;
+    const last = this.localDate(to);
+    for (let date = this.localDate(from); date <= last; date = addDays(date, 1)) {
+      for (const [open, close] of this.windows(date)) {
+        const a = Math.max(open, from);
+        const b = Math.min(close, to);
+        if (b > a) total += b - a;
+      }
+    }
+    return total / MINUTE_MS;
+  }
+
+  /** The first working instant at or after `instant`: when a clock started now really starts. */
+  nextWorkingInstant(instant: number): number {
+    let date = this.localDate(instant);
+    for (let scanned = 0; scanned < MAX_SCAN_DAYS; scanned++, date = addDays(date, 1)) {
+      for (const [open, close] of this.windows(date)) {
+        if (close > instant) return Math.max(open, instant);
+      }
+    }
+    throw new RangeError('the calendar has no working time within three years');
+  }
+
+  /** Office sessions of a day as instants; none on a day off. */
+  private windows(date: LocalDate): readonly [number, number][] {
+    let found = this.windowCache.get(date);
+    if (!found) {
+      found = this.isWorkingDay(date)
+        ? this.sessions.map(([open, close]) => [instantAt(date, open, this.timeZone), instantAt(date, close, this.timeZone)] as [number, number])
+        : [];
+      this.windowCache.set(date, found);
+    }
+    return found;
+  }
+
+  private year(year: number) {
+    let entry = this.yearCache.get(year);
+    if (!entry) {
+      const off = new Map(computedDaysOff(year, this.restWeekdays).map((d) => [d.date, d.reason]));
+      const worked = new Set<LocalDate>();
+      for (const o of this.overrides.filter((o) => o.year === year)) {
+        for (const d of o.daysOff) off.set(d, o.note ?? 'Nghỉ theo quyết định của năm');
+        for (const d of o.workingDays) worked.add(d);
+      }
+      for (const d of worked) off.delete(d);
+      entry = { off, worked };
+      this.yearCache.set(year, entry);
+    }
+    return entry;
+  }
+}
+
+export type Timing = 'early' | 'on_time' | 'late';
+
+/** Early / on time / late: the finish date against the due date, by calendar date in the ward's zone. */
+export function classifyTiming(finishedAt: number, dueAt: number, timeZone: string): Timing {
+  const finished = localDateOf(finishedAt, timeZone);
+  const due = localDateOf(dueAt, timeZone);
+  if (finished < due) return 'early';
+  if (finished === due) return 'on_time';
+  return 'late';
+}

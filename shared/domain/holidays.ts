@@ -1,0 +1,73 @@
+import Holidays from 'date-holidays';
+import { addDays, formatLocalDate, isoWeekday, type LocalDate } from './zoned-time.ts';
+
+export interface HolidayOverride {
+  year: number;
+  daysOff: readonly LocalDate[];
+  workingDays: readonly LocalDate[];
+  note?: string | undefined;
+}
+
+export interface DayOff {
+  date: LocalDate;
+  reason: string;
+}
+
+// The Vietnamese lunar calendar is computed for UTC+7; date-holidays' VN rules get the years where
+// it differs from the Chinese calendar right (Tết on 2 February 2030, not 3 February).
+const vietnam = new Holidays('VN');
+const LUNAR_NEW_YEAR = 'vietnamese 1-0-1';
+const HUNG_KINGS = 'vietnamese 3-0-10';
+
+function lunarHoliday(year: number, rule: string): LocalDate {
+  const found = vietnam.getHolidays(year).find((h) => h.rule === rule);
+  if (!found) throw new Error(`no ${rule} in ${year}`);
+  return found.date.slice(0, 10);
+}
+
+/**
+ * Public holidays of Labour Code 2019 Art. 112 for one year, as computed defaults: 1/1, five days of
+ * lunar Tết (the last day of the old year and the first four of the new), 10/3 lunar, 30/4, 1/5, 2/9 and
+ * one adjacent day. A holiday on a rest day gives a compensatory day off on the next working day
+ * (Art. 111(3)). The Prime Minister's yearly decision can differ; that is what overrides are for.
+ */
+export function computedDaysOff(year: number, restWeekdays: ReadonlySet<number>): DayOff[] {
+  const tet = lunarHoliday(year, LUNAR_NEW_YEAR);
+  const holidays: DayOff[] = [
+    { date: formatLocalDate(year, 1, 1), reason: 'Tết Dương lịch' },
+    { date: addDays(tet, -1), reason: 'Tết Nguyên đán (ngày cuối năm âm lịch)' },
+    ...[0, 1, 2, 3].map((i) => ({ date: addDays(tet, i), reason: `Tết Nguyên đán (mùng ${i + 1})` })),
+    { date: lunarHoliday(year, HUNG_KINGS), reason: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)' },
+    { date: formatLocalDate(year, 4, 30), reason: 'Ngày Chiến thắng (30/4)' },
+    { date: formatLocalDate(year, 5, 1), reason: 'Ngày Quốc tế Lao động (1/5)' },
+    { date: formatLocalDate(year, 9, 2), reason: 'Quốc khánh (2/9)' },
+    { date: nationalDayCompanion(year, restWeekdays), reason: 'Quốc khánh (ngày liền kề)' },
+  ];
+  holidays.sort((a, b) => a.date.localeCompare(b.date));
+
+  const taken = new Set(holidays.map((h) => h.date));
+  const compensatory: DayOff[] = [];
+  for (const h of holidays) {
+    if (!restWeekdays.has(isoWeekday(h.date))) continue;
+    let day = addDays(h.date, 1);
+    while (restWeekdays.has(isoWeekday(day)) || taken.has(day)) day = addDays(day, 1);
+    taken.add(day);
+    compensatory.push({ date: day, reason: `Nghỉ bù ${h.reason}` });
+  }
+  return [...holidays, ...compensatory].sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/**
+ * The day joined to 2/9 is fixed yearly; the default is the neighbour that bridges to a weekend,
+ * else the day before (2022: 1/9, 2024: 3/9, 2025: 1/9).
+ */
+function nationalDayCompanion(year: number, restWeekdays: ReadonlySet<number>): LocalDate {
+  const before = formatLocalDate(year, 9, 1);
+  const after = formatLocalDate(year, 9, 3);
+  const isWorkday = (d: LocalDate) => !restWeekdays.has(isoWeekday(d));
+  const bridges = (d: LocalDate, outward: number) => isWorkday(d) && !isWorkday(addDays(d, outward));
+  if (bridges(before, -1)) return before;
+  if (bridges(after, 1)) return after;
+  if (isWorkday(before)) return before;
+  return after;
+}
