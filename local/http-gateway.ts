@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { routes, type RouteKey } from '../shared/blueprint.ts';
+import type { RouteSpec } from '../shared/blueprint-types.ts';
+import type { FunctionName } from '../shared/blueprint.ts';
+import type { LocalIssuer } from './issuer.ts';
+import type { LocalLambdas } from './lambda.ts';
+
+/** API Gateway's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|application\/[\w.+-]+\+(json|xml))/i;
+
+interface CompiledRoute {
+  key: RouteKey;
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  spec: RouteSpec<FunctionName>;
+}
+
+export type LocalEndpoint = (request: IncomingMessage, body: Buffer, response: ServerResponse) => Promise<void>;
+
+function compileRoutes(): CompiledRoute[] {
+  return (Object.entries(routes) as [RouteKey, RouteSpec<FunctionName>][]).map(([key, spec]) => {
+    const [method, path] = key.split(' ') as [string, string];
+    const names: string[] = [];
+    const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    return { key, method, pattern: new RegExp(`^${source}$`), names, spec };
+  });
+}
+
+/**
+ * An HTTP server that behaves like the stack's HTTP API: it matches the blueprint's routes, checks JWTs on
+ * protected routes as the JWT authorizer does (401 `{"message":"Unauthorized"}` before any function runs),
+ * and hands the function an API Gateway HTTP API (v2) event. Paths under /_local/ are the runner's own.
+ */
+export async function startHttpGateway(options: {
+  host: string;
+  port: number;
+  lambdas: LocalLambdas;
+  issuer: LocalIssuer;
+  localEndpoints: Record<string, LocalEndpoint>;
+  onRequest?: (line: string) => void;
+}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const compiled = compileRoutes();
+  const server = createServer((request, response) => {
+    const started = performance.now();
+    handle(request, response)
+      .catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: 'Internal Server Error' }));
+        console.error('local gateway error', error);
+      })
+      .finally(() => options.onRequest?.(`${request.method} ${request.url} ${response.statusCode} ${Math.round(performance.now() - started)}ms`));
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://local');
+    const body = await readBody(request);
+    if (body === undefined) return send(response, { statusCode: 413, body: JSON.stringify({ message: 'Request Entity Too Large' }) });
+
+    const local = options.localEndpoints[`${request.method} ${url.pathname}`];
+    if (local) return local(request, body, response);
+
+    let match: { route: CompiledRoute; values: RegExpExecArray } | undefined;
+    for (const route of compiled) {
+      const values = route.pattern.exec(url.pathname);
+      if (values && route.method === request.method) {
+        match = { route, values };
+        break;
+      }
+    }
+    if (!match) return send(response, { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) });
+
+    const { route, values } = match;
+    let claims: Record<string, string> | undefined;
+    if (!('public' in route.spec.access)) {
+      const token = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
+      claims = token ? await options.issuer.verify(token) : undefined;
+      if (!claims) {
+        return send(response, { statusCode: 401, headers: { 'www-authenticate': 'Bearer' }, body: JSON.stringify({ message: 'Unauthorized' }) });
+      }
+    }
+    const event = toEvent(request, url, body, route, values, claims);
+    const result = (await options.lambdas.invoke(route.spec.function, event)) as APIGatewayProxyStructuredResultV2 | string | object;
+    send(response, normalise(result));
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: CompiledRoute,
+  values: RegExpExecArray,
+  claims: Record<string, string> | undefined,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const pathParameters = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(values[i + 1]!)]));
+  const now = new Date();
+  const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
+  const cookies = header(request, 'cookie')?.split(/;\s*/).filter(Boolean);
+  const event = {
+    version: '2.0',
+    routeKey: route.key,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(route.names.length > 0 ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomBytes(12).toString('base64url'),
+      routeKey: route.key,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      ...(claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: claims.scope ? claims.scope.split(' ') : [] } } } : {}),
+    },
+    ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: !isText,
+  };
+  return event as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+/** What HTTP APIs make of a handler's return value (payload format 2.0). */
+function normalise(result: APIGatewayProxyStructuredResultV2 | string | object): APIGatewayProxyStructuredResultV2 {
+  if (typeof result === 'object' && result !== null && 'statusCode' in result) return result as APIGatewayProxyStructuredResultV2;
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result) };
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string> | undefined) };
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = result.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(body);
+}

@@ -1,0 +1,103 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { queues, table, type QueueName } from '../shared/blueprint.ts';
+
+export interface LocalResources {
+  tableName: string;
+  streamArn: string;
+  bucketName: string;
+  queueUrls: Record<QueueName, string>;
+  queueArns: Record<QueueName, string>;
+  deadLetterQueueUrls: Record<QueueName, string>;
+}
+
+/** Local names mirror the stack's: one prefix, then the blueprint's names. */
+export function queueResourceName(prefix: string, queue: QueueName, deadLetter = false): string {
+  const kebab = queue.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return `${prefix}-${kebab}${deadLetter ? '-dlq' : ''}${queues[queue].fifo ? '.fifo' : ''}`;
+}
+
+/**
+ * Creates the table, its indexes and stream, the bucket, and every queue with its dead-letter queue, from
+ * the blueprint the CDK stack reads too. Existing resources are kept (a restart of `npm start` finds its data).
+ */
+export async function createLocalResources(clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient }, prefix: string): Promise<LocalResources> {
+  const tableName = `${prefix}-table`;
+  const attributes = new Set<string>([table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
+  try {
+    await clients.dynamo.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: table.partitionKey, KeyType: 'HASH' },
+          { AttributeName: table.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: table.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      }),
+    );
+    await waitUntilTableExists({ client: clients.dynamo, maxWaitTime: 30 }, { TableName: tableName });
+    await clients.dynamo.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: table.timeToLive, Enabled: true } }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  const described = await clients.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+  const streamArn = described.Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${tableName} has no stream`);
+
+  const bucketName = `${prefix}-documents`;
+  try {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucketName }));
+  } catch (error) {
+    if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
+  }
+
+  const queueUrls = {} as Record<QueueName, string>;
+  const queueArns = {} as Record<QueueName, string>;
+  const deadLetterQueueUrls = {} as Record<QueueName, string>;
+  for (const [name, spec] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
+    const fifo = spec.fifo ? { FifoQueue: 'true' } : {};
+    const dlq = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: queueResourceName(prefix, name, true), Attributes: { ...fifo, MessageRetentionPeriod: '1209600' } }),
+    );
+    const dlqArn = await queueArn(clients.sqs, dlq.QueueUrl!);
+    const queue = await clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: queueResourceName(prefix, name),
+        Attributes: {
+          ...fifo,
+          VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: spec.maxReceiveCount }),
+        },
+      }),
+    );
+    queueUrls[name] = queue.QueueUrl!;
+    queueArns[name] = await queueArn(clients.sqs, queue.QueueUrl!);
+    deadLetterQueueUrls[name] = dlq.QueueUrl!;
+  }
+  return { tableName, streamArn, bucketName, queueUrls, queueArns, deadLetterQueueUrls };
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return attributes.Attributes!.QueueArn!;
+}

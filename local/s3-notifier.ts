@@ -1,0 +1,78 @@
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Event } from 'aws-lambda';
+import type { FauxqsServer, S3SpyEvent } from 'fauxqs';
+import type { Poller } from './poller.ts';
+
+interface Route {
+  prefix: string;
+  queueUrl: string;
+}
+
+/**
+ * fauxqs does not send bucket notifications, so this bridge does what S3 does in the stack: for each object
+ * created under a configured prefix it sends an S3 event notification (the same JSON) to the configured queue.
+ * It listens to fauxqs' message spy, which sees every upload, presigned ones included.
+ */
+export class S3Notifier implements Poller {
+  readonly name = 's3 notifications';
+  private readonly pending: S3SpyEvent[] = [];
+  private sequencer = 0;
+  private readonly options: { fauxqs: FauxqsServer; bucket: string; routes: Route[]; s3: S3Client; sqs: SQSClient; region: string };
+
+  constructor(options: { fauxqs: FauxqsServer; bucket: string; routes: Route[]; s3: S3Client; sqs: SQSClient; region: string }) {
+    this.options = options;
+    const since = Date.now();
+    // A waiter whose matcher never matches is a listener: fauxqs calls it for every event it records.
+    options.fauxqs.spy
+      .waitForMessage((event) => {
+        if (event.service === 's3' && event.status === 'uploaded' && event.bucket === options.bucket && event.timestamp >= since) {
+          this.pending.push(event);
+        }
+        return false;
+      })
+      .catch(() => undefined);
+  }
+
+  async pollOnce(): Promise<number> {
+    const batch = this.pending.splice(0);
+    for (const upload of batch) {
+      const route = this.options.routes.find((r) => upload.key.startsWith(r.prefix));
+      if (route) await this.notify(upload, route);
+    }
+    return batch.length;
+  }
+
+  private async notify(upload: S3SpyEvent, route: Route): Promise<void> {
+    const head = await this.options.s3.send(new HeadObjectCommand({ Bucket: upload.bucket, Key: upload.key })).catch(() => undefined);
+    if (!head) return; // deleted before we got to it
+    this.sequencer += 1;
+    const notification: S3Event = {
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          awsRegion: this.options.region,
+          eventTime: new Date(upload.timestamp).toISOString(),
+          eventName: 'ObjectCreated:Put',
+          userIdentity: { principalId: 'local' },
+          requestParameters: { sourceIPAddress: '127.0.0.1' },
+          responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
+          s3: {
+            s3SchemaVersion: '1.0',
+            configurationId: 'uploads',
+            bucket: { name: upload.bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${upload.bucket}` },
+            object: {
+              // S3 URL-encodes keys in notifications, with '+' for spaces.
+              key: encodeURIComponent(upload.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
+              size: head.ContentLength ?? 0,
+              eTag: (head.ETag ?? '').replace(/"/g, ''),
+              sequencer: this.sequencer.toString(16).toUpperCase().padStart(16, '0'),
+            },
+          },
+        },
+      ],
+    };
+    await this.options.sqs.send(new SendMessageCommand({ QueueUrl: route.queueUrl, MessageBody: JSON.stringify(notification) }));
+  }
+}

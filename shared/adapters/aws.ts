@@ -1,0 +1,43 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { env, type QueueName } from '../blueprint.ts';
+import { tracer } from '../observability.ts';
+
+/**
+ * AWS clients, created once per function instance on first use. Endpoints come from the SDK's own
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which the local runner sets to DynamoDB Local and fauxqs, so
+ * nothing here knows whether it runs in Lambda or locally.
+ */
+let documentClient: DynamoDBDocumentClient | undefined;
+let s3Client: S3Client | undefined;
+let sqsClient: SQSClient | undefined;
+
+export function dynamo(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documentClient;
+}
+
+export function s3(): S3Client {
+  // fauxqs serves buckets by path; AWS prefers virtual-hosted names.
+  s3Client ??= tracer.captureAWSv3Client(new S3Client({ forcePathStyle: process.env.MOTCUA_S3_PATH_STYLE === 'true' }));
+  return s3Client;
+}
+
+export function sqs(): SQSClient {
+  sqsClient ??= tracer.captureAWSv3Client(new SQSClient({}));
+  return sqsClient;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+export const tableName = () => required(env.tableName);
+export const bucketName = () => required(env.bucketName);
+export const queueUrl = (queue: QueueName) => required(env.queueUrl(queue));

@@ -1,0 +1,123 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type * as z from 'zod';
+import type { RouteSpec } from '../blueprint-types.ts';
+import { routes, type FunctionName, type RouteKey } from '../blueprint.ts';
+import { DomainError, NotFound, UnsupportedMediaType, ValidationFailed, type FieldViolation } from '../domain/errors.ts';
+import { logger, metrics, tracer } from '../observability.ts';
+import { authorize, PORTAL_CLIENTS_ENV, principalFromClaims, type Principal } from './auth.ts';
+import { negotiateLocale, type Locale } from './messages.ts';
+import { problemFor, problemResponse, violationsFromZod } from './problem.ts';
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RequestOf<R extends RouteSpec> {
+  params: Out<R['params']>;
+  query: Out<R['query']>;
+  headers: Out<R['headers']>;
+  body: Out<R['body']>;
+  principal: Principal;
+  locale: Locale;
+  requestId: string;
+  /** The instant the gateway received the request: the one clock of a request. */
+  receivedAt: number;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type RoutesOf<F extends FunctionName> = {
+  [K in RouteKey]: (typeof routes)[K]['function'] extends F ? K : never;
+}[RouteKey];
+
+export type RouteHandlers<F extends FunctionName> = {
+  [K in RoutesOf<F>]: (request: RequestOf<(typeof routes)[K]>) => Promise<Reply>;
+};
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+let portalClients: Record<string, string> | undefined;
+function portalClientMap(): Record<string, string> {
+  portalClients ??= JSON.parse(process.env[PORTAL_CLIENTS_ENV] ?? '{}') as Record<string, string>;
+  return portalClients;
+}
+
+/**
+ * The one HTTP stack: Powertools logger, metrics and tracer around a dispatcher that finds the route in the
+ * blueprint, checks the caller's role or scope, validates path, query, headers and body with the route's zod
+ * schemas, calls the route's handler and turns any error into problem+json.
+ */
+export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandlers<F>) {
+  const dispatch = async (event: HttpEvent, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const locale = negotiateLocale(event.headers?.['accept-language']);
+    const requestId = event.requestContext.requestId;
+    logger.appendKeys({ correlationId: requestId, routeKey: event.routeKey });
+    try {
+      const key = event.routeKey as RouteKey;
+      const spec: RouteSpec | undefined = routes[key];
+      const handler = (handlers as Record<string, ((request: never) => Promise<Reply>) | undefined>)[key];
+      if (!spec || spec.function !== fn || !handler) throw new NotFound('route_not_found', { path: event.rawPath });
+      const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims, portalClientMap());
+      authorize(principal, spec.access);
+      const input = parseRequest(spec, event);
+      const reply = await handler({
+        ...input,
+        principal,
+        locale,
+        requestId,
+        receivedAt: event.requestContext.timeEpoch,
+      } as never);
+      return {
+        statusCode: reply.status,
+        headers: {
+          ...(reply.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+          'content-language': locale,
+          ...reply.headers,
+        },
+        ...(reply.body === undefined ? {} : { body: JSON.stringify(reply.body) }),
+      };
+    } catch (error) {
+      if (!(error instanceof DomainError)) logger.error('unexpected error', error as Error);
+      else logger.info('request refused', { kind: error.kind, messageKey: error.messageKey });
+      return problemResponse(problemFor(error, locale, requestId, event.rawPath), locale);
+    }
+  };
+  return middy(dispatch)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(captureLambdaHandler(tracer));
+}
+
+function parseRequest(spec: RouteSpec, event: HttpEvent) {
+  const violations: FieldViolation[] = [];
+  const part = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: FieldViolation['in']) => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    violations.push(...violationsFromZod(result.error, where));
+    return undefined;
+  };
+  const params = part(spec.params, event.pathParameters ?? {}, 'path');
+  const query = part(spec.query, event.queryStringParameters ?? {}, 'query');
+  const headers = part(spec.headers, event.headers ?? {}, 'header');
+  const body = spec.body ? part(spec.body, readJsonBody(event), 'body') : undefined;
+  if (violations.length > 0) throw new ValidationFailed(violations);
+  return { params, query, headers, body };
+}
+
+function readJsonBody(event: HttpEvent): unknown {
+  const contentType = event.headers?.['content-type'] ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)) throw new UnsupportedMediaType('json_required');
+  const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationFailed([{ in: 'body', field: '', rule: 'malformed_json', message: 'malformed_json' }]);
+  }
+}

@@ -1,0 +1,74 @@
+import * as z from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import type { RouteSpec } from '../blueprint-types.ts';
+import { commonProblems, routes } from '../blueprint.ts';
+import type { WardConfig } from '../config/ward.ts';
+import { RESOURCE_SERVER_ID } from './auth.ts';
+
+/** The OpenAPI 3.1 document, generated from the routes of the blueprint and their zod schemas. */
+export function openApiDocument(ward: Pick<WardConfig, 'name' | 'unitCode'>) {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const [key, spec] of Object.entries(routes) as [string, RouteSpec][]) {
+    const [method, path] = key.split(' ') as [string, string];
+    paths[path] ??= {};
+    (paths[path] as Record<string, ZodOpenApiOperationObject>)[method.toLowerCase()] = operation(spec);
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: `motcua: ${ward.name}`,
+      version: '1',
+      description:
+        'API of a ward one-stop shop (Bộ phận Một cửa). Errors are RFC 9457 problem+json, in Vietnamese by default and in English with `Accept-Language: en`.',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      securitySchemes: {
+        staff: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Cognito access token of an officer, specialist or leader (groups claim)' },
+        portal: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: `Client-credentials token of a portal app client, scopes ${RESOURCE_SERVER_ID}/dossiers.submit and ${RESOURCE_SERVER_ID}/dossiers.read`,
+        },
+      },
+    },
+  });
+}
+
+function operation(spec: RouteSpec): ZodOpenApiOperationObject {
+  const isPublic = 'public' in spec.access;
+  const responses: Record<string, object> = {};
+  const all = { ...spec.responses, ...(isPublic ? { 500: commonProblems[500] } : commonProblems) };
+  for (const [status, response] of Object.entries(all) as [string, { description: string; schema?: z.ZodType; headers?: Record<string, string> }][]) {
+    const mediaType = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
+    responses[status] = {
+      description: response.description,
+      ...(response.schema ? { content: { [mediaType]: { schema: response.schema } } } : {}),
+      ...(response.headers
+        ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }
+        : {}),
+    };
+  }
+  const access = isPublic
+    ? 'Public.'
+    : `Roles: ${'roles' in spec.access ? spec.access.roles.join(', ') : ''}${'scopes' in spec.access && spec.access.scopes ? `; portal scopes: ${spec.access.scopes.join(', ')}` : ''}.`;
+  return {
+    tags: [spec.tag],
+    summary: spec.summary,
+    description: [spec.description, access].filter(Boolean).join('\n\n'),
+    ...(isPublic ? { security: [] } : { security: [{ staff: [] }, { portal: [] }] }),
+    ...(spec.params || spec.query || spec.headers
+      ? {
+          requestParams: {
+            ...(spec.params ? { path: spec.params as z.ZodObject } : {}),
+            ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
+            ...(spec.headers ? { header: spec.headers as z.ZodObject } : {}),
+          },
+        }
+      : {}),
+    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    responses: responses as ZodOpenApiOperationObject['responses'],
+  };
+}

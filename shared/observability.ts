@@ -1,0 +1,24 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { redactReplacer } from './redact.ts';
+
+/**
+ * One logger, one metrics and one tracer per function instance (Powertools). Service name, namespace and
+ * levels come from POWERTOOLS_* variables set by the stack and the local runner. Log lines never carry
+ * citizen ID numbers or phone numbers: the replacer masks them by field name and by shape.
+ */
+export const logger = new Logger({ serviceName: 'motcua', jsonReplacerFn: redactReplacer });
+export const metrics = new Metrics({
+  namespace: 'motcua',
+  serviceName: 'motcua',
+  // An invocation that records no business metric is normal here (a health check); not worth a warning each time.
+  logger: {
+    debug: (...args: unknown[]) => logger.debug(String(args[0])),
+    info: (...args: unknown[]) => logger.info(String(args[0])),
+    warn: (...args: unknown[]) =>
+      String(args[0]).startsWith('No application metrics') ? logger.debug(String(args[0])) : logger.warn(String(args[0])),
+    error: (...args: unknown[]) => logger.error(String(args[0])),
+  },
+});
+export const tracer = new Tracer({ serviceName: 'motcua' });
