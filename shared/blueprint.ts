@@ -4,8 +4,24 @@
  * rules and schemas, the stream and queue consumers, the bucket notifications and the schedules.
  * The CDK stack (infra/) and the local runner (local/) both read it, so the two cannot drift.
  */
+import { catalogQuery, catalogView, procedureParams, procedureView } from './api/catalog.ts';
 import { problem } from './api/common.ts';
+import {
+  actionHeaders,
+  actionResultView,
+  dossierCodeParams,
+  dossierView,
+  historyView,
+  intakeHeaders,
+  publicLookupQuery,
+  publicStatusView,
+  receiptView,
+  worklistQuery,
+  worklistView,
+} from './api/dossiers.ts';
 import { healthSchema } from './api/health.ts';
+import { intakeSchema } from './domain/intake.ts';
+import { actionSchema } from './domain/workflow.ts';
 import type {
   BucketNotificationSpec,
   FunctionSpec,
@@ -16,7 +32,7 @@ import type {
   StreamConsumerSpec,
   TableSpec,
 } from './blueprint-types.ts';
-import { PUBLIC } from './http/auth.ts';
+import { PUBLIC, type Access } from './http/auth.ts';
 
 export const table = {
   partitionKey: 'pk',
@@ -65,6 +81,11 @@ export type QueueName = keyof typeof queues;
 export const functions = {
   health: { description: 'Answers GET /health', memoryMb: 256 },
   openapi: { description: 'Serves the OpenAPI 3.1 document generated from the zod schemas', memoryMb: 512 },
+  catalog: { description: 'Serves the procedure catalog (public, as the law requires)' },
+  'dossier-intake': { description: 'Files dossiers from portals and the counter, issuing codes and receipts', table: 'readWrite', memoryMb: 1024 },
+  'dossier-actions': { description: 'Moves dossiers through the legal workflow, one transaction per action', table: 'readWrite' },
+  'dossier-read': { description: 'Dossiers, worklists and control slips for staff and the filing portal', table: 'read' },
+  'public-lookup': { description: 'Status of a dossier for the citizen holding its receipt PIN', table: 'read', memoryMb: 1024 },
   'deadline-watch': {
     description: 'Finds open dossiers due soon or overdue and queues alerts',
     timeoutSeconds: 60,
@@ -97,6 +118,8 @@ export const functions = {
 
 export type FunctionName = keyof typeof functions;
 
+const STAFF_OR_PORTAL_READ: Access = { roles: ['officer', 'specialist', 'leader'], scopes: ['dossiers.read'] };
+
 function route<const R extends RouteSpec<FunctionName>>(spec: R): R {
   return spec;
 }
@@ -115,6 +138,96 @@ export const routes = {
     tag: 'Hệ thống',
     summary: 'This document',
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  }),
+  'GET /procedures': route({
+    function: 'catalog',
+    access: PUBLIC,
+    tag: 'Thủ tục',
+    summary: 'The procedure catalog, by field and online level',
+    query: catalogQuery,
+    responses: { 200: { description: 'Procedures and their fields', schema: catalogView }, 400: problem('A filter is not valid') },
+  }),
+  'GET /procedures/{code}': route({
+    function: 'catalog',
+    access: PUBLIC,
+    tag: 'Thủ tục',
+    summary: 'One procedure: time, fee, online level, components',
+    params: procedureParams,
+    responses: { 200: { description: 'The procedure', schema: procedureView }, 400: problem('Not a procedure code'), 404: problem('No such procedure') },
+  }),
+  'POST /dossiers': route({
+    function: 'dossier-intake',
+    access: { roles: ['officer'], scopes: ['dossiers.submit'] },
+    tag: 'Hồ sơ',
+    summary: 'File a dossier (online from a portal, in person or by post at the counter)',
+    description:
+      'A portal files `online` dossiers, which wait as `submitted` for the one-stop officer; an officer files `in_person` or `postal` ones, received at once with their due date. The answer is the receipt (form 01) with the lookup PIN, shown only here.',
+    headers: intakeHeaders,
+    body: intakeSchema,
+    responses: {
+      201: { description: 'Filed; the receipt', schema: receiptView, headers: { Location: 'The dossier', ETag: 'Its version, for If-Match' } },
+      400: problem('A field is not valid (each named, with its rule)'),
+      415: problem('The body is not JSON'),
+      422: problem('Mandatory components are missing (listed), or the Idempotency-Key was used for another body'),
+    },
+  }),
+  'GET /dossiers': route({
+    function: 'dossier-read',
+    access: STAFF_OR_PORTAL_READ,
+    tag: 'Hồ sơ',
+    summary: 'Worklist: filter by status, field, assignee, channel, due date; newest or soonest due first',
+    description: 'A portal sees only the dossiers it filed.',
+    query: worklistQuery,
+    responses: { 200: { description: 'A page of dossiers', schema: worklistView }, 400: problem('A filter or the cursor is not valid') },
+  }),
+  'GET /dossiers/{code}': route({
+    function: 'dossier-read',
+    access: STAFF_OR_PORTAL_READ,
+    tag: 'Hồ sơ',
+    summary: 'A dossier, with what the caller may do next',
+    params: dossierCodeParams,
+    responses: {
+      200: { description: 'The dossier', schema: dossierView, headers: { ETag: 'Send it back in If-Match with an action' } },
+      404: problem('No such dossier (or not one this portal filed)'),
+    },
+  }),
+  'GET /dossiers/{code}/history': route({
+    function: 'dossier-read',
+    access: STAFF_OR_PORTAL_READ,
+    tag: 'Hồ sơ',
+    summary: 'The control slip (form 06): every hand-over and decision',
+    params: dossierCodeParams,
+    responses: { 200: { description: 'The control slip', schema: historyView }, 404: problem('No such dossier') },
+  }),
+  'POST /dossiers/{code}/actions': route({
+    function: 'dossier-actions',
+    access: { roles: ['officer', 'specialist', 'leader'], scopes: ['dossiers.submit'] },
+    tag: 'Hồ sơ',
+    summary: 'Take a workflow action: accept, refuse, assign, transfer, request_supplement, … apologize',
+    description: 'Send the ETag you read in If-Match. Each action is allowed from some statuses to some roles; a portal may record a payment, hand in a supplement or withdraw for its own dossiers.',
+    params: dossierCodeParams,
+    headers: actionHeaders,
+    body: actionSchema,
+    responses: {
+      200: { description: 'Done; the new state and the control-slip row', schema: actionResultView, headers: { ETag: 'The new version' } },
+      400: problem('A field is not valid'),
+      403: problem('The role may never take this action'),
+      404: problem('No such dossier'),
+      409: problem('Not allowed in the current status; names the status and the actions allowed now'),
+      412: problem('The dossier changed since the ETag was read; carries the current version'),
+      422: problem('Incomplete dossier, payment already recorded, apology too late'),
+      428: problem('If-Match is missing'),
+    },
+  }),
+  'GET /public/dossiers/{code}': route({
+    function: 'public-lookup',
+    access: PUBLIC,
+    tag: 'Tra cứu',
+    summary: 'Status of a dossier for the citizen, with the PIN of the receipt',
+    description: 'Nothing personal is returned. An unknown code and a wrong PIN get the same answer.',
+    params: dossierCodeParams,
+    query: publicLookupQuery,
+    responses: { 200: { description: 'The status', schema: publicStatusView }, 400: problem('The PIN is not 8 digits'), 404: problem('No dossier with this code and PIN') },
   }),
 } as const;
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { procedureSchema } from '../domain/catalog.ts';
+import { WorkingCalendar } from '../domain/calendar.ts';
+import { procedureSchema, type Procedure } from '../domain/catalog.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
 const isoDate = z.iso.date();
@@ -16,13 +17,19 @@ const holidayOverrideSchema = z.object({
   /** Days that are worked even though the computed table or the weekend says otherwise (make-up Saturdays). */
   workingDays: z.array(isoDate).default([]),
   note: z.string().optional(),
+}).refine((o) => [...o.daysOff, ...o.workingDays].every((d) => d.startsWith(`${o.year}-`)), {
+  message: 'every date of a year override is in that year',
 });
 
 const portalSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]{2,40}$/),
   name: z.string().min(1),
   /** Where status changes of this portal's dossiers are sent; none means the portal polls. */
-  statusWebhookUrl: z.url({ protocol: /^https$/ }).optional(),
+  /** HTTPS, or plain HTTP to this machine for local runs. */
+  statusWebhookUrl: z
+    .url()
+    .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u), 'https, or http to localhost')
+    .optional(),
 });
 
 export const wardConfigSchema = z
@@ -116,4 +123,23 @@ function isKnownTimeZone(zone: string): boolean {
 
 function sessionsAreOrdered(sessions: { start: string; end: string }[]): boolean {
   return sessions.every((s, i) => i === 0 || sessions[i - 1]!.end <= s.start);
+}
+
+let calendar: WorkingCalendar | undefined;
+
+/** The ward's working-time calendar, built once per function instance. */
+export function wardCalendar(): WorkingCalendar {
+  if (calendar) return calendar;
+  const ward = wardConfig();
+  calendar = new WorkingCalendar({
+    timeZone: ward.timeZone,
+    sessions: ward.officeHours.sessions,
+    weekdays: ward.officeHours.weekdays,
+    holidayOverrides: ward.holidayOverrides,
+  });
+  return calendar;
+}
+
+export function findProcedure(code: string): Procedure | undefined {
+  return wardConfig().catalog.procedures.find((p) => p.code === code);
 }

@@ -43,6 +43,81 @@ export const messages: Record<string, Text> = {
     en: 'Your role may not use this function.',
   },
   route_not_found: { vi: 'Không có đường dẫn {path}.', en: 'There is no route {path}.' },
+  forbidden_route_scope: { vi: 'Ứng dụng của bạn không có phạm vi (scope) cho chức năng này.', en: 'Your app client lacks the scope for this function.' },
+  cursor_invalid: {
+    vi: 'Con trỏ phân trang không hợp lệ hoặc thuộc về bộ lọc khác.',
+    en: 'The page cursor is not valid or belongs to other filters.',
+  },
+  dossier_not_found: { vi: 'Không có hồ sơ {code}.', en: 'There is no dossier {code}.' },
+  procedure_not_found: { vi: 'Không có thủ tục {code} trong danh mục.', en: 'There is no procedure {code} in the catalog.' },
+  public_lookup_failed: {
+    vi: 'Không tìm thấy hồ sơ với mã và mã tra cứu (PIN) này.',
+    en: 'No dossier matches this code and lookup PIN.',
+  },
+  dossier_incomplete: {
+    vi: 'Hồ sơ chưa đủ thành phần bắt buộc: {missing}.',
+    en: 'The dossier lacks mandatory components: {missing}.',
+  },
+  idempotency_key_reused: {
+    vi: 'Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.',
+    en: 'This Idempotency-Key was already used for a request with a different body.',
+  },
+  intake_busy: { vi: 'Hệ thống đang bận cấp số hồ sơ; vui lòng gửi lại.', en: 'Dossier numbering is busy; send the request again.' },
+  daily_sequence_exhausted: {
+    vi: 'Đã hết số thứ tự hồ sơ của ngày {date}.',
+    en: 'The dossier numbers of {date} are used up.',
+  },
+  action_not_allowed: {
+    vi: 'Không thể thực hiện "{action}" khi hồ sơ đang ở trạng thái "{status}".',
+    en: 'The action "{action}" is not allowed while the dossier is "{status}".',
+  },
+  action_forbidden_role: {
+    vi: 'Thao tác "{action}" chỉ dành cho: {roles}.',
+    en: 'The action "{action}" is reserved for: {roles}.',
+  },
+  version_mismatch: {
+    vi: 'Hồ sơ đã thay đổi (bạn xem phiên bản {seen}, hiện là {current}). Hãy tải lại rồi thao tác lại.',
+    en: 'The dossier has changed (you saw version {seen}, it is now {current}). Reload it and try again.',
+  },
+  version_mismatch_race: {
+    vi: 'Một thao tác khác trên hồ sơ này vừa được thực hiện. Hãy tải lại rồi thao tác lại.',
+    en: 'Another action on this dossier has just been taken. Reload it and try again.',
+  },
+  etag_unknown: {
+    vi: 'If-Match không phải ETag của hồ sơ này; hãy lấy ETag mới bằng GET /dossiers/{code}.',
+    en: 'If-Match is not an ETag of this dossier; get a fresh one with GET /dossiers/{code}.',
+  },
+  if_match_required: {
+    vi: 'Cần header If-Match với ETag của hồ sơ (lấy từ GET /dossiers/{code}).',
+    en: 'An If-Match header with the dossier ETag is required (from GET /dossiers/{code}).',
+  },
+  payment_without_fee: { vi: 'Thủ tục này không thu phí, lệ phí.', en: 'This procedure has no fee.' },
+  payment_already_recorded: { vi: 'Đã ghi nhận thanh toán cho hồ sơ này.', en: 'A payment is already recorded for this dossier.' },
+  apology_too_late: {
+    vi: 'Văn bản xin lỗi phải được ban hành chậm nhất vào ngày hẹn trả ({dueAt}).',
+    en: 'An apology must be issued no later than the due date ({dueAt}).',
+  },
+  apology_new_due_not_later: {
+    vi: 'Ngày hẹn trả mới phải sau ngày hẹn hiện tại ({dueAt}).',
+    en: 'The new due date must be after the current one ({dueAt}).',
+  },
+  assignee_or_department: { vi: 'Cần chỉ định người xử lý hoặc phòng ban.', en: 'Name an assignee or a department.' },
+  unknown_procedure: { vi: 'Không có thủ tục {code} trong danh mục của đơn vị.', en: 'There is no procedure {code} in this unit’s catalog.' },
+  unknown_component: {
+    vi: 'Thành phần {code} không thuộc thủ tục {procedure}.',
+    en: 'Component {code} does not belong to procedure {procedure}.',
+  },
+  portal_files_online: { vi: 'Cổng dịch vụ công chỉ nộp hồ sơ trực tuyến (online).', en: 'A portal files online dossiers only.' },
+  counter_files_in_person_or_postal: {
+    vi: 'Tại Bộ phận Một cửa chỉ tiếp nhận hồ sơ trực tiếp (in_person) hoặc qua bưu chính (postal).',
+    en: 'The counter files in_person or postal dossiers only.',
+  },
+  no_online_service: { vi: 'Thủ tục {procedure} không cung cấp dịch vụ công trực tuyến.', en: 'Procedure {procedure} has no online service.' },
+  payment_required: {
+    vi: 'Thủ tục có phí, lệ phí {fee} đồng: cần cho biết cách thanh toán (online, cash hoặc exempt).',
+    en: 'The procedure has a fee of {fee} VND: say how it is paid (online, cash or exempt).',
+  },
+  no_fee: { vi: 'Thủ tục không thu phí; không cần thông tin thanh toán.', en: 'The procedure has no fee; leave payment out.' },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

@@ -1,0 +1,57 @@
+import { applyDecision, etagOf, getDossier, stateFromIfMatch } from '../../shared/adapters/dossier-store.ts';
+import { findProcedure, wardCalendar, wardConfig } from '../../shared/config/ward.ts';
+import { ActionNotAllowed, NotFound, PreconditionRequired, VersionMismatch } from '../../shared/domain/errors.ts';
+import { allowedActions, decide, workflowStateOf } from '../../shared/domain/workflow.ts';
+import { actorsOf } from '../../shared/http/actors.ts';
+import { httpFunction } from '../../shared/http/handler.ts';
+
+export const handler = httpFunction('dossier-actions', {
+  'POST /dossiers/{code}/actions': async ({ params, headers, body, principal, receivedAt: now }) => {
+    const ifMatch = headers['if-match'];
+    if (ifMatch === undefined) throw new PreconditionRequired('if_match_required', { code: params.code });
+    const state = stateFromIfMatch(ifMatch);
+    if (!state || state.code !== params.code) throw new VersionMismatch('etag_unknown', { code: params.code });
+
+    const actors = actorsOf(principal);
+    const ward = wardConfig();
+    let decision;
+    try {
+      decision = decide(state, body, actors, {
+        now,
+        calendar: wardCalendar(),
+        supplementClock: ward.supplementClock,
+        procedure: findProcedure(state.procedureCode),
+      });
+    } catch (error) {
+      // Refused on the state the caller saw: if that state is stale, say so (412) rather than 409.
+      if (error instanceof ActionNotAllowed) await assertCurrent(state.code, state.version);
+      throw error;
+    }
+    await applyDecision(state, decision);
+    const seq = decision.next.version;
+    return {
+      status: 200,
+      body: {
+        code: state.code,
+        version: decision.next.version,
+        status: decision.toStatus,
+        dueAt: decision.next.dueAt,
+        allowedActions: allowedActions(decision.next, actors),
+        controlSlipEntry: { seq, ...decision.slip },
+      },
+      headers: { etag: etagOf(decision.next) },
+    };
+  },
+});
+
+async function assertCurrent(code: string, version: number): Promise<void> {
+  const current = await getDossier(code);
+  if (!current) throw new NotFound('dossier_not_found', { code });
+  if (current.version !== version) {
+    throw new VersionMismatch(
+      'version_mismatch',
+      { seen: version, current: current.version },
+      { currentVersion: current.version, currentStatus: current.status, etag: etagOf(workflowStateOf(current)) },
+    );
+  }
+}

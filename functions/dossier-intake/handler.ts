@@ -1,0 +1,44 @@
+import { etagOf } from '../../shared/adapters/dossier-store.ts';
+import { fileDossier } from '../../shared/adapters/intake-store.ts';
+import { receiptOf } from '../../shared/api/views.ts';
+import { findProcedure, wardCalendar, wardConfig } from '../../shared/config/ward.ts';
+import { dossierCode } from '../../shared/domain/dossier.ts';
+import { checkIntake, openDossier } from '../../shared/domain/intake.ts';
+import { workflowStateOf } from '../../shared/domain/workflow.ts';
+import { actorsOf, callerId } from '../../shared/http/actors.ts';
+import { httpFunction } from '../../shared/http/handler.ts';
+import { metrics } from '../../shared/observability.ts';
+import { canonicalJson, hashPin, receiptPin, sha256 } from '../../shared/security/pin.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+export const handler = httpFunction('dossier-intake', {
+  'POST /dossiers': async ({ body, headers, principal, receivedAt: now }) => {
+    const ward = wardConfig();
+    const calendar = wardCalendar();
+    const actor = actorsOf(principal).find((a) => a.kind === 'portal' || (a.kind === 'staff' && a.role === 'officer'))!;
+    const procedure = findProcedure(body.procedureCode);
+    checkIntake(body, procedure, actor);
+
+    const key = headers['idempotency-key'];
+    const idempotency = key ? { caller: callerId(principal), keyHash: sha256(key), requestHash: sha256(canonicalJson(body)) } : undefined;
+    const localDate = calendar.localDate(now);
+    const { answer, replayed } = await fileDossier(
+      localDate,
+      async (sequence) => {
+        const code = dossierCode(ward.unitCode, localDate, sequence);
+        const pin = receiptPin(code, key);
+        const { dossier, slip } = openDossier(body, procedure!, { now, calendar, code, actor, pinHash: await hashPin(pin) });
+        return { dossier, slip, answer: { status: 201, body: { receipt: receiptOf(dossier, pin, ward), etag: etagOf(workflowStateOf(dossier)) } } };
+      },
+      idempotency,
+      now,
+    );
+    const { receipt, etag } = answer.body as { receipt: { code: string }; etag: string };
+    if (!replayed) metrics.addMetric(body.channel === 'online' ? 'dossierSubmittedOnline' : 'dossierReceivedAtCounter', MetricUnit.Count, 1);
+    return {
+      status: answer.status,
+      body: receipt,
+      headers: { location: `/dossiers/${encodeURIComponent(receipt.code)}`, etag, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
+    };
+  },
+});

@@ -1,0 +1,94 @@
+import type { WardConfig } from '../config/ward.ts';
+import { clockRunningStatuses, type Actor, type Dossier, type DossierStatus } from '../domain/dossier.ts';
+import { allowedActions, workflowStateOf } from '../domain/workflow.ts';
+import { etagOf } from '../adapters/dossier-store.ts';
+import type { Locale } from '../http/messages.ts';
+
+/** Where a dossier stands against its deadline at `now`: only while its clock runs. */
+export function deadlineFlags(dossier: Pick<Dossier, 'status' | 'dueAt'>, now: number, dueSoonHours: number) {
+  const running = (clockRunningStatuses as readonly DossierStatus[]).includes(dossier.status) && dossier.dueAt !== undefined;
+  const due = dossier.dueAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(dossier.dueAt);
+  return {
+    overdue: running && due < now,
+    dueSoon: running && due >= now && due - now <= dueSoonHours * 3_600_000,
+  };
+}
+
+export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: number, ward: WardConfig) {
+  const { pinHash: _pinHash, filedBy: _filedBy, ...visible } = dossier;
+  const supplement = dossier.supplement
+    ? { requestedAt: dossier.supplement.requestedAt, missing: dossier.supplement.missing, ...(dossier.supplement.note ? { note: dossier.supplement.note } : {}) }
+    : undefined;
+  return {
+    ...visible,
+    ...(supplement ? { supplement } : {}),
+    ...deadlineFlags(dossier, now, ward.alerts.dueSoonHours),
+    allowedActions: allowedActions(workflowStateOf(dossier), actors),
+  };
+}
+
+export function worklistItemOf(dossier: Dossier, now: number, ward: WardConfig, showApplicant: boolean) {
+  return {
+    code: dossier.code,
+    version: dossier.version,
+    status: dossier.status,
+    procedure: dossier.procedure,
+    channel: dossier.channel,
+    filedAt: dossier.filedAt,
+    ...(dossier.receivedAt ? { receivedAt: dossier.receivedAt } : {}),
+    ...(dossier.dueAt ? { dueAt: dossier.dueAt } : {}),
+    ...(dossier.assignee ? { assignee: dossier.assignee } : {}),
+    ...(dossier.department ? { department: dossier.department } : {}),
+    ...(dossier.timing ? { timing: dossier.timing } : {}),
+    ...deadlineFlags(dossier, now, ward.alerts.dueSoonHours),
+    ...(showApplicant ? { applicantName: dossier.applicant.fullName } : {}),
+    etag: etagOf(workflowStateOf(dossier)),
+  };
+}
+
+export function receiptOf(dossier: Dossier, pin: string, ward: WardConfig) {
+  return {
+    form: '01' as const,
+    code: dossier.code,
+    status: dossier.status,
+    ward: { name: ward.name, unitCode: ward.unitCode },
+    procedure: { code: dossier.procedure.code, name: dossier.procedure.name },
+    applicant: dossier.applicant,
+    components: dossier.components.map((c) => ({ code: c.code, name: c.name })),
+    channel: dossier.channel,
+    filedAt: dossier.filedAt,
+    receivedAt: dossier.receivedAt ?? null,
+    dueAt: dossier.dueAt ?? null,
+    feeVnd: dossier.fee.amountVnd,
+    resultCollection: ward.resultCollection,
+    lookup: { pin, path: `/public/dossiers/${encodeURIComponent(dossier.code)}?pin=${pin}` },
+  };
+}
+
+const statusTexts: Record<DossierStatus, Record<Locale, string>> = {
+  submitted: { vi: 'Đã nộp trực tuyến, chờ tiếp nhận', en: 'Filed online, awaiting acceptance' },
+  received: { vi: 'Đã tiếp nhận', en: 'Received' },
+  in_progress: { vi: 'Đang giải quyết', en: 'In progress' },
+  pending_approval: { vi: 'Chờ lãnh đạo phê duyệt', en: 'Awaiting approval' },
+  resolved: { vi: 'Đã có kết quả', en: 'Result ready' },
+  returned: { vi: 'Đã trả kết quả', en: 'Result returned' },
+  not_accepted: { vi: 'Từ chối tiếp nhận', en: 'Not accepted' },
+  awaiting_supplement: { vi: 'Chờ bổ sung hồ sơ', en: 'Awaiting supplement' },
+  rejected: { vi: 'Từ chối giải quyết', en: 'Rejected' },
+  withdrawn: { vi: 'Đã rút hồ sơ', en: 'Withdrawn' },
+  stopped: { vi: 'Dừng giải quyết', en: 'Stopped' },
+};
+
+export function publicStatusOf(dossier: Dossier, locale: Locale) {
+  return {
+    code: dossier.code,
+    status: dossier.status,
+    statusText: statusTexts[dossier.status][locale],
+    procedure: { code: dossier.procedure.code, name: dossier.procedure.name },
+    filedAt: dossier.filedAt,
+    receivedAt: dossier.receivedAt ?? null,
+    dueAt: dossier.dueAt ?? null,
+    finishedAt: dossier.returnedAt ?? dossier.resolvedAt ?? dossier.finishedAt ?? null,
+    timing: dossier.timing ?? null,
+  };
+}

@@ -1,0 +1,131 @@
+import type { Timing } from './calendar.ts';
+import { Conflict } from './errors.ts';
+import type { LocalDate } from './zoned-time.ts';
+
+export const dossierStatuses = [
+  'submitted',
+  'received',
+  'in_progress',
+  'pending_approval',
+  'resolved',
+  'returned',
+  'not_accepted',
+  'awaiting_supplement',
+  'rejected',
+  'withdrawn',
+  'stopped',
+] as const;
+export type DossierStatus = (typeof dossierStatuses)[number];
+
+/** Statuses in which the legal clock runs: the deadline watch looks at these. */
+export const clockRunningStatuses = ['received', 'in_progress', 'pending_approval'] as const satisfies readonly DossierStatus[];
+/** Statuses after which nothing but paperwork happens. */
+export const finishedStatuses = ['resolved', 'returned', 'not_accepted', 'rejected', 'withdrawn', 'stopped'] as const satisfies readonly DossierStatus[];
+
+export const channels = ['online', 'in_person', 'postal'] as const;
+export type Channel = (typeof channels)[number];
+
+export const paymentMethods = ['online', 'cash', 'exempt'] as const;
+export type PaymentMethod = (typeof paymentMethods)[number];
+
+export interface Applicant {
+  fullName: string;
+  idNumber: string;
+  phone: string;
+  email?: string | undefined;
+  address: string;
+}
+
+export interface SuppliedComponent {
+  code: string;
+  name: string;
+  mandatory: boolean;
+  /** Set by the document check once a verified electronic file is stored for it. */
+  document?: { key: string; sha256: string; contentType: string; sizeBytes: number; verifiedAt: string } | undefined;
+}
+
+export type Actor =
+  | { kind: 'staff'; id: string; name: string; role: 'officer' | 'specialist' | 'leader' }
+  | { kind: 'portal'; id: string; name: string }
+  | { kind: 'system'; id: string; name: string };
+
+export interface Apology {
+  at: string;
+  reason: string;
+  previousDueAt: string;
+  newDueAt: string;
+}
+
+export interface Fee {
+  amountVnd: number;
+  method: PaymentMethod | null;
+  paidAt?: string | undefined;
+  paidAmountVnd?: number | undefined;
+  transactionRef?: string | undefined;
+}
+
+/** A dossier (hồ sơ) as stored and as staff see it. Instants are ISO-8601 UTC strings. */
+export interface Dossier {
+  code: string;
+  /** Counts workflow changes; the ETag and If-Match carry it. */
+  version: number;
+  status: DossierStatus;
+  procedure: { code: string; name: string; fieldCode: string; fieldName: string; onlineLevel: 'full' | 'partial' | 'none' };
+  /** Legal processing time in working minutes, copied from the catalog at intake. */
+  processingMinutes: number;
+  channel: Channel;
+  filedBy: Actor;
+  /** The portal an online dossier came from; its status changes are sent back there. */
+  portalId?: string | undefined;
+  applicant: Applicant;
+  components: SuppliedComponent[];
+  fee: Fee;
+  filedAt: string;
+  receivedAt?: string | undefined;
+  dueAt?: string | undefined;
+  /** The due date of the receipt, before any apology or supplement moved it. */
+  originalDueAt?: string | undefined;
+  assignee?: string | undefined;
+  department?: string | undefined;
+  transferredTo?: string | undefined;
+  supplement?: { requestedAt: string; missing: string[]; note?: string | undefined; resumeStatus: DossierStatus; remainingMinutes?: number | undefined } | undefined;
+  resolvedAt?: string | undefined;
+  timing?: Timing | undefined;
+  returnedAt?: string | undefined;
+  returnChannel?: Channel | undefined;
+  finishedAt?: string | undefined;
+  reason?: string | undefined;
+  apologies: Apology[];
+  /** scrypt hash of the lookup PIN printed on the receipt; the PIN itself is never stored. */
+  pinHash: string;
+}
+
+/** One row of the control slip (form 06): a hand-over or decision. */
+export interface ControlSlipEntry {
+  seq: number;
+  action: string;
+  actor: Actor;
+  fromStatus: DossierStatus | null;
+  toStatus: DossierStatus;
+  department?: string | undefined;
+  assignee?: string | undefined;
+  at: string;
+  note?: string | undefined;
+  /** Whether the step was done within the deadline in force; null before the clock starts. */
+  withinDeadline: boolean | null;
+}
+
+const MAX_DAILY_SEQUENCE = 9999;
+
+/** Circular 01/2018 Art. 19: `<unit code>-YYMMDD-NNNN`. */
+export function dossierCode(unitCode: string, date: LocalDate, sequence: number): string {
+  if (!Number.isInteger(sequence) || sequence < 1) throw new RangeError(`sequence ${sequence}`);
+  if (sequence > MAX_DAILY_SEQUENCE) throw new Conflict('daily_sequence_exhausted', { date });
+  return `${unitCode}-${date.slice(2, 4)}${date.slice(5, 7)}${date.slice(8, 10)}-${String(sequence).padStart(4, '0')}`;
+}
+
+export const DOSSIER_CODE_PATTERN = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$/;
+
+export function isFinished(status: DossierStatus): boolean {
+  return (finishedStatuses as readonly DossierStatus[]).includes(status);
+}

@@ -1,0 +1,148 @@
+import * as z from 'zod';
+import type { WorkingCalendar } from './calendar.ts';
+import { processingMinutes, type Procedure } from './catalog.ts';
+import { channels, type Actor, type ControlSlipEntry, type Dossier } from './dossier.ts';
+import { Unprocessable, ValidationFailed, type FieldViolation } from './errors.ts';
+
+/** Citizen ID (số định danh cá nhân): 12 digits, the first three a province code 001–096. */
+const citizenId = z.string().trim().regex(/^0(0[1-9]|[1-8]\d|9[0-6])\d{9}$/, 'citizen_id');
+/** Mobile 03x/05x/07x/08x/09x or landline 02x, with 0 or +84; spaces, dots and dashes are ignored. */
+const vnPhone = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/[\s.-]/g, ''))
+  .pipe(z.string().regex(/^(?:0|\+84)(?:[35789]\d{8}|2\d{9})$/, 'vn_phone'));
+
+export const applicantSchema = z
+  .object({
+    fullName: z.string().trim().min(2).max(200),
+    idNumber: citizenId,
+    phone: vnPhone,
+    email: z.email().max(254).optional(),
+    address: z.string().trim().min(5).max(500),
+  })
+  .strict()
+  .meta({ id: 'Applicant' });
+
+export const intakeSchema = z
+  .object({
+    procedureCode: z.string().regex(/^\d\.\d{6}$/),
+    channel: z.enum(channels),
+    applicant: applicantSchema,
+    /** Codes of the components (papers or files) supplied. */
+    components: z.array(z.string().regex(/^[A-Z0-9_-]{1,20}$/)).max(50),
+    payment: z
+      .object({
+        method: z.enum(['online', 'cash', 'exempt']),
+        /** True when the fee was paid at filing (online payment platform, or cash at the counter). */
+        paid: z.boolean().default(false),
+        transactionRef: z.string().trim().min(1).max(100).optional(),
+      })
+      .strict()
+      .optional(),
+    note: z.string().trim().min(1).max(2000).optional(),
+  })
+  .strict()
+  .meta({ id: 'DossierIntake' });
+
+export type IntakeInput = z.output<typeof intakeSchema>;
+
+export interface IntakeContext {
+  now: number;
+  calendar: WorkingCalendar;
+  code: string;
+  actor: Actor;
+  pinHash: string;
+}
+
+/**
+ * Checks a filing against the catalog and the caller and returns the new dossier and its first control-slip
+ * row: an online dossier waits as `submitted` for the one-stop officer; one filed at the counter or by post
+ * is `received` at once and its clock starts. Nothing here writes.
+ */
+export function checkIntake(input: IntakeInput, procedure: Procedure | undefined, actor: Actor): void {
+  const violations: FieldViolation[] = [];
+  if (!procedure) violations.push({ in: 'body', field: 'procedureCode', rule: 'unknown_procedure', message: 'unknown_procedure', params: { code: input.procedureCode } });
+  if (actor.kind === 'portal' && input.channel !== 'online') {
+    violations.push({ in: 'body', field: 'channel', rule: 'portal_files_online', message: 'portal_files_online' });
+  }
+  if (actor.kind === 'staff' && input.channel === 'online') {
+    violations.push({ in: 'body', field: 'channel', rule: 'counter_files_in_person_or_postal', message: 'counter_files_in_person_or_postal' });
+  }
+  if (procedure) {
+    input.components.forEach((code, i) => {
+      if (!procedure.components.some((c) => c.code === code)) {
+        violations.push({ in: 'body', field: `components.${i}`, rule: 'unknown_component', message: 'unknown_component', params: { code, procedure: procedure.code } });
+      }
+    });
+    if (input.channel === 'online' && procedure.onlineLevel === 'none') {
+      violations.push({ in: 'body', field: 'channel', rule: 'no_online_service', message: 'no_online_service', params: { procedure: procedure.code } });
+    }
+    if (procedure.feeVnd > 0 && !input.payment) {
+      violations.push({ in: 'body', field: 'payment', rule: 'payment_required', message: 'payment_required', params: { fee: procedure.feeVnd } });
+    }
+    if (procedure.feeVnd === 0 && input.payment && input.payment.method !== 'exempt') {
+      violations.push({ in: 'body', field: 'payment', rule: 'no_fee', message: 'no_fee' });
+    }
+  }
+  if (violations.length > 0) throw new ValidationFailed(violations);
+  const missing = procedure!.components.filter((c) => c.mandatory && !input.components.includes(c.code));
+  if (missing.length > 0) {
+    throw new Unprocessable(
+      'dossier_incomplete',
+      { missing: missing.map((c) => c.name).join('; ') },
+      { missingComponents: missing.map((c) => ({ code: c.code, name: c.name })) },
+    );
+  }
+}
+
+export function openDossier(input: IntakeInput, procedure: Procedure, ctx: IntakeContext): { dossier: Dossier; slip: ControlSlipEntry } {
+  const at = new Date(ctx.now).toISOString();
+  const minutes = processingMinutes(procedure.processingTime);
+  const online = input.channel === 'online';
+  const dueAt = online ? undefined : new Date(ctx.calendar.addWorkingMinutes(ctx.now, minutes)).toISOString();
+  const codes = [...new Set(input.components)];
+  const paid = procedure.feeVnd > 0 && input.payment !== undefined && input.payment.method !== 'exempt' && input.payment.paid;
+  const dossier: Dossier = {
+    code: ctx.code,
+    version: 1,
+    status: online ? 'submitted' : 'received',
+    procedure: {
+      code: procedure.code,
+      name: procedure.name,
+      fieldCode: procedure.field.code,
+      fieldName: procedure.field.name,
+      onlineLevel: procedure.onlineLevel,
+    },
+    processingMinutes: minutes,
+    channel: input.channel,
+    filedBy: ctx.actor,
+    ...(ctx.actor.kind === 'portal' ? { portalId: ctx.actor.id } : {}),
+    applicant: input.applicant,
+    components: codes.map((code) => {
+      const c = procedure.components.find((p) => p.code === code)!;
+      return { code, name: c.name, mandatory: c.mandatory };
+    }),
+    fee: {
+      amountVnd: procedure.feeVnd,
+      method: procedure.feeVnd > 0 ? (input.payment?.method ?? null) : null,
+      ...(paid ? { paidAt: at, paidAmountVnd: procedure.feeVnd } : {}),
+      ...(paid && input.payment?.transactionRef ? { transactionRef: input.payment.transactionRef } : {}),
+    },
+    filedAt: at,
+    ...(online ? {} : { receivedAt: at, dueAt, originalDueAt: dueAt }),
+    apologies: [],
+    pinHash: ctx.pinHash,
+  };
+  const slip: ControlSlipEntry = {
+    seq: 1,
+    action: online ? 'submit' : 'receive',
+    actor: ctx.actor,
+    fromStatus: null,
+    toStatus: dossier.status,
+    at,
+    ...(input.note ? { note: input.note } : {}),
+    withinDeadline: online ? null : true,
+  };
+  return { dossier, slip };
+}
