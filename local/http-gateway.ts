@@ -62,7 +62,7 @@ export async function startHttpGateway(options: {
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://local');
     const body = await readBody(request);
-    if (body === undefined) return send(response, { statusCode: 413, body: JSON.stringify({ message: 'Request Entity Too Large' }) });
+    if (body === undefined) return send(response, gatewayAnswer(413, 'Request Entity Too Large'));
 
     const local = options.localEndpoints[`${request.method} ${url.pathname}`];
     if (local) return local(request, body, response);
@@ -75,7 +75,7 @@ export async function startHttpGateway(options: {
         break;
       }
     }
-    if (!match) return send(response, { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) });
+    if (!match) return send(response, gatewayAnswer(404, 'Not Found'));
 
     const { route, values } = match;
     let claims: Record<string, string> | undefined;
@@ -83,7 +83,8 @@ export async function startHttpGateway(options: {
       const token = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
       claims = token ? await options.issuer.verify(token) : undefined;
       if (!claims) {
-        return send(response, { statusCode: 401, headers: { 'www-authenticate': 'Bearer' }, body: JSON.stringify({ message: 'Unauthorized' }) });
+        const unauthorized = gatewayAnswer(401, 'Unauthorized');
+        return send(response, { ...unauthorized, headers: { ...unauthorized.headers, 'www-authenticate': 'Bearer' } });
       }
     }
     const event = toEvent(request, url, body, route, values, claims);
@@ -102,6 +103,11 @@ export async function startHttpGateway(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+/** The answers API Gateway gives on its own, before any function runs. */
+function gatewayAnswer(statusCode: number, message: string): APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> } {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) };
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

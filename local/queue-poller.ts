@@ -16,7 +16,7 @@ interface QueuePollerOptions {
   queueArn: string;
   batchSize: number;
   sqs: SQSClient;
-  lambdas: LocalLambdas;
+  lambdas: Pick<LocalLambdas, 'invoke'>;
   region: string;
   /** How long a failed message stays invisible before its next attempt (Lambda: the visibility timeout). */
   retryDelaySeconds: number;

@@ -21,7 +21,7 @@ interface StreamPollerOptions {
   streams: DynamoDBStreamsClient;
   sqs: SQSClient;
   onFailureQueueUrl: string;
-  lambdas: LocalLambdas;
+  lambdas: Pick<LocalLambdas, 'invoke'>;
   region: string;
   checkpointFile?: string | undefined;
   log: (line: string) => void;
@@ -57,7 +57,7 @@ export class StreamPoller implements Poller {
         : {};
   }
 
-  /** One pass over every readable shard; returns the number of records handed to the function. */
+  /** One pass over every readable shard; returns the number of records handed to the function (retries included). */
   async pollOnce(): Promise<number> {
     await this.refreshShards();
     let handled = 0;
@@ -136,7 +136,7 @@ export class StreamPoller implements Poller {
     state.retries += 1;
     if (firstFailed > 0) this.advance(state, records[firstFailed - 1]!.dynamodb!.SequenceNumber!, undefined);
     state.iterator = undefined;
-    return firstFailed;
+    return records.length;
   }
 
   /** Invokes the function; returns the sequence number of the first failed record, if any. */

@@ -28,7 +28,8 @@ export function s3(): S3Client {
 }
 
 export function sqs(): SQSClient {
-  sqsClient ??= tracer.captureAWSv3Client(new SQSClient({}));
+  // Requests go to the configured endpoint, not to the host in the queue URL (fauxqs' URLs name no real host).
+  sqsClient ??= tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false }));
   return sqsClient;
 }
 

@@ -22,8 +22,8 @@ export async function addCountersOnce(eventId: string, scopes: string[], deltas:
         Update: {
           TableName: tableName(),
           Key: reportKey(scope, delta.date),
-          UpdateExpression: `SET entity = :entity, scope = :scope, #date = :date ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-          ExpressionAttributeNames: { '#date': 'date', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
+          UpdateExpression: `SET #entity = :entity, #scope = :scope, #date = :date ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+          ExpressionAttributeNames: { '#entity': 'entity', '#scope': 'scope', '#date': 'date', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
           ExpressionAttributeValues: {
             ':entity': 'report-day',
             ':scope': scope,

@@ -1,0 +1,180 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamo } from '../../shared/adapters/aws.ts';
+import { queueResourceName } from '../../local/resources.ts';
+import { birthRegistration, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
+import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
+
+let ward: TestWard;
+let portalServer: Server;
+const delivered: { path: string; body: any; idempotencyKey: string | undefined }[] = [];
+
+beforeAll(async () => {
+  portalServer = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    request.on('end', () => {
+      delivered.push({ path: request.url ?? '', body: JSON.parse(text), idempotencyKey: request.headers['idempotency-key'] as string | undefined });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => portalServer.listen(0, '127.0.0.1', resolve));
+  const { port } = portalServer.address() as AddressInfo;
+  ward = await startTestWard((w) => ({
+    ...w,
+    portals: [{ id: 'dvcqg', name: 'Cổng Dịch vụ công quốc gia', statusWebhookUrl: `http://127.0.0.1:${port}/motcua/status` }],
+  }));
+});
+afterAll(async () => {
+  await ward?.stop();
+  await new Promise((resolve) => portalServer?.close(resolve));
+});
+
+const table = () => ward.resources.tableName;
+async function reportDay(scope: string, date: string) {
+  const result = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `REPORT#${scope}`, sk: `DAY#${date}` } }));
+  return result.Item ?? {};
+}
+const localDate = (iso: string) => new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
+
+describe('table stream → report aggregator', () => {
+  it('counts a dossier received at the counter under the ward, its field and its procedure', async () => {
+    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
+    expect(filed.status).toBe(201);
+    await ward.settle();
+    const date = localDate(filed.body.receivedAt);
+    for (const scope of ['ward', 'field#HOTICH', 'procedure#1.004873']) {
+      expect(await reportDay(scope, date)).toMatchObject({ received: 1, received_in_person: 1, fee_bearing: 1, paid: 1, received_online_capable: 1 });
+    }
+  });
+
+  it('counts a replayed stream batch once', async () => {
+    const { handler } = (await import('../../functions/report-aggregator/handler.ts')) as unknown as {
+      handler: (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
+    };
+    const receivedAt = '2026-03-02T02:00:00.000Z';
+    const dossier = {
+      pk: 'DOSSIER#000.00.00.H99-260302-0001',
+      sk: 'DOSSIER',
+      entity: 'dossier',
+      code: '000.00.00.H99-260302-0001',
+      version: 1,
+      status: 'received',
+      procedure: { code: '1.001193', name: 'Đăng ký khai sinh', fieldCode: 'HOTICH', fieldName: 'Hộ tịch', onlineLevel: 'full' },
+      processingMinutes: 480,
+      channel: 'postal',
+      applicant: {},
+      components: [],
+      fee: { amountVnd: 0 },
+      filedAt: receivedAt,
+      receivedAt,
+      dueAt: '2026-03-03T02:00:00.000Z',
+      apologies: [],
+      pinHash: 'x',
+    };
+    const event: DynamoDBStreamEvent = {
+      Records: [
+        {
+          eventID: randomUUID(),
+          eventName: 'INSERT',
+          eventSource: 'aws:dynamodb',
+          dynamodb: { NewImage: marshall(dossier) as never, SequenceNumber: '1', ApproximateCreationDateTime: Date.parse(receivedAt) / 1000 },
+        },
+      ],
+    };
+    const context = { functionName: 'report-aggregator', awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+    await handler(event, context);
+    await handler(event, context);
+    await handler(structuredClone(event), context);
+    expect(await reportDay('procedure#1.001193', '2026-03-02')).toMatchObject({ received: 1, received_postal: 1 });
+  });
+});
+
+describe('schedule → deadline watch → alerts queue → inbox', () => {
+  it('alerts officers and leaders once about an overdue dossier, however often the watch runs', async () => {
+    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
+    const afterDue = new Date(Date.parse(filed.body.dueAt) + 3_600_000);
+    const first = (await ward.trigger('deadline-watch', afterDue)) as { overdue: number };
+    expect(first.overdue).toBeGreaterThanOrEqual(1);
+    await ward.settle();
+    await ward.trigger('deadline-watch', afterDue);
+    await ward.settle();
+    for (const role of ['officer', 'leader']) {
+      const inbox = await dynamo().send(
+        new QueryCommand({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `INBOX#${role}` } }),
+      );
+      const alerts = (inbox.Items ?? []).filter((a) => a.code === filed.body.code);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ kind: 'overdue', dueAt: filed.body.dueAt });
+    }
+  });
+
+  it('raises a due-soon alert within 24 hours of the due date', async () => {
+    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
+    const result = (await ward.trigger('deadline-watch', new Date(Date.parse(filed.body.dueAt) - 2 * 3_600_000))) as { dueSoon: number };
+    expect(result.dueSoon).toBeGreaterThanOrEqual(1);
+  });
+
+  it('moves a message its consumer cannot handle to the dead-letter queue after maxReceiveCount receives', async () => {
+    await ward.clients.sqs.send(new SendMessageCommand({ QueueUrl: ward.resources.queueUrls.alerts, MessageBody: '{"kind":"nonsense"}' }));
+    const dlq = queueResourceName(ward.resources.tableName.replace(/-table$/, ''), 'alerts', true);
+    const deadline = Date.now() + 30_000;
+    while ((ward.fauxqs.inspectQueue(dlq)?.messages.ready.length ?? 0) === 0) {
+      if (Date.now() > deadline) throw new Error('the message never reached the dead-letter queue');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const [message] = ward.fauxqs.inspectQueue(dlq)!.messages.ready;
+    expect(message!.body).toBe('{"kind":"nonsense"}');
+  });
+});
+
+describe('S3 upload → notification → document check', () => {
+  it('marks a component digitised with the SHA-256 of a verified PDF, and refuses a file that is not a scan', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const code = filed.body.code as string;
+    const put = (key: string, body: Buffer) => ward.clients.s3.send(new PutObjectCommand({ Bucket: ward.resources.bucketName, Key: key, Body: body }));
+    await put(`dossiers/${code}/components/TK/to khai.pdf`, PDF_BYTES);
+    await put(`dossiers/${code}/components/GCS/giay-chung-sinh.pdf`, Buffer.from('hello, not a scan'));
+    await ward.settle();
+    const dossier = await ward.api.get(`/dossiers/${code}`, { as: officer });
+    const tk = dossier.body.components.find((c: { code: string }) => c.code === 'TK');
+    expect(tk.document).toMatchObject({
+      key: `dossiers/${code}/components/TK/to khai.pdf`,
+      contentType: 'application/pdf',
+      sizeBytes: PDF_BYTES.length,
+      sha256: createHash('sha256').update(PDF_BYTES).digest('hex'),
+    });
+    expect(dossier.body.components.find((c: { code: string }) => c.code === 'GCS').document).toBeUndefined();
+    expect(dossier.body.rejectedDocuments).toEqual([expect.objectContaining({ componentCode: 'GCS', reason: 'unsupported_type' })]);
+  });
+});
+
+describe('status change → stream → FIFO queue → portal webhook', () => {
+  it('sends the portal each new status of its dossier, in order, once', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const code = filed.body.code as string;
+    const accepted = await ward.api.post(`/dossiers/${code}/actions`, { action: 'accept' }, { as: officer, headers: { 'if-match': filed.headers.get('etag')! } });
+    expect(accepted.status).toBe(200);
+    const assigned = await ward.api.post(
+      `/dossiers/${code}/actions`,
+      { action: 'assign', department: 'Tư pháp – Hộ tịch' },
+      { as: leader, headers: { 'if-match': accepted.headers.get('etag')! } },
+    );
+    expect(assigned.status).toBe(200);
+    await ward.settle();
+    const forDossier = delivered.filter((d) => d.body.code === code);
+    expect(forDossier.map((d) => [d.body.status, d.body.version])).toEqual([
+      ['submitted', 1],
+      ['received', 2],
+      ['in_progress', 3],
+    ]);
+    expect(forDossier[0]).toMatchObject({ path: '/motcua/status', idempotencyKey: `${code}#1`, body: { event: 'dossier.status_changed', portalId: 'dvcqg' } });
+  });
+});

@@ -1,0 +1,29 @@
+/** Bodies of realistic filings, for the sample ward's catalog. */
+export const applicant = {
+  fullName: 'Nguyễn Thị Lan',
+  idNumber: '001190012345',
+  phone: '0912345678',
+  email: 'lan.nguyen@example.vn',
+  address: 'Số 12 ngõ 34 phố Kim Liên, phường Kim Liên, Hà Nội',
+};
+
+/** Xác nhận tình trạng hôn nhân: 3 working days, 15,000 VND, online full. */
+export const maritalStatus = (overrides: Record<string, unknown> = {}) => ({
+  procedureCode: '1.004873',
+  channel: 'in_person',
+  applicant,
+  components: ['TK'],
+  payment: { method: 'cash', paid: true },
+  ...overrides,
+});
+
+/** Đăng ký khai sinh: 8 working hours, free, online full; TK and GCS mandatory. */
+export const birthRegistration = (overrides: Record<string, unknown> = {}) => ({
+  procedureCode: '1.001193',
+  channel: 'online',
+  applicant,
+  components: ['TK', 'GCS'],
+  ...overrides,
+});
+
+export const PDF_BYTES = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { FauxqsServer } from 'fauxqs';
+import { inject } from 'vitest';
+import { readWardFile } from '../../shared/config/ward-files.ts';
+import type { WardConfig } from '../../shared/config/ward.ts';
+import type { TokenRequest } from '../../local/issuer.ts';
+import { startLocalFauxqs } from '../../local/services.ts';
+import { startLocalWard, type LocalWard } from '../../local/ward.ts';
+
+export interface TestWard extends LocalWard {
+  ward: WardConfig;
+  fauxqs: FauxqsServer;
+  api: Api;
+}
+
+/**
+ * A ward instance for one test file: its own tables, bucket and queues on the shared DynamoDB Local, its own
+ * fauxqs, an HTTP gateway on a free port. Schedules run only when a test triggers them.
+ */
+export async function startTestWard(configure: (ward: WardConfig) => WardConfig = (w) => w): Promise<TestWard> {
+  const ward = configure(readWardFile('sample'));
+  const fauxqs = await startLocalFauxqs();
+  const local = await startLocalWard({
+    ward,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    fauxqs,
+    resourcePrefix: `t${randomBytes(4).toString('hex')}`,
+    schedules: 'manual',
+    logLevel: 'SILENT',
+    pollIntervalMs: 100,
+  });
+  return {
+    ...local,
+    ward,
+    fauxqs,
+    api: new Api(local.url, local.token),
+    async stop() {
+      await local.stop();
+      await fauxqs.stop();
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A small HTTP client for the local API: JSON in, JSON (or problem+json) out. */
+export class Api {
+  readonly url: string;
+  private readonly mint: (request: TokenRequest) => Promise<string>;
+  private readonly tokens = new Map<string, string>();
+
+  constructor(url: string, mint: (request: TokenRequest) => Promise<string>) {
+    this.url = url;
+    this.mint = mint;
+  }
+
+  async token(as: TokenRequest): Promise<string> {
+    const key = JSON.stringify(as);
+    let token = this.tokens.get(key);
+    if (!token) {
+      token = await this.mint(as);
+      this.tokens.set(key, token);
+    }
+    return token;
+  }
+
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { as?: TokenRequest; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.as) headers.authorization = `Bearer ${await this.token(options.as)}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${this.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if (/json/.test(response.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  get<T = any>(path: string, options?: Parameters<Api['request']>[2]) {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T = any>(path: string, body: unknown, options: Omit<NonNullable<Parameters<Api['request']>[2]>, 'body'> = {}) {
+    return this.request<T>('POST', path, { ...options, body });
+  }
+}
+
+export const officer = { role: 'officer' } as const;
+export const specialist = { role: 'specialist' } as const;
+export const leader = { role: 'leader' } as const;
+export const portal = { portal: 'dvcqg' } as const;
