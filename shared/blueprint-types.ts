@@ -58,6 +58,8 @@ export interface FunctionSpec<Queue extends string = string> {
   timeoutSeconds?: number;
   /** Access to the table: none, read, or read and write. */
   table?: 'read' | 'readWrite';
+  /** Whether the function queries the table's indexes (worklists, the deadline watch). */
+  queriesIndexes?: boolean;
   /** Access to the document bucket. */
   bucket?: 'read' | 'readWrite';
   /** Queues the function sends to. */

@@ -84,12 +84,17 @@ export const functions = {
   catalog: { description: 'Serves the procedure catalog (public, as the law requires)' },
   'dossier-intake': { description: 'Files dossiers from portals and the counter, issuing codes and receipts', table: 'readWrite', memoryMb: 1024 },
   'dossier-actions': { description: 'Moves dossiers through the legal workflow, one transaction per action', table: 'readWrite' },
-  'dossier-read': { description: 'Dossiers, worklists and control slips for staff and the filing portal', table: 'read' },
+  'dossier-read': {
+    description: 'Dossiers, worklists and control slips for staff and the filing portal',
+    table: 'read',
+    queriesIndexes: true,
+  },
   'public-lookup': { description: 'Status of a dossier for the citizen holding its receipt PIN', table: 'read', memoryMb: 1024 },
   'deadline-watch': {
     description: 'Finds open dossiers due soon or overdue and queues alerts',
     timeoutSeconds: 60,
     table: 'read',
+    queriesIndexes: true,
     sends: ['alerts'],
   },
   'alert-dispatch': { description: 'Delivers deadline alerts to the ward inbox', timeoutSeconds: 30, table: 'readWrite' },

@@ -1,5 +1,6 @@
 import { applyDecision, etagOf, getDossier, stateFromIfMatch } from '../../shared/adapters/dossier-store.ts';
-import { findProcedure, wardCalendar, wardConfig } from '../../shared/config/ward.ts';
+import { wardCalendar } from '../../shared/config/calendar.ts';
+import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
 import { ActionNotAllowed, NotFound, PreconditionRequired, VersionMismatch } from '../../shared/domain/errors.ts';
 import { allowedActions, decide, workflowStateOf } from '../../shared/domain/workflow.ts';
 import { actorsOf } from '../../shared/http/actors.ts';

@@ -1,7 +1,8 @@
 import { etagOf } from '../../shared/adapters/dossier-store.ts';
 import { fileDossier } from '../../shared/adapters/intake-store.ts';
 import { receiptOf } from '../../shared/api/views.ts';
-import { findProcedure, wardCalendar, wardConfig } from '../../shared/config/ward.ts';
+import { wardCalendar } from '../../shared/config/calendar.ts';
+import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
 import { dossierCode } from '../../shared/domain/dossier.ts';
 import { checkIntake, openDossier } from '../../shared/domain/intake.ts';
 import { workflowStateOf } from '../../shared/domain/workflow.ts';

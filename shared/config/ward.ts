@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { WorkingCalendar } from '../domain/calendar.ts';
 import { procedureSchema, type Procedure } from '../domain/catalog.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
@@ -123,21 +122,6 @@ function isKnownTimeZone(zone: string): boolean {
 
 function sessionsAreOrdered(sessions: { start: string; end: string }[]): boolean {
   return sessions.every((s, i) => i === 0 || sessions[i - 1]!.end <= s.start);
-}
-
-let calendar: WorkingCalendar | undefined;
-
-/** The ward's working-time calendar, built once per function instance. */
-export function wardCalendar(): WorkingCalendar {
-  if (calendar) return calendar;
-  const ward = wardConfig();
-  calendar = new WorkingCalendar({
-    timeZone: ward.timeZone,
-    sessions: ward.officeHours.sessions,
-    weekdays: ward.officeHours.weekdays,
-    holidayOverrides: ward.holidayOverrides,
-  });
-  return calendar;
 }
 
 export function findProcedure(code: string): Procedure | undefined {

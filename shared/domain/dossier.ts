@@ -1,4 +1,4 @@
-import type { Timing } from './calendar.ts';
+import type { Timing } from './timing.ts';
 import { Conflict } from './errors.ts';
 import type { LocalDate } from './zoned-time.ts';
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { classifyTiming, type WorkingCalendar } from './calendar.ts';
+import type { WorkingCalendar } from './calendar.ts';
+import { classifyTiming } from './timing.ts';
 import type { Procedure } from './catalog.ts';
 import { channels, type Actor, type ControlSlipEntry, type Dossier, type DossierStatus } from './dossier.ts';
 import { ActionNotAllowed, Forbidden, Unprocessable, ValidationFailed } from './errors.ts';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyTiming, WorkingCalendar } from '../../../shared/domain/calendar.ts';
+import { WorkingCalendar } from '../../../shared/domain/calendar.ts';
+import { classifyTiming } from '../../../shared/domain/timing.ts';
 import { computedDaysOff } from '../../../shared/domain/holidays.ts';
 
 const spec = {

@@ -1,0 +1,153 @@
+import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  UserPool,
+  UserPoolClient,
+  UserPoolResourceServer,
+} from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { routes, type FunctionName } from '../../shared/blueprint.ts';
+import type { RouteSpec } from '../../shared/blueprint-types.ts';
+import type { WardConfig } from '../../shared/config/ward.ts';
+import { portalScopes, RESOURCE_SERVER_ID, staffRoles } from '../../shared/http/auth.ts';
+
+const publicReasons: Partial<Record<FunctionName, string>> = {
+  health: 'liveness checks by monitors carry no token and reveal nothing',
+  openapi: 'the API description helps portal integrators and reveals no data',
+  catalog: 'the law requires the procedure catalog to be published (Decree 118/2025)',
+  'public-lookup': "citizens look up their dossier's status with the receipt PIN, checked by the function",
+};
+
+/**
+ * Who may call what: a Cognito user pool with a group per staff role (MFA required), an app client for the
+ * staff application and one client-credentials app client per portal, and the HTTP API whose JWT
+ * authorizer accepts their tokens on every route the blueprint does not declare public.
+ */
+export class WardApi extends Construct {
+  readonly userPool: UserPool;
+  readonly httpApi: HttpApi;
+  readonly staffClient: UserPoolClient;
+  readonly portalClients: { portalId: string; client: UserPoolClient }[];
+  private readonly jwtAuthorizer: IHttpRouteAuthorizer;
+
+  constructor(scope: Construct, id: string, props: { ward: WardConfig }) {
+    super(scope, id);
+    const { ward } = props;
+
+    this.userPool = new UserPool(this, 'Staff', {
+      userPoolName: `motcua-${ward.id}`,
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const role of staffRoles) {
+      new CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: this.userPool.userPoolId, groupName: role, description: `motcua ${role}` });
+    }
+    const resourceServer = new UserPoolResourceServer(this, 'ResourceServer', {
+      userPool: this.userPool,
+      identifier: RESOURCE_SERVER_ID,
+      scopes: portalScopes.map((scopeName) => new ResourceServerScope({ scopeName, scopeDescription: `motcua ${scopeName}` })),
+    });
+    this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: ward.deploy.authDomainPrefix } });
+
+    this.staffClient = this.userPool.addClient('StaffApp', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      accessTokenValidity: Duration.hours(8),
+      refreshTokenValidity: Duration.days(7),
+      preventUserExistenceErrors: true,
+    });
+    this.portalClients = ward.portals.map((portal) => ({
+      portalId: portal.id,
+      client: this.userPool.addClient(`Portal-${portal.id}`, {
+        userPoolClientName: `portal-${portal.id}`,
+        generateSecret: true,
+        authFlows: {},
+        oAuth: {
+          flows: { clientCredentials: true },
+          scopes: portalScopes.map((s) => OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: s, scopeDescription: s }))),
+        },
+        accessTokenValidity: Duration.hours(1),
+      }),
+    }));
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
+    this.httpApi = new HttpApi(this, 'Http', {
+      apiName: `motcua-${ward.id}`,
+      description: `motcua API of ${ward.name}`,
+      createDefaultStage: true,
+    });
+    const stage = this.httpApi.defaultStage!.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      // No query strings or bodies: they can carry a lookup PIN or personal data.
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        time: '$context.requestTime',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+        integrationError: '$context.integrationErrorMessage',
+        client: '$context.authorizer.claims.client_id',
+      }),
+    };
+    stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
+
+    this.jwtAuthorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
+      jwtAudience: [this.staffClient.userPoolClientId, ...this.portalClients.map((p) => p.client.userPoolClientId)],
+    });
+  }
+
+  /** Adds every route of the blueprint, each to its function; public routes skip the JWT authorizer. */
+  addRoutes(functions: Record<FunctionName, IFunction>): void {
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const [key, spec] of Object.entries(routes) as [string, RouteSpec<FunctionName>][]) {
+      const [method, path] = key.split(' ') as [keyof typeof HttpMethod, string];
+      let integration = integrations.get(spec.function);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${spec.function}-integration`, functions[spec.function]);
+        integrations.set(spec.function, integration);
+      }
+      const isPublic = 'public' in spec.access;
+      const [route] = this.httpApi.addRoutes({
+        path,
+        methods: [HttpMethod[method]],
+        integration,
+        authorizer: isPublic ? new HttpNoneAuthorizer() : this.jwtAuthorizer,
+      });
+      if (isPublic) {
+        Validations.of(route!).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${key} is public by design: ${publicReasons[spec.function] ?? 'declared public in the blueprint'}.`,
+        });
+      }
+    }
+  }
+
+  /** The portal app clients' ids mapped to portal ids, as JSON, for the functions that tell portals apart. */
+  portalClientMap(): string {
+    if (this.portalClients.length === 0) return '{}';
+    return Fn.join('', [
+      '{',
+      Fn.join(',', this.portalClients.map((p) => Fn.join('', ['"', p.client.userPoolClientId, `":"${p.portalId}"`]))),
+      '}',
+    ]);
+  }
+}

@@ -1,0 +1,119 @@
+import { CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FunctionSpec } from '../../shared/blueprint-types.ts';
+import { env, table as tableSpec, type FunctionName, type QueueName } from '../../shared/blueprint.ts';
+import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
+import type { Storage } from './storage.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface WardFunctionProps {
+  name: FunctionName;
+  spec: FunctionSpec<QueueName>;
+  ward: WardConfig;
+  storage: Storage;
+  environment?: Record<string, string>;
+}
+
+/**
+ * One function of the blueprint: bundled by esbuild (ESM, minified, source maps, the ward configuration
+ * inlined), on Node.js 24 / arm64, with its own log group and its own role that grants only what the
+ * blueprint says the function touches.
+ */
+export class WardFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: WardFunctionProps) {
+    super(scope, id);
+    const { name, spec, storage } = props;
+    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `motcua ${name}: ${spec.description}`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:*`] }),
+    );
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: resolve(root, 'functions', name, 'handler.ts'),
+      projectRoot: root,
+      depsLockFilePath: resolve(root, 'package-lock.json'),
+      description: spec.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb ?? 512,
+      timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
+      role: this.role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'motcua',
+        POWERTOOLS_METRICS_NAMESPACE: 'motcua',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...(spec.table ? { [env.tableName]: storage.table.tableName } : {}),
+        ...(spec.bucket ? { [env.bucketName]: storage.bucket.bucketName } : {}),
+        ...Object.fromEntries((spec.sends ?? []).map((queue) => [env.queueUrl(queue), storage.queues[queue].queueUrl])),
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // The SDK is bundled, so the code runs on the versions it was tested with.
+        externalModules: [],
+        // ESM bundles of CommonJS dependencies still call require().
+        banner: "import { createRequire as __motcuaCreateRequire } from 'module'; const require = __motcuaCreateRequire(import.meta.url);",
+        define: { [`process.env.${WARD_CONFIG_ENV}`]: JSON.stringify(JSON.stringify(props.ward)) },
+      },
+    });
+
+    if (spec.table) {
+      const actions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+      if (spec.table === 'readWrite') actions.push('dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
+      this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.table.tableArn] }));
+    }
+    if (spec.queriesIndexes) {
+      // Named indexes, not index/*: the function may query these and no index added later.
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: tableSpec.indexes.map((i) => `${storage.table.tableArn}/index/${i.name}`) }),
+      );
+    }
+    if (spec.bucket) {
+      const actions = spec.bucket === 'readWrite' ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'];
+      this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.bucket.arnForObjects('dossiers/*')] }));
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`,
+        reason: 'Dossier documents are objects under dossiers/<code>/…, named at upload; the grant covers that prefix only.',
+      });
+    }
+    for (const queue of spec.sends ?? []) storage.queues[queue].grantSendMessages(this.role);
+
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId(logGroup)}.Arn>:*]`,
+      reason: "Lambda names its log streams at run time; the grant is limited to this function's own log group.",
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for stream consumers, dynamodb:ListStreams accept no resource-level permission.',
+    });
+  }
+}
+
+/** The logical id cdk-nag quotes in a finding about a construct's resource. */
+export function logicalId(construct: Construct): string {
+  const resource = construct.node.defaultChild as CfnResource;
+  return Stack.of(construct).resolve(Stack.of(construct).getLogicalId(resource)) as string;
+}
