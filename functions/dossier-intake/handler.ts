@@ -1,6 +1,6 @@
 import { etagOf } from '../../shared/adapters/dossier-store.ts';
 import { fileDossier } from '../../shared/adapters/intake-store.ts';
-import { receiptOf } from '../../shared/api/views.ts';
+import { receiptOf, withLookup } from '../../shared/api/views.ts';
 import { wardCalendar } from '../../shared/config/calendar.ts';
 import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
 import { dossierCode } from '../../shared/domain/dossier.ts';
@@ -23,22 +23,25 @@ export const handler = httpFunction('dossier-intake', {
     const key = headers['idempotency-key'];
     const idempotency = key ? { caller: callerId(principal), keyHash: sha256(key), requestHash: sha256(canonicalJson(body)) } : undefined;
     const localDate = calendar.localDate(now);
+    let pin = '';
     const { answer, replayed } = await fileDossier(
       localDate,
       async (sequence) => {
         const code = dossierCode(ward.unitCode, localDate, sequence);
-        const pin = receiptPin(code, key);
+        pin = receiptPin(code, key);
         const { dossier, slip } = openDossier(body, procedure!, { now, calendar, code, actor, pinHash: await hashPin(pin) });
-        return { dossier, slip, answer: { status: 201, body: { receipt: receiptOf(dossier, pin, ward), etag: etagOf(workflowStateOf(dossier)) } } };
+        // The stored answer leaves the PIN out; a retry recomputes it from its Idempotency-Key.
+        return { dossier, slip, answer: { status: 201, body: { receipt: receiptOf(dossier, ward), etag: etagOf(workflowStateOf(dossier)) } } };
       },
       idempotency,
       now,
     );
-    const { receipt, etag } = answer.body as { receipt: { code: string }; etag: string };
+    const { receipt, etag } = answer.body as { receipt: ReturnType<typeof receiptOf>; etag: string };
+    if (replayed) pin = receiptPin(receipt.code, key);
     if (!replayed) metrics.addMetric(body.channel === 'online' ? 'dossierSubmittedOnline' : 'dossierReceivedAtCounter', MetricUnit.Count, 1);
     return {
       status: answer.status,
-      body: receipt,
+      body: withLookup(receipt, pin),
       headers: { location: `/dossiers/${encodeURIComponent(receipt.code)}`, etag, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
     };
   },

@@ -46,7 +46,8 @@ export function worklistItemOf(dossier: Dossier, now: number, ward: WardConfig, 
   };
 }
 
-export function receiptOf(dossier: Dossier, pin: string, ward: WardConfig) {
+/** Form 01's content, without the lookup PIN (see withLookup). */
+export function receiptOf(dossier: Dossier, ward: WardConfig) {
   return {
     form: '01' as const,
     code: dossier.code,
@@ -61,8 +62,12 @@ export function receiptOf(dossier: Dossier, pin: string, ward: WardConfig) {
     dueAt: dossier.dueAt ?? null,
     feeVnd: dossier.fee.amountVnd,
     resultCollection: ward.resultCollection,
-    lookup: { pin, path: `/public/dossiers/${encodeURIComponent(dossier.code)}?pin=${pin}` },
   };
+}
+
+/** The receipt as the caller sees it: with the PIN for the public lookup, shown only in this answer. */
+export function withLookup<R extends { code: string }>(receipt: R, pin: string) {
+  return { ...receipt, lookup: { pin, path: `/public/dossiers/${encodeURIComponent(receipt.code)}?pin=${pin}` } };
 }
 
 const statusTexts: Record<DossierStatus, Record<Locale, string>> = {

@@ -330,7 +330,8 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       at,
       ...(noteText ? { note: noteText } : {}),
       ...slipExtras,
-      withinDeadline: deadline === null ? null : now <= Date.parse(deadline),
+      // The same rule as early / on time / late: by calendar date in the ward's time zone.
+      withinDeadline: deadline === null ? null : classifyTiming(now, Date.parse(deadline), ctx.calendar.timeZone) !== 'late',
     },
   };
 }

@@ -1,0 +1,79 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Forbidden, Unauthenticated } from '../../../shared/domain/errors.ts';
+import { authorize, principalFromClaims } from '../../../shared/http/auth.ts';
+import { messages, negotiateLocale } from '../../../shared/http/messages.ts';
+import { redactReplacer } from '../../../shared/redact.ts';
+
+describe('languages', () => {
+  it.each([
+    [undefined, 'vi'],
+    ['en', 'en'],
+    ['en-GB,en;q=0.9', 'en'],
+    ['vi-VN,vi;q=0.9,en;q=0.8', 'vi'],
+    ['fr, en;q=0.5, vi;q=0.8', 'vi'],
+    ['de', 'vi'],
+  ])('Accept-Language %s answers in %s', (header, locale) => {
+    expect(negotiateLocale(header)).toBe(locale);
+  });
+
+  it('has both languages for every message key the code uses', () => {
+    const used = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir)) {
+        const path = join(dir, entry);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (path.endsWith('.ts')) {
+          const source = readFileSync(path, 'utf8');
+          for (const m of source.matchAll(/new (?:NotFound|Unauthenticated|Forbidden|ActionNotAllowed|VersionMismatch|PreconditionRequired|Unprocessable|UnsupportedMediaType|Conflict)\('([a-z_]+)'/g)) used.add(m[1]!);
+          for (const m of source.matchAll(/message: '([a-z_]+)'/g)) used.add(m[1]!);
+          for (const m of source.matchAll(/\.regex\([^,]+, '([a-z_]+)'\)/g)) used.add(m[1]!);
+        }
+      }
+    };
+    walk('shared');
+    walk('functions');
+    expect(used.size).toBeGreaterThan(20);
+    for (const key of used) {
+      expect(messages[key], key).toBeDefined();
+      expect(messages[key]!.vi.length).toBeGreaterThan(0);
+      expect(messages[key]!.en.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('callers', () => {
+  const portals = { '4f1clientid': 'dvcqg' };
+
+  it('reads staff roles from the groups claim as HTTP APIs pass it ("[a b]")', () => {
+    const staff = principalFromClaims({ sub: 'u1', username: 'lan', 'cognito:groups': '[officer leader]', client_id: 'app' }, portals);
+    expect(staff).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: ['officer', 'leader'] });
+  });
+
+  it('knows a portal by its app client and keeps only its motcua scopes', () => {
+    const portal = principalFromClaims({ sub: '4f1clientid', client_id: '4f1clientid', scope: 'motcua/dossiers.submit other/x' }, portals);
+    expect(portal).toEqual({ kind: 'portal', portalId: 'dvcqg', clientId: '4f1clientid', scopes: ['dossiers.submit'] });
+    expect(principalFromClaims({ sub: 'x', client_id: 'unknown', scope: 'motcua/dossiers.submit' }, portals)).toEqual({ kind: 'anonymous' });
+  });
+
+  it('lets a role or a scope through, and refuses the others', () => {
+    const access = { roles: ['officer'] as const, scopes: ['dossiers.submit'] as const };
+    expect(() => authorize({ kind: 'staff', userId: 'u', username: 'u', roles: ['officer'] }, access)).not.toThrow();
+    expect(() => authorize({ kind: 'staff', userId: 'u', username: 'u', roles: ['leader'] }, access)).toThrow(Forbidden);
+    expect(() => authorize({ kind: 'portal', portalId: 'p', clientId: 'c', scopes: ['dossiers.read'] }, access)).toThrow(Forbidden);
+    expect(() => authorize({ kind: 'anonymous' }, access)).toThrow(Unauthenticated);
+  });
+});
+
+describe('logs', () => {
+  it('never carry a citizen ID number or a phone number', () => {
+    const line = JSON.stringify(
+      { applicant: { fullName: 'Lan', idNumber: '001190012345', phone: '0912345678' }, note: 'gọi 0912 345 678 hoặc +84912345678; CCCD 001190012345', code: '000.00.00.H99-260309-0001' },
+      redactReplacer,
+    );
+    expect(line).not.toMatch(/001190012345|0912345678|0912 345 678|\+84912345678/);
+    expect(line).toContain('000.00.00.H99-260309-0001');
+    expect(line).toContain('Lan');
+  });
+});
