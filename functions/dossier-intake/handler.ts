@@ -23,13 +23,14 @@ export const handler = httpFunction('dossier-intake', {
     const key = headers['idempotency-key'];
     const idempotency = key ? { caller: callerId(principal), keyHash: sha256(key), requestHash: sha256(canonicalJson(body)) } : undefined;
     const localDate = calendar.localDate(now);
-    let pin = '';
+    // Hashed once, before the numbering loop: a lost race for the day's number costs no new hash.
+    const pin = receiptPin(key);
+    const pinHash = await hashPin(pin);
     const { answer, replayed } = await fileDossier(
       localDate,
-      async (sequence) => {
+      (sequence) => {
         const code = dossierCode(ward.unitCode, localDate, sequence);
-        pin = receiptPin(code, key);
-        const { dossier, slip } = openDossier(body, procedure!, { now, calendar, code, actor, pinHash: await hashPin(pin) });
+        const { dossier, slip } = openDossier(body, procedure!, { now, calendar, code, actor, pinHash });
         // The stored answer leaves the PIN out; a retry recomputes it from its Idempotency-Key.
         return { dossier, slip, answer: { status: 201, body: { receipt: receiptOf(dossier, ward), etag: etagOf(workflowStateOf(dossier)) } } };
       },
@@ -37,7 +38,6 @@ export const handler = httpFunction('dossier-intake', {
       now,
     );
     const { receipt, etag } = answer.body as { receipt: ReturnType<typeof receiptOf>; etag: string };
-    if (replayed) pin = receiptPin(receipt.code, key);
     if (!replayed) metrics.addMetric(body.channel === 'online' ? 'dossierSubmittedOnline' : 'dossierReceivedAtCounter', MetricUnit.Count, 1);
     return {
       status: answer.status,

@@ -36,7 +36,7 @@ export interface IntakeAttempt {
  */
 export async function fileDossier(
   localDate: string,
-  build: (sequence: number) => Promise<IntakeAttempt>,
+  build: (sequence: number) => IntakeAttempt,
   idempotency: Idempotency | undefined,
   now: number,
 ): Promise<{ answer: StoredAnswer; replayed: boolean }> {
@@ -44,7 +44,7 @@ export async function fileDossier(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await dynamo().send(new GetCommand({ TableName: tableName(), Key: sequenceKey, ConsistentRead: true }));
     const last = (current.Item?.last as number | undefined) ?? 0;
-    const { dossier, slip, answer } = await build(last + 1);
+    const { dossier, slip, answer } = build(last + 1);
     const idempotencyItem = idempotency
       ? {
           ...keys.idempotency(idempotency.caller, idempotency.keyHash),

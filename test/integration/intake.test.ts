@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamo } from '../../shared/adapters/aws.ts';
+import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { countDynamoCalls } from '../support/sdk-calls.ts';
+import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
+
+let ward: TestWard;
+let sdk: ReturnType<typeof countDynamoCalls>;
+beforeAll(async () => {
+  ward = await startTestWard();
+  sdk = countDynamoCalls();
+});
+afterAll(async () => {
+  await ward?.stop();
+});
+
+async function dossierCount(): Promise<number> {
+  const scan = await dynamo().send(
+    new ScanCommand({ TableName: ward.resources.tableName, FilterExpression: 'entity = :d', ExpressionAttributeValues: { ':d': 'dossier' }, Select: 'COUNT' }),
+  );
+  return scan.Count ?? 0;
+}
+
+describe('the procedure catalog', () => {
+  it('is public, with at least 20 procedures over at least 5 fields, marked as a sample', async () => {
+    const catalog = await ward.api.get('/procedures');
+    expect(catalog.status).toBe(200);
+    expect(catalog.body.sample).toBe(true);
+    expect(catalog.body.procedures.length).toBeGreaterThanOrEqual(20);
+    expect(catalog.body.fields.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('filters by field and online level, and shows one procedure with its components', async () => {
+    const civil = await ward.api.get('/procedures?field=HOTICH&onlineLevel=full');
+    expect(civil.body.procedures.length).toBeGreaterThan(0);
+    for (const p of civil.body.procedures) expect(p).toMatchObject({ field: { code: 'HOTICH' }, onlineLevel: 'full' });
+    const birth = await ward.api.get('/procedures/1.001193');
+    expect(birth.body).toMatchObject({ name: 'Đăng ký khai sinh', processingTime: { amount: 8, unit: 'working_hours' } });
+    expect(birth.body.components.filter((c: { mandatory: boolean }) => c.mandatory).map((c: { code: string }) => c.code)).toEqual(['TK', 'GCS']);
+    expect((await ward.api.get('/procedures/9.999999')).status).toBe(404);
+    expect((await ward.api.get('/procedures?field=hotich')).status).toBe(400);
+  });
+});
+
+describe('filing a dossier', () => {
+  it('receives a counter dossier at once: code, due date and receipt (form 01), in two DynamoDB round trips', async () => {
+    const { result: filed, calls } = await sdk.during(() => ward.api.post('/dossiers', maritalStatus(), { as: officer }));
+    expect(filed.status).toBe(201);
+    expect(calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    const receipt = filed.body;
+    expect(receipt.code).toMatch(/^000\.00\.00\.H99-\d{6}-\d{4}$/);
+    expect(receipt).toMatchObject({
+      form: '01',
+      status: 'received',
+      procedure: { code: '1.004873', name: 'Cấp Giấy xác nhận tình trạng hôn nhân' },
+      components: [{ code: 'TK' }],
+      channel: 'in_person',
+      feeVnd: 15000,
+      resultCollection: expect.stringContaining('Bộ phận Một cửa'),
+    });
+    expect(receipt.lookup.pin).toMatch(/^\d{8}$/);
+    expect(Date.parse(receipt.dueAt)).toBeGreaterThan(Date.parse(receipt.receivedAt));
+    expect(filed.headers.get('location')).toBe(`/dossiers/${receipt.code}`);
+    expect(filed.headers.get('etag')).toMatch(/^"1\./);
+  });
+
+  it('keeps an online dossier waiting for the officer, without a due date', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    expect(filed.status).toBe(201);
+    expect(filed.body).toMatchObject({ status: 'submitted', receivedAt: null, dueAt: null, channel: 'online' });
+  });
+
+  it('numbers the day’s dossiers without gaps or repeats under concurrency', async () => {
+    const filings = await Promise.all(Array.from({ length: 30 }, () => ward.api.post('/dossiers', maritalStatus(), { as: officer })));
+    expect(filings.every((f) => f.status === 201)).toBe(true);
+    const byDay = new Map<string, number[]>();
+    for (const f of filings) {
+      const [, day, seq] = /-(\d{6})-(\d{4})$/.exec(f.body.code)!;
+      byDay.set(day!, [...(byDay.get(day!) ?? []), Number(seq)]);
+    }
+    for (const [day, numbers] of byDay) {
+      const all = await dynamo().send(
+        new QueryCommand({
+          TableName: ward.resources.tableName,
+          IndexName: 'allByFiled',
+          KeyConditionExpression: 'listAll = :all',
+          ExpressionAttributeValues: { ':all': 'DOSSIER' },
+        }),
+      );
+      const sequences = (all.Items ?? []).filter((d) => String(d.code).includes(`-${day}-`)).map((d) => Number(String(d.code).slice(-4)));
+      expect(new Set(numbers).size).toBe(numbers.length);
+      expect(sequences.sort((a, b) => a - b)).toEqual(Array.from({ length: sequences.length }, (_, i) => i + 1));
+    }
+  });
+
+  it('answers an incomplete dossier with its missing components and writes nothing', async () => {
+    const before = await dossierCount();
+    const incomplete = await ward.api.post('/dossiers', birthRegistration({ components: ['TK'] }), { as: portal });
+    expect(incomplete.status).toBe(422);
+    expect(incomplete.body.missingComponents).toEqual([{ code: 'GCS', name: 'Giấy chứng sinh hoặc giấy tờ thay thế' }]);
+    expect(incomplete.body.detail).toContain('Giấy chứng sinh');
+    expect(await dossierCount()).toBe(before);
+  });
+
+  it('holds each caller to its channel, the catalog and the fee', async () => {
+    const counterOnline = await ward.api.post('/dossiers', maritalStatus({ channel: 'online' }), { as: officer });
+    expect(counterOnline.body.errors).toEqual([expect.objectContaining({ field: 'channel', rule: 'counter_files_in_person_or_postal' })]);
+    const portalInPerson = await ward.api.post('/dossiers', birthRegistration({ channel: 'in_person' }), { as: portal });
+    expect(portalInPerson.body.errors).toEqual([expect.objectContaining({ field: 'channel', rule: 'portal_files_online' })]);
+    const unknown = await ward.api.post('/dossiers', maritalStatus({ procedureCode: '9.999999' }), { as: officer });
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'procedureCode', rule: 'unknown_procedure' })]);
+    const unpaid = await ward.api.post('/dossiers', maritalStatus({ payment: undefined }), { as: officer });
+    expect(unpaid.body.errors).toEqual([expect.objectContaining({ field: 'payment', rule: 'payment_required' })]);
+    const offline = await ward.api.post('/dossiers', { ...birthRegistration(), procedureCode: '2.000884', components: ['GT'], payment: { method: 'online', paid: true } }, { as: portal });
+    expect(offline.body.errors).toEqual([expect.objectContaining({ field: 'channel', rule: 'no_online_service' })]);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('answers a retry with the first answer, PIN included, and creates nothing new', async () => {
+    const key = randomUUID();
+    const first = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: { 'idempotency-key': key } });
+    const before = await dossierCount();
+    const retry = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: { 'idempotency-key': key } });
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await dossierCount()).toBe(before);
+    // The PIN of the replayed receipt opens the public lookup.
+    const lookup = await ward.api.get(`/public/dossiers/${retry.body.code}?pin=${retry.body.lookup.pin}`);
+    expect(lookup.status).toBe(200);
+  });
+
+  it('refuses the same key with another body (422) and writes nothing', async () => {
+    const key = randomUUID();
+    await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: { 'idempotency-key': key } });
+    const before = await dossierCount();
+    const other = await ward.api.post('/dossiers', maritalStatus({ components: ['TK', 'BAN'] }), { as: officer, headers: { 'idempotency-key': key } });
+    expect(other.status).toBe(422);
+    expect(other.body.type).toBe('urn:motcua:problem:unprocessable');
+    expect(await dossierCount()).toBe(before);
+  });
+
+  it('keeps the keys of two callers apart', async () => {
+    const key = randomUUID();
+    const mine = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: { 'idempotency-key': key } });
+    const theirs = await ward.api.post('/dossiers', maritalStatus(), { as: { role: 'officer', username: 'other.officer' }, headers: { 'idempotency-key': key } });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.code).not.toBe(mine.body.code);
+  });
+
+  it('creates one dossier from 1,000 retries of one submission, many at once', async () => {
+    const key = randomUUID();
+    const before = await dossierCount();
+    const body = birthRegistration();
+    const answers: { status: number; code: string }[] = [];
+    for (let wave = 0; wave < 20; wave++) {
+      const batch = await Promise.all(Array.from({ length: 50 }, () => ward.api.post('/dossiers', body, { as: portal, headers: { 'idempotency-key': key } })));
+      answers.push(...batch.map((a) => ({ status: a.status, code: a.body.code })));
+    }
+    expect(answers).toHaveLength(1000);
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([201]));
+    expect(new Set(answers.map((a) => a.code)).size).toBe(1);
+    expect(await dossierCount()).toBe(before + 1);
+  });
+});
