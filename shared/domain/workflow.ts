@@ -140,9 +140,7 @@ export function actorRole(actor: Actor): ActorRole | undefined {
 
 /** Actions this actor may take on the dossier now (named in every 409). */
 export function allowedActions(state: WorkflowState, actors: readonly Actor[]): ActionName[] {
-  return (Object.keys(actionRules) as ActionName[]).filter((name) =>
-    actors.some((actor) => mayAct(state, name, actor)),
-  );
+  return (Object.keys(actionRules) as ActionName[]).filter((name) => applies(state, name) && actors.some((actor) => mayAct(state, name, actor)));
 }
 
 function mayAct(state: WorkflowState, name: ActionName, actor: Actor): boolean {
@@ -151,6 +149,13 @@ function mayAct(state: WorkflowState, name: ActionName, actor: Actor): boolean {
   if (!role || !rule.roles.includes(role) || !rule.from.includes(state.status)) return false;
   // A portal acts only on the dossiers it filed.
   return role !== 'portal' || state.portalId === actor.id;
+}
+
+/** Actions that make sense only for some dossiers: a payment when a fee is due, an apology when there is a due date. */
+function applies(state: WorkflowState, name: ActionName): boolean {
+  if (name === 'record_payment') return state.feeVnd > 0 && state.paidAt === null;
+  if (name === 'apologize') return state.dueAt !== null;
+  return true;
 }
 
 export interface Decision {

@@ -58,7 +58,7 @@ describe('the workflow', () => {
 
   it('refuses an action from the wrong status with 409, naming the status and what is allowed now', () => {
     try {
-      decide(state({ status: 'received' }), { action: 'approve' }, [leader], ctx(vn('2026-03-09T09:00')));
+      decide(state({ status: 'received', dueAt: new Date(vn('2026-03-10T09:00')).toISOString() }), { action: 'approve' }, [leader], ctx(vn('2026-03-09T09:00')));
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ActionNotAllowed);

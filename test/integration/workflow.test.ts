@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenRequest } from '../../local/issuer.ts';
+import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { countDynamoCalls } from '../support/sdk-calls.ts';
+import { leader, officer, portal, specialist, startTestWard, type ApiResponse, type TestWard } from '../support/ward.ts';
+
+let ward: TestWard;
+let sdk: ReturnType<typeof countDynamoCalls>;
+beforeAll(async () => {
+  ward = await startTestWard();
+  sdk = countDynamoCalls();
+});
+afterAll(async () => {
+  await ward?.stop();
+});
+
+/** A dossier as a client holds it: its code and the ETag of the version last seen. */
+interface Held {
+  code: string;
+  etag: string;
+}
+
+async function file(body: Record<string, unknown>, as: TokenRequest): Promise<Held> {
+  const filed = await ward.api.post('/dossiers', body, { as });
+  expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+  return { code: filed.body.code, etag: filed.headers.get('etag')! };
+}
+
+async function act(held: Held, body: Record<string, unknown>, as: TokenRequest, expected = 200): Promise<ApiResponse> {
+  const response = await ward.api.post(`/dossiers/${held.code}/actions`, body, { as, headers: { 'if-match': held.etag } });
+  expect(response.status, `${String(body.action)}: ${JSON.stringify(response.body)}`).toBe(expected);
+  if (response.status === 200) held.etag = response.headers.get('etag')!;
+  return response;
+}
+
+const later = (iso: string, days: number) => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
+
+describe('the legal workflow through the API', () => {
+  it('takes an online dossier from submission to the returned result, every step on the control slip', async () => {
+    const dossier = await file(birthRegistration(), portal);
+    const accepted = await act(dossier, { action: 'accept', note: 'Hồ sơ đủ, đúng' }, officer);
+    expect(accepted.body).toMatchObject({ status: 'received', version: 2, allowedActions: ['assign', 'request_supplement', 'withdraw', 'apologize'] });
+    const dueAt = accepted.body.dueAt as string;
+    await act(dossier, { action: 'assign', assignee: 'specialist.local', department: 'Tư pháp – Hộ tịch' }, leader);
+    await act(dossier, { action: 'request_supplement', missing: ['Bản chụp Giấy chứng sinh rõ nét'], note: 'Ảnh mờ' }, specialist);
+    await act(dossier, { action: 'supplement_received', note: 'Công dân đã bổ sung' }, portal);
+    await act(dossier, { action: 'transfer', agency: 'Công an phường (liên thông)' }, specialist);
+    await act(dossier, { action: 'submit_for_approval' }, specialist);
+    await act(dossier, { action: 'send_back', note: 'Kiểm tra lại tên cha' }, leader);
+    await act(dossier, { action: 'submit_for_approval', note: 'Đã sửa' }, specialist);
+    const apologized = await act(dossier, { action: 'apologize', reason: 'Chờ kết quả xác minh liên thông', newDueAt: later(dueAt, 2) }, leader);
+    expect(apologized.body).toMatchObject({ status: 'pending_approval', dueAt: later(dueAt, 2) });
+    const approved = await act(dossier, { action: 'approve' }, leader);
+    expect(approved.body.status).toBe('resolved');
+    const returned = await act(dossier, { action: 'return_result', channel: 'online' }, officer);
+    expect(returned.body).toMatchObject({ status: 'returned', version: 12, allowedActions: [] });
+
+    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
+    expect(view.body).toMatchObject({ status: 'returned', timing: 'early', returnChannel: 'online', originalDueAt: dueAt, apologies: [expect.objectContaining({ previousDueAt: dueAt })] });
+    expect(view.headers.get('etag')).toBe(dossier.etag);
+
+    const history = await ward.api.get(`/dossiers/${dossier.code}/history`, { as: officer });
+    expect(history.body.entries.map((e: { action: string }) => e.action)).toEqual([
+      'submit',
+      'accept',
+      'assign',
+      'request_supplement',
+      'supplement_received',
+      'transfer',
+      'submit_for_approval',
+      'send_back',
+      'submit_for_approval',
+      'apologize',
+      'approve',
+      'return_result',
+    ]);
+    expect(history.body.entries.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(history.body.entries[2]).toMatchObject({
+      actor: { kind: 'staff', role: 'leader' },
+      fromStatus: 'received',
+      toStatus: 'in_progress',
+      department: 'Tư pháp – Hộ tịch',
+      assignee: 'specialist.local',
+      withinDeadline: true,
+    });
+    expect(history.body.entries[4].actor).toMatchObject({ kind: 'portal', id: 'dvcqg' });
+  });
+
+  it('refuses at intake, rejects after review, records a payment, lets a citizen withdraw, and stops', async () => {
+    const refused = await file(birthRegistration(), portal);
+    expect((await act(refused, { action: 'refuse', reason: 'Thủ tục không thuộc thẩm quyền của phường' }, officer)).body.status).toBe('not_accepted');
+
+    const rejected = await file(maritalStatus({ payment: { method: 'online', paid: false } }), officer);
+    const paid = await act(rejected, { action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-1' }, officer);
+    expect(paid.body.status).toBe('received');
+    await act(rejected, { action: 'assign', assignee: 'specialist.local' }, officer);
+    expect((await act(rejected, { action: 'reject', reason: 'Người yêu cầu đã đăng ký kết hôn' }, leader)).body.status).toBe('rejected');
+    const rejectedView = await ward.api.get(`/dossiers/${rejected.code}`, { as: officer });
+    expect(rejectedView.body).toMatchObject({ reason: 'Người yêu cầu đã đăng ký kết hôn', fee: { method: 'online', paidAmountVnd: 15000 } });
+
+    const withdrawn = await file(birthRegistration(), portal);
+    await act(withdrawn, { action: 'accept' }, officer);
+    expect((await act(withdrawn, { action: 'withdraw', reason: 'Công dân xin rút' }, portal)).body.status).toBe('withdrawn');
+
+    const stopped = await file(maritalStatus(), officer);
+    expect((await act(stopped, { action: 'stop', reason: 'Công dân qua đời trong quá trình giải quyết' }, leader)).body.status).toBe('stopped');
+  });
+
+  it('writes a status change in one DynamoDB round trip', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    const { calls } = await sdk.during(() => act(dossier, { action: 'assign', department: 'Tư pháp' }, officer));
+    expect(calls).toEqual(['TransactWriteItemsCommand']);
+  });
+});
+
+describe('when an action cannot be taken', () => {
+  it('answers 409 naming the current status and the actions allowed now', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    const refused = await act(dossier, { action: 'approve' }, leader, 409);
+    expect(refused.body).toMatchObject({ type: 'urn:motcua:problem:action_not_allowed', currentStatus: 'received', allowedActions: ['assign', 'stop', 'apologize'] });
+    expect(refused.body.detail).toBe('Không thể thực hiện "approve" khi hồ sơ đang ở trạng thái "received".');
+  });
+
+  it('answers 403 to a role that may never take the action, and to a portal on a dossier it did not file', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    expect((await act(dossier, { action: 'stop', reason: 'Không có lý do chính đáng' }, specialist, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+    expect((await act(dossier, { action: 'withdraw' }, portal, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+  });
+
+  it('answers 412 with the current version to an ETag that is stale, and 428 without one', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    const stale = { ...dossier };
+    await act(dossier, { action: 'assign', department: 'Tư pháp' }, officer);
+    const late = await act(stale, { action: 'stop', reason: 'Dừng theo yêu cầu' }, leader, 412);
+    expect(late.body).toMatchObject({ type: 'urn:motcua:problem:version_mismatch', currentVersion: 2, currentStatus: 'in_progress', etag: dossier.etag });
+    // Retrying with the ETag from the 412 works.
+    await act({ code: dossier.code, etag: late.body.etag }, { action: 'stop', reason: 'Dừng theo yêu cầu' }, leader);
+
+    const missing = await ward.api.post(`/dossiers/${dossier.code}/actions`, { action: 'stop', reason: 'xxx' }, { as: leader });
+    expect(missing.status).toBe(428);
+  });
+
+  it('answers 412 to an ETag edited to claim another state', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    const [, version, state] = /^"(\d+)\.(.+)"$/.exec(dossier.etag)!;
+    const claimed = JSON.parse(Buffer.from(state!, 'base64url').toString());
+    const forged = `"${version}.${Buffer.from(JSON.stringify({ ...claimed, status: 'pending_approval', dueAt: claimed.dueAt })).toString('base64url')}"`;
+    await act({ code: dossier.code, etag: forged }, { action: 'approve' }, leader, 412);
+    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
+    expect(view.body.status).toBe('received');
+  });
+
+  it('lets exactly one of 50 simultaneous actions on one dossier win; the others get 412', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        ward.api.post(`/dossiers/${dossier.code}/actions`, { action: 'assign', department: `Phòng ${i}` }, { as: officer, headers: { 'if-match': dossier.etag } }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 412)).toHaveLength(49);
+    const history = await ward.api.get(`/dossiers/${dossier.code}/history`, { as: officer });
+    expect(history.body.entries).toHaveLength(2);
+    const winner = answers.find((a) => a.status === 200)!;
+    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
+    expect(view.body).toMatchObject({ version: 2, department: history.body.entries[1].department });
+    expect(view.headers.get('etag')).toBe(winner.headers.get('etag'));
+  });
+
+  it('validates an action body field by field, writing nothing', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    const bad = await act(dossier, { action: 'apologize', reason: 'x', newDueAt: 'tomorrow' }, leader, 400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['newDueAt', 'reason']);
+    const unknown = await act(dossier, { action: 'teleport' }, leader, 400);
+    expect(unknown.body.errors[0]).toMatchObject({ field: 'action', rule: 'invalid_union' });
+    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
+    expect(view.body.version).toBe(1);
+  });
+});
