@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { dynamo } from '../../shared/adapters/aws.ts';
+import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
+
+let ward: TestWard;
+beforeAll(async () => {
+  ward = await startTestWard();
+});
+afterAll(async () => {
+  await ward?.stop();
+});
+
+/** Items intake writes (the report aggregator's own items come and go in the background). */
+async function writtenItems(): Promise<number> {
+  const scan = await dynamo().send(
+    new ScanCommand({
+      TableName: ward.resources.tableName,
+      Select: 'COUNT',
+      FilterExpression: 'entity IN (:dossier, :slip, :sequence, :idempotency)',
+      ExpressionAttributeValues: { ':dossier': 'dossier', ':slip': 'slip', ':sequence': 'sequence', ':idempotency': 'idempotency' },
+    }),
+  );
+  return scan.Count ?? 0;
+}
+
+/** Paths into a valid filing, and what to do there: replace with anything, or delete. */
+const valid = { online: birthRegistration(), counter: maritalStatus() };
+const paths = [
+  ['procedureCode'],
+  ['channel'],
+  ['applicant'],
+  ['applicant', 'fullName'],
+  ['applicant', 'idNumber'],
+  ['applicant', 'phone'],
+  ['applicant', 'email'],
+  ['applicant', 'address'],
+  ['components'],
+  ['components', '0'],
+  ['payment'],
+  ['payment', 'method'],
+  ['payment', 'paid'],
+  ['note'],
+];
+
+function mutate(body: Record<string, unknown>, path: string[], value: unknown, remove: boolean): unknown {
+  const copy = structuredClone(body) as Record<string, any>;
+  let target = copy;
+  for (const key of path.slice(0, -1)) {
+    if (typeof target[key] !== 'object' || target[key] === null) return copy;
+    target = target[key];
+  }
+  const last = path.at(-1)!;
+  if (remove) delete target[last];
+  else target[last] = value;
+  return copy;
+}
+
+const malformedBody = fc.oneof(
+  // Any JSON at all.
+  fc.jsonValue().map((v) => ({ raw: JSON.stringify(v) ?? 'null', as: 'counter' as const })),
+  // Text that is not JSON.
+  fc.string({ maxLength: 200 }).map((s) => ({ raw: `{${s}`, as: 'counter' as const })),
+  // A valid filing with one field replaced by anything or deleted.
+  fc.record({
+    as: fc.constantFrom('online' as const, 'counter' as const),
+    path: fc.constantFrom(...paths),
+    value: fc.oneof(fc.jsonValue(), fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string())),
+    remove: fc.boolean(),
+  }).map(({ as, path, value, remove }) => ({ raw: JSON.stringify(mutate(valid[as], path, value, remove)), as })),
+  // A valid filing with an extra field.
+  fc.record({ as: fc.constantFrom('online' as const, 'counter' as const), key: fc.string({ minLength: 1, maxLength: 20 }), value: fc.jsonValue() }).map(
+    ({ as, key, value }) => ({ raw: JSON.stringify({ ...valid[as], [`x${key}`]: value }), as }),
+  ),
+);
+
+it('answers thousands of malformed filings with a 4xx problem and writes nothing for them', async () => {
+  const before = await writtenItems();
+  let accepted = 0;
+  let refused = 0;
+  await fc.assert(
+    fc.asyncProperty(malformedBody, async ({ raw, as }) => {
+      const response = await ward.api.request('POST', '/dossiers', { as: as === 'online' ? portal : officer, rawBody: raw, headers: { 'content-type': 'application/json' } });
+      expect(response.status, raw).toBeLessThan(500);
+      if (response.status === 201) {
+        accepted += 1; // a mutation that happened to stay valid (a deleted optional note, say)
+      } else {
+        refused += 1;
+        expect([400, 415, 422], raw).toContain(response.status);
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+    }),
+    { numRuns: 2500 },
+  );
+  expect(refused).toBeGreaterThan(2000);
+  // Each accepted filing wrote its dossier, first control-slip row and the day's sequence (once); nothing else.
+  const after = await writtenItems();
+  expect(after - before).toBe(accepted === 0 ? 0 : accepted * 2 + 1);
+});

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
+
+let ward: TestWard;
+const filed: { code: string; etag: string; pin: string; channel: string; procedure: string }[] = [];
+
+beforeAll(async () => {
+  ward = await startTestWard();
+  // Four counter filings (civil status, 3 days), three online birth registrations (8 hours, not yet received),
+  // and one counter filing of another field (business registration, 3 days).
+  const bodies: [Record<string, unknown>, typeof officer | typeof portal][] = [
+    [maritalStatus(), officer],
+    [maritalStatus(), officer],
+    [maritalStatus(), officer],
+    [maritalStatus(), officer],
+    [birthRegistration(), portal],
+    [birthRegistration(), portal],
+    [birthRegistration(), portal],
+    [maritalStatus({ procedureCode: '2.000720', components: ['GDN'], payment: { method: 'cash', paid: true } }), officer],
+  ];
+  for (const [body, as] of bodies) {
+    const response = await ward.api.post('/dossiers', body, { as });
+    expect(response.status).toBe(201);
+    filed.push({ code: response.body.code, etag: response.headers.get('etag')!, pin: response.body.lookup.pin, channel: String(body.channel), procedure: String(body.procedureCode) });
+  }
+  // One assigned to a specialist.
+  const assigned = await ward.api.post(`/dossiers/${filed[0]!.code}/actions`, { action: 'assign', assignee: 'specialist.42' }, { as: leader, headers: { 'if-match': filed[0]!.etag } });
+  expect(assigned.status).toBe(200);
+});
+afterAll(async () => {
+  await ward?.stop();
+});
+
+const codes = (items: { code: string }[]) => items.map((i) => i.code);
+
+describe('the worklist', () => {
+  it('lists newest first by default, and soonest due first on request', async () => {
+    const newest = await ward.api.get('/dossiers', { as: officer });
+    expect(codes(newest.body.items)).toEqual(codes([...filed].reverse()));
+    const byDue = await ward.api.get('/dossiers?sort=due', { as: officer });
+    const dues = byDue.body.items.map((i: { dueAt?: string }) => i.dueAt ?? '9999');
+    expect(dues).toEqual([...dues].sort());
+    expect(byDue.body.items.at(-1).status).toBe('submitted');
+  });
+
+  it('filters by status, field, channel, assignee and due date', async () => {
+    const submitted = await ward.api.get('/dossiers?status=submitted', { as: officer });
+    expect(codes(submitted.body.items).sort()).toEqual(codes(filed.filter((f) => f.channel === 'online')).sort());
+    const business = await ward.api.get('/dossiers?field=HKD', { as: officer });
+    expect(codes(business.body.items)).toEqual([filed[7]!.code]);
+    const counter = await ward.api.get('/dossiers?channel=in_person&status=received', { as: officer });
+    expect(counter.body.items).toHaveLength(4);
+    const mine = await ward.api.get('/dossiers?assignee=specialist.42', { as: officer });
+    expect(mine.body.items).toEqual([expect.objectContaining({ code: filed[0]!.code, status: 'in_progress', applicantName: 'Nguyễn Thị Lan' })]);
+    const farFuture = await ward.api.get('/dossiers?sort=due&dueBefore=2099-01-01', { as: officer });
+    expect(farFuture.body.items).toHaveLength(5); // everything with a due date
+    const past = await ward.api.get('/dossiers?dueBefore=2000-01-01T00:00:00Z', { as: officer });
+    expect(past.body.items).toEqual([]);
+  });
+
+  it('pages with an opaque cursor, each dossier once, and refuses a cursor used with other filters', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await ward.api.get(`/dossiers?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { as: officer });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(3);
+      seen.push(...codes(page.body.items));
+      cursor = page.body.cursor;
+      pages += 1;
+    } while (cursor);
+    expect(seen).toEqual(codes([...filed].reverse()));
+    expect(pages).toBe(3);
+    const first = await ward.api.get('/dossiers?limit=3', { as: officer });
+    const misuse = await ward.api.get(`/dossiers?limit=3&status=received&cursor=${first.body.cursor}`, { as: officer });
+    expect(misuse.status).toBe(400);
+    expect(misuse.body.errors[0]).toMatchObject({ field: 'cursor', rule: 'cursor' });
+  });
+
+  it('shows a portal only the dossiers it filed, without applicant names', async () => {
+    const list = await ward.api.get('/dossiers', { as: portal });
+    expect(codes(list.body.items).sort()).toEqual(codes(filed.filter((f) => f.channel === 'online')).sort());
+    expect(list.body.items[0].applicantName).toBeUndefined();
+    expect((await ward.api.get(`/dossiers/${filed[0]!.code}`, { as: portal })).status).toBe(404);
+    expect((await ward.api.get(`/dossiers/${filed[4]!.code}`, { as: portal })).status).toBe(200);
+  });
+});
+
+describe('the citizen’s public lookup', () => {
+  it('shows status and dates with the receipt PIN, and nothing personal', async () => {
+    const mine = filed[0]!;
+    const lookup = await ward.api.get(`/public/dossiers/${mine.code}?pin=${mine.pin}`);
+    expect(lookup.status).toBe(200);
+    expect(lookup.body).toMatchObject({ code: mine.code, status: 'in_progress', statusText: 'Đang giải quyết', procedure: { code: '1.004873' } });
+    const text = JSON.stringify(lookup.body);
+    expect(text).not.toMatch(/Nguyễn|001190012345|0912345678|Kim Liên|specialist/);
+    const english = await ward.api.get(`/public/dossiers/${mine.code}?pin=${mine.pin}`, { headers: { 'accept-language': 'en' } });
+    expect(english.body.statusText).toBe('In progress');
+  });
+
+  it('answers a wrong PIN and an unknown code alike', async () => {
+    const mine = filed[1]!;
+    const wrongPin = String((Number(mine.pin) + 1) % 100_000_000).padStart(8, '0');
+    const wrong = await ward.api.get(`/public/dossiers/${mine.code}?pin=${wrongPin}`);
+    const unknownCode = mine.code.replace(/\d{4}$/, '9999');
+    const unknown = await ward.api.get(`/public/dossiers/${unknownCode}?pin=${mine.pin}`);
+    expect(wrong.status).toBe(404);
+    expect(unknown.status).toBe(404);
+    const comparable = (body: Record<string, unknown>) => ({ ...body, correlationId: undefined, instance: undefined });
+    expect(comparable(wrong.body)).toEqual(comparable(unknown.body));
+    expect((await ward.api.get(`/public/dossiers/${mine.code}?pin=12`)).status).toBe(400);
+  });
+});
