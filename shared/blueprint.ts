@@ -4,6 +4,7 @@
  * rules and schemas, the stream and queue consumers, the bucket notifications and the schedules.
  * The CDK stack (infra/) and the local runner (local/) both read it, so the two cannot drift.
  */
+import { alertsQuery, alertsView } from './api/alerts.ts';
 import { catalogQuery, catalogView, procedureParams, procedureView } from './api/catalog.ts';
 import { problem } from './api/common.ts';
 import {
@@ -98,6 +99,7 @@ export const functions = {
     sends: ['alerts'],
   },
   'alert-dispatch': { description: 'Delivers deadline alerts to the ward inbox', timeoutSeconds: 30, table: 'readWrite' },
+  alerts: { description: "Shows staff the deadline alerts of their roles' inboxes", table: 'read' },
   'document-verify': {
     description: 'Verifies uploaded dossier documents (type, size, checksum) and records them as digitised',
     timeoutSeconds: 60,
@@ -223,6 +225,14 @@ export const routes = {
       422: problem('Incomplete dossier, payment already recorded, apology too late'),
       428: problem('If-Match is missing'),
     },
+  }),
+  'GET /alerts': route({
+    function: 'alerts',
+    access: { roles: ['officer', 'specialist', 'leader'] },
+    tag: 'Hồ sơ',
+    summary: 'Deadline alerts for the caller’s roles: dossiers due within 24 hours and overdue ones, newest first',
+    query: alertsQuery,
+    responses: { 200: { description: 'The alerts', schema: alertsView }, 400: problem('The limit is not valid') },
   }),
   'GET /public/dossiers/{code}': route({
     function: 'public-lookup',

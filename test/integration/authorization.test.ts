@@ -28,6 +28,7 @@ const allowed: Record<keyof typeof routes, Caller[]> = {
   'GET /dossiers/{code}': [...staff, 'portal:read'],
   'GET /dossiers/{code}/history': [...staff, 'portal:read'],
   'POST /dossiers/{code}/actions': [...staff, 'portal:submit'],
+  'GET /alerts': staff,
 };
 
 let ward: TestWard;

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,14 +106,14 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     await ward.settle();
     await ward.trigger('deadline-watch', afterDue);
     await ward.settle();
-    for (const role of ['officer', 'leader']) {
-      const inbox = await dynamo().send(
-        new QueryCommand({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `INBOX#${role}` } }),
-      );
-      const alerts = (inbox.Items ?? []).filter((a) => a.code === filed.body.code);
-      expect(alerts).toHaveLength(1);
-      expect(alerts[0]).toMatchObject({ kind: 'overdue', dueAt: filed.body.dueAt });
+    for (const role of ['officer', 'leader'] as const) {
+      const inbox = await ward.api.get('/alerts', { as: { role } });
+      const alerts = inbox.body.items.filter((a: { code: string }) => a.code === filed.body.code);
+      expect(alerts).toEqual([expect.objectContaining({ kind: 'overdue', dueAt: filed.body.dueAt, role })]);
     }
+    // A specialist's inbox is not among the ward's alert recipients.
+    const specialistInbox = await ward.api.get('/alerts', { as: { role: 'specialist' } });
+    expect(specialistInbox.body.items).toEqual([]);
   });
 
   it('raises a due-soon alert within 24 hours of the due date', async () => {
