@@ -1,7 +1,7 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertMessage } from '../events.ts';
 import { dynamo, tableName } from './aws.ts';
+import { writeOnce } from './once.ts';
 
 /** Inbox entries are kept 90 days. */
 const INBOX_TTL_SECONDS = 90 * 24 * 3600;
@@ -13,31 +13,12 @@ const INBOX_TTL_SECONDS = 90 * 24 * 3600;
  */
 export async function deliverAlert(alert: AlertMessage, roles: readonly string[]): Promise<boolean> {
   const expiresAt = Math.floor(Date.parse(alert.detectedAt) / 1000) + INBOX_TTL_SECONDS;
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { pk: `ALERT#${alert.code}`, sk: `${alert.kind}#${alert.dueAt}`, entity: 'alert-marker', expiresAt },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...roles.map((role) => ({
-            Put: {
-              TableName: tableName(),
-              Item: { pk: `INBOX#${role}`, sk: `${alert.detectedAt}#${alert.code}#${alert.kind}`, entity: 'alert', ...alert, expiresAt },
-            },
-          })),
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-    throw error;
-  }
+  return writeOnce(
+    { pk: `ALERT#${alert.code}`, sk: `${alert.kind}#${alert.dueAt}`, entity: 'alert-marker', expiresAt },
+    roles.map((role) => ({
+      Put: { TableName: tableName(), Item: { pk: `INBOX#${role}`, sk: `${alert.detectedAt}#${alert.code}#${alert.kind}`, entity: 'alert', ...alert, expiresAt } },
+    })),
+  );
 }
 
 /** The newest alerts of a role's inbox. */

@@ -1,7 +1,7 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CounterDelta } from '../domain/report.ts';
 import { dynamo, tableName } from './aws.ts';
+import { writeOnce } from './once.ts';
 
 /** Stream records are kept 24 hours; their markers a little longer. */
 const MARKER_TTL_SECONDS = 48 * 3600;
@@ -34,26 +34,10 @@ export async function addCountersOnce(eventId: string, scopes: string[], deltas:
       };
     }),
   );
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { pk: `STREAM#${eventId}`, sk: 'COUNTED', entity: 'stream-marker', expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...updates,
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-    throw error;
-  }
+  return writeOnce(
+    { pk: `STREAM#${eventId}`, sk: 'COUNTED', entity: 'stream-marker', expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS },
+    updates,
+  );
 }
 
 /** Day counters of one scope between two local dates, inclusive. */
