@@ -58,7 +58,7 @@ function operation(spec: RouteSpec): ZodOpenApiOperationObject {
     tags: [spec.tag],
     summary: spec.summary,
     description: [spec.description, access].filter(Boolean).join('\n\n'),
-    ...(isPublic ? { security: [] } : { security: [{ staff: [] }, { portal: [] }] }),
+    security: isPublic ? [] : [{ staff: [] }, ...('scopes' in spec.access && spec.access.scopes?.length ? [{ portal: [] }] : [])],
     ...(spec.params || spec.query || spec.headers
       ? {
           requestParams: {
