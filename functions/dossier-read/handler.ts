@@ -30,7 +30,8 @@ export const handler = httpFunction('dossier-read', {
     const page = await listDossiers({
       status: query.status,
       field: query.field,
-      assignee: query.assignee,
+      // `assignee=me`: a specialist's own worklist.
+      assignee: query.assignee === 'me' && principal.kind === 'staff' ? principal.username : query.assignee,
       channel: query.channel,
       dueBefore,
       portalId: principal.kind === 'portal' ? principal.portalId : undefined,

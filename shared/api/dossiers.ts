@@ -103,7 +103,7 @@ export const worklistQuery = z
   .object({
     status: z.enum(dossierStatuses).optional(),
     field: z.string().regex(/^[A-Z]{2,10}$/).optional(),
-    assignee: z.string().min(1).max(128).optional(),
+    assignee: z.string().min(1).max(128).optional().meta({ description: 'An assignee, or `me` for the caller' }),
     channel: z.enum(channels).optional(),
     dueBefore: z
       .union([z.iso.datetime({ offset: true }), z.iso.date()])

@@ -311,6 +311,9 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       if (newDueAt <= Date.parse(dueAt)) {
         throw new ValidationFailed([{ in: 'body', field: 'newDueAt', rule: 'after_current_due', message: 'apology_new_due_not_later', params: { dueAt } }]);
       }
+      if (!ctx.calendar.isWorkingDay(ctx.calendar.localDate(newDueAt))) {
+        throw new ValidationFailed([{ in: 'body', field: 'newDueAt', rule: 'working_day', message: 'apology_new_due_day_off', params: { date: ctx.calendar.localDate(newDueAt) } }]);
+      }
       const apology = { at, reason: command.reason, previousDueAt: dueAt, newDueAt: iso(newDueAt) };
       Object.assign(changes, { dueAt: apology.newDueAt, apologies: { append: [apology] } });
       next = { ...next, dueAt: apology.newDueAt };

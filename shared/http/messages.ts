@@ -101,6 +101,10 @@ export const messages: Record<string, Text> = {
     vi: 'Ngày hẹn trả mới phải sau ngày hẹn hiện tại ({dueAt}).',
     en: 'The new due date must be after the current one ({dueAt}).',
   },
+  apology_new_due_day_off: {
+    vi: 'Ngày hẹn trả mới ({date}) là ngày nghỉ; hãy chọn một ngày làm việc.',
+    en: 'The new due date ({date}) is a day off; choose a working day.',
+  },
   assignee_or_department: { vi: 'Cần chỉ định người xử lý hoặc phòng ban.', en: 'Name an assignee or a department.' },
   unknown_procedure: { vi: 'Không có thủ tục {code} trong danh mục của đơn vị.', en: 'There is no procedure {code} in this unit’s catalog.' },
   unknown_component: {

@@ -51,8 +51,10 @@ describe('the worklist', () => {
     expect(codes(business.body.items)).toEqual([filed[7]!.code]);
     const counter = await ward.api.get('/dossiers?channel=in_person&status=received', { as: officer });
     expect(counter.body.items).toHaveLength(4);
-    const mine = await ward.api.get('/dossiers?assignee=specialist.42', { as: officer });
-    expect(mine.body.items).toEqual([expect.objectContaining({ code: filed[0]!.code, status: 'in_progress', applicantName: 'Nguyễn Thị Lan' })]);
+    const assigned = await ward.api.get('/dossiers?assignee=specialist.42', { as: officer });
+    expect(assigned.body.items).toEqual([expect.objectContaining({ code: filed[0]!.code, status: 'in_progress', applicantName: 'Nguyễn Thị Lan' })]);
+    const mine = await ward.api.get('/dossiers?assignee=me', { as: { role: 'specialist', username: 'specialist.42' } });
+    expect(codes(mine.body.items)).toEqual([filed[0]!.code]);
     const farFuture = await ward.api.get('/dossiers?sort=due&dueBefore=2099-01-01', { as: officer });
     expect(farFuture.body.items).toHaveLength(5); // everything with a due date
     const past = await ward.api.get('/dossiers?dueBefore=2000-01-01T00:00:00Z', { as: officer });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
+import { readWardFile } from '../../shared/config/ward-files.ts';
+import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
 import { countDynamoCalls } from '../support/sdk-calls.ts';
 import { leader, officer, portal, specialist, startTestWard, type ApiResponse, type TestWard } from '../support/ward.ts';
@@ -33,7 +35,10 @@ async function act(held: Held, body: Record<string, unknown>, as: TokenRequest, 
   return response;
 }
 
-const later = (iso: string, days: number) => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
+const sample = readWardFile('sample');
+const calendar = new WorkingCalendar({ timeZone: sample.timeZone, sessions: sample.officeHours.sessions, weekdays: sample.officeHours.weekdays, holidayOverrides: sample.holidayOverrides });
+/** A new appointment some working days after a due date: whatever day the test runs, it is a working day. */
+const later = (iso: string, days: number) => new Date(calendar.addWorkingMinutes(Date.parse(iso), days * 480)).toISOString();
 
 describe('the legal workflow through the API', () => {
   it('takes an online dossier from submission to the returned result, every step on the control slip', async () => {

@@ -110,6 +110,8 @@ describe('the workflow', () => {
     expect(ok.changes.apologies).toEqual({ append: [expect.objectContaining({ previousDueAt: open.dueAt, reason: 'Cần xác minh thêm' })] });
     expect(() => decide(open, apology('2026-03-12T08:00', '2026-03-13T09:00'), [leader], ctx(vn('2026-03-12T08:00')))).toThrow(Unprocessable);
     expect(() => decide(open, apology('2026-03-10T08:00', '2026-03-11T08:00'), [leader], ctx(vn('2026-03-10T08:00')))).toThrow(ValidationFailed);
+    // Saturday 14/3 is no appointment day.
+    expect(() => decide(open, apology('2026-03-10T08:00', '2026-03-14T09:00'), [leader], ctx(vn('2026-03-10T08:00')))).toThrow(ValidationFailed);
   });
 
   it('records a payment once, and none for a free procedure', () => {
