@@ -5,7 +5,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
-import { bucketNotifications, env, queueConsumers, queues, streamConsumers, type QueueName } from '../shared/blueprint.ts';
+import { bucketNotifications, env, queueConsumers, queues, schedules, streamConsumers, type QueueName } from '../shared/blueprint.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
 import { PORTAL_CLIENTS_ENV } from '../shared/http/auth.ts';
 import { startHttpGateway, type LocalEndpoint } from './http-gateway.ts';
@@ -152,9 +152,9 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       }
     },
   };
-  for (const schedule of ['deadline-watch'] as const) {
-    localEndpoints[`POST /_local/schedules/${schedule}`] = async (_request, _body, response) => {
-      const result = await scheduler.trigger(schedule);
+  for (const { name } of schedules) {
+    localEndpoints[`POST /_local/schedules/${name}`] = async (_request, _body, response) => {
+      const result = await scheduler.trigger(name);
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? null));
     };
   }

@@ -46,6 +46,23 @@ describe('the local ward instance', () => {
   });
 });
 
+describe('the local runner’s own endpoints', () => {
+  it('mints a token that the protected routes accept, as the start banner says', async () => {
+    const minted = await fetch(`${ward.url}/_local/token`, { method: 'POST', body: JSON.stringify({ role: 'leader' }) });
+    const { token } = (await minted.json()) as { token: string };
+    const list = await ward.api.get('/dossiers', { headers: { authorization: `Bearer ${token}` } });
+    expect(list.status).toBe(200);
+    const wrong = await fetch(`${ward.url}/_local/token`, { method: 'POST', body: JSON.stringify({ role: 'mayor' }) });
+    expect(wrong.status).toBe(400);
+  });
+
+  it('runs a schedule on demand', async () => {
+    const run = await fetch(`${ward.url}/_local/schedules/deadline-watch`, { method: 'POST' });
+    expect(run.status).toBe(200);
+    expect(await run.json()).toEqual({ dueSoon: 0, overdue: 0 });
+  });
+});
+
 describe('problem+json', () => {
   const badBody = { procedureCode: 'x', channel: 'fax', applicant: { fullName: 'A', idNumber: '123', phone: '12', address: 'x' }, components: [] };
 
