@@ -60,8 +60,8 @@ export interface FunctionSpec<Queue extends string = string> {
   table?: 'read' | 'readWrite';
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
-  /** Access to the document bucket. */
-  bucket?: 'read' | 'readWrite';
+  /** Access to the documents under dossiers/ in the bucket (write: signing upload URLs). */
+  bucket?: 'read' | 'write' | 'readWrite';
   /** Queues the function sends to. */
   sends?: readonly Queue[];
 }

@@ -20,6 +20,7 @@ import {
   worklistQuery,
   worklistView,
 } from './api/dossiers.ts';
+import { uploadParams, uploadRequest, uploadTicket } from './api/documents.ts';
 import { healthSchema } from './api/health.ts';
 import { intakeSchema } from './domain/intake.ts';
 import { actionSchema } from './domain/workflow.ts';
@@ -99,6 +100,11 @@ export const functions = {
     sends: ['alerts'],
   },
   'alert-dispatch': { description: 'Delivers deadline alerts to the ward inbox', timeoutSeconds: 30, table: 'readWrite' },
+  'document-upload': {
+    description: 'Signs upload URLs for the components of a dossier',
+    table: 'read',
+    bucket: 'write',
+  },
   alerts: { description: "Shows staff the deadline alerts of their roles' inboxes", table: 'read' },
   'document-verify': {
     description: 'Verifies uploaded dossier documents (type, size, checksum) and records them as digitised',
@@ -224,6 +230,22 @@ export const routes = {
       412: problem('The dossier changed since the ETag was read; carries the current version'),
       422: problem('Incomplete dossier, payment already recorded, apology too late'),
       428: problem('If-Match is missing'),
+    },
+  }),
+  'POST /dossiers/{code}/components/{component}/upload-url': route({
+    function: 'document-upload',
+    access: { roles: ['officer', 'specialist'], scopes: ['dossiers.submit'] },
+    tag: 'Hồ sơ',
+    summary: 'Get a URL to upload the scan or file of one component (số hóa)',
+    description: 'A portal may upload for the dossiers it filed. The file is checked after upload; the dossier then shows the component digitised, or the file among rejectedDocuments.',
+    params: uploadParams,
+    body: uploadRequest,
+    responses: {
+      201: { description: 'Where and how to PUT the file', schema: uploadTicket },
+      400: problem('A field is not valid'),
+      404: problem('No such dossier (or not one this portal filed)'),
+      409: problem('The dossier is finished: no more documents'),
+      422: problem('The dossier has no such component'),
     },
   }),
   'GET /alerts': route({

@@ -91,7 +91,7 @@ export class WardFunction extends Construct {
       );
     }
     if (spec.bucket) {
-      const actions = spec.bucket === 'readWrite' ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'];
+      const actions = { read: ['s3:GetObject'], write: ['s3:PutObject'], readWrite: ['s3:GetObject', 's3:PutObject'] }[spec.bucket];
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.bucket.arnForObjects('dossiers/*')] }));
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`,

@@ -105,6 +105,14 @@ export const messages: Record<string, Text> = {
     vi: 'Ngày hẹn trả mới ({date}) là ngày nghỉ; hãy chọn một ngày làm việc.',
     en: 'The new due date ({date}) is a day off; choose a working day.',
   },
+  dossier_finished: {
+    vi: 'Hồ sơ {code} đã kết thúc ({status}); không nhận thêm tài liệu.',
+    en: 'Dossier {code} is finished ({status}); it takes no more documents.',
+  },
+  component_not_filed: {
+    vi: 'Hồ sơ không có thành phần {component}.',
+    en: 'The dossier has no component {component}.',
+  },
   assignee_or_department: { vi: 'Cần chỉ định người xử lý hoặc phòng ban.', en: 'Name an assignee or a department.' },
   unknown_procedure: { vi: 'Không có thủ tục {code} trong danh mục của đơn vị.', en: 'There is no procedure {code} in this unit’s catalog.' },
   unknown_component: {

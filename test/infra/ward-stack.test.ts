@@ -95,6 +95,7 @@ describe('the ward stack', () => {
     expect(actionsOf('portal-sync').filter((a) => a.startsWith('dynamodb:') || a.startsWith('s3:'))).toEqual([]);
     expect(actionsOf('document-verify')).toContain('s3:GetObject');
     expect(actionsOf('document-verify')).not.toContain('s3:PutObject');
+    expect(actionsOf('document-upload').filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
   });
 
   it('serves every route of the blueprint, with the JWT authorizer on all but the public ones', () => {

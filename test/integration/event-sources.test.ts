@@ -156,6 +156,39 @@ describe('S3 upload → notification → document check', () => {
   });
 });
 
+describe('upload URL → S3 → notification → document check', () => {
+  it('lets the filing portal upload a component through a presigned URL, and the check marks it digitised', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const code = filed.body.code as string;
+    const ticket = await ward.api.post(
+      `/dossiers/${code}/components/GCS/upload-url`,
+      { fileName: 'Giấy chứng sinh.pdf', contentType: 'application/pdf', sizeBytes: PDF_BYTES.length },
+      { as: portal },
+    );
+    expect(ticket.status).toBe(201);
+    expect(ticket.body.key).toMatch(new RegExp(`^dossiers/${code.replace(/\./g, '\\.')}/components/GCS/[0-9a-f-]{36}-Giay_chung_sinh.pdf$`));
+    const put = await fetch(ticket.body.url, { method: 'PUT', headers: ticket.body.headers, body: PDF_BYTES });
+    expect(put.status).toBe(200);
+    await ward.settle();
+    const dossier = await ward.api.get(`/dossiers/${code}`, { as: officer });
+    expect(dossier.body.components.find((c: { code: string }) => c.code === 'GCS').document).toMatchObject({
+      key: ticket.body.key,
+      sha256: createHash('sha256').update(PDF_BYTES).digest('hex'),
+    });
+  });
+
+  it('refuses a component the dossier does not have, and another portal’s dossier', async () => {
+    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
+    const request = { fileName: 'a.pdf', contentType: 'application/pdf', sizeBytes: 1000 };
+    const unknown = await ward.api.post(`/dossiers/${filed.body.code}/components/XYZ/upload-url`, request, { as: officer });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.components).toEqual(['TK']);
+    expect((await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, request, { as: portal })).status).toBe(404);
+    const tooLarge = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { ...request, sizeBytes: 50 * 1024 * 1024 }, { as: officer });
+    expect(tooLarge.body.errors[0]).toMatchObject({ field: 'sizeBytes', rule: 'too_big' });
+  });
+});
+
 describe('status change → stream → FIFO queue → portal webhook', () => {
   it('sends the portal each new status of its dossier, in order, once', async () => {
     const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
