@@ -22,6 +22,7 @@ import {
 } from './api/dossiers.ts';
 import { uploadParams, uploadRequest, uploadTicket } from './api/documents.ts';
 import { healthSchema } from './api/health.ts';
+import { reportQuery, reportView } from './api/reports.ts';
 import { intakeSchema } from './domain/intake.ts';
 import { actionSchema } from './domain/workflow.ts';
 import type {
@@ -105,6 +106,7 @@ export const functions = {
     table: 'read',
     bucket: 'write',
   },
+  reports: { description: 'Figures of a period from the day counters: received, online, on time, digitised, fees', table: 'read' },
   alerts: { description: "Shows staff the deadline alerts of their roles' inboxes", table: 'read' },
   'document-verify': {
     description: 'Verifies uploaded dossier documents (type, size, checksum) and records them as digitised',
@@ -255,6 +257,16 @@ export const routes = {
     summary: 'Deadline alerts for the caller’s roles: dossiers due within 24 hours and overdue ones, newest first',
     query: alertsQuery,
     responses: { 200: { description: 'The alerts', schema: alertsView }, 400: problem('The limit is not valid') },
+  }),
+  'GET /reports': route({
+    function: 'reports',
+    access: { roles: ['officer', 'leader'] },
+    tag: 'Báo cáo',
+    summary: 'The figures of a period for the ward, a field or a procedure',
+    description:
+      'Received by channel, refused at intake, online share and rates, resolved early / on time / late and the on-time rate, other outcomes, apologies, digitisation rate, fee-bearing dossiers and online payment. Each event counts on the day it happened in the ward’s time zone.',
+    query: reportQuery,
+    responses: { 200: { description: 'The figures', schema: reportView }, 400: problem('The period or scope is not valid') },
   }),
   'GET /public/dossiers/{code}': route({
     function: 'public-lookup',

@@ -113,6 +113,8 @@ export const messages: Record<string, Text> = {
     vi: 'Hồ sơ không có thành phần {component}.',
     en: 'The dossier has no component {component}.',
   },
+  report_period_order: { vi: 'Ngày kết thúc phải từ ngày bắt đầu trở đi.', en: 'The last day must not be before the first.' },
+  report_one_scope: { vi: 'Chọn lĩnh vực hoặc thủ tục, không chọn cả hai.', en: 'Choose a field or a procedure, not both.' },
   assignee_or_department: { vi: 'Cần chỉ định người xử lý hoặc phòng ban.', en: 'Name an assignee or a department.' },
   unknown_procedure: { vi: 'Không có thủ tục {code} trong danh mục của đơn vị.', en: 'There is no procedure {code} in this unit’s catalog.' },
   unknown_component: {

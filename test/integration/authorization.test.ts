@@ -30,6 +30,7 @@ const allowed: Record<keyof typeof routes, Caller[]> = {
   'POST /dossiers/{code}/actions': [...staff, 'portal:submit'],
   'POST /dossiers/{code}/components/{component}/upload-url': ['officer', 'specialist', 'portal:submit'],
   'GET /alerts': staff,
+  'GET /reports': ['officer', 'leader'],
 };
 
 let ward: TestWard;
@@ -51,7 +52,7 @@ describe('the authorization matrix', () => {
   const cases = Object.entries(allowed).flatMap(([route, who]) => everyone.map((caller) => [route, caller, who.includes(caller)] as const));
   it.each(cases)('%s as %s: allowed %s', async (route, caller, isAllowed) => {
     const [method, template] = route.split(' ') as [string, string];
-    const path = template.replace('{code}', route.includes('procedures') ? '1.001193' : code).replace('{component}', 'TK') + (route === 'GET /public/dossiers/{code}' ? '?pin=00000000' : '');
+    const path = template.replace('{code}', route.includes('procedures') ? '1.001193' : code).replace('{component}', 'TK') + (route === 'GET /public/dossiers/{code}' ? '?pin=00000000' : route === 'GET /reports' ? '?from=2026-01-01&to=2026-03-31' : '');
     const as = callers[caller];
     // POST bodies are empty objects: an allowed caller gets past authorization to a 400 on the body.
     const response = await ward.api.request(method, path, { ...(as ? { as } : {}), ...(method === 'POST' ? { body: {} } : {}) });

@@ -97,6 +97,42 @@ describe('table stream → report aggregator', () => {
   });
 });
 
+describe('day counters → GET /reports', () => {
+  it('gives the figures of a period for one procedure: received by channel, online share, on time, fees paid online', async () => {
+    const temporaryResidence = { procedureCode: '1.004222', components: ['TK', 'CHO'] };
+    const counter = await ward.api.post('/dossiers', maritalStatus({ ...temporaryResidence, payment: { method: 'cash', paid: true } }), { as: officer });
+    const online = await ward.api.post('/dossiers', birthRegistration({ ...temporaryResidence, payment: { method: 'online', paid: true } }), { as: portal });
+    let etag = online.headers.get('etag')!;
+    for (const [body, as] of [
+      [{ action: 'accept' }, officer],
+      [{ action: 'assign', assignee: 'specialist.local' }, leader],
+      [{ action: 'submit_for_approval' }, { role: 'specialist' }],
+      [{ action: 'approve' }, leader],
+    ] as const) {
+      const done = await ward.api.post(`/dossiers/${online.body.code}/actions`, body, { as, headers: { 'if-match': etag } });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      etag = done.headers.get('etag')!;
+    }
+    await ward.settle();
+    const day = localDate(counter.body.receivedAt);
+    const report = await ward.api.get(`/reports?from=${day}&to=${day}&procedure=1.004222`, { as: leader });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({
+      scope: 'procedure#1.004222',
+      received: { total: 2, online: 1, inPerson: 1, postal: 0, notAccepted: 0 },
+      online: { shareOfReceived: { numerator: 1, denominator: 2, percent: '50.00%' }, rateForFullOnline: { percent: '50.00%' } },
+      resolved: { total: 1, early: 1, onTimeRate: { percent: '100.00%' } },
+      digitisation: { numerator: 0, denominator: 2, percent: '0.00%' },
+      fees: { feeBearing: 2, paid: 2, paidOnline: 1, onlinePaymentRate: { percent: '50.00%' }, paidOnlineVnd: 15000 },
+    });
+    const nothing = await ward.api.get('/reports?from=2020-01-01&to=2020-12-31', { as: leader });
+    expect(nothing.body.received.total).toBe(0);
+    expect(nothing.body.online.shareOfReceived.percent).toBeNull();
+    const backwards = await ward.api.get('/reports?from=2026-03-31&to=2026-01-01', { as: leader });
+    expect(backwards.body.errors[0]).toMatchObject({ field: 'to', rule: 'report_period_order' });
+  });
+});
+
 describe('schedule → deadline watch → alerts queue → inbox', () => {
   it('alerts officers and leaders once about an overdue dossier, however often the watch runs', async () => {
     const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
