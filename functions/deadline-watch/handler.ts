@@ -2,10 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { dynamo, queueUrl, sqs, tableName } from '../../shared/adapters/aws.ts';
+import { queueUrl, sqs } from '../../shared/adapters/aws.ts';
+import { queryAll } from '../../shared/adapters/query.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
 import { clockRunningStatuses } from '../../shared/domain/dossier.ts';
 import type { AlertMessage } from '../../shared/events.ts';
@@ -21,33 +21,25 @@ async function watch(event: ScheduledEvent): Promise<{ dueSoon: number; overdue:
   const horizon = new Date(now + wardConfig().alerts.dueSoonHours * 3_600_000).toISOString();
   const alerts: AlertMessage[] = [];
   for (const status of clockRunningStatuses) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'byStatusDue',
-          KeyConditionExpression: 'listStatus = :status AND dueSort < :horizon',
-          ExpressionAttributeValues: { ':status': status, ':horizon': horizon },
-          ProjectionExpression: 'code, #status, dueAt, #procedure.#name, assignee, department',
-          ExpressionAttributeNames: { '#status': 'status', '#procedure': 'procedure', '#name': 'name' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        alerts.push({
-          kind: Date.parse(item.dueAt as string) < now ? 'overdue' : 'due_soon',
-          code: item.code as string,
-          status,
-          dueAt: item.dueAt as string,
-          procedureName: (item.procedure as { name: string }).name,
-          ...(item.assignee ? { assignee: item.assignee as string } : {}),
-          ...(item.department ? { department: item.department as string } : {}),
-          detectedAt: new Date(now).toISOString(),
-        });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const due = await queryAll({
+      IndexName: 'byStatusDue',
+      KeyConditionExpression: 'listStatus = :status AND dueSort < :horizon',
+      ExpressionAttributeValues: { ':status': status, ':horizon': horizon },
+      ProjectionExpression: 'code, #status, dueAt, #procedure.#name, assignee, department',
+      ExpressionAttributeNames: { '#status': 'status', '#procedure': 'procedure', '#name': 'name' },
+    });
+    for (const item of due) {
+      alerts.push({
+        kind: Date.parse(item.dueAt as string) < now ? 'overdue' : 'due_soon',
+        code: item.code as string,
+        status,
+        dueAt: item.dueAt as string,
+        procedureName: (item.procedure as { name: string }).name,
+        ...(item.assignee ? { assignee: item.assignee as string } : {}),
+        ...(item.department ? { department: item.department as string } : {}),
+        detectedAt: new Date(now).toISOString(),
+      });
+    }
   }
   for (let i = 0; i < alerts.length; i += 10) {
     const batch = alerts.slice(i, i + 10);

@@ -5,6 +5,7 @@ import type { ControlSlipEntry, Dossier, DossierStatus } from '../domain/dossier
 import { NotFound, ValidationFailed, VersionMismatch } from '../domain/errors.ts';
 import { workflowStatePaths, workflowStateOf, type Decision, type WorkflowState } from '../domain/workflow.ts';
 import { dynamo, tableName } from './aws.ts';
+import { queryAll } from './query.ts';
 
 /**
  * The dossier's side of the single table (access patterns in docs/data-model.md):
@@ -60,24 +61,11 @@ export async function getDossier(code: string): Promise<Dossier | undefined> {
 }
 
 export async function controlSlip(code: string): Promise<ControlSlipEntry[]> {
-  const entries: ControlSlipEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slip)',
-        ExpressionAttributeValues: { ':pk': `DOSSIER#${code}`, ':slip': 'SLIP#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, entity: _entity, code: _code, ...entry } = item;
-      entries.push(entry as ControlSlipEntry);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return entries;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slip)',
+    ExpressionAttributeValues: { ':pk': `DOSSIER#${code}`, ':slip': 'SLIP#' },
+  });
+  return items.map(({ pk: _pk, sk: _sk, entity: _entity, code: _code, ...entry }) => entry as unknown as ControlSlipEntry);
 }
 
 class Expression {

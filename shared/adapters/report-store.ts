@@ -1,6 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CounterDelta } from '../domain/report.ts';
-import { dynamo, tableName } from './aws.ts';
+import { tableName } from './aws.ts';
+import { queryAll } from './query.ts';
 import { writeOnce } from './once.ts';
 
 /** Stream records are kept 24 hours; their markers a little longer. */
@@ -41,20 +41,9 @@ export async function addCountersOnce(eventId: string, scopes: string[], deltas:
 }
 
 /** Day counters of one scope between two local dates, inclusive. */
-export async function dayCounters(scope: string, from: string, to: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': `REPORT#${scope}`, ':from': `DAY#${from}`, ':to': `DAY#${to}` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+export function dayCounters(scope: string, from: string, to: string): Promise<Record<string, unknown>[]> {
+  return queryAll({
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': `REPORT#${scope}`, ':from': `DAY#${from}`, ':to': `DAY#${to}` },
+  });
 }
