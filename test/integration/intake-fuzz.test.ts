@@ -76,7 +76,7 @@ const malformedBody = fc.oneof(
   ),
 );
 
-it('answers thousands of malformed filings with a 4xx problem and writes nothing for them', async () => {
+it('answers thousands of malformed filings with a 4xx problem and writes nothing for them', { timeout: 180_000 }, async () => {
   const before = await writtenItems();
   let accepted = 0;
   let refused = 0;

@@ -151,7 +151,7 @@ describe('Idempotency-Key', () => {
     expect(theirs.body.code).not.toBe(mine.body.code);
   });
 
-  it('creates one dossier from 1,000 retries of one submission, many at once', async () => {
+  it('creates one dossier from 1,000 retries of one submission, many at once', { timeout: 180_000 }, async () => {
     const key = randomUUID();
     const before = await dossierCount();
     const body = birthRegistration();
