@@ -13,6 +13,7 @@ export class PollingLoop {
   private readonly running = new Map<Poller, Promise<number>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private paused = false;
   private readonly pollers: Poller[];
   private readonly intervalMs: number;
   private readonly log: (line: string) => void;
@@ -26,7 +27,9 @@ export class PollingLoop {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      await Promise.all(this.pollers.map((p) => this.pass(p).catch((e: unknown) => this.log(`${p.name}: ${(e as Error).message}`))));
+      if (!this.paused) {
+        await Promise.all(this.pollers.map((p) => this.pass(p).catch((e: unknown) => this.log(`${p.name}: ${(e as Error).message}`))));
+      }
       if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
     };
     this.timer = setTimeout(tick, this.intervalMs);
@@ -50,6 +53,17 @@ export class PollingLoop {
       let handled = 0;
       for (const poller of this.pollers) handled += await this.pass(poller);
       quietRounds = handled === 0 ? quietRounds + 1 : 0;
+    }
+  }
+
+  /** Runs `work` with no pass under way or starting, so nothing else touches the services meanwhile. */
+  async whilePaused<T>(work: () => Promise<T>): Promise<T> {
+    this.paused = true;
+    try {
+      await Promise.allSettled([...this.running.values()]);
+      return await work();
+    } finally {
+      this.paused = false;
     }
   }
 

@@ -48,6 +48,8 @@ export interface LocalWard {
   trigger(schedule: ScheduleName, at?: Date): Promise<unknown>;
   /** Waits until streams, queues and bucket notifications have nothing left to hand on. */
   settle(timeoutMs?: number): Promise<void>;
+  /** Runs `work` while the pollers rest, so only its own calls reach the services (tests count them). */
+  withPollersPaused<T>(work: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -178,6 +180,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     token: (request) => issuer.mint(request),
     trigger: (schedule, at) => scheduler.trigger(schedule, at),
     settle: (timeoutMs) => loop.settle(timeoutMs),
+    withPollersPaused: (work) => loop.whilePaused(work),
     async stop() {
       scheduler.stop();
       await gateway.close();

@@ -10,7 +10,7 @@ let ward: TestWard;
 let sdk: ReturnType<typeof countDynamoCalls>;
 beforeAll(async () => {
   ward = await startTestWard();
-  sdk = countDynamoCalls();
+  sdk = countDynamoCalls(ward);
 });
 afterAll(async () => {
   await ward?.stop();
