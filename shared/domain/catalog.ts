@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { Unprocessable } from './errors.ts';
 
 export const onlineLevels = ['full', 'partial', 'none'] as const;
 export type OnlineLevel = (typeof onlineLevels)[number];
@@ -56,4 +57,16 @@ export function filterCatalog(procedures: readonly Procedure[], filter: CatalogF
 export function missingMandatoryComponents(procedure: Procedure, supplied: readonly string[]): Component[] {
   const have = new Set(supplied);
   return procedure.components.filter((c) => c.mandatory && !have.has(c.code));
+}
+
+/** "Đúng, đủ": an incomplete dossier is answered with its missing components (422), at intake and at acceptance. */
+export function assertComplete(procedure: Procedure, supplied: readonly string[]): void {
+  const missing = missingMandatoryComponents(procedure, supplied);
+  if (missing.length > 0) {
+    throw new Unprocessable(
+      'dossier_incomplete',
+      { missing: missing.map((c) => c.name).join('; ') },
+      { missingComponents: missing.map((c) => ({ code: c.code, name: c.name })) },
+    );
+  }
 }

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { WorkingCalendar } from './calendar.ts';
-import { processingMinutes, type Procedure } from './catalog.ts';
+import { assertComplete, processingMinutes, type Procedure } from './catalog.ts';
 import { channels, type Actor, type ControlSlipEntry, type Dossier } from './dossier.ts';
-import { Unprocessable, ValidationFailed, type FieldViolation } from './errors.ts';
+import { ValidationFailed, type FieldViolation } from './errors.ts';
 
 /** Citizen ID (số định danh cá nhân): 12 digits, the first three a province code 001–096. */
 const citizenId = z.string().trim().regex(/^0(0[1-9]|[1-8]\d|9[0-6])\d{9}$/, 'citizen_id');
@@ -56,9 +56,8 @@ export interface IntakeContext {
 }
 
 /**
- * Checks a filing against the catalog and the caller and returns the new dossier and its first control-slip
- * row: an online dossier waits as `submitted` for the one-stop officer; one filed at the counter or by post
- * is `received` at once and its clock starts. Nothing here writes.
+ * Checks a filing against the catalog and the caller: each broken rule is a named field violation (400),
+ * missing mandatory components a 422. Nothing here writes.
  */
 export function checkIntake(input: IntakeInput, procedure: Procedure | undefined, actor: Actor): void {
   const violations: FieldViolation[] = [];
@@ -86,16 +85,13 @@ export function checkIntake(input: IntakeInput, procedure: Procedure | undefined
     }
   }
   if (violations.length > 0) throw new ValidationFailed(violations);
-  const missing = procedure!.components.filter((c) => c.mandatory && !input.components.includes(c.code));
-  if (missing.length > 0) {
-    throw new Unprocessable(
-      'dossier_incomplete',
-      { missing: missing.map((c) => c.name).join('; ') },
-      { missingComponents: missing.map((c) => ({ code: c.code, name: c.name })) },
-    );
-  }
+  assertComplete(procedure!, input.components);
 }
 
+/**
+ * The new dossier and its first control-slip row: an online dossier waits as `submitted` for the one-stop
+ * officer; one filed at the counter or by post is `received` at once and its clock starts.
+ */
 export function openDossier(input: IntakeInput, procedure: Procedure, ctx: IntakeContext): { dossier: Dossier; slip: ControlSlipEntry } {
   const at = new Date(ctx.now).toISOString();
   const minutes = processingMinutes(procedure.processingTime);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { WorkingCalendar } from './calendar.ts';
 import { classifyTiming } from './timing.ts';
-import type { Procedure } from './catalog.ts';
+import { assertComplete, type Procedure } from './catalog.ts';
 import { channels, type Actor, type ControlSlipEntry, type Dossier, type DossierStatus } from './dossier.ts';
 import { ActionNotAllowed, Forbidden, Unprocessable, ValidationFailed } from './errors.ts';
 
@@ -207,7 +207,7 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
 
   switch (command.action) {
     case 'accept': {
-      requireComplete(ctx.procedure, state.componentCodes);
+      if (ctx.procedure) assertComplete(ctx.procedure, state.componentCodes);
       const dueAt = iso(ctx.calendar.addWorkingMinutes(now, state.processingMinutes));
       toStatus = 'received';
       Object.assign(changes, { receivedAt: at, dueAt, originalDueAt: dueAt });
@@ -342,19 +342,6 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       withinDeadline: deadline === null ? null : classifyTiming(now, Date.parse(deadline), ctx.calendar.timeZone) !== 'late',
     },
   };
-}
-
-function requireComplete(procedure: Procedure | undefined, supplied: readonly string[]): void {
-  if (!procedure) return;
-  const have = new Set(supplied);
-  const missing = procedure.components.filter((c) => c.mandatory && !have.has(c.code));
-  if (missing.length > 0) {
-    throw new Unprocessable(
-      'dossier_incomplete',
-      { missing: missing.map((c) => c.name).join('; ') },
-      { missingComponents: missing.map((c) => ({ code: c.code, name: c.name })) },
-    );
-  }
 }
 
 function componentsOf(procedure: Procedure | undefined, codes: readonly string[]) {

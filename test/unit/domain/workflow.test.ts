@@ -104,7 +104,7 @@ describe('the workflow', () => {
 
   it('takes an apology only up to the due date, and only with a later new date', () => {
     const open = state({ status: 'in_progress', dueAt: new Date(vn('2026-03-11T09:00')).toISOString() });
-    const apology = (now: string, newDueAt: string): ActionCommand => ({ action: 'apologize', reason: 'Cần xác minh thêm', newDueAt: `${newDueAt}+07:00` });
+    const apology = (_issuedAt: string, newDueAt: string): ActionCommand => ({ action: 'apologize', reason: 'Cần xác minh thêm', newDueAt: `${newDueAt}+07:00` });
     const ok = decide(open, apology('2026-03-11T16:00', '2026-03-13T09:00'), [leader], ctx(vn('2026-03-11T16:00')));
     expect(ok.next.dueAt).toBe(new Date(vn('2026-03-13T09:00')).toISOString());
     expect(ok.changes.apologies).toEqual({ append: [expect.objectContaining({ previousDueAt: open.dueAt, reason: 'Cần xác minh thêm' })] });
