@@ -144,8 +144,8 @@ export async function applyDecision(state: WorkflowState, decision: Decision): P
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reason = error.CancellationReasons?.[0];
-    if (reason?.Code === 'ConditionalCheckFailed' || error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') {
-      const current = reason?.Item ? dossierFromItem(unmarshall(reason.Item as Record<string, AttributeValue>)) : undefined;
+    if (reason?.Code === 'ConditionalCheckFailed') {
+      const current = reason.Item ? dossierFromItem(unmarshall(reason.Item as Record<string, AttributeValue>)) : undefined;
       if (!current) throw new NotFound('dossier_not_found', { code: state.code });
       throw new VersionMismatch(
         'version_mismatch',
@@ -153,8 +153,8 @@ export async function applyDecision(state: WorkflowState, decision: Decision): P
         { currentVersion: current.version, currentStatus: current.status, etag: etagOf(workflowStateOf(current)) },
       );
     }
-    // Another transaction on the same dossier was under way: for the caller this is the same race.
-    if (error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) {
+    // Another transaction on the same dossier was under way, or took this slip row: for the caller, the same race.
+    if (error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed')) {
       throw new VersionMismatch('version_mismatch_race', { seen: state.version }, { currentVersion: null });
     }
     throw error;
