@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,6 +16,9 @@ import { inject } from 'vitest';
 import { createLocalResources, type LocalResources } from '../../local/resources.ts';
 import { LOCAL_AWS, localCredentials, startLocalFauxqs } from '../../local/services.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
+import { startLocalWard } from '../../local/ward.ts';
+import { readWardFile } from '../../shared/config/ward-files.ts';
+import { maritalStatus } from '../support/fixtures.ts';
 
 let fauxqs: FauxqsServer;
 let resources: LocalResources;
@@ -90,6 +96,42 @@ describe('the stream poller', () => {
       DDBStreamBatchInfo: { batchSize: 2, streamArn: resources.streamArn },
     });
     expect(await poller.pollOnce()).toBe(0);
+  });
+});
+
+describe('a restart on the same data folder', () => {
+  it('finds its resources, its dossiers, its signing key and its stream checkpoints again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'motcua-restart-'));
+    const ward = readWardFile('sample');
+    const start = async () => {
+      const fauxqs = await startLocalFauxqs({ dataDir: join(dataDir, 'fauxqs') });
+      const local = await startLocalWard({ ward, dynamoEndpoint: inject('dynamoEndpoint'), fauxqs, resourcePrefix: 'restart', dataDir, schedules: 'manual', logLevel: 'SILENT' });
+      return { local, fauxqs, stop: async () => (await local.stop(), await fauxqs.stop()) };
+    };
+    try {
+      const first = await start();
+      const token = await first.local.token({ role: 'officer' });
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const filed = await fetch(`${first.local.url}/dossiers`, { method: 'POST', headers, body: JSON.stringify(maritalStatus()) });
+      const { code } = (await filed.json()) as { code: string };
+      await first.local.settle();
+      await first.stop();
+      expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['token-signing-key.jwk.json', 'stream-checkpoint-report-aggregator.json']));
+
+      const second = await start();
+      // The token minted before the restart is still good, and the dossier is there.
+      const read = await fetch(`${second.local.url}/dossiers/${code}`, { headers });
+      expect(read.status).toBe(200);
+      // The stream consumers resume from where they stopped, not from the start of the stream.
+      for (const name of ['report-aggregator', 'portal-notifier']) {
+        expect(Object.keys(JSON.parse(readFileSync(join(dataDir, `stream-checkpoint-${name}.json`), 'utf8')))).not.toHaveLength(0);
+      }
+      const again = await fetch(`${second.local.url}/dossiers`, { method: 'POST', headers, body: JSON.stringify(maritalStatus()) });
+      expect(((await again.json()) as { code: string }).code).not.toBe(code);
+      await second.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
