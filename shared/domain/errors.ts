@@ -12,7 +12,9 @@ export type ErrorKind =
   | 'precondition_required'
   | 'unprocessable'
   | 'unsupported_media_type'
-  | 'conflict';
+  | 'conflict'
+  | 'too_many_requests'
+  | 'unavailable';
 
 export interface FieldViolation {
   /** Where the value was: the body, the query string, a path parameter or a header. */
@@ -90,4 +92,30 @@ export class UnsupportedMediaType extends DomainError {
 
 export class Conflict extends DomainError {
   readonly kind = 'conflict';
+}
+
+/** Too many attempts (a wrong lookup PIN, say): wait `retryAfterSeconds` before trying again (429). */
+export class TooManyRequests extends DomainError {
+  readonly kind = 'too_many_requests';
+  readonly retryAfterSeconds: number;
+  constructor(messageKey: string, retryAfterSeconds: number, params: Record<string, unknown> = {}) {
+    super(messageKey, { ...params, retryAfterSeconds });
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** The service cannot answer in time now (busy, or out of time before the function's timeout): retry soon (503). */
+export class ServiceUnavailable extends DomainError {
+  readonly kind = 'unavailable';
+  readonly retryAfterSeconds: number;
+  constructor(messageKey: string, retryAfterSeconds = 1, params: Record<string, unknown> = {}) {
+    super(messageKey, { ...params, retryAfterSeconds });
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** Response headers an error asks for: Retry-After on 429 and 503. */
+export function errorHeaders(error: unknown): Record<string, string> {
+  if (error instanceof TooManyRequests || error instanceof ServiceUnavailable) return { 'retry-after': String(error.retryAfterSeconds) };
+  return {};
 }

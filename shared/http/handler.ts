@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type * as z from 'zod';
 import type { RouteSpec } from '../blueprint-types.ts';
 import { routes, type FunctionName, type RouteKey } from '../blueprint.ts';
-import { DomainError, NotFound, UnsupportedMediaType, ValidationFailed, type FieldViolation } from '../domain/errors.ts';
+import { DomainError, errorHeaders, NotFound, UnsupportedMediaType, ValidationFailed, type FieldViolation } from '../domain/errors.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { authorize, PORTAL_CLIENTS_ENV, principalFromClaims, type Principal } from './auth.ts';
 import { negotiateLocale, type Locale } from './messages.ts';
@@ -85,7 +85,7 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
     } catch (error) {
       if (!(error instanceof DomainError)) logger.error('unexpected error', error as Error);
       else logger.info('request refused', { kind: error.kind, messageKey: error.messageKey });
-      return problemResponse(problemFor(error, locale, requestId, event.rawPath), locale);
+      return problemResponse(problemFor(error, locale, requestId, event.rawPath), locale, errorHeaders(error));
     }
   };
   return middy(dispatch)

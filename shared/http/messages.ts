@@ -16,6 +16,8 @@ export const problemTitles: Record<ErrorKind | 'internal', Text> = {
   unprocessable: { vi: 'Không thể xử lý yêu cầu', en: 'The request cannot be processed' },
   unsupported_media_type: { vi: 'Định dạng nội dung không được hỗ trợ', en: 'Unsupported media type' },
   conflict: { vi: 'Xung đột dữ liệu', en: 'Conflict' },
+  too_many_requests: { vi: 'Quá nhiều lần thử', en: 'Too many attempts' },
+  unavailable: { vi: 'Hệ thống tạm thời bận', en: 'Temporarily unavailable' },
   internal: { vi: 'Lỗi hệ thống', en: 'Internal error' },
 };
 

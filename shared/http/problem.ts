@@ -14,6 +14,8 @@ const statusOf: Record<ErrorKind, number> = {
   unsupported_media_type: 415,
   unprocessable: 422,
   precondition_required: 428,
+  too_many_requests: 429,
+  unavailable: 503,
 };
 
 const zodLocales = { vi: z.locales.vi().localeError, en: z.locales.en().localeError } as const;

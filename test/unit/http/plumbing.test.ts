@@ -26,7 +26,7 @@ describe('languages', () => {
         if (statSync(path).isDirectory()) walk(path);
         else if (path.endsWith('.ts')) {
           const source = readFileSync(path, 'utf8');
-          for (const m of source.matchAll(/new (?:NotFound|Unauthenticated|Forbidden|ActionNotAllowed|VersionMismatch|PreconditionRequired|Unprocessable|UnsupportedMediaType|Conflict)\('([a-z_]+)'/g)) used.add(m[1]!);
+          for (const m of source.matchAll(/new (?:NotFound|Unauthenticated|Forbidden|ActionNotAllowed|VersionMismatch|PreconditionRequired|Unprocessable|UnsupportedMediaType|Conflict|TooManyRequests|ServiceUnavailable)\('([a-z_]+)'/g)) used.add(m[1]!);
           for (const m of source.matchAll(/message: '([a-z_]+)'/g)) used.add(m[1]!);
           for (const m of source.matchAll(/\.regex\([^,]+, '([a-z_]+)'\)/g)) used.add(m[1]!);
         }
