@@ -15,6 +15,7 @@ import { PollingLoop } from './poller.ts';
 import { QueuePoller } from './queue-poller.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { S3Notifier } from './s3-notifier.ts';
+import { localSecrets } from './secrets.ts';
 import { LocalScheduler, type ScheduleName } from './scheduler.ts';
 import { LOCAL_AWS, localCredentials } from './services.ts';
 import { StreamPoller } from './stream-poller.ts';
@@ -70,6 +71,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   const resources = await createLocalResources({ dynamo, s3, sqs }, options.resourcePrefix);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const portals = options.ward.portals.map((p) => p.id);
+  const keys = localSecrets(options.dataDir);
 
   Object.assign(process.env, {
     AWS_REGION: region,
@@ -82,6 +84,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     [env.tableName]: resources.tableName,
     [env.bucketName]: resources.bucketName,
     ...Object.fromEntries((Object.keys(queues) as QueueName[]).map((q) => [env.queueUrl(q), resources.queueUrls[q]])),
+    ...keys.env,
     [WARD_CONFIG_ENV]: JSON.stringify(options.ward),
     // Locally a portal's app client id is its portal id.
     [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(portals.map((p) => [p, p]))),
@@ -186,6 +189,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       await gateway.close();
       await loop.stop();
       for (const client of [dynamo, streams, s3, sqs]) client.destroy();
+      keys.remove();
     },
   };
 }

@@ -52,7 +52,11 @@ export interface QueueSpec {
   description: string;
 }
 
-export interface FunctionSpec<Queue extends string = string> {
+export interface SecretSpec {
+  description: string;
+}
+
+export interface FunctionSpec<Queue extends string = string, Secret extends string = string> {
   description: string;
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -64,6 +68,15 @@ export interface FunctionSpec<Queue extends string = string> {
   bucket?: 'read' | 'write' | 'readWrite';
   /** Queues the function sends to. */
   sends?: readonly Queue[];
+  /** Secrets the function reads (once per cold start). */
+  secrets?: readonly Secret[];
+  /**
+   * With `table: 'read'`: partition-key prefixes of the only items the function may also write
+   * (IAM's dynamodb:LeadingKeys), e.g. the public lookup's attempt counters.
+   */
+  writesOnly?: readonly string[];
+  /** Concurrent executions reserved for the function, which also caps it (a public route's blast radius). */
+  reservedConcurrency?: number;
 }
 
 export interface StreamConsumerSpec<Fn extends string = string> {

@@ -32,6 +32,7 @@ import type {
   QueueSpec,
   RouteSpec,
   ScheduleSpec,
+  SecretSpec,
   StreamConsumerSpec,
   TableSpec,
 } from './blueprint-types.ts';
@@ -81,18 +82,45 @@ export const queues = {
 
 export type QueueName = keyof typeof queues;
 
+/**
+ * Keys held outside the table (Secrets Manager in the stack, a file in the local data folder), so a copy of the
+ * table alone can neither forge client tokens nor test receipt PINs.
+ */
+export const secrets = {
+  signing: { description: 'HMAC key signing the ETags and worklist cursors handed to clients' },
+  pin: { description: 'HMAC key hashing receipt PINs and deriving the PIN a retried filing gets back' },
+} as const satisfies Record<string, SecretSpec>;
+
+export type SecretName = keyof typeof secrets;
+
 export const functions = {
   health: { description: 'Answers GET /health', memoryMb: 256 },
   openapi: { description: 'Serves the OpenAPI 3.1 document generated from the zod schemas', memoryMb: 512 },
   catalog: { description: 'Serves the procedure catalog (public, as the law requires)' },
-  'dossier-intake': { description: 'Files dossiers from portals and the counter, issuing codes and receipts', table: 'readWrite', memoryMb: 1024 },
-  'dossier-actions': { description: 'Moves dossiers through the legal workflow, one transaction per action', table: 'readWrite' },
+  'dossier-intake': {
+    description: 'Files dossiers from portals and the counter, issuing codes and receipts',
+    table: 'readWrite',
+    secrets: ['signing', 'pin'],
+  },
+  'dossier-actions': {
+    description: 'Moves dossiers through the legal workflow, one transaction per action',
+    table: 'readWrite',
+    secrets: ['signing'],
+  },
   'dossier-read': {
     description: 'Dossiers, worklists and control slips for staff and the filing portal',
     table: 'read',
     queriesIndexes: true,
+    secrets: ['signing'],
   },
-  'public-lookup': { description: 'Status of a dossier for the citizen holding its receipt PIN', table: 'read', memoryMb: 1024 },
+  'public-lookup': {
+    description: 'Status of a dossier for the citizen holding its receipt PIN',
+    table: 'read',
+    // Its only writes: the per-code counters of failed PIN attempts.
+    writesOnly: ['LOOKUP#'],
+    secrets: ['pin'],
+    reservedConcurrency: 5,
+  },
   'deadline-watch': {
     description: 'Finds open dossiers due soon or overdue and queues alerts',
     timeoutSeconds: 60,
@@ -129,7 +157,7 @@ export const functions = {
     description: "Sends a dossier's status changes to the portal it came from",
     timeoutSeconds: 30,
   },
-} as const satisfies Record<string, FunctionSpec<QueueName>>;
+} as const satisfies Record<string, FunctionSpec<QueueName, SecretName>>;
 
 export type FunctionName = keyof typeof functions;
 
@@ -311,6 +339,8 @@ export const env = {
   tableName: 'MOTCUA_TABLE_NAME',
   bucketName: 'MOTCUA_BUCKET_NAME',
   queueUrl: (queue: QueueName) => `MOTCUA_QUEUE_URL_${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+  /** The secret's ARN in the stack; `file:<path>` locally. */
+  secret: (secret: SecretName) => `MOTCUA_SECRET_${secret.toUpperCase()}`,
 } as const;
 
 export const commonProblems = {

@@ -1,17 +1,22 @@
-import { applyDecision, etagOf, getDossier, stateFromIfMatch } from '../../shared/adapters/dossier-store.ts';
+import { applyDecision, getDossier } from '../../shared/adapters/dossier-store.ts';
 import { wardCalendar } from '../../shared/config/calendar.ts';
 import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
 import { ActionNotAllowed, NotFound, PreconditionRequired, VersionMismatch } from '../../shared/domain/errors.ts';
 import { allowedActions, decide, workflowStateOf } from '../../shared/domain/workflow.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
+import { etagOf, stateFromIfMatch } from '../../shared/http/etag.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
 export const handler = httpFunction('dossier-actions', {
   'POST /dossiers/{code}/actions': async ({ params, headers, body, principal, receivedAt: now }) => {
     const ifMatch = headers['if-match'];
     if (ifMatch === undefined) throw new PreconditionRequired('if_match_required', { code: params.code });
-    const state = stateFromIfMatch(ifMatch);
-    if (!state || state.code !== params.code) throw new VersionMismatch('etag_unknown', { code: params.code });
+    const state = stateFromIfMatch(ifMatch, params.code);
+    // Unsigned, edited, foreign: refused before any rule runs or anything is read. A portal acts only for the
+    // dossiers it filed; to it another's dossier is one that does not exist, so it gets what an unknown code gets.
+    if (!state || (principal.kind === 'portal' && state.portalId !== principal.portalId)) {
+      throw new VersionMismatch('etag_unknown', { code: params.code });
+    }
 
     const actors = actorsOf(principal);
     const ward = wardConfig();

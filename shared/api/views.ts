@@ -1,7 +1,7 @@
 import type { WardConfig } from '../config/ward.ts';
 import { clockRunningStatuses, type Actor, type Dossier, type DossierStatus } from '../domain/dossier.ts';
 import { allowedActions, workflowStateOf } from '../domain/workflow.ts';
-import { etagOf } from '../adapters/dossier-store.ts';
+import { etagOf } from '../http/etag.ts';
 import type { Locale } from '../http/messages.ts';
 
 /** Where a dossier stands against its deadline at `now`: only while its clock runs. */

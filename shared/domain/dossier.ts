@@ -96,7 +96,7 @@ export interface Dossier {
   finishedAt?: string | undefined;
   reason?: string | undefined;
   apologies: Apology[];
-  /** scrypt hash of the lookup PIN printed on the receipt; the PIN itself is never stored. */
+  /** Keyed hash (under the ward PIN key) of the lookup PIN printed on the receipt; the PIN itself is never stored. */
   pinHash: string;
 }
 

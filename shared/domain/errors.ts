@@ -99,8 +99,9 @@ export class TooManyRequests extends DomainError {
   readonly kind = 'too_many_requests';
   readonly retryAfterSeconds: number;
   constructor(messageKey: string, retryAfterSeconds: number, params: Record<string, unknown> = {}) {
-    super(messageKey, { ...params, retryAfterSeconds });
-    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(messageKey, { ...params, retryAfterSeconds: seconds });
+    this.retryAfterSeconds = seconds;
   }
 }
 
@@ -109,8 +110,9 @@ export class ServiceUnavailable extends DomainError {
   readonly kind = 'unavailable';
   readonly retryAfterSeconds: number;
   constructor(messageKey: string, retryAfterSeconds = 1, params: Record<string, unknown> = {}) {
-    super(messageKey, { ...params, retryAfterSeconds });
-    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(messageKey, { ...params, retryAfterSeconds: seconds });
+    this.retryAfterSeconds = seconds;
   }
 }
 

@@ -134,6 +134,19 @@ export const messages: Record<string, Text> = {
     en: 'The procedure has a fee of {fee} VND: say how it is paid (online, cash or exempt).',
   },
   no_fee: { vi: 'Thủ tục không thu phí; không cần thông tin thanh toán.', en: 'The procedure has no fee; leave payment out.' },
+  // Trust: signed client state, receipt PINs, the public lookup.
+  idempotency_key_required: {
+    vi: 'Cổng dịch vụ công phải gửi header Idempotency-Key với mỗi hồ sơ, để gửi lại không tạo hồ sơ thứ hai.',
+    en: 'A portal must send an Idempotency-Key header with each filing, so that a retry never creates a second dossier.',
+  },
+  lookup_locked: {
+    vi: 'Đã nhập sai mã tra cứu quá nhiều lần cho hồ sơ này; vui lòng thử lại sau {retryAfterSeconds} giây.',
+    en: 'Too many wrong lookup PINs for this dossier; try again in {retryAfterSeconds} seconds.',
+  },
+  request_out_of_time: {
+    vi: 'Hệ thống không kịp xử lý yêu cầu; vui lòng gửi lại sau {retryAfterSeconds} giây (với cùng Idempotency-Key nếu có).',
+    en: 'The request could not be completed in time; send it again in {retryAfterSeconds} seconds (with the same Idempotency-Key, if any).',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

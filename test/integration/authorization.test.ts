@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { routes } from '../../shared/blueprint.ts';
-import { birthRegistration } from '../support/fixtures.ts';
+import { birthRegistration, idempotent } from '../support/fixtures.ts';
 import { startTestWard, type TestWard } from '../support/ward.ts';
 
 const callers: Record<string, TokenRequest | undefined> = {
@@ -37,7 +37,7 @@ let ward: TestWard;
 let code: string;
 beforeAll(async () => {
   ward = await startTestWard();
-  const filed = await ward.api.post('/dossiers', birthRegistration(), { as: { portal: 'dvcqg' } });
+  const filed = await ward.api.post('/dossiers', birthRegistration(), { as: { portal: 'dvcqg' }, headers: idempotent() });
   code = filed.body.code;
 });
 afterAll(async () => {

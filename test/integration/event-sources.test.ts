@@ -9,7 +9,7 @@ import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
 import { queueResourceName } from '../../local/resources.ts';
-import { birthRegistration, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
+import { birthRegistration, idempotent, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;
@@ -102,7 +102,7 @@ describe('day counters → GET /reports', () => {
   it('gives the figures of a period for one procedure: received by channel, online share, on time, fees paid online', async () => {
     const temporaryResidence = { procedureCode: '1.004222', components: ['TK', 'CHO'] };
     const counter = await ward.api.post('/dossiers', maritalStatus({ ...temporaryResidence, payment: { method: 'cash', paid: true } }), { as: officer });
-    const online = await ward.api.post('/dossiers', birthRegistration({ ...temporaryResidence, payment: { method: 'online', paid: true } }), { as: portal });
+    const online = await ward.api.post('/dossiers', birthRegistration({ ...temporaryResidence, payment: { method: 'online', paid: true } }), { as: portal, headers: idempotent() });
     let etag = online.headers.get('etag')!;
     for (const [body, as] of [
       [{ action: 'accept' }, officer],
@@ -176,7 +176,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
 
 describe('S3 upload → notification → document check', () => {
   it('marks a component digitised with the SHA-256 of a verified PDF, and refuses a file that is not a scan', async () => {
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     const code = filed.body.code as string;
     const put = (key: string, body: Buffer) => ward.clients.s3.send(new PutObjectCommand({ Bucket: ward.resources.bucketName, Key: key, Body: body }));
     await put(`dossiers/${code}/components/TK/to khai.pdf`, PDF_BYTES);
@@ -197,7 +197,7 @@ describe('S3 upload → notification → document check', () => {
 
 describe('upload URL → S3 → notification → document check', () => {
   it('lets the filing portal upload a component through a presigned URL, and the check marks it digitised', async () => {
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     const code = filed.body.code as string;
     const ticket = await ward.api.post(
       `/dossiers/${code}/components/GCS/upload-url`,
@@ -230,7 +230,7 @@ describe('upload URL → S3 → notification → document check', () => {
 
 describe('status change → stream → FIFO queue → portal webhook', () => {
   it('sends the portal each new status of its dossier, in order, once', async () => {
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     const code = filed.body.code as string;
     const accepted = await ward.api.post(`/dossiers/${code}/actions`, { action: 'accept' }, { as: officer, headers: { 'if-match': filed.headers.get('etag')! } });
     expect(accepted.status).toBe(200);

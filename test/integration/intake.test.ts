@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
-import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { countDynamoCalls } from '../support/sdk-calls.ts';
 import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
@@ -67,7 +67,7 @@ describe('filing a dossier', () => {
   });
 
   it('keeps an online dossier waiting for the officer, without a due date', async () => {
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     expect(filed.status).toBe(201);
     expect(filed.body).toMatchObject({ status: 'submitted', receivedAt: null, dueAt: null, channel: 'online' });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;
@@ -20,7 +20,7 @@ beforeAll(async () => {
     [maritalStatus({ procedureCode: '2.000720', components: ['GDN'], payment: { method: 'cash', paid: true } }), officer],
   ];
   for (const [body, as] of bodies) {
-    const response = await ward.api.post('/dossiers', body, { as });
+    const response = await ward.api.post('/dossiers', body, { as, headers: idempotent() });
     expect(response.status).toBe(201);
     filed.push({ code: response.body.code, etag: response.headers.get('etag')!, pin: response.body.lookup.pin, channel: String(body.channel), procedure: String(body.procedureCode) });
   }
