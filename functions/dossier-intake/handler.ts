@@ -14,7 +14,7 @@ import { ValidationFailed } from '../../shared/domain/errors.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export const handler = httpFunction('dossier-intake', {
-  'POST /dossiers': async ({ body, headers, principal, receivedAt: now }) => {
+  'POST /dossiers': async ({ body, headers, principal, receivedAt: now, remainingMs }) => {
     const ward = wardConfig();
     const calendar = wardCalendar();
     const actor = actorsOf(principal).find((a) => a.kind === 'portal' || (a.kind === 'staff' && a.role === 'officer'))!;
@@ -40,6 +40,8 @@ export const handler = httpFunction('dossier-intake', {
       },
       idempotency,
       now,
+      // Room for one more round of reading the number and writing the transaction.
+      () => remainingMs() < 1000,
     );
     const { receipt, etag } = answer.body as { receipt: ReturnType<typeof receiptOf>; etag: string };
     if (!replayed) metrics.addMetric(body.channel === 'online' ? 'dossierSubmittedOnline' : 'dossierReceivedAtCounter', MetricUnit.Count, 1);

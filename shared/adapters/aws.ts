@@ -15,7 +15,8 @@ let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  // A call that hangs must not eat the whole function timeout: give up on it and let the SDK retry.
+  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } })), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;

@@ -242,3 +242,32 @@ describe('Idempotency-Key for portals', () => {
     expect(after.body.items.length).toBe(before.body.items.length);
   });
 });
+
+describe('a filing that runs out of time', () => {
+  it('is answered 503 with Retry-After before the function times out, and its retry finds what committed', { timeout: 60_000 }, async () => {
+    // DynamoDB Local cannot be made slow on demand: hold this process's transactions back long enough that the
+    // function would time out (10 s) — the only fault injected; every call still reaches DynamoDB Local.
+    let slow = true;
+    dynamo().middlewareStack.add(
+      (next, context) => async (args) => {
+        if (slow && context.commandName === 'TransactWriteItemsCommand') await new Promise((resolve) => setTimeout(resolve, 9_500));
+        return next(args);
+      },
+      { step: 'initialize', name: 'motcuaSlowTransactions', override: true },
+    );
+    const key = idempotent();
+    const first = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: key });
+    slow = false;
+    // From the function itself: a Lambda timeout would reach the client as the gateway's bare 500.
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('1');
+    expect(first.body).toMatchObject({ type: 'urn:motcua:problem:unavailable', status: 503 });
+    // The held-back transaction commits meanwhile; the retry gets its answer rather than a second dossier.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const retry = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: key });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const again = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: key });
+    expect(again.body.code).toBe(retry.body.code);
+  });
+});

@@ -45,10 +45,10 @@ describe('the procedure catalog', () => {
 });
 
 describe('filing a dossier', () => {
-  it('receives a counter dossier at once: code, due date and receipt (form 01), in two DynamoDB round trips', async () => {
+  it('receives a counter dossier at once: code, due date and receipt (form 01), in two DynamoDB round trips (number, then the dossier)', async () => {
     const { result: filed, calls } = await sdk.during(() => ward.api.post('/dossiers', maritalStatus(), { as: officer }));
     expect(filed.status).toBe(201);
-    expect(calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(calls).toEqual(['UpdateItemCommand', 'TransactWriteItemsCommand']);
     const receipt = filed.body;
     expect(receipt.code).toMatch(/^000\.00\.00\.H99-\d{6}-\d{4}$/);
     expect(receipt).toMatchObject({
