@@ -48,6 +48,10 @@ export async function startHttpGateway(options: {
   onRequest?: (line: string) => void;
 }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const compiled = compileRoutes();
+  // Route throttles as the stage's route settings apply them (token buckets); routes without one are not throttled here.
+  const throttles = new Map(
+    compiled.filter((r) => r.spec.throttle).map((r) => [r.key, new TokenBucket(r.spec.throttle!.ratePerSecond, r.spec.throttle!.burst)] as const),
+  );
   const server = createServer((request, response) => {
     const started = performance.now();
     handle(request, response)
@@ -78,6 +82,8 @@ export async function startHttpGateway(options: {
     if (!match) return send(response, gatewayAnswer(404, 'Not Found'));
 
     const { route, values } = match;
+    const throttle = throttles.get(route.key);
+    if (throttle && !throttle.take()) return send(response, gatewayAnswer(429, 'Too Many Requests'));
     let claims: Record<string, string> | undefined;
     if (!('public' in route.spec.access)) {
       const token = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
@@ -103,6 +109,28 @@ export async function startHttpGateway(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+class TokenBucket {
+  private readonly ratePerSecond: number;
+  private readonly burst: number;
+  private tokens: number;
+  private last = performance.now();
+
+  constructor(ratePerSecond: number, burst: number) {
+    this.ratePerSecond = ratePerSecond;
+    this.burst = burst;
+    this.tokens = burst;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 }
 
 /** The answers API Gateway gives on its own, before any function runs. */

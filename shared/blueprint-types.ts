@@ -27,6 +27,8 @@ export interface RouteSpec<
   headers?: Headers;
   body?: Body;
   responses: Record<number, ResponseSpec>;
+  /** A route's own throttle at the API (stage route settings), tighter than the stage's default. */
+  throttle?: { ratePerSecond: number; burst: number };
 }
 
 export interface TableIndexSpec {

@@ -301,10 +301,18 @@ export const routes = {
     access: PUBLIC,
     tag: 'Tra cứu',
     summary: 'Status of a dossier for the citizen, with the PIN of the receipt',
-    description: 'Nothing personal is returned. An unknown code and a wrong PIN get the same answer.',
+    description:
+      'Nothing personal is returned. An unknown code and a wrong PIN get the same answer. At most five attempts per code in 15 minutes, counted for unknown codes too; a right PIN gives its attempt back.',
     params: dossierCodeParams,
     query: publicLookupQuery,
-    responses: { 200: { description: 'The status', schema: publicStatusView }, 400: problem('The PIN is not 8 digits'), 404: problem('No dossier with this code and PIN') },
+    responses: {
+      200: { description: 'The status', schema: publicStatusView },
+      400: problem('The PIN is not 8 digits'),
+      404: problem('No dossier with this code and PIN'),
+      429: problem('Five wrong PINs for this code within 15 minutes (known or not): wait for Retry-After'),
+    },
+    // Citizens look up a dossier now and then; a script guessing PINs across codes is held here first.
+    throttle: { ratePerSecond: 10, burst: 20 },
   }),
 } as const;
 

@@ -109,6 +109,12 @@ export class WardApi extends Construct {
       }),
     };
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
+    stage.routeSettings = Object.fromEntries(
+      (Object.entries(routes) as [string, RouteSpec<FunctionName>][])
+        .filter(([, spec]) => spec.throttle)
+        // RouteSettings is raw JSON in CloudFormation: its members keep their PascalCase names.
+        .map(([key, spec]) => [key, { ThrottlingRateLimit: spec.throttle!.ratePerSecond, ThrottlingBurstLimit: spec.throttle!.burst }]),
+    );
 
     this.jwtAuthorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
       jwtAudience: [this.staffClient.userPoolClientId, ...this.portalClients.map((p) => p.client.userPoolClientId)],

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionSpec } from '../../shared/blueprint-types.ts';
-import { env, table as tableSpec, type FunctionName, type QueueName } from '../../shared/blueprint.ts';
+import { env, table as tableSpec, type FunctionName, type QueueName, type SecretName } from '../../shared/blueprint.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 
@@ -15,7 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface WardFunctionProps {
   name: FunctionName;
-  spec: FunctionSpec<QueueName>;
+  spec: FunctionSpec<QueueName, SecretName>;
   ward: WardConfig;
   storage: Storage;
   environment?: Record<string, string>;
@@ -50,6 +50,9 @@ export class WardFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: spec.memoryMb ?? 512,
+      ...(spec.reservedConcurrency !== undefined && props.ward.deploy.reserveConcurrency
+        ? { reservedConcurrentExecutions: spec.reservedConcurrency }
+        : {}),
       timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
       role: this.role,
       logGroup,
@@ -63,6 +66,7 @@ export class WardFunction extends Construct {
         ...(spec.table ? { [env.tableName]: storage.table.tableName } : {}),
         ...(spec.bucket ? { [env.bucketName]: storage.bucket.bucketName } : {}),
         ...Object.fromEntries((spec.sends ?? []).map((queue) => [env.queueUrl(queue), storage.queues[queue].queueUrl])),
+        ...Object.fromEntries((spec.secrets ?? []).map((secret) => [env.secret(secret), storage.secrets[secret].secretArn])),
         ...props.environment,
       },
       bundling: {
@@ -84,6 +88,17 @@ export class WardFunction extends Construct {
       if (spec.table === 'readWrite') actions.push('dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.table.tableArn] }));
     }
+    if (spec.writesOnly?.length) {
+      // Writes only to items whose partition key starts with one of these prefixes, and nothing else.
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [storage.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.writesOnly.map((prefix) => `${prefix}*`) } },
+        }),
+      );
+    }
+    for (const secret of spec.secrets ?? []) storage.secrets[secret].grantRead(this.role);
     if (spec.queriesIndexes) {
       // Named indexes, not index/*: the function may query these and no index added later.
       this.role.addToPolicy(

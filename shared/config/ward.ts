@@ -66,6 +66,11 @@ export const wardConfigSchema = z
         account: z.string().regex(/^\d{12}$/).optional(),
         /** Prefix of the Cognito hosted domain where portals fetch their tokens. */
         authDomainPrefix: z.string().regex(/^[a-z0-9-]{3,63}$/),
+        /**
+         * Reserve (and so cap) concurrency for the functions the blueprint marks, the public lookup first. A new AWS
+         * account may allow too little concurrency to reserve any: set false until its quota is raised.
+         */
+        reserveConcurrency: z.boolean().default(true),
       }),
     catalog: z.object({
       /** True for the shipped example: its codes, times and fees illustrate, they are not a legal source. */
