@@ -134,6 +134,11 @@ export const messages: Record<string, Text> = {
     en: 'The procedure has a fee of {fee} VND: say how it is paid (online, cash or exempt).',
   },
   no_fee: { vi: 'Thủ tục không thu phí; không cần thông tin thanh toán.', en: 'The procedure has no fee; leave payment out.' },
+  // Uploads of documents.
+  sha256_hex: {
+    vi: 'Mã SHA-256 gồm đúng 64 ký tự thập lục phân (0–9, a–f).',
+    en: 'A SHA-256 digest is exactly 64 hexadecimal characters (0–9, a–f).',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {
