@@ -93,11 +93,11 @@ export class WardFunction extends Construct {
     }
     if (spec.bucket) {
       // The bucket is versioned and every upload event names its version, so the check reads and deletes exactly
-      // that version; a request naming a version is authorised by the *Version actions alone.
+      // that version; S3 authorises a request naming a version by the *Version actions.
       const { actions, reason } = {
         signUploads: {
           actions: ['s3:PutObject'],
-          reason: 'Upload URLs are signed for new keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
+          reason: 'Upload URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
         },
         checkUploads: {
           actions: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
