@@ -62,12 +62,15 @@ export interface FunctionSpec<Queue extends string = string, Secret extends stri
   description: string;
   memoryMb?: number;
   timeoutSeconds?: number;
-  /** Access to the table: none, read, or read and write. */
-  table?: 'read' | 'readWrite';
+  /** Access to the table: none, read, read and put items (new upload records), or read and write. */
+  table?: 'read' | 'readPut' | 'readWrite';
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
-  /** Access to the documents under dossiers/ in the bucket (write: signing upload URLs). */
-  bucket?: 'read' | 'write' | 'readWrite';
+  /**
+   * Access to the documents under dossiers/ in the bucket: `signUploads` signs upload URLs (s3:PutObject);
+   * `checkUploads` reads the uploaded version and deletes it when refused (s3:GetObjectVersion, s3:DeleteObjectVersion).
+   */
+  bucket?: 'signUploads' | 'checkUploads';
   /** Queues the function sends to. */
   sends?: readonly Queue[];
   /** Secrets the function reads (once per cold start). */

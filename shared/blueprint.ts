@@ -131,8 +131,8 @@ export const functions = {
   'alert-dispatch': { description: 'Delivers deadline alerts to the ward inbox', timeoutSeconds: 30, table: 'readWrite' },
   'document-upload': {
     description: 'Signs upload URLs for the components of a dossier',
-    table: 'read',
-    bucket: 'write',
+    table: 'readPut',
+    bucket: 'signUploads',
   },
   reports: { description: 'Figures of a period from the day counters: received, online, on time, digitised, fees', table: 'read' },
   alerts: { description: "Shows staff the deadline alerts of their roles' inboxes", table: 'read' },
@@ -141,7 +141,7 @@ export const functions = {
     timeoutSeconds: 60,
     memoryMb: 1024,
     table: 'readWrite',
-    bucket: 'read',
+    bucket: 'checkUploads',
   },
   'report-aggregator': {
     description: 'Keeps the report counters from the table stream, exactly once per stream record',
@@ -267,7 +267,7 @@ export const routes = {
     access: { roles: ['officer', 'specialist'], scopes: ['dossiers.submit'] },
     tag: 'Hồ sơ',
     summary: 'Get a URL to upload the scan or file of one component (số hóa)',
-    description: 'A portal may upload for the dossiers it filed. The file is checked after upload; the dossier then shows the component digitised, or the file among rejectedDocuments.',
+    description: 'A portal may upload for the dossiers it filed. The URL takes one file, exactly the declared one. It is checked after upload: a match marks the component digitised; anything else is deleted, and the reason kept in the upload’s own record (uploadId), not on the dossier.',
     params: uploadParams,
     body: uploadRequest,
     responses: {

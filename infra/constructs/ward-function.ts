@@ -85,6 +85,7 @@ export class WardFunction extends Construct {
 
     if (spec.table) {
       const actions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+      if (spec.table === 'readPut') actions.push('dynamodb:PutItem');
       if (spec.table === 'readWrite') actions.push('dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.table.tableArn] }));
     }
@@ -106,12 +107,20 @@ export class WardFunction extends Construct {
       );
     }
     if (spec.bucket) {
-      const actions = { read: ['s3:GetObject'], write: ['s3:PutObject'], readWrite: ['s3:GetObject', 's3:PutObject'] }[spec.bucket];
+      // The bucket is versioned and every upload event names its version, so the check reads and deletes exactly
+      // that version; S3 authorises a request naming a version by the *Version actions.
+      const { actions, reason } = {
+        signUploads: {
+          actions: ['s3:PutObject'],
+          reason: 'Upload URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
+        },
+        checkUploads: {
+          actions: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
+          reason: 'Uploads arrive under dossiers/<code>/…, named at signing; the check reads and deletes versions of objects under that prefix only.',
+        },
+      }[spec.bucket];
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.bucket.arnForObjects('dossiers/*')] }));
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`,
-        reason: 'Dossier documents are objects under dossiers/<code>/…, named at upload; the grant covers that prefix only.',
-      });
+      Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`, reason });
     }
     for (const queue of spec.sends ?? []) storage.queues[queue].grantSendMessages(this.role);
 

@@ -147,6 +147,11 @@ export const messages: Record<string, Text> = {
     vi: 'Hệ thống không kịp xử lý yêu cầu; vui lòng gửi lại sau {retryAfterSeconds} giây (với cùng Idempotency-Key nếu có).',
     en: 'The request could not be completed in time; send it again in {retryAfterSeconds} seconds (with the same Idempotency-Key, if any).',
   },
+  // Uploads of documents.
+  sha256_hex: {
+    vi: 'Mã SHA-256 gồm đúng 64 ký tự thập lục phân (0–9, a–f).',
+    en: 'A SHA-256 digest is exactly 64 hexadecimal characters (0–9, a–f).',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

@@ -93,9 +93,17 @@ describe('the ward stack', () => {
     expect(indexResources('dossier-intake')).toEqual([]);
     expect(indexResources('deadline-watch').sort()).toEqual(table.indexes.map((i) => `/index/${i.name}`).sort());
     expect(actionsOf('portal-sync').filter((a) => a.startsWith('dynamodb:') || a.startsWith('s3:'))).toEqual([]);
-    expect(actionsOf('document-verify')).toContain('s3:GetObject');
-    expect(actionsOf('document-verify')).not.toContain('s3:PutObject');
+    // The check reads and deletes the exact version an upload event names; it can neither write nor hide objects.
+    expect(actionsOf('document-verify').filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:DeleteObjectVersion', 's3:GetObjectVersion']);
     expect(actionsOf('document-upload').filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
+    // Signing stores the upload's record: a put, and no update or delete of anything.
+    const dynamoWrites = (name: keyof typeof functions) =>
+      actionsOf(name).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)).sort();
+    expect(dynamoWrites('document-upload')).toEqual(['dynamodb:PutItem']);
+    for (const name of ['document-upload', 'document-verify'] as const) {
+      const onObjects = statementsOf(name).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
+      expect(JSON.stringify(onObjects.map((s) => s.Resource)), name).toContain('/dossiers/*');
+    }
   });
 
   it('serves every route of the blueprint, with the JWT authorizer on all but the public ones', () => {

@@ -118,7 +118,7 @@ describe('a portal that did not file a dossier learns nothing about it', () => {
       const requests: [string, (code: string) => Promise<ApiResponse>][] = [
         ['GET dossier', (code) => ward.api.get(`/dossiers/${code}`, { as: portal })],
         ['GET history', (code) => ward.api.get(`/dossiers/${code}/history`, { as: portal })],
-        ['upload URL', (code) => ward.api.post(`/dossiers/${code}/components/TK/upload-url`, { fileName: 'to-khai.pdf', contentType: 'application/pdf', sizeBytes: 1000 }, { as: portal })],
+        ['upload URL', (code) => ward.api.post(`/dossiers/${code}/components/TK/upload-url`, { fileName: 'to-khai.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) }, { as: portal })],
       ];
       for (const body of actionBodies) {
         requests.push([`${String(body.action)} without If-Match`, (code) => act(code, body, portal)]);
