@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { routes, type RouteKey } from '../shared/blueprint.ts';
 import type { RouteSpec } from '../shared/blueprint-types.ts';
 import type { FunctionName } from '../shared/blueprint.ts';
+import { routeScopes } from '../shared/http/auth.ts';
 import type { LocalIssuer } from './issuer.ts';
 import type { LocalLambdas } from './lambda.ts';
 
@@ -18,6 +19,8 @@ interface CompiledRoute {
   pattern: RegExp;
   names: string[];
   spec: RouteSpec<FunctionName>;
+  /** The authorization scopes of the route, as the stack configures them on the JWT authorizer. */
+  scopes: string[];
 }
 
 export type LocalEndpoint = (request: IncomingMessage, body: Buffer, response: ServerResponse) => Promise<void>;
@@ -30,14 +33,15 @@ function compileRoutes(): CompiledRoute[] {
       names.push(name);
       return '([^/]+)';
     });
-    return { key, method, pattern: new RegExp(`^${source}$`), names, spec };
+    return { key, method, pattern: new RegExp(`^${source}$`), names, spec, scopes: routeScopes(spec.access) };
   });
 }
 
 /**
  * An HTTP server that behaves like the stack's HTTP API: it matches the blueprint's routes, checks JWTs on
- * protected routes as the JWT authorizer does (401 `{"message":"Unauthorized"}` before any function runs),
- * and hands the function an API Gateway HTTP API (v2) event. Paths under /_local/ are the runner's own.
+ * protected routes as the JWT authorizer does (401 `{"message":"Unauthorized"}` before any function runs, and
+ * 403 `{"message":"Forbidden"}` for a valid token that carries none of the route's authorization scopes), and
+ * hands the function an API Gateway HTTP API (v2) event. Paths under /_local/ are the runner's own.
  */
 export async function startHttpGateway(options: {
   host: string;
@@ -86,6 +90,11 @@ export async function startHttpGateway(options: {
         const unauthorized = gatewayAnswer(401, 'Unauthorized');
         return send(response, { ...unauthorized, headers: { ...unauthorized.headers, 'www-authenticate': 'Bearer' } });
       }
+      if (!hasAnyScope(claims, route.scopes)) {
+        const forbidden = gatewayAnswer(403, 'Forbidden');
+        const challenge = `Bearer scope="${route.scopes.join(' ')}" error="insufficient_scope" error_description="the token does not carry any of the route's scopes"`;
+        return send(response, { ...forbidden, headers: { ...forbidden.headers, 'www-authenticate': challenge } });
+      }
     }
     const event = toEvent(request, url, body, route, values, claims);
     const result = (await options.lambdas.invoke(route.spec.function, event)) as APIGatewayProxyStructuredResultV2 | string | object;
@@ -103,6 +112,17 @@ export async function startHttpGateway(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The JWT authorizer's scope check: a route with authorization scopes lets a token through when its `scope`
+ * (or `scp`) claim holds at least one of them; a route without any lets every valid token through.
+ */
+function hasAnyScope(claims: Record<string, string>, required: string[]): boolean {
+  if (required.length === 0) return true;
+  const raw = claims.scope ?? claims.scp ?? '';
+  const held = (raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw).split(/\s+/).filter(Boolean);
+  return required.some((scope) => held.includes(scope));
 }
 
 /** The answers API Gateway gives on its own, before any function runs. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { portalScopes, RESOURCE_SERVER_ID, staffRoles, type PortalScope, type Role } from '../shared/http/auth.ts';
+import { portalScopes, RESOURCE_SERVER_ID, STAFF_SCOPE, staffRoles, type PortalScope, type Role } from '../shared/http/auth.ts';
 
 /** The app client id staff tokens carry locally; in AWS it is the staff app client of the user pool. */
 export const LOCAL_STAFF_CLIENT = 'local-staff';
@@ -44,7 +44,8 @@ export async function localIssuer(options: { issuer: string; portals: string[]; 
           'cognito:groups': roles,
           client_id: LOCAL_STAFF_CLIENT,
           token_use: 'access',
-          scope: 'aws.cognito.signin.user.admin',
+          // What Cognito puts in an SRP sign-in's access token, and what staff routes require.
+          scope: STAFF_SCOPE,
         };
       } else {
         if (!options.portals.includes(request.portal)) throw new Error(`unknown portal ${request.portal}`);

@@ -7,9 +7,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
 import { bucketNotifications, env, queueConsumers, queues, schedules, streamConsumers, type QueueName } from '../shared/blueprint.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
-import { PORTAL_CLIENTS_ENV } from '../shared/http/auth.ts';
+import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
 import { startHttpGateway, type LocalEndpoint } from './http-gateway.ts';
-import { localIssuer, type LocalIssuer, type TokenRequest } from './issuer.ts';
+import { LOCAL_STAFF_CLIENT, localIssuer, type LocalIssuer, type TokenRequest } from './issuer.ts';
 import { LocalLambdas } from './lambda.ts';
 import { PollingLoop } from './poller.ts';
 import { QueuePoller } from './queue-poller.ts';
@@ -85,6 +85,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     [WARD_CONFIG_ENV]: JSON.stringify(options.ward),
     // Locally a portal's app client id is its portal id.
     [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(portals.map((p) => [p, p]))),
+    [STAFF_CLIENT_ENV]: LOCAL_STAFF_CLIENT,
     POWERTOOLS_SERVICE_NAME: 'motcua',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     POWERTOOLS_TRACE_ENABLED: 'false',
