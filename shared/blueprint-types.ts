@@ -56,8 +56,8 @@ export interface FunctionSpec<Queue extends string = string> {
   description: string;
   memoryMb?: number;
   timeoutSeconds?: number;
-  /** Access to the table: none, read, or read and write. */
-  table?: 'read' | 'readWrite';
+  /** Access to the table: none, a single-item probe (GetItem only), read, or read and write. */
+  table?: 'probe' | 'read' | 'readWrite';
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
   /** Access to the documents under dossiers/ in the bucket (write: signing upload URLs). */

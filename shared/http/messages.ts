@@ -134,6 +134,11 @@ export const messages: Record<string, Text> = {
     en: 'The procedure has a fee of {fee} VND: say how it is paid (online, cash or exempt).',
   },
   no_fee: { vi: 'Thủ tục không thu phí; không cần thông tin thanh toán.', en: 'The procedure has no fee; leave payment out.' },
+  // Health (GET /health).
+  health_table_failing: {
+    vi: 'Hệ thống của phường tạm thời không hoạt động: cơ sở dữ liệu không phản hồi.',
+    en: 'The ward instance is not working right now: its table did not answer.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {
