@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { BlockList, isIPv6, type AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { routes, type RouteKey } from '../shared/blueprint.ts';
 import type { RouteSpec } from '../shared/blueprint-types.ts';
@@ -50,7 +50,7 @@ export async function startHttpGateway(options: {
   issuer: LocalIssuer;
   localEndpoints: Record<string, LocalEndpoint>;
   onRequest?: (line: string) => void;
-}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+}): Promise<{ url: string; server: Server; loopback: boolean; close(): Promise<void> }> {
   const compiled = compileRoutes();
   const server = createServer((request, response) => {
     const started = performance.now();
@@ -60,7 +60,7 @@ export async function startHttpGateway(options: {
         response.end(JSON.stringify({ message: 'Internal Server Error' }));
         console.error('local gateway error', error);
       })
-      .finally(() => options.onRequest?.(`${request.method} ${request.url} ${response.statusCode} ${Math.round(performance.now() - started)}ms`));
+      .finally(() => options.onRequest?.(`${request.method} ${loggableUrl(request.url ?? '/')} ${response.statusCode} ${Math.round(performance.now() - started)}ms`));
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -102,10 +102,11 @@ export async function startHttpGateway(options: {
   }
 
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${port}`,
     server,
+    loopback: isLoopbackAddress(address),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -123,6 +124,39 @@ function hasAnyScope(claims: Record<string, string>, required: string[]): boolea
   const raw = claims.scope ?? claims.scp ?? '';
   const held = (raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw).split(/\s+/).filter(Boolean);
   return required.some((scope) => held.includes(scope));
+}
+
+const loopbackAddresses = new BlockList();
+loopbackAddresses.addSubnet('127.0.0.0', 8, 'ipv4');
+loopbackAddresses.addAddress('::1', 'ipv6');
+
+/** Whether a listening address is reachable from this machine only (127.0.0.0/8, ::1, ::ffff:127.x.y.z). */
+export function isLoopbackAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped) return loopbackAddresses.check(mapped, 'ipv4');
+  return loopbackAddresses.check(address, isIPv6(address) ? 'ipv6' : 'ipv4');
+}
+
+/** Query parameters a request log must not show: the public lookup's receipt PIN. */
+const SECRET_PARAMETERS = new Set(['pin']);
+
+/**
+ * The request target as a log line may show it: the value of each secret query parameter masked, however its
+ * name is written (`PIN`, `p%69n`, as the query parser would read it).
+ */
+export function loggableUrl(target: string): string {
+  const at = target.indexOf('?');
+  if (at < 0) return target;
+  const query = target
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      // The name as the gateway's own query parsing (URLSearchParams) reads it.
+      const [name] = new URLSearchParams(pair).keys();
+      return name !== undefined && SECRET_PARAMETERS.has(name.toLowerCase()) ? `${pair.split('=')[0]}=***` : pair;
+    })
+    .join('&');
+  return `${target.slice(0, at)}?${query}`;
 }
 
 /** The answers API Gateway gives on its own, before any function runs. */
