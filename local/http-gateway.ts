@@ -144,7 +144,7 @@ const SECRET_PARAMETERS = new Set(['pin']);
  * The request target as a log line may show it: the value of each secret query parameter masked, however its
  * name is written (`PIN`, `p%69n`, as the query parser would read it).
  */
-export function loggableUrl(target: string): string {
+function loggableUrl(target: string): string {
   const at = target.indexOf('?');
   if (at < 0) return target;
   const query = target

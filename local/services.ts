@@ -39,11 +39,15 @@ function dynamoDbLocalJar(): { jar: string; libraryPath: string } {
 }
 
 function assertJava(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(
-      'DynamoDB Local needs Java 17 or later and `java` was not found. On Debian or Ubuntu: apt-get install -y openjdk-17-jre-headless',
-    );
+  const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  const release = Number(/^java\.base@(\d+)/m.exec(probe.stdout ?? '')?.[1] ?? 0);
+  if (probe.error || probe.status !== 0 || release < 17) {
+    const found = probe.error || probe.status !== 0 ? '`java` was not found' : `\`java\` is Java ${release || 'older than 9'}`;
+    throw new Error(`DynamoDB Local needs Java 17 or later and ${found}. On Debian or Ubuntu: apt-get install -y openjdk-17-jre-headless`);
+  }
+  // The loopback launcher is Java source, compiled in memory by the source launcher.
+  if (!/^jdk\.compiler@/m.test(probe.stdout)) {
+    throw new Error('Java has no jdk.compiler module, which runs local/LoopbackDynamoDbLocal.java: install openjdk-17-jre-headless (Debian, Ubuntu) or a full JDK');
   }
 }
 
