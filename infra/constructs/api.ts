@@ -23,7 +23,7 @@ import type { WardConfig } from '../../shared/config/ward.ts';
 import { portalScopes, RESOURCE_SERVER_ID, routeScopes, STAFF_SCOPE, staffRoles } from '../../shared/http/auth.ts';
 
 const publicReasons: Partial<Record<FunctionName, string>> = {
-  health: 'liveness checks by monitors carry no token and reveal nothing',
+  health: 'health checks by monitors carry no token; the answer says only whether the ward and its table answer',
   openapi: 'the API description helps portal integrators and reveals no data',
   catalog: 'the law requires the procedure catalog to be published (Decree 118/2025)',
   'public-lookup': "citizens look up their dossier's status with the receipt PIN, checked by the function",
