@@ -62,8 +62,11 @@ export interface FunctionSpec<Queue extends string = string, Secret extends stri
   description: string;
   memoryMb?: number;
   timeoutSeconds?: number;
-  /** Access to the table: none, read, read and put items (new upload records), or read and write. */
-  table?: 'read' | 'readPut' | 'readWrite';
+  /**
+   * Access to the table: none, a single-item probe (GetItem only), read, read and put items (new upload records),
+   * or read and write.
+   */
+  table?: 'probe' | 'read' | 'readPut' | 'readWrite';
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
   /**

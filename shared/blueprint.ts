@@ -94,7 +94,7 @@ export const secrets = {
 export type SecretName = keyof typeof secrets;
 
 export const functions = {
-  health: { description: 'Answers GET /health', memoryMb: 256 },
+  health: { description: 'Answers GET /health: whether the table answers', memoryMb: 256, table: 'probe' },
   openapi: { description: 'Serves the OpenAPI 3.1 document generated from the zod schemas', memoryMb: 512 },
   catalog: { description: 'Serves the procedure catalog (public, as the law requires)' },
   'dossier-intake': {
@@ -172,8 +172,15 @@ export const routes = {
     function: 'health',
     access: PUBLIC,
     tag: 'Hệ thống',
-    summary: 'Liveness of the ward instance',
-    responses: { 200: { description: 'The instance answers', schema: healthSchema } },
+    summary: 'Health of the ward instance: whether its table answers',
+    description: 'The function reads one item of the table, with a short timeout. `checks` names each dependency probed.',
+    responses: {
+      200: { description: 'The instance and its table answer', schema: healthSchema, headers: { 'Cache-Control': 'no-store' } },
+      503: {
+        ...problem('The table did not answer in time: the problem names the ward and carries `checks` with `table: "failing"`'),
+        headers: { 'Retry-After': 'Seconds to wait before asking again' },
+      },
+    },
   }),
   'GET /openapi.json': route({
     function: 'openapi',

@@ -84,7 +84,10 @@ export class WardFunction extends Construct {
     });
 
     if (spec.table) {
-      const actions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+      const actions =
+        spec.table === 'probe'
+          ? ['dynamodb:GetItem']
+          : ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
       if (spec.table === 'readPut') actions.push('dynamodb:PutItem');
       if (spec.table === 'readWrite') actions.push('dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.table.tableArn] }));

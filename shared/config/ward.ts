@@ -31,6 +31,26 @@ const portalSchema = z.object({
     .optional(),
 });
 
+/**
+ * Where Cognito's hosted UI may send staff back after sign-in and sign-out: HTTPS, or plain HTTP to localhost
+ * (Cognito allows nothing else), absolute, without a fragment (OAuth 2.0 forbids one in a redirect URI).
+ */
+const redirectUrl = z
+  .url()
+  .refine((u) => u.startsWith('https://') || /^http:\/\/localhost(:\d+)?(\/|$)/.test(u), 'https, or http to localhost')
+  .refine((u) => !u.includes('#'), 'no fragment');
+
+/** The staff application's sign-in through the hosted UI (authorization code with PKCE). */
+const staffAppSchema = z.object({
+  callbackUrls: z.array(redirectUrl).min(1).max(100),
+  logoutUrls: z.array(redirectUrl).max(100).default([]),
+});
+
+/** Who hears about the ward's alarms. */
+const operationsSchema = z.object({
+  alarmEmails: z.array(z.email()).min(1).max(20),
+});
+
 export const wardConfigSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]{2,40}$/),
@@ -60,6 +80,10 @@ export const wardConfigSchema = z
       })
       .default({ dueSoonHours: 24, recipientRoles: ['officer', 'leader'] }),
     portals: z.array(portalSchema).default([]),
+    /** The staff app's hosted-UI sign-in; without it staff sign in with SRP only and the client has no OAuth. */
+    staffApp: staffAppSchema.optional(),
+    /** Alarm notifications; a deployed ward needs them (the stack refuses to synthesize without). */
+    operations: operationsSchema.optional(),
     deploy: z
       .object({
         region: z.string().default('ap-southeast-1'),

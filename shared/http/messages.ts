@@ -152,6 +152,11 @@ export const messages: Record<string, Text> = {
     vi: 'Mã SHA-256 gồm đúng 64 ký tự thập lục phân (0–9, a–f).',
     en: 'A SHA-256 digest is exactly 64 hexadecimal characters (0–9, a–f).',
   },
+  // Health (GET /health).
+  health_table_failing: {
+    vi: 'Hệ thống của phường tạm thời không hoạt động: cơ sở dữ liệu không phản hồi.',
+    en: 'The ward instance is not working right now: its table did not answer.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {
