@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env, secrets, type SecretName } from '../shared/blueprint.ts';
+import { privateDir, writeSecretFile } from './files.ts';
 
 export interface LocalSecrets {
   /** The variables the functions read: `file:<path>` for each secret of the blueprint. */
@@ -18,11 +19,11 @@ export interface LocalSecrets {
  */
 export function localSecrets(dataDir: string | undefined): LocalSecrets {
   const folder = dataDir ? join(dataDir, 'secrets') : mkdtempSync(join(tmpdir(), 'motcua-secrets-'));
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  privateDir(folder);
   const variables: Record<string, string> = {};
   for (const name of Object.keys(secrets) as SecretName[]) {
     const file = join(folder, `${name}.key`);
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    if (!existsSync(file)) writeSecretFile(file, randomBytes(32).toString('base64url'));
     variables[env.secret(name)] = `file:${file}`;
   }
   return {

@@ -116,7 +116,8 @@ describe('a restart on the same data folder', () => {
       const token = await first.local.token({ role: 'officer' });
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       const filed = await fetch(`${first.local.url}/dossiers`, { method: 'POST', headers, body: JSON.stringify(maritalStatus()) });
-      const { code } = (await filed.json()) as { code: string };
+      const { code, lookup } = (await filed.json()) as { code: string; lookup: { pin: string } };
+      const etag = filed.headers.get('etag')!;
       await first.local.settle();
       await first.stop();
       expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['token-signing-key.jwk.json', 'stream-checkpoint-report-aggregator.json']));
@@ -124,11 +125,24 @@ describe('a restart on the same data folder', () => {
       expect(modeOf(dataDir)).toBe(0o700);
       expect(modeOf(join(dataDir, 'fauxqs'))).toBe(0o700);
       expect(modeOf(join(dataDir, 'token-signing-key.jwk.json'))).toBe(0o600);
+      // The keys standing in for Secrets Manager's, one file each, as private as the token key.
+      expect(modeOf(join(dataDir, 'secrets'))).toBe(0o700);
+      expect(readdirSync(join(dataDir, 'secrets')).sort()).toEqual(['pin.key', 'signing.key']);
+      for (const file of ['pin.key', 'signing.key']) expect(modeOf(join(dataDir, 'secrets', file))).toBe(0o600);
 
       const second = await start();
       // The token minted before the restart is still good, and the dossier is there.
       const read = await fetch(`${second.local.url}/dossiers/${code}`, { headers });
       expect(read.status).toBe(200);
+      // The ETag and the receipt PIN handed out before the restart still hold: the keys were kept.
+      const lookedUp = await fetch(`${second.local.url}/public/dossiers/${code}?pin=${lookup.pin}`);
+      expect(lookedUp.status).toBe(200);
+      const acted = await fetch(`${second.local.url}/dossiers/${code}/actions`, {
+        method: 'POST',
+        headers: { ...headers, 'if-match': etag },
+        body: JSON.stringify({ action: 'assign', department: 'Tư pháp' }),
+      });
+      expect(acted.status).toBe(200);
       // The stream consumers resume from where they stopped, not from the start of the stream.
       for (const name of ['report-aggregator', 'portal-notifier']) {
         expect(Object.keys(JSON.parse(readFileSync(join(dataDir, `stream-checkpoint-${name}.json`), 'utf8')))).not.toHaveLength(0);
