@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CALENDAR_YEARS, inCalendarRange } from '../domain/calendar-bounds.ts';
 import { channels, dossierStatuses } from '../domain/dossier.ts';
 import { actionRules, type ActionName } from '../domain/workflow.ts';
 
@@ -107,8 +108,9 @@ export const worklistQuery = z
     channel: z.enum(channels).optional(),
     dueBefore: z
       .union([z.iso.datetime({ offset: true }), z.iso.date()])
+      .refine((v) => inCalendarRange(v.slice(0, 10)), { message: 'date_in_calendar_range', params: CALENDAR_YEARS })
       .optional()
-      .meta({ description: 'An instant, or a date meaning the start of that day in the ward’s time zone' }),
+      .meta({ description: `An instant, or a date meaning the start of that day in the ward’s time zone; in the years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last}` }),
     sort: z.enum(['newest', 'due']).default('newest').meta({ description: 'newest filed first, or soonest due first' }),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(2048).optional(),

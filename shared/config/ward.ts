@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CALENDAR_YEARS } from '../domain/calendar-bounds.ts';
 import { procedureSchema, type Procedure } from '../domain/catalog.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
@@ -10,7 +11,7 @@ const officeSessionSchema = z
 
 /** Per-year corrections to the computed public holidays (the Prime Minister's yearly decision). */
 const holidayOverrideSchema = z.object({
-  year: z.number().int().min(2000).max(2100),
+  year: z.number().int().min(CALENDAR_YEARS.first).max(CALENDAR_YEARS.last),
   /** Extra days off: bridge days, the day joined to 2/9, a Tết split that differs from the default. */
   daysOff: z.array(isoDate).default([]),
   /** Days that are worked even though the computed table or the weekend says otherwise (make-up Saturdays). */

@@ -134,6 +134,23 @@ export const messages: Record<string, Text> = {
     en: 'The procedure has a fee of {fee} VND: say how it is paid (online, cash or exempt).',
   },
   no_fee: { vi: 'Thủ tục không thu phí; không cần thông tin thanh toán.', en: 'The procedure has no fee; leave payment out.' },
+  // Workflow, staff directory, payments, calendar bounds and clean text (issue 6, workflow helper).
+  calendar_out_of_range: {
+    vi: 'Lịch làm việc chỉ tính các năm {first}–{last}; năm {year} nằm ngoài phạm vi này.',
+    en: 'The working calendar counts the years {first}–{last} only; {year} is outside them.',
+  },
+  calendar_span_too_long: {
+    vi: 'Khoảng thời gian cần tính vượt quá {days} ngày mà lịch làm việc cho phép.',
+    en: 'The stretch of time to count is longer than the {days} days the working calendar allows.',
+  },
+  date_in_calendar_range: {
+    vi: 'Ngày phải thuộc các năm {first}–{last}.',
+    en: 'The date must be within the years {first}–{last}.',
+  },
+  report_period_too_long: {
+    vi: 'Kỳ báo cáo dài tối đa {days} ngày.',
+    en: 'A report period is at most {days} days long.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

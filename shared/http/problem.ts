@@ -39,7 +39,7 @@ export function violationsFromZod(error: z.ZodError, where: FieldViolation['in']
       in: where,
       field: issue.path.map(String).join('.'),
       rule: ours ? issue.message : ruleOf(issue),
-      ...(ours ? { message: issue.message } : { zodIssue: issue }),
+      ...(ours ? { message: issue.message, ...(issue.code === 'custom' && issue.params ? { params: issue.params } : {}) } : { zodIssue: issue }),
     };
   });
 }

@@ -61,6 +61,14 @@ describe('the worklist', () => {
     expect(past.body.items).toEqual([]);
   });
 
+  it('refuses a due date outside the calendar’s years, naming the field', async () => {
+    for (const dueBefore of ['9999-01-01', '1900-01-01T00:00:00Z', '2101-01-01']) {
+      const answer = await ward.api.get(`/dossiers?sort=due&dueBefore=${dueBefore}`, { as: officer });
+      expect(answer.status, dueBefore).toBe(400);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'dueBefore', rule: 'date_in_calendar_range', message: 'Ngày phải thuộc các năm 2000–2100.' })]);
+    }
+  });
+
   it('pages with an opaque cursor, each dossier once, and refuses a cursor used with other filters', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -113,5 +121,20 @@ describe('the citizen’s public lookup', () => {
     const comparable = (body: Record<string, unknown>) => ({ ...body, correlationId: undefined, instance: undefined });
     expect(comparable(wrong.body)).toEqual(comparable(unknown.body));
     expect((await ward.api.get(`/public/dossiers/${mine.code}?pin=12`)).status).toBe(400);
+  });
+});
+
+describe('the report period', () => {
+  it('is at most a year long, within the calendar’s years, and refused field by field otherwise', async () => {
+    expect((await ward.api.get('/reports?from=2024-01-01&to=2024-12-31', { as: leader })).status).toBe(200);
+    const long = await ward.api.get('/reports?from=2024-01-01&to=2025-01-01', { as: leader, headers: { 'accept-language': 'en' } });
+    expect(long.status).toBe(400);
+    expect(long.body.errors).toEqual([expect.objectContaining({ field: 'to', rule: 'report_period_too_long', message: 'A report period is at most 366 days long.' })]);
+    const ancient = await ward.api.get('/reports?from=1900-01-01&to=1900-01-31', { as: leader });
+    expect(ancient.status).toBe(400);
+    expect(ancient.body.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`).sort()).toEqual(['from:date_in_calendar_range', 'to:date_in_calendar_range']);
+    const century = await ward.api.get('/reports?from=2000-01-01&to=2100-12-31', { as: leader });
+    expect(century.status).toBe(400);
+    expect(century.body.errors).toEqual([expect.objectContaining({ field: 'to', rule: 'report_period_too_long' })]);
   });
 });
