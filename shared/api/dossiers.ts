@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { CALENDAR_YEARS, inCalendarRange } from '../domain/calendar-bounds.ts';
 import { channels, dossierStatuses } from '../domain/dossier.ts';
 import { actionRules, type ActionName } from '../domain/workflow.ts';
+import { freeText } from './text.ts';
 
 const instant = z.iso.datetime();
 const actionNames = Object.keys(actionRules) as [ActionName, ...ActionName[]];
@@ -104,7 +105,7 @@ export const worklistQuery = z
   .object({
     status: z.enum(dossierStatuses).optional(),
     field: z.string().regex(/^[A-Z]{2,10}$/).optional(),
-    assignee: z.string().min(1).max(128).optional().meta({ description: 'An assignee, or `me` for the caller' }),
+    assignee: freeText({ max: 128 }).optional().meta({ description: 'An assignee (username), or `me` for the caller' }),
     channel: z.enum(channels).optional(),
     dueBefore: z
       .union([z.iso.datetime({ offset: true }), z.iso.date()])

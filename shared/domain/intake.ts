@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { freeText } from '../api/text.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { assertComplete, processingMinutes, type Procedure } from './catalog.ts';
 import { channels, type Actor, type ControlSlipEntry, type Dossier } from './dossier.ts';
@@ -15,11 +16,11 @@ const vnPhone = z
 
 export const applicantSchema = z
   .object({
-    fullName: z.string().trim().min(2).max(200),
+    fullName: freeText({ min: 2, max: 200 }),
     idNumber: citizenId,
     phone: vnPhone,
     email: z.email().max(254).optional(),
-    address: z.string().trim().min(5).max(500),
+    address: freeText({ min: 5, max: 500 }),
   })
   .strict()
   .meta({ id: 'Applicant' });
@@ -36,11 +37,11 @@ export const intakeSchema = z
         method: z.enum(['online', 'cash', 'exempt']),
         /** True when the fee was paid at filing (online payment platform, or cash at the counter). */
         paid: z.boolean().default(false),
-        transactionRef: z.string().trim().min(1).max(100).optional(),
+        transactionRef: freeText({ max: 100 }).optional(),
       })
       .strict()
       .optional(),
-    note: z.string().trim().min(1).max(2000).optional(),
+    note: freeText({ max: 2000, multiline: true }).optional(),
   })
   .strict()
   .meta({ id: 'DossierIntake' });

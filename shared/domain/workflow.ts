@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { freeText } from '../api/text.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { classifyTiming } from './timing.ts';
 import { assertComplete, type Procedure } from './catalog.ts';
@@ -10,30 +11,30 @@ import { ActionNotAllowed, Forbidden, Unprocessable, ValidationFailed } from './
  * does. Pure: the caller passes the clock (`now`), the calendar and the procedure.
  */
 
-const note = z.string().trim().min(1).max(2000).optional();
-const reason = z.string().trim().min(3).max(2000);
+const note = freeText({ max: 2000, multiline: true }).optional();
+const reason = freeText({ min: 3, max: 2000, multiline: true });
 const componentCodes = z.array(z.string().regex(/^[A-Z0-9_-]{1,20}$/)).max(50);
 
 export const actionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('accept'), note }),
   z.object({ action: z.literal('refuse'), reason }).meta({ description: 'Form 03: refuse to receive the dossier, with the reason' }),
   z
-    .object({ action: z.literal('assign'), assignee: z.string().trim().min(1).max(128).optional(), department: z.string().trim().min(1).max(200).optional(), note })
+    .object({ action: z.literal('assign'), assignee: freeText({ max: 128 }).optional(), department: freeText({ max: 200 }).optional(), note })
     .refine((a) => a.assignee !== undefined || a.department !== undefined, { message: 'assignee_or_department', path: ['assignee'] }),
-  z.object({ action: z.literal('transfer'), agency: z.string().trim().min(1).max(200), note }).meta({ description: 'Liên thông: hand the dossier to another agency' }),
+  z.object({ action: z.literal('transfer'), agency: freeText({ max: 200 }), note }).meta({ description: 'Liên thông: hand the dossier to another agency' }),
   z
-    .object({ action: z.literal('request_supplement'), missing: z.array(z.string().trim().min(1).max(500)).min(1).max(50), note })
+    .object({ action: z.literal('request_supplement'), missing: z.array(freeText({ max: 500 })).min(1).max(50), note })
     .meta({ description: 'Form 02: what the citizen must add; the clock pauses or restarts per the ward setting' }),
   z.object({ action: z.literal('supplement_received'), components: componentCodes.optional(), note }),
   z.object({ action: z.literal('submit_for_approval'), note }),
   z.object({ action: z.literal('approve'), note }),
-  z.object({ action: z.literal('send_back'), note: z.string().trim().min(1).max(2000) }),
+  z.object({ action: z.literal('send_back'), note: freeText({ max: 2000, multiline: true }) }),
   z.object({ action: z.literal('reject'), reason }),
   z.object({
     action: z.literal('record_payment'),
     method: z.enum(['online', 'cash']),
     amountVnd: z.number().int().positive().max(1_000_000_000),
-    transactionRef: z.string().trim().min(1).max(100).optional(),
+    transactionRef: freeText({ max: 100 }).optional(),
   }),
   z.object({ action: z.literal('return_result'), channel: z.enum(channels), note }),
   z.object({ action: z.literal('withdraw'), reason: reason.optional() }),

@@ -151,6 +151,19 @@ export const messages: Record<string, Text> = {
     vi: 'Kỳ báo cáo dài tối đa {days} ngày.',
     en: 'A report period is at most {days} days long.',
   },
+  text_control_character: {
+    vi: 'Văn bản không được chứa ký tự điều khiển (như tab hoặc ký tự ẩn); chỉ ghi chú và lý do được xuống dòng.',
+    en: 'Text may not contain control characters (a tab, a hidden character); only notes and reasons may have line breaks.',
+  },
+  text_format_character: {
+    vi: 'Văn bản không được chứa ký tự định dạng ẩn (đảo chiều văn bản, ký tự độ rộng 0…).',
+    en: 'Text may not contain invisible format characters (direction overrides, zero-width characters…).',
+  },
+  text_unpaired_surrogate: {
+    vi: 'Văn bản chứa một nửa cặp thay thế UTF-16 (surrogate) đứng riêng, không phải ký tự hợp lệ.',
+    en: 'Text contains half of a UTF-16 surrogate pair on its own, which is no character.',
+  },
+  text_line_break: { vi: 'Trường này chỉ gồm một dòng.', en: 'This field is a single line.' },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

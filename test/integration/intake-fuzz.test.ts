@@ -58,6 +58,9 @@ function mutate(body: Record<string, unknown>, path: string[], value: unknown, r
   return copy;
 }
 
+/** Any UTF-16 text, as JSON can carry it: controls, format characters and lone surrogates included (free text refuses them). */
+const anyText = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 60 }).map((units) => String.fromCharCode(...units));
+
 const malformedBody = fc.oneof(
   // Any JSON at all.
   fc.jsonValue().map((v) => ({ raw: JSON.stringify(v) ?? 'null', as: 'counter' as const })),
@@ -67,7 +70,7 @@ const malformedBody = fc.oneof(
   fc.record({
     as: fc.constantFrom('online' as const, 'counter' as const),
     path: fc.constantFrom(...paths),
-    value: fc.oneof(fc.jsonValue(), fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string())),
+    value: fc.oneof(fc.jsonValue(), fc.string(), anyText, fc.integer(), fc.constant(null), fc.array(fc.string())),
     remove: fc.boolean(),
   }).map(({ as, path, value, remove }) => ({ raw: JSON.stringify(mutate(valid[as], path, value, remove)), as })),
   // A valid filing with an extra field.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
-import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { applicant, birthRegistration, maritalStatus } from '../support/fixtures.ts';
 import { countDynamoCalls } from '../support/sdk-calls.ts';
 import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
@@ -164,5 +164,64 @@ describe('Idempotency-Key', () => {
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([201]));
     expect(new Set(answers.map((a) => a.code)).size).toBe(1);
     expect(await dossierCount()).toBe(before + 1);
+  });
+});
+
+describe('free text', () => {
+  const nfd = (text: string) => text.normalize('NFD');
+
+  it('is stored and returned in NFC, whatever normalisation it was typed in', async () => {
+    expect(nfd(applicant.fullName)).not.toBe(applicant.fullName);
+    const filed = await ward.api.post(
+      '/dossiers',
+      maritalStatus({ applicant: { ...applicant, fullName: nfd(applicant.fullName), address: nfd(applicant.address) }, note: nfd('Công dân nộp thay\r\ncho mẹ') }),
+      { as: officer },
+    );
+    expect(filed.status).toBe(201);
+    expect(filed.body.applicant).toMatchObject({ fullName: applicant.fullName, address: applicant.address });
+    const view = await ward.api.get(`/dossiers/${filed.body.code}`, { as: officer });
+    expect(view.body.applicant.fullName).toBe(applicant.fullName);
+    const history = await ward.api.get(`/dossiers/${filed.body.code}/history`, { as: officer });
+    expect(history.body.entries[0].note).toBe('Công dân nộp thay\ncho mẹ');
+    // The worklist finds the name typed either way as the same name.
+    const list = await ward.api.get('/dossiers?limit=100', { as: officer });
+    expect(list.body.items.find((i: { code: string }) => i.code === filed.body.code).applicantName).toBe(applicant.fullName);
+  });
+
+  it('makes a retry that differs only by normalisation a replay, not a new body', async () => {
+    const key = randomUUID();
+    const first = await ward.api.post('/dossiers', maritalStatus({ applicant: { ...applicant, fullName: nfd(applicant.fullName) } }), { as: officer, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    const retry = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: { 'idempotency-key': key } });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.code).toBe(first.body.code);
+  });
+
+  it.each([
+    ['a bidirectional override in a name', { applicant: { ...applicant, fullName: 'Nguyễn \u202eLan' } }, 'applicant.fullName', 'text_format_character'],
+    ['a zero-width space in an address', { applicant: { ...applicant, address: 'Số 12\u200b ngõ 34 Kim Liên' } }, 'applicant.address', 'text_format_character'],
+    ['a bell in an address', { applicant: { ...applicant, address: 'Số 12 ngõ 34\u0007 Kim Liên' } }, 'applicant.address', 'text_control_character'],
+    ['a line break in a name', { applicant: { ...applicant, fullName: 'Nguyễn\nLan' } }, 'applicant.fullName', 'text_line_break'],
+    ['a tab in a note', { note: 'Nộp\tthay' }, 'note', 'text_control_character'],
+    ['half a surrogate pair in a note', { note: 'Nộp thay \ud800' }, 'note', 'text_unpaired_surrogate'],
+    ['a NUL in a transaction reference', { payment: { method: 'online', paid: true, transactionRef: 'PAY\u0000GOV' } }, 'payment.transactionRef', 'text_control_character'],
+  ])('refuses %s with a 400 naming the field and the rule, writing nothing', async (_, overrides, field, rule) => {
+    const before = await dossierCount();
+    const refused = await ward.api.post('/dossiers', maritalStatus(overrides), { as: officer });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', field, rule })]);
+    expect(refused.body.errors[0].message).not.toBe(rule);
+    expect(await dossierCount()).toBe(before);
+  });
+
+  it('is held to the same rule in a worklist filter and an upload’s file name', async () => {
+    const filter = await ward.api.get(`/dossiers?assignee=${encodeURIComponent('specialist\u202e.42')}`, { as: officer });
+    expect(filter.status).toBe(400);
+    expect(filter.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'assignee', rule: 'text_format_character' })]);
+    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
+    const upload = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { fileName: 'to-khai\u202efdp.exe', contentType: 'application/pdf', sizeBytes: 1000 }, { as: officer });
+    expect(upload.status).toBe(400);
+    expect(upload.body.errors).toEqual([expect.objectContaining({ field: 'fileName', rule: 'text_format_character' })]);
   });
 });
