@@ -32,6 +32,18 @@ const portalSchema = z.object({
     .optional(),
 });
 
+/** A staff member of the ward: who may be assigned dossiers, and in which department (Phòng) they work. */
+const staffMemberSchema = z.object({
+  /** The sign-in name, as the `username` claim of the member's access token carries it. */
+  username: z.string().regex(/^[\p{L}\p{N}._@+-]{1,128}$/u, 'letters, digits and . _ @ + -'),
+  displayName: z.string().normalize('NFC').trim().min(1).max(200),
+  roles: z.array(z.enum(['officer', 'specialist', 'leader'])).min(1),
+  /** Compared with the department an assignment names, both in NFC. */
+  department: z.string().normalize('NFC').trim().min(1).max(200),
+  /** Where alerts for this member are sent. */
+  email: z.email().optional(),
+});
+
 export const wardConfigSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]{2,40}$/),
@@ -61,6 +73,8 @@ export const wardConfigSchema = z
       })
       .default({ dueSoonHours: 24, recipientRoles: ['officer', 'leader'] }),
     portals: z.array(portalSchema).default([]),
+    /** The staff directory: assignees and departments of `assign` must be in it. */
+    staff: z.array(staffMemberSchema).default([]),
     deploy: z
       .object({
         region: z.string().default('ap-southeast-1'),
@@ -81,6 +95,11 @@ export const wardConfigSchema = z
         ctx.addIssue({ code: 'custom', message: `duplicate procedure code ${p.code}`, path: ['catalog', 'procedures', i, 'code'] });
       }
       seen.add(p.code);
+    });
+    const usernames = new Set<string>();
+    ward.staff.forEach((m, i) => {
+      if (usernames.has(m.username)) ctx.addIssue({ code: 'custom', message: `duplicate staff username ${m.username}`, path: ['staff', i, 'username'] });
+      usernames.add(m.username);
     });
   });
 

@@ -10,9 +10,9 @@ const calendar = new WorkingCalendar({ timeZone: ward.timeZone, sessions: ward.o
 const vn = (iso: string) => Date.parse(`${iso}+07:00`);
 const procedure = ward.catalog.procedures.find((p) => p.code === '1.001193')!; // khai sinh: TK and GCS mandatory
 
-const officer: Actor = { kind: 'staff', id: 'u1', name: 'officer.1', role: 'officer' };
-const specialist: Actor = { kind: 'staff', id: 'u2', name: 'specialist.1', role: 'specialist' };
-const leader: Actor = { kind: 'staff', id: 'u3', name: 'leader.1', role: 'leader' };
+const officer: Actor = { kind: 'staff', id: 'u1', username: 'officer.local', name: 'Trần Thị Hồng', role: 'officer' };
+const specialist: Actor = { kind: 'staff', id: 'u2', username: 'specialist.42', name: 'Nguyễn Thu Hà', role: 'specialist' };
+const leader: Actor = { kind: 'staff', id: 'u3', username: 'leader.local', name: 'Hoàng Văn Bình', role: 'leader' };
 const portal: Actor = { kind: 'portal', id: 'dvcqg', name: 'DVCQG' };
 
 const state = (overrides: Partial<WorkflowState> = {}): WorkflowState => ({
@@ -26,14 +26,16 @@ const state = (overrides: Partial<WorkflowState> = {}): WorkflowState => ({
   receivedAt: null,
   dueAt: null,
   assignee: null,
+  department: null,
   feeVnd: 0,
   paymentMethod: null,
   paidAt: null,
   resumeStatus: null,
   remainingMinutes: null,
+  apologizedAt: null,
   ...overrides,
 });
-const ctx = (now: number, supplementClock: 'pause' | 'restart' = 'pause') => ({ now, calendar, supplementClock, procedure });
+const ctx = (now: number, supplementClock: 'pause' | 'restart' = 'pause') => ({ now, calendar, supplementClock, procedure, staff: ward.staff });
 
 describe('the workflow', () => {
   it('accepts a complete online dossier and starts its clock at the next working moment', () => {
@@ -105,8 +107,8 @@ describe('the workflow', () => {
   it('takes an apology only up to the due date, and only with a later new date', () => {
     const open = state({ status: 'in_progress', dueAt: new Date(vn('2026-03-11T09:00')).toISOString() });
     const apology = (_issuedAt: string, newDueAt: string): ActionCommand => ({ action: 'apologize', reason: 'Cần xác minh thêm', newDueAt: `${newDueAt}+07:00` });
-    const ok = decide(open, apology('2026-03-11T16:00', '2026-03-13T09:00'), [leader], ctx(vn('2026-03-11T16:00')));
-    expect(ok.next.dueAt).toBe(new Date(vn('2026-03-13T09:00')).toISOString());
+    const ok = decide(open, apology('2026-03-11T16:00', '2026-03-12T16:00'), [leader], ctx(vn('2026-03-11T16:00')));
+    expect(ok.next.dueAt).toBe(new Date(vn('2026-03-12T16:00')).toISOString());
     expect(ok.changes.apologies).toEqual({ append: [expect.objectContaining({ previousDueAt: open.dueAt, reason: 'Cần xác minh thêm' })] });
     expect(() => decide(open, apology('2026-03-12T08:00', '2026-03-13T09:00'), [leader], ctx(vn('2026-03-12T08:00')))).toThrow(Unprocessable);
     expect(() => decide(open, apology('2026-03-10T08:00', '2026-03-11T08:00'), [leader], ctx(vn('2026-03-10T08:00')))).toThrow(ValidationFailed);
@@ -116,7 +118,7 @@ describe('the workflow', () => {
 
   it('records a payment once, and none for a free procedure', () => {
     const feeBearing = state({ status: 'received', feeVnd: 15000 });
-    const paid = decide(feeBearing, { action: 'record_payment', method: 'online', amountVnd: 15000 }, [portal], ctx(vn('2026-03-10T08:00')));
+    const paid = decide(feeBearing, { action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-1' }, [portal], ctx(vn('2026-03-10T08:00')));
     expect(paid.toStatus).toBe('received');
     expect(() => decide(paid.next, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, [officer], ctx(0))).toThrow(Unprocessable);
     expect(() => decide(state({ status: 'received' }), { action: 'record_payment', method: 'cash', amountVnd: 1 }, [officer], ctx(0))).toThrow(Unprocessable);
@@ -130,10 +132,10 @@ describe('the workflow', () => {
 
   it('offers each status only actions whose rule starts there', () => {
     for (const status of ['submitted', 'received', 'in_progress', 'resolved', 'returned'] as DossierStatus[]) {
-      for (const action of allowedActions(state({ status }), [officer, specialist, leader])) {
+      for (const action of allowedActions(state({ status }), [officer, specialist, leader], ward.staff)) {
         expect(actionRules[action].from).toContain(status);
       }
     }
-    expect(allowedActions(state({ status: 'returned' }), [officer, specialist, leader])).toEqual([]);
+    expect(allowedActions(state({ status: 'returned' }), [officer, specialist, leader], ward.staff)).toEqual([]);
   });
 });
