@@ -225,3 +225,46 @@ describe('free text', () => {
     expect(upload.body.errors).toEqual([expect.objectContaining({ field: 'fileName', rule: 'text_format_character' })]);
   });
 });
+
+describe('payment at intake', () => {
+  const legalBasis = 'Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC';
+
+  it('refuses an exemption without its legal basis and an online payment without its transaction (422 naming the rule), writing nothing', async () => {
+    const before = await dossierCount();
+    for (const [payment, field, rule, as] of [
+      [{ method: 'exempt' }, 'payment.legalBasis', 'exemption_legal_basis', officer],
+      [{ method: 'exempt', paid: true, legalBasis }, 'payment.paid', 'exemption_not_paid', officer],
+      [{ method: 'cash', paid: true, legalBasis }, 'payment.legalBasis', 'legal_basis_only_for_exemption', officer],
+      [{ method: 'online', paid: true }, 'payment.transactionRef', 'online_payment_reference', portal],
+    ] as const) {
+      const body = as === portal ? birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment }) : maritalStatus({ payment });
+      const refused = await ward.api.post('/dossiers', body, { as });
+      expect(refused.status, JSON.stringify(payment)).toBe(422);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', field, rule })]);
+    }
+    expect(await dossierCount()).toBe(before);
+  });
+
+  it('checks the payment rules only once every field is valid: field errors are 400s, found together', async () => {
+    const refused = await ward.api.post('/dossiers', maritalStatus({ payment: { method: 'exempt' }, applicant: { ...applicant, phone: '12' }, components: ['TK', 'NOPE'] }), { as: officer });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['applicant.phone']);
+    const twoFields = await ward.api.post('/dossiers', maritalStatus({ payment: { method: 'exempt' }, components: ['TK', 'NOPE'], channel: 'online' }), { as: officer });
+    expect(twoFields.status).toBe(400);
+    expect(twoFields.body.errors.map((e: { rule: string }) => e.rule).sort()).toEqual(['counter_files_in_person_or_postal', 'unknown_component']);
+  });
+
+  it('keeps an exemption’s legal basis on the dossier’s fee and the first control-slip row', async () => {
+    const filed = await ward.api.post('/dossiers', maritalStatus({ payment: { method: 'exempt', legalBasis } }), { as: officer });
+    expect(filed.status).toBe(201);
+    const view = await ward.api.get(`/dossiers/${filed.body.code}`, { as: officer });
+    expect(view.body.fee).toEqual({ amountVnd: 15000, method: 'exempt', legalBasis });
+    expect(view.body.allowedActions).not.toContain('record_payment');
+    const history = await ward.api.get(`/dossiers/${filed.body.code}/history`, { as: officer });
+    expect(history.body.entries[0]).toMatchObject({ action: 'receive', payment: { method: 'exempt', legalBasis } });
+    const online = await ward.api.post('/dossiers', birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment: { method: 'online', paid: true, transactionRef: 'PAYGOV-9' } }), { as: portal });
+    expect(online.status).toBe(201);
+    const onlineHistory = await ward.api.get(`/dossiers/${online.body.code}/history`, { as: officer });
+    expect(onlineHistory.body.entries[0].payment).toEqual({ method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-9' });
+  });
+});

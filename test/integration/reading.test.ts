@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenRequest } from '../../local/issuer.ts';
 import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
@@ -95,6 +96,44 @@ describe('the worklist', () => {
     expect(list.body.items[0].applicantName).toBeUndefined();
     expect((await ward.api.get(`/dossiers/${filed[0]!.code}`, { as: portal })).status).toBe(404);
     expect((await ward.api.get(`/dossiers/${filed[4]!.code}`, { as: portal })).status).toBe(200);
+  });
+});
+
+describe('what each role sees of the applicant', () => {
+  const full = { fullName: 'Nguyễn Thị Lan', idNumber: '001190012345', phone: '0912345678', email: 'lan.nguyen@example.vn', address: expect.stringContaining('Kim Liên') };
+  const seenBy = async (code: string, as: TokenRequest) => (await ward.api.get(`/dossiers/${code}`, { as })).body;
+
+  it('shows officers, leaders and the assignee everything; another specialist the name only', async () => {
+    const code = filed[0]!.code; // assigned to specialist.42
+    for (const as of [officer, leader, { role: 'specialist', username: 'specialist.42' }] as const) {
+      const view = await seenBy(code, as);
+      expect(view.applicant, JSON.stringify(as)).toEqual(full);
+      expect(view.applicantDetail).toBe('full');
+    }
+    for (const as of [{ role: 'specialist', username: 'specialist.43' }, { role: 'specialist', username: 'specialist.local' }] as const) {
+      const view = await seenBy(code, as);
+      expect(view.applicant, JSON.stringify(as)).toEqual({ fullName: 'Nguyễn Thị Lan' });
+      expect(view.applicantDetail).toBe('name');
+      expect(JSON.stringify(view)).not.toMatch(/001190012345|0912345678|lan\.nguyen|Kim Liên/);
+    }
+    // Before any assignment, no specialist holds the dossier.
+    expect((await seenBy(filed[1]!.code, { role: 'specialist', username: 'specialist.42' })).applicant).toEqual({ fullName: 'Nguyễn Thị Lan' });
+  });
+
+  it('shows the specialists of the department a dossier is assigned to everything, others the name', async () => {
+    const { code, etag } = filed[2]!;
+    const toDepartment = await ward.api.post(`/dossiers/${code}/actions`, { action: 'assign', department: 'Kinh tế – Hạ tầng – Đô thị' }, { as: leader, headers: { 'if-match': etag } });
+    expect(toDepartment.status).toBe(200);
+    filed[2]!.etag = toDepartment.headers.get('etag')!;
+    expect((await seenBy(code, { role: 'specialist', username: 'specialist.43' })).applicant).toEqual(full);
+    expect((await seenBy(code, { role: 'specialist', username: 'specialist.42' })).applicant).toEqual({ fullName: 'Nguyễn Thị Lan' });
+  });
+
+  it('shows the filing portal everything it sent, and names applicants on staff worklists only', async () => {
+    expect((await seenBy(filed[4]!.code, portal)).applicant).toEqual(full);
+    const staffList = await ward.api.get('/dossiers', { as: { role: 'specialist', username: 'specialist.43' } });
+    expect(staffList.body.items.every((i: { applicantName?: string }) => i.applicantName === 'Nguyễn Thị Lan')).toBe(true);
+    expect(JSON.stringify(staffList.body)).not.toMatch(/001190012345|0912345678/);
   });
 });
 
