@@ -73,8 +73,8 @@ try {
   const spec = { timeZone: ward.timeZone, sessions: ward.officeHours.sessions, weekdays: ward.officeHours.weekdays, holidayOverrides: ward.holidayOverrides };
   const calendar = new WorkingCalendar(spec);
   const procedure = ward.catalog.procedures.find((p) => p.code === '1.004873')!;
-  const officer = { kind: 'staff', id: 'bench', name: 'bench', role: 'officer' } as const;
-  const ctx = { now: Date.now(), calendar, supplementClock: ward.supplementClock, procedure };
+  const officer = { kind: 'staff', id: 'bench', username: 'bench', name: 'bench', role: 'officer' } as const;
+  const ctx = { now: Date.now(), calendar, supplementClock: ward.supplementClock, procedure, staff: ward.staff };
 
   async function seed(prefix: string) {
     const dossiers = [];
@@ -91,7 +91,7 @@ try {
   }
   const readThenWrite = await seed('000001');
   const oneTransaction = await seed('000002');
-  const assign = { action: 'assign', department: 'Tư pháp' } as const;
+  const assign = { action: 'assign', department: 'Tư pháp – Hộ tịch' } as const;
   // Warm both paths up.
   await applyDecision(workflowStateOf(readThenWrite[0]!), decide(workflowStateOf(readThenWrite[0]!), assign, [officer], ctx));
   await applyDecision(workflowStateOf(oneTransaction[0]!), decide(workflowStateOf(oneTransaction[0]!), assign, [officer], ctx));

@@ -218,7 +218,7 @@ export const routes = {
       201: { description: 'Filed; the receipt', schema: receiptView, headers: { Location: 'The dossier', ETag: 'Its version, for If-Match' } },
       400: problem('A field is not valid (each named, with its rule)'),
       415: problem('The body is not JSON'),
-      422: problem('Mandatory components are missing (listed), or the Idempotency-Key was used for another body'),
+      422: problem('Mandatory components are missing (listed), a payment breaks a rule of the fee (named), or the Idempotency-Key was used for another body'),
     },
   }),
   'GET /dossiers': route({
@@ -261,11 +261,11 @@ export const routes = {
     responses: {
       200: { description: 'Done; the new state and the control-slip row', schema: actionResultView, headers: { ETag: 'The new version' } },
       400: problem('A field is not valid'),
-      403: problem('The role may never take this action'),
+      403: problem('The role may never take this action (or not in this status), or the dossier is assigned to someone else'),
       404: problem('No such dossier'),
       409: problem('Not allowed in the current status; names the status and the actions allowed now'),
       412: problem('The dossier changed since the ETag was read; carries the current version'),
-      422: problem('Incomplete dossier, payment already recorded, apology too late'),
+      422: problem('Incomplete dossier; assignee or department not in the staff directory; a payment that is not the fee, online without its transaction, an exemption without its legal basis (each naming the field and rule); payment already recorded; apology too late or already issued'),
       428: problem('If-Match is missing'),
     },
   }),

@@ -27,6 +27,7 @@ export const handler = httpFunction('dossier-actions', {
         calendar: wardCalendar(),
         supplementClock: ward.supplementClock,
         procedure: findProcedure(state.procedureCode),
+        staff: ward.staff,
       });
     } catch (error) {
       // Refused on the state the caller saw: if that state is stale, say so (412) rather than 409.
@@ -42,7 +43,7 @@ export const handler = httpFunction('dossier-actions', {
         version: decision.next.version,
         status: decision.toStatus,
         dueAt: decision.next.dueAt,
-        allowedActions: allowedActions(decision.next, actors),
+        allowedActions: allowedActions(decision.next, actors, ward.staff),
         controlSlipEntry: { seq, ...decision.slip },
       },
       headers: { etag: etagOf(decision.next) },

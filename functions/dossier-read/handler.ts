@@ -22,6 +22,7 @@ async function visibleDossier(code: string, principal: Principal): Promise<Dossi
 export const handler = httpFunction('dossier-read', {
   'GET /dossiers': async ({ query, principal, receivedAt: now }) => {
     const ward = wardConfig();
+    const actors = actorsOf(principal);
     const dueBefore =
       query.dueBefore === undefined
         ? undefined
@@ -42,7 +43,7 @@ export const handler = httpFunction('dossier-read', {
     });
     return {
       status: 200,
-      body: { items: page.items.map((d) => worklistItemOf(d, now, ward, principal.kind === 'staff')), ...(page.cursor ? { cursor: page.cursor } : {}) },
+      body: { items: page.items.map((d) => worklistItemOf(d, now, ward, actors)), ...(page.cursor ? { cursor: page.cursor } : {}) },
       headers: { 'cache-control': 'no-store' },
     };
   },

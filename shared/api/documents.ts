@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MAX_DOCUMENT_BYTES } from '../domain/documents.ts';
+import { freeText } from './text.ts';
 
 export const uploadParams = z.object({
   code: z.string().min(1).max(64),
@@ -10,7 +11,7 @@ export const documentTypes = ['application/pdf', 'image/jpeg', 'image/png', 'ima
 
 export const uploadRequest = z
   .object({
-    fileName: z.string().trim().min(1).max(200),
+    fileName: freeText({ max: 200 }),
     contentType: z.enum(documentTypes),
     sizeBytes: z.number().int().positive().max(MAX_DOCUMENT_BYTES),
     sha256: z

@@ -86,6 +86,15 @@ export class Unprocessable extends DomainError {
   readonly kind = 'unprocessable';
 }
 
+/** Well-formed, but one field breaks a rule of the workflow (a payment that is not the fee…): 422 naming it. */
+export class RuleBroken extends Unprocessable {
+  readonly violations: FieldViolation[];
+  constructor(violation: FieldViolation, extensions: Record<string, unknown> = {}) {
+    super(violation.message ?? violation.rule, violation.params ?? {}, extensions);
+    this.violations = [violation];
+  }
+}
+
 export class UnsupportedMediaType extends DomainError {
   readonly kind = 'unsupported_media_type';
 }

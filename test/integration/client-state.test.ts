@@ -76,7 +76,7 @@ describe('an ETag decides only what the server signed', () => {
     ['an empty string', () => '""'],
   ])('answers %s with a 412, never a 5xx', async (_, forge) => {
     const dossier = await file(maritalStatus(), officer);
-    const answer = await act(dossier.code, { action: 'assign', department: 'Tư pháp' }, officer, forge(dossier.etag));
+    const answer = await act(dossier.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer, forge(dossier.etag));
     expect(answer.status).toBe(412);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
@@ -84,7 +84,7 @@ describe('an ETag decides only what the server signed', () => {
   it('refuses the ETag of one dossier sent for another', async () => {
     const one = await file(maritalStatus(), officer);
     const other = await file(maritalStatus(), officer);
-    expect((await act(other.code, { action: 'assign', department: 'Tư pháp' }, officer, one.etag)).status).toBe(412);
+    expect((await act(other.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer, one.etag)).status).toBe(412);
   });
 });
 
@@ -92,7 +92,7 @@ describe('a portal that did not file a dossier learns nothing about it', () => {
   const actionBodies: Record<string, unknown>[] = [
     { action: 'accept' },
     { action: 'refuse', reason: 'Không thuộc thẩm quyền' },
-    { action: 'assign', department: 'Tư pháp' },
+    { action: 'assign', department: 'Tư pháp – Hộ tịch' },
     { action: 'transfer', agency: 'Công an phường' },
     { action: 'request_supplement', missing: ['Bản sao giấy tờ'] },
     { action: 'supplement_received' },

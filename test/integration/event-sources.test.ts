@@ -102,7 +102,7 @@ describe('day counters → GET /reports', () => {
   it('gives the figures of a period for one procedure: received by channel, online share, on time, fees paid online', async () => {
     const temporaryResidence = { procedureCode: '1.004222', components: ['TK', 'CHO'] };
     const counter = await ward.api.post('/dossiers', maritalStatus({ ...temporaryResidence, payment: { method: 'cash', paid: true } }), { as: officer });
-    const online = await ward.api.post('/dossiers', birthRegistration({ ...temporaryResidence, payment: { method: 'online', paid: true } }), { as: portal, headers: idempotent() });
+    const online = await ward.api.post('/dossiers', birthRegistration({ ...temporaryResidence, payment: { method: 'online', paid: true, transactionRef: 'PAYGOV-20260302-77' } }), { as: portal, headers: idempotent() });
     let etag = online.headers.get('etag')!;
     for (const [body, as] of [
       [{ action: 'accept' }, officer],

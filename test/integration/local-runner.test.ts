@@ -140,7 +140,7 @@ describe('a restart on the same data folder', () => {
       const acted = await fetch(`${second.local.url}/dossiers/${code}/actions`, {
         method: 'POST',
         headers: { ...headers, 'if-match': etag },
-        body: JSON.stringify({ action: 'assign', department: 'Tư pháp' }),
+        body: JSON.stringify({ action: 'assign', department: 'Tư pháp – Hộ tịch' }),
       });
       expect(acted.status).toBe(200);
       // The stream consumers resume from where they stopped, not from the start of the stream.
