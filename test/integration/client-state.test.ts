@@ -81,6 +81,19 @@ describe('an ETag decides only what the server signed', () => {
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
+  it('answers 412, not 403, to a refusal decided on a stale ETag (the dossier was reassigned since)', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    const toFirst = await act(dossier.code, { action: 'assign', assignee: 'specialist.42' }, leader, dossier.etag);
+    const seenBefore = toFirst.headers.get('etag')!;
+    const toSecond = await act(dossier.code, { action: 'assign', assignee: 'specialist.43' }, leader, seenBefore);
+    expect(toSecond.status).toBe(200);
+    const second = { role: 'specialist', username: 'specialist.43' } as const;
+    const stale = await act(dossier.code, { action: 'submit_for_approval' }, second, seenBefore);
+    expect(stale.status).toBe(412);
+    expect(stale.body.etag).toBe(toSecond.headers.get('etag'));
+    expect((await act(dossier.code, { action: 'submit_for_approval' }, second, stale.body.etag)).status).toBe(200);
+  });
+
   it('refuses the ETag of one dossier sent for another', async () => {
     const one = await file(maritalStatus(), officer);
     const other = await file(maritalStatus(), officer);
