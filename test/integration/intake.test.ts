@@ -220,7 +220,7 @@ describe('free text', () => {
     expect(filter.status).toBe(400);
     expect(filter.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'assignee', rule: 'text_format_character' })]);
     const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
-    const upload = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { fileName: 'to-khai\u202efdp.exe', contentType: 'application/pdf', sizeBytes: 1000 }, { as: officer });
+    const upload = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { fileName: 'to-khai\u202efdp.exe', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) }, { as: officer });
     expect(upload.status).toBe(400);
     expect(upload.body.errors).toEqual([expect.objectContaining({ field: 'fileName', rule: 'text_format_character' })]);
   });
