@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -7,7 +7,8 @@ import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambd
 import type { Construct } from 'constructs';
 import { functions, queueConsumers, schedules, streamConsumers, type FunctionName, type QueueName } from '../shared/blueprint.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
-import { PORTAL_CLIENTS_ENV } from '../shared/http/auth.ts';
+import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
+import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';
 import { WardApi } from './constructs/api.ts';
 import { pascal, Storage } from './constructs/storage.ts';
 import { WardFunction } from './constructs/ward-function.ts';
@@ -24,10 +25,13 @@ export class WardStack extends Stack {
   readonly storage: Storage;
   readonly api: WardApi;
   readonly functions: Record<FunctionName, WardFunction>;
+  readonly alarms: WardAlarms;
 
   constructor(scope: Construct, id: string, props: WardStackProps) {
     super(scope, id, { ...props, description: `motcua: one-stop shop backend of ${props.ward.name} (${props.ward.unitCode})` });
     const { ward } = props;
+    // An alarm nobody hears is no alarm: a deployed ward names who gets them.
+    if (!ward.operations) throw new Error(`ward ${ward.id}: set operations.alarmEmails in its configuration before deploying it`);
 
     this.storage = new Storage(this, 'Storage');
     this.api = new WardApi(this, 'Api', { ward });
@@ -40,7 +44,7 @@ export class WardStack extends Stack {
         spec,
         ward,
         storage: this.storage,
-        environment: { [PORTAL_CLIENTS_ENV]: portalClients },
+        environment: { [PORTAL_CLIENTS_ENV]: portalClients, [STAFF_CLIENT_ENV]: this.api.staffClient.userPoolClientId },
       });
     }
     const fn = (name: FunctionName): IFunction => this.functions[name].fn;
@@ -64,23 +68,59 @@ export class WardStack extends Stack {
         new SqsEventSource(this.storage.queues[consumer.queue], { batchSize: consumer.batchSize, reportBatchItemFailures: true }),
       );
     }
+    this.alarms = new WardAlarms(this, 'Alarms', { wardId: ward.id, emails: ward.operations.alarmEmails });
+    const alarm = this.alarms.add.bind(this.alarms);
+
     for (const schedule of schedules) {
-      new Rule(this, `${pascal(schedule.name)}Schedule`, {
+      const rule = new Rule(this, `${pascal(schedule.name)}Schedule`, {
         description: schedule.description,
         schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
         targets: [new LambdaFunction(fn(schedule.function), { retryAttempts: 2 })],
       });
+      alarm(`${pascal(schedule.name)}ScheduleFailuresAlarm`, {
+        alarmDescription: `The schedule ${schedule.name} could not invoke ${schedule.function}, even after its retries`,
+        metric: new Metric({
+          namespace: 'AWS/Events',
+          metricName: 'FailedInvocations',
+          dimensionsMap: { RuleName: rule.ruleName },
+          statistic: 'Sum',
+          period: ALARM_PERIOD,
+        }),
+        threshold: 0,
+      });
     }
 
-    // Anything in a dead-letter queue needs a person: alarm on it.
-    for (const [name, queue] of Object.entries(this.storage.deadLetterQueues) as [QueueName, (typeof this.storage.deadLetterQueues)[QueueName]][]) {
-      new Alarm(this, `${pascal(name)}DeadLettersAlarm`, {
-        alarmDescription: `Messages of ${name} could not be processed and wait in its dead-letter queue`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    for (const name of Object.keys(functions) as FunctionName[]) {
+      alarm(`${pascal(name)}ErrorsAlarm`, {
+        alarmDescription: `${name} failed (an error or a timeout, not a refusal answered to a client)`,
+        metric: fn(name).metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
         threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm(`${pascal(name)}ThrottlesAlarm`, {
+        alarmDescription: `${name} was throttled: the account or its reserved concurrency ran out`,
+        metric: fn(name).metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
+        threshold: 0,
+      });
+    }
+    for (const consumer of streamConsumers) {
+      alarm(`${pascal(consumer.function)}IteratorAgeAlarm`, {
+        alarmDescription: `${consumer.function} lags on the table stream by more than ${ITERATOR_AGE_ALARM_MS / 60_000} minutes`,
+        metric: fn(consumer.function).metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
+        threshold: ITERATOR_AGE_ALARM_MS,
+        evaluationPeriods: 2,
+      });
+    }
+    alarm('ApiServerErrorsAlarm', {
+      alarmDescription: 'The API answered 5xx: a function failed, timed out or was overloaded',
+      metric: this.api.httpApi.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 0,
+    });
+    // Anything in a dead-letter queue needs a person.
+    for (const [name, queue] of Object.entries(this.storage.deadLetterQueues) as [QueueName, (typeof this.storage.deadLetterQueues)[QueueName]][]) {
+      alarm(`${pascal(name)}DeadLettersAlarm`, {
+        alarmDescription: `Messages of ${name} could not be processed and wait in its dead-letter queue`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+        threshold: 0,
       });
     }
 
@@ -92,6 +132,10 @@ export class WardStack extends Stack {
       description: 'Where portals get client-credentials tokens',
     });
     new CfnOutput(this, 'DocumentBucket', { value: this.storage.bucket.bucketName });
+    new CfnOutput(this, 'AlarmTopic', {
+      value: this.alarms.topic.topicArn,
+      description: 'Every alarm notifies it; each address must confirm its subscription once',
+    });
 
   }
 }

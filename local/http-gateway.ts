@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { BlockList, isIPv6, type AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { routes, type RouteKey } from '../shared/blueprint.ts';
 import type { RouteSpec } from '../shared/blueprint-types.ts';
 import type { FunctionName } from '../shared/blueprint.ts';
+import { routeScopes } from '../shared/http/auth.ts';
 import type { LocalIssuer } from './issuer.ts';
 import type { LocalLambdas } from './lambda.ts';
 
@@ -18,6 +19,8 @@ interface CompiledRoute {
   pattern: RegExp;
   names: string[];
   spec: RouteSpec<FunctionName>;
+  /** The authorization scopes of the route, as the stack configures them on the JWT authorizer. */
+  scopes: string[];
 }
 
 export type LocalEndpoint = (request: IncomingMessage, body: Buffer, response: ServerResponse) => Promise<void>;
@@ -30,14 +33,15 @@ function compileRoutes(): CompiledRoute[] {
       names.push(name);
       return '([^/]+)';
     });
-    return { key, method, pattern: new RegExp(`^${source}$`), names, spec };
+    return { key, method, pattern: new RegExp(`^${source}$`), names, spec, scopes: routeScopes(spec.access) };
   });
 }
 
 /**
  * An HTTP server that behaves like the stack's HTTP API: it matches the blueprint's routes, checks JWTs on
- * protected routes as the JWT authorizer does (401 `{"message":"Unauthorized"}` before any function runs),
- * and hands the function an API Gateway HTTP API (v2) event. Paths under /_local/ are the runner's own.
+ * protected routes as the JWT authorizer does (401 `{"message":"Unauthorized"}` before any function runs, and
+ * 403 `{"message":"Forbidden"}` for a valid token that carries none of the route's authorization scopes), and
+ * hands the function an API Gateway HTTP API (v2) event. Paths under /_local/ are the runner's own.
  */
 export async function startHttpGateway(options: {
   host: string;
@@ -46,8 +50,12 @@ export async function startHttpGateway(options: {
   issuer: LocalIssuer;
   localEndpoints: Record<string, LocalEndpoint>;
   onRequest?: (line: string) => void;
-}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+}): Promise<{ url: string; server: Server; loopback: boolean; close(): Promise<void> }> {
   const compiled = compileRoutes();
+  // Route throttles as the stage's route settings apply them (token buckets); routes without one are not throttled here.
+  const throttles = new Map(
+    compiled.filter((r) => r.spec.throttle).map((r) => [r.key, new TokenBucket(r.spec.throttle!.ratePerSecond, r.spec.throttle!.burst)] as const),
+  );
   const server = createServer((request, response) => {
     const started = performance.now();
     handle(request, response)
@@ -56,7 +64,7 @@ export async function startHttpGateway(options: {
         response.end(JSON.stringify({ message: 'Internal Server Error' }));
         console.error('local gateway error', error);
       })
-      .finally(() => options.onRequest?.(`${request.method} ${request.url} ${response.statusCode} ${Math.round(performance.now() - started)}ms`));
+      .finally(() => options.onRequest?.(`${request.method} ${loggableUrl(request.url ?? '/')} ${response.statusCode} ${Math.round(performance.now() - started)}ms`));
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -78,6 +86,8 @@ export async function startHttpGateway(options: {
     if (!match) return send(response, gatewayAnswer(404, 'Not Found'));
 
     const { route, values } = match;
+    const throttle = throttles.get(route.key);
+    if (throttle && !throttle.take()) return send(response, gatewayAnswer(429, 'Too Many Requests'));
     let claims: Record<string, string> | undefined;
     if (!('public' in route.spec.access)) {
       const token = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
@@ -86,6 +96,11 @@ export async function startHttpGateway(options: {
         const unauthorized = gatewayAnswer(401, 'Unauthorized');
         return send(response, { ...unauthorized, headers: { ...unauthorized.headers, 'www-authenticate': 'Bearer' } });
       }
+      if (!hasAnyScope(claims, route.scopes)) {
+        const forbidden = gatewayAnswer(403, 'Forbidden');
+        const challenge = `Bearer scope="${route.scopes.join(' ')}" error="insufficient_scope" error_description="the token does not carry any of the route's scopes"`;
+        return send(response, { ...forbidden, headers: { ...forbidden.headers, 'www-authenticate': challenge } });
+      }
     }
     const event = toEvent(request, url, body, route, values, claims);
     const result = (await options.lambdas.invoke(route.spec.function, event)) as APIGatewayProxyStructuredResultV2 | string | object;
@@ -93,16 +108,83 @@ export async function startHttpGateway(options: {
   }
 
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${port}`,
     server,
+    loopback: isLoopbackAddress(address),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+class TokenBucket {
+  private readonly ratePerSecond: number;
+  private readonly burst: number;
+  private tokens: number;
+  private last = performance.now();
+
+  constructor(ratePerSecond: number, burst: number) {
+    this.ratePerSecond = ratePerSecond;
+    this.burst = burst;
+    this.tokens = burst;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/**
+ * The JWT authorizer's scope check: a route with authorization scopes lets a token through when its `scope`
+ * (or `scp`) claim holds at least one of them; a route without any lets every valid token through.
+ */
+function hasAnyScope(claims: Record<string, string>, required: string[]): boolean {
+  if (required.length === 0) return true;
+  const raw = claims.scope ?? claims.scp ?? '';
+  const held = (raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw).split(/\s+/).filter(Boolean);
+  return required.some((scope) => held.includes(scope));
+}
+
+const loopbackAddresses = new BlockList();
+loopbackAddresses.addSubnet('127.0.0.0', 8, 'ipv4');
+loopbackAddresses.addAddress('::1', 'ipv6');
+
+/** Whether a listening address is reachable from this machine only (127.0.0.0/8, ::1, ::ffff:127.x.y.z). */
+export function isLoopbackAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped) return loopbackAddresses.check(mapped, 'ipv4');
+  return loopbackAddresses.check(address, isIPv6(address) ? 'ipv6' : 'ipv4');
+}
+
+/** Query parameters a request log must not show: the public lookup's receipt PIN. */
+const SECRET_PARAMETERS = new Set(['pin']);
+
+/**
+ * The request target as a log line may show it: the value of each secret query parameter masked, however its
+ * name is written (`PIN`, `p%69n`, as the query parser would read it).
+ */
+function loggableUrl(target: string): string {
+  const at = target.indexOf('?');
+  if (at < 0) return target;
+  const query = target
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      // The name as the gateway's own query parsing (URLSearchParams) reads it.
+      const [name] = new URLSearchParams(pair).keys();
+      return name !== undefined && SECRET_PARAMETERS.has(name.toLowerCase()) ? `${pair.split('=')[0]}=***` : pair;
+    })
+    .join('&');
+  return `${target.slice(0, at)}?${query}`;
 }
 
 /** The answers API Gateway gives on its own, before any function runs. */

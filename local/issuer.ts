@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { portalScopes, RESOURCE_SERVER_ID, staffRoles, type PortalScope, type Role } from '../shared/http/auth.ts';
+import { portalScopes, RESOURCE_SERVER_ID, STAFF_SCOPE, staffRoles, type PortalScope, type Role } from '../shared/http/auth.ts';
+import { privateDir, writeSecretFile } from './files.ts';
 
 /** The app client id staff tokens carry locally; in AWS it is the staff app client of the user pool. */
 export const LOCAL_STAFF_CLIENT = 'local-staff';
@@ -44,7 +45,8 @@ export async function localIssuer(options: { issuer: string; portals: string[]; 
           'cognito:groups': roles,
           client_id: LOCAL_STAFF_CLIENT,
           token_use: 'access',
-          scope: 'aws.cognito.signin.user.admin',
+          // What Cognito puts in an SRP sign-in's access token, and what staff routes require.
+          scope: STAFF_SCOPE,
         };
       } else {
         if (!options.portals.includes(request.portal)) throw new Error(`unknown portal ${request.portal}`);
@@ -82,6 +84,7 @@ export async function localIssuer(options: { issuer: string; portals: string[]; 
 
 async function signingKeys(keyFile: string | undefined): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
   if (keyFile && existsSync(keyFile)) {
+    chmodSync(keyFile, 0o600);
     const jwk = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
     const { d: _private, ...publicJwk } = jwk;
     return {
@@ -91,8 +94,8 @@ async function signingKeys(keyFile: string | undefined): Promise<{ privateKey: C
   }
   const pair = await generateKeyPair('ES256', { extractable: true });
   if (keyFile) {
-    mkdirSync(dirname(keyFile), { recursive: true });
-    writeFileSync(keyFile, JSON.stringify(await exportJWK(pair.privateKey)), { mode: 0o600 });
+    privateDir(dirname(keyFile));
+    writeSecretFile(keyFile, JSON.stringify(await exportJWK(pair.privateKey)));
   }
   return pair;
 }

@@ -3,7 +3,7 @@
  *
  *   npm start -- [--ward sample] [--port 3000] [--host 127.0.0.1] [--data-dir .local/<ward>] [--in-memory]
  *
- * PORT and MOTCUA_WARD work as well. Ctrl-C stops everything.
+ * PORT and MOTCUA_WARD work as well. Ctrl-C stops everything. For development and trials only: see README.md.
  */
 import { parseArgs } from 'node:util';
 import { readWardFile } from '../shared/config/ward-files.ts';
@@ -74,8 +74,12 @@ motcua is running: ${ward.name}
   API          ${url}
   Health       ${url}/health
   OpenAPI      ${url}/openapi.json
-  Get a token  curl -s -X POST ${url}/_local/token -H 'content-type: application/json' -d '{"role":"officer"}'
-               (roles: officer, specialist, leader; a portal: '{"portal":"${ward.portals[0]?.id ?? '<portal id>'}"}')
+${
+  instance!.loopback
+    ? `  Get a token  curl -s -X POST ${url}/_local/token -H 'content-type: application/json' -d '{"role":"officer"}'
+               (roles: officer, specialist, leader; a portal: '{"portal":"${ward.portals[0]?.id ?? '<portal id>'}"}')`
+    : `  Tokens       none: ${values.host} is not a loopback address, so /_local/token refuses (start with --host 127.0.0.1)`
+}
   Call it      curl -H "authorization: Bearer <token>" ${url}/dossiers
   Data         ${dataDir ?? 'in memory (nothing is kept)'}
   Services     DynamoDB Local ${dynamo!.endpoint}, fauxqs (SQS, S3) ${fauxqs!.address}

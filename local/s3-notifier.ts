@@ -17,7 +17,8 @@ interface Route {
 export class S3Notifier implements Poller {
   readonly name = 's3 notifications';
   private readonly pending: S3SpyEvent[] = [];
-  private sequencer = 0;
+  /** Grows across restarts too, as S3's does per key: the check tells two uploads to one key apart by it. */
+  private sequencer = Date.now() * 1000;
   private readonly options: { fauxqs: FauxqsServer; bucket: string; routes: Route[]; s3: S3Client; sqs: SQSClient; region: string };
 
   constructor(options: { fauxqs: FauxqsServer; bucket: string; routes: Route[]; s3: S3Client; sqs: SQSClient; region: string }) {
@@ -67,6 +68,8 @@ export class S3Notifier implements Poller {
               key: encodeURIComponent(upload.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
               size: head.ContentLength ?? 0,
               eTag: (head.ETag ?? '').replace(/"/g, ''),
+              // S3 names the version in a versioned bucket; fauxqs keeps none, so there is none to name.
+              ...(head.VersionId ? { versionId: head.VersionId } : {}),
               sequencer: this.sequencer.toString(16).toUpperCase().padStart(16, '0'),
             },
           },

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -7,14 +6,16 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
 import { bucketNotifications, env, queueConsumers, queues, schedules, streamConsumers, type QueueName } from '../shared/blueprint.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
-import { PORTAL_CLIENTS_ENV } from '../shared/http/auth.ts';
+import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
+import { privateDir } from './files.ts';
 import { startHttpGateway, type LocalEndpoint } from './http-gateway.ts';
-import { localIssuer, type LocalIssuer, type TokenRequest } from './issuer.ts';
+import { LOCAL_STAFF_CLIENT, localIssuer, type LocalIssuer, type TokenRequest } from './issuer.ts';
 import { LocalLambdas } from './lambda.ts';
 import { PollingLoop } from './poller.ts';
 import { QueuePoller } from './queue-poller.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { S3Notifier } from './s3-notifier.ts';
+import { localSecrets } from './secrets.ts';
 import { LocalScheduler, type ScheduleName } from './scheduler.ts';
 import { LOCAL_AWS, localCredentials } from './services.ts';
 import { StreamPoller } from './stream-poller.ts';
@@ -40,6 +41,8 @@ export interface LocalWardOptions {
 
 export interface LocalWard {
   url: string;
+  /** Whether the gateway listens on a loopback address only; /_local/token answers only then. */
+  loopback: boolean;
   resources: LocalResources;
   issuer: LocalIssuer;
   /** Clients pointed at the local services, for tests and scripts. */
@@ -68,8 +71,9 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   const sqs = new SQSClient({ ...clientConfig, endpoint: options.fauxqs.address });
 
   const resources = await createLocalResources({ dynamo, s3, sqs }, options.resourcePrefix);
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) privateDir(options.dataDir);
   const portals = options.ward.portals.map((p) => p.id);
+  const keys = localSecrets(options.dataDir);
 
   Object.assign(process.env, {
     AWS_REGION: region,
@@ -82,9 +86,11 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     [env.tableName]: resources.tableName,
     [env.bucketName]: resources.bucketName,
     ...Object.fromEntries((Object.keys(queues) as QueueName[]).map((q) => [env.queueUrl(q), resources.queueUrls[q]])),
+    ...keys.env,
     [WARD_CONFIG_ENV]: JSON.stringify(options.ward),
     // Locally a portal's app client id is its portal id.
     [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(portals.map((p) => [p, p]))),
+    [STAFF_CLIENT_ENV]: LOCAL_STAFF_CLIENT,
     POWERTOOLS_SERVICE_NAME: 'motcua',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     POWERTOOLS_TRACE_ENABLED: 'false',
@@ -142,8 +148,18 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   ];
   const loop = new PollingLoop(pollers, options.pollIntervalMs ?? 250, log);
 
+  // Set once the gateway listens: tokens are handed out only to callers on this machine.
+  let listensOn: { loopback: boolean; host: string } = { loopback: false, host: options.host ?? '127.0.0.1' };
   const localEndpoints: Record<string, LocalEndpoint> = {
     'POST /_local/token': async (_request, body, response) => {
+      if (!listensOn.loopback) {
+        response.writeHead(403, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            message: `POST /_local/token gives a token to anyone who asks, so it answers only when the instance listens on a loopback address (127.0.0.1 or ::1); this one listens on ${listensOn.host}. Restart it with --host 127.0.0.1 to get tokens here.`,
+          }),
+        );
+        return;
+      }
       try {
         const token = await issuer.mint(JSON.parse(body.toString('utf8') || '{}') as TokenRequest);
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, tokenType: 'Bearer' }));
@@ -169,11 +185,13 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     localEndpoints,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
+  listensOn = { loopback: gateway.loopback, host: listensOn.host };
   loop.start();
   if (options.schedules === 'rate') scheduler.start();
 
   return {
     url: gateway.url,
+    loopback: gateway.loopback,
     resources,
     issuer,
     clients: { dynamo, s3, sqs },
@@ -186,6 +204,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       await gateway.close();
       await loop.stop();
       for (const client of [dynamo, streams, s3, sqs]) client.destroy();
+      keys.remove();
     },
   };
 }

@@ -27,6 +27,8 @@ export interface RouteSpec<
   headers?: Headers;
   body?: Body;
   responses: Record<number, ResponseSpec>;
+  /** A route's own throttle at the API (stage route settings), tighter than the stage's default. */
+  throttle?: { ratePerSecond: number; burst: number };
 }
 
 export interface TableIndexSpec {
@@ -52,18 +54,37 @@ export interface QueueSpec {
   description: string;
 }
 
-export interface FunctionSpec<Queue extends string = string> {
+export interface SecretSpec {
+  description: string;
+}
+
+export interface FunctionSpec<Queue extends string = string, Secret extends string = string> {
   description: string;
   memoryMb?: number;
   timeoutSeconds?: number;
-  /** Access to the table: none, read, or read and write. */
-  table?: 'read' | 'readWrite';
+  /**
+   * Access to the table: none, a single-item probe (GetItem only), read, read and put items (new upload records),
+   * or read and write.
+   */
+  table?: 'probe' | 'read' | 'readPut' | 'readWrite';
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
-  /** Access to the documents under dossiers/ in the bucket (write: signing upload URLs). */
-  bucket?: 'read' | 'write' | 'readWrite';
+  /**
+   * Access to the documents under dossiers/ in the bucket: `signUploads` signs upload URLs (s3:PutObject);
+   * `checkUploads` reads the uploaded version and deletes it when refused (s3:GetObjectVersion, s3:DeleteObjectVersion).
+   */
+  bucket?: 'signUploads' | 'checkUploads';
   /** Queues the function sends to. */
   sends?: readonly Queue[];
+  /** Secrets the function reads (once per cold start). */
+  secrets?: readonly Secret[];
+  /**
+   * With `table: 'read'`: partition-key prefixes of the only items the function may also write
+   * (IAM's dynamodb:LeadingKeys), e.g. the public lookup's attempt counters.
+   */
+  writesOnly?: readonly string[];
+  /** Concurrent executions reserved for the function, which also caps it (a public route's blast radius). */
+  reservedConcurrency?: number;
 }
 
 export interface StreamConsumerSpec<Fn extends string = string> {

@@ -32,6 +32,7 @@ import type {
   QueueSpec,
   RouteSpec,
   ScheduleSpec,
+  SecretSpec,
   StreamConsumerSpec,
   TableSpec,
 } from './blueprint-types.ts';
@@ -81,18 +82,45 @@ export const queues = {
 
 export type QueueName = keyof typeof queues;
 
+/**
+ * Keys held outside the table (Secrets Manager in the stack, a file in the local data folder), so a copy of the
+ * table alone can neither forge client tokens nor test receipt PINs.
+ */
+export const secrets = {
+  signing: { description: 'HMAC key signing the ETags and worklist cursors handed to clients' },
+  pin: { description: 'HMAC key hashing receipt PINs and deriving the PIN a retried filing gets back' },
+} as const satisfies Record<string, SecretSpec>;
+
+export type SecretName = keyof typeof secrets;
+
 export const functions = {
-  health: { description: 'Answers GET /health', memoryMb: 256 },
+  health: { description: 'Answers GET /health: whether the table answers', memoryMb: 256, table: 'probe' },
   openapi: { description: 'Serves the OpenAPI 3.1 document generated from the zod schemas', memoryMb: 512 },
   catalog: { description: 'Serves the procedure catalog (public, as the law requires)' },
-  'dossier-intake': { description: 'Files dossiers from portals and the counter, issuing codes and receipts', table: 'readWrite', memoryMb: 1024 },
-  'dossier-actions': { description: 'Moves dossiers through the legal workflow, one transaction per action', table: 'readWrite' },
+  'dossier-intake': {
+    description: 'Files dossiers from portals and the counter, issuing codes and receipts',
+    table: 'readWrite',
+    secrets: ['signing', 'pin'],
+  },
+  'dossier-actions': {
+    description: 'Moves dossiers through the legal workflow, one transaction per action',
+    table: 'readWrite',
+    secrets: ['signing'],
+  },
   'dossier-read': {
     description: 'Dossiers, worklists and control slips for staff and the filing portal',
     table: 'read',
     queriesIndexes: true,
+    secrets: ['signing'],
   },
-  'public-lookup': { description: 'Status of a dossier for the citizen holding its receipt PIN', table: 'read', memoryMb: 1024 },
+  'public-lookup': {
+    description: 'Status of a dossier for the citizen holding its receipt PIN',
+    table: 'read',
+    // Its only writes: the per-code counters of failed PIN attempts.
+    writesOnly: ['LOOKUP#'],
+    secrets: ['pin'],
+    reservedConcurrency: 5,
+  },
   'deadline-watch': {
     description: 'Finds open dossiers due soon or overdue and queues alerts',
     timeoutSeconds: 60,
@@ -103,8 +131,8 @@ export const functions = {
   'alert-dispatch': { description: 'Delivers deadline alerts to the ward inbox', timeoutSeconds: 30, table: 'readWrite' },
   'document-upload': {
     description: 'Signs upload URLs for the components of a dossier',
-    table: 'read',
-    bucket: 'write',
+    table: 'readPut',
+    bucket: 'signUploads',
   },
   reports: { description: 'Figures of a period from the day counters: received, online, on time, digitised, fees', table: 'read' },
   alerts: { description: "Shows staff the deadline alerts of their roles' inboxes", table: 'read' },
@@ -113,7 +141,7 @@ export const functions = {
     timeoutSeconds: 60,
     memoryMb: 1024,
     table: 'readWrite',
-    bucket: 'read',
+    bucket: 'checkUploads',
   },
   'report-aggregator': {
     description: 'Keeps the report counters from the table stream, exactly once per stream record',
@@ -129,7 +157,7 @@ export const functions = {
     description: "Sends a dossier's status changes to the portal it came from",
     timeoutSeconds: 30,
   },
-} as const satisfies Record<string, FunctionSpec<QueueName>>;
+} as const satisfies Record<string, FunctionSpec<QueueName, SecretName>>;
 
 export type FunctionName = keyof typeof functions;
 
@@ -144,8 +172,15 @@ export const routes = {
     function: 'health',
     access: PUBLIC,
     tag: 'Hệ thống',
-    summary: 'Liveness of the ward instance',
-    responses: { 200: { description: 'The instance answers', schema: healthSchema } },
+    summary: 'Health of the ward instance: whether its table answers',
+    description: 'The function reads one item of the table, with a short timeout. `checks` names each dependency probed.',
+    responses: {
+      200: { description: 'The instance and its table answer', schema: healthSchema, headers: { 'Cache-Control': 'no-store' } },
+      503: {
+        ...problem('The table did not answer in time: the problem names the ward and carries `checks` with `table: "failing"`'),
+        headers: { 'Retry-After': 'Seconds to wait before asking again' },
+      },
+    },
   }),
   'GET /openapi.json': route({
     function: 'openapi',
@@ -183,7 +218,7 @@ export const routes = {
       201: { description: 'Filed; the receipt', schema: receiptView, headers: { Location: 'The dossier', ETag: 'Its version, for If-Match' } },
       400: problem('A field is not valid (each named, with its rule)'),
       415: problem('The body is not JSON'),
-      422: problem('Mandatory components are missing (listed), or the Idempotency-Key was used for another body'),
+      422: problem('Mandatory components are missing (listed), a payment breaks a rule of the fee (named), or the Idempotency-Key was used for another body'),
     },
   }),
   'GET /dossiers': route({
@@ -226,11 +261,11 @@ export const routes = {
     responses: {
       200: { description: 'Done; the new state and the control-slip row', schema: actionResultView, headers: { ETag: 'The new version' } },
       400: problem('A field is not valid'),
-      403: problem('The role may never take this action'),
+      403: problem('The role may never take this action (or not in this status), or the dossier is assigned to someone else'),
       404: problem('No such dossier'),
       409: problem('Not allowed in the current status; names the status and the actions allowed now'),
       412: problem('The dossier changed since the ETag was read; carries the current version'),
-      422: problem('Incomplete dossier, payment already recorded, apology too late'),
+      422: problem('Incomplete dossier; assignee or department not in the staff directory; a payment that is not the fee, online without its transaction, an exemption without its legal basis (each naming the field and rule); payment already recorded; apology too late or already issued'),
       428: problem('If-Match is missing'),
     },
   }),
@@ -239,7 +274,7 @@ export const routes = {
     access: { roles: ['officer', 'specialist'], scopes: ['dossiers.submit'] },
     tag: 'Hồ sơ',
     summary: 'Get a URL to upload the scan or file of one component (số hóa)',
-    description: 'A portal may upload for the dossiers it filed. The file is checked after upload; the dossier then shows the component digitised, or the file among rejectedDocuments.',
+    description: 'A portal may upload for the dossiers it filed. The URL takes one file, exactly the declared one. It is checked after upload: a match marks the component digitised; anything else is deleted, and the reason kept in the upload’s own record (uploadId), not on the dossier.',
     params: uploadParams,
     body: uploadRequest,
     responses: {
@@ -273,10 +308,18 @@ export const routes = {
     access: PUBLIC,
     tag: 'Tra cứu',
     summary: 'Status of a dossier for the citizen, with the PIN of the receipt',
-    description: 'Nothing personal is returned. An unknown code and a wrong PIN get the same answer.',
+    description:
+      'Nothing personal is returned. An unknown code and a wrong PIN get the same answer. At most five attempts per code in 15 minutes, counted for unknown codes too; a right PIN gives its attempt back.',
     params: dossierCodeParams,
     query: publicLookupQuery,
-    responses: { 200: { description: 'The status', schema: publicStatusView }, 400: problem('The PIN is not 8 digits'), 404: problem('No dossier with this code and PIN') },
+    responses: {
+      200: { description: 'The status', schema: publicStatusView },
+      400: problem('The PIN is not 8 digits'),
+      404: problem('No dossier with this code and PIN'),
+      429: problem('Five wrong PINs for this code within 15 minutes (known or not): wait for Retry-After'),
+    },
+    // Citizens look up a dossier now and then; a script guessing PINs across codes is held here first.
+    throttle: { ratePerSecond: 10, burst: 20 },
   }),
 } as const;
 
@@ -311,6 +354,8 @@ export const env = {
   tableName: 'MOTCUA_TABLE_NAME',
   bucketName: 'MOTCUA_BUCKET_NAME',
   queueUrl: (queue: QueueName) => `MOTCUA_QUEUE_URL_${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+  /** The secret's ARN in the stack; `file:<path>` locally. */
+  secret: (secret: SecretName) => `MOTCUA_SECRET_${secret.toUpperCase()}`,
 } as const;
 
 export const commonProblems = {

@@ -2,13 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
+import { createUpload } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
+import { documentKey, type UploadRequester } from '../../shared/domain/documents.ts';
 import { isFinished } from '../../shared/domain/dossier.ts';
 import { Conflict, NotFound, Unprocessable } from '../../shared/domain/errors.ts';
+import { actorsOf } from '../../shared/http/actors.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
 const EXPIRES_SECONDS = 15 * 60;
 
+/*
+ * A presigned PUT rather than a presigned POST: its SigV4 signature covers Content-Type, Content-Length and
+ * x-amz-checksum-sha256, so S3 itself refuses any other type, any other size (a POST policy can only bound it with
+ * content-length-range) and any other bytes (S3 checks the body against the signed SHA-256). One file, exactly the
+ * declared one, in a plain PUT any HTTP client can send. The ticket stored beside the dossier is what the check
+ * after upload compares the object with, since no client claim is trusted there.
+ */
 export const handler = httpFunction('document-upload', {
   'POST /dossiers/{code}/components/{component}/upload-url': async ({ params, body, principal, receivedAt }) => {
     const dossier = await getDossier(params.code);
@@ -19,21 +29,47 @@ export const handler = httpFunction('document-upload', {
     if (!dossier.components.some((c) => c.code === params.component)) {
       throw new Unprocessable('component_not_filed', { component: params.component }, { components: dossier.components.map((c) => c.code) });
     }
-    // The name is kept for people; the key stays safe whatever the file was called.
-    const safeName = body.fileName
-      .normalize('NFKD')
-      .replace(/\p{M}/gu, '')
-      .replace(/đ/g, 'd')
-      .replace(/Đ/g, 'D')
-      .replace(/[^\w.-]+/g, '_')
-      .slice(-100);
-    const key = `dossiers/${dossier.code}/components/${params.component}/${randomUUID()}-${safeName}`;
-    const url = await getSignedUrl(s3(), new PutObjectCommand({ Bucket: bucketName(), Key: key, ContentType: body.contentType }), {
-      expiresIn: EXPIRES_SECONDS,
+    const [actor] = actorsOf(principal);
+    if (!actor) throw new Error('the route admits staff and portals only');
+    const requestedBy: UploadRequester = { kind: actor.kind, id: actor.id, name: actor.name };
+    const uploadId = randomUUID();
+    const key = documentKey(dossier.code, params.component, uploadId, body.fileName);
+    const sha256 = body.sha256.toLowerCase();
+    const expiresAt = Math.floor(receivedAt / 1000) + EXPIRES_SECONDS;
+    await createUpload({
+      code: dossier.code,
+      uploadId,
+      componentCode: params.component,
+      key,
+      fileName: body.fileName,
+      expected: { contentType: body.contentType, sizeBytes: body.sizeBytes, sha256 },
+      requestedBy,
+      requestedAt: new Date(receivedAt).toISOString(),
+      state: 'awaiting',
+      expiresAt,
     });
+    const checksum = Buffer.from(sha256, 'hex').toString('base64');
+    const url = await getSignedUrl(
+      s3(),
+      new PutObjectCommand({ Bucket: bucketName(), Key: key, ContentType: body.contentType, ContentLength: body.sizeBytes, ChecksumSHA256: checksum }),
+      {
+        expiresIn: EXPIRES_SECONDS,
+        signingDate: new Date(receivedAt),
+        // The presigner leaves Content-Type unsigned and moves x-amz-* headers into the query unless told otherwise.
+        signableHeaders: new Set(['content-type', 'content-length']),
+        unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      },
+    );
     return {
       status: 201,
-      body: { method: 'PUT', url, headers: { 'content-type': body.contentType }, key, expiresAt: new Date(receivedAt + EXPIRES_SECONDS * 1000).toISOString() },
+      body: {
+        uploadId,
+        method: 'PUT',
+        url,
+        headers: { 'content-type': body.contentType, 'content-length': String(body.sizeBytes), 'x-amz-checksum-sha256': checksum },
+        key,
+        expiresAt: new Date(expiresAt * 1000).toISOString(),
+      },
     };
   },
 });

@@ -1,17 +1,22 @@
-import { applyDecision, etagOf, getDossier, stateFromIfMatch } from '../../shared/adapters/dossier-store.ts';
+import { applyDecision, getDossier } from '../../shared/adapters/dossier-store.ts';
 import { wardCalendar } from '../../shared/config/calendar.ts';
 import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
-import { ActionNotAllowed, NotFound, PreconditionRequired, VersionMismatch } from '../../shared/domain/errors.ts';
+import { ActionNotAllowed, Forbidden, NotFound, PreconditionRequired, VersionMismatch } from '../../shared/domain/errors.ts';
 import { allowedActions, decide, workflowStateOf } from '../../shared/domain/workflow.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
+import { etagOf, stateFromIfMatch } from '../../shared/http/etag.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
 export const handler = httpFunction('dossier-actions', {
   'POST /dossiers/{code}/actions': async ({ params, headers, body, principal, receivedAt: now }) => {
     const ifMatch = headers['if-match'];
     if (ifMatch === undefined) throw new PreconditionRequired('if_match_required', { code: params.code });
-    const state = stateFromIfMatch(ifMatch);
-    if (!state || state.code !== params.code) throw new VersionMismatch('etag_unknown', { code: params.code });
+    const state = stateFromIfMatch(ifMatch, params.code);
+    // Unsigned, edited, foreign: refused before any rule runs or anything is read. A portal acts only for the
+    // dossiers it filed; to it another's dossier is one that does not exist, so it gets what an unknown code gets.
+    if (!state || (principal.kind === 'portal' && state.portalId !== principal.portalId)) {
+      throw new VersionMismatch('etag_unknown', { code: params.code });
+    }
 
     const actors = actorsOf(principal);
     const ward = wardConfig();
@@ -22,10 +27,12 @@ export const handler = httpFunction('dossier-actions', {
         calendar: wardCalendar(),
         supplementClock: ward.supplementClock,
         procedure: findProcedure(state.procedureCode),
+        staff: ward.staff,
       });
     } catch (error) {
-      // Refused on the state the caller saw: if that state is stale, say so (412) rather than 409.
-      if (error instanceof ActionNotAllowed) await assertCurrent(state.code, state.version);
+      // Refused on the state the caller saw (its status, its assignee): if that state is stale, say so (412)
+      // rather than 409 or 403, so the caller reloads and sees why.
+      if (error instanceof ActionNotAllowed || error instanceof Forbidden) await assertCurrent(state.code, state.version);
       throw error;
     }
     await applyDecision(state, decision);
@@ -37,7 +44,7 @@ export const handler = httpFunction('dossier-actions', {
         version: decision.next.version,
         status: decision.toStatus,
         dueAt: decision.next.dueAt,
-        allowedActions: allowedActions(decision.next, actors),
+        allowedActions: allowedActions(decision.next, actors, ward.staff),
         controlSlipEntry: { seq, ...decision.slip },
       },
       headers: { etag: etagOf(decision.next) },

@@ -1,4 +1,4 @@
-import { controlSlip, etagOf, getDossier, listDossiers } from '../../shared/adapters/dossier-store.ts';
+import { controlSlip, getDossier, listDossiers } from '../../shared/adapters/dossier-store.ts';
 import { dossierViewOf, worklistItemOf } from '../../shared/api/views.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
 import type { Dossier } from '../../shared/domain/dossier.ts';
@@ -7,6 +7,7 @@ import { instantAt } from '../../shared/domain/zoned-time.ts';
 import { workflowStateOf } from '../../shared/domain/workflow.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import type { Principal } from '../../shared/http/auth.ts';
+import { etagOf } from '../../shared/http/etag.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
 /** A portal sees only what it filed; to it, anything else does not exist. */
@@ -21,6 +22,7 @@ async function visibleDossier(code: string, principal: Principal): Promise<Dossi
 export const handler = httpFunction('dossier-read', {
   'GET /dossiers': async ({ query, principal, receivedAt: now }) => {
     const ward = wardConfig();
+    const actors = actorsOf(principal);
     const dueBefore =
       query.dueBefore === undefined
         ? undefined
@@ -41,7 +43,7 @@ export const handler = httpFunction('dossier-read', {
     });
     return {
       status: 200,
-      body: { items: page.items.map((d) => worklistItemOf(d, now, ward, principal.kind === 'staff')), ...(page.cursor ? { cursor: page.cursor } : {}) },
+      body: { items: page.items.map((d) => worklistItemOf(d, now, ward, actors)), ...(page.cursor ? { cursor: page.cursor } : {}) },
       headers: { 'cache-control': 'no-store' },
     };
   },

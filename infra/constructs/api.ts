@@ -11,6 +11,7 @@ import {
   ResourceServerScope,
   UserPool,
   UserPoolClient,
+  UserPoolClientIdentityProvider,
   UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,10 +20,10 @@ import { Construct } from 'constructs';
 import { routes, type FunctionName } from '../../shared/blueprint.ts';
 import type { RouteSpec } from '../../shared/blueprint-types.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
-import { portalScopes, RESOURCE_SERVER_ID, staffRoles } from '../../shared/http/auth.ts';
+import { portalScopes, RESOURCE_SERVER_ID, routeScopes, STAFF_SCOPE, staffRoles } from '../../shared/http/auth.ts';
 
 const publicReasons: Partial<Record<FunctionName, string>> = {
-  health: 'liveness checks by monitors carry no token and reveal nothing',
+  health: 'health checks by monitors carry no token; the answer says only whether the ward and its table answer',
   openapi: 'the API description helps portal integrators and reveals no data',
   catalog: 'the law requires the procedure catalog to be published (Decree 118/2025)',
   'public-lookup': "citizens look up their dossier's status with the receipt PIN, checked by the function",
@@ -31,7 +32,8 @@ const publicReasons: Partial<Record<FunctionName, string>> = {
 /**
  * Who may call what: a Cognito user pool with a group per staff role (MFA required), an app client for the
  * staff application and one client-credentials app client per portal, and the HTTP API whose JWT
- * authorizer accepts their tokens on every route the blueprint does not declare public.
+ * authorizer accepts their tokens on every route the blueprint does not declare public, each route with the
+ * scopes its access rule names (the functions check roles and scopes again).
  */
 export class WardApi extends Construct {
   readonly userPool: UserPool;
@@ -66,9 +68,26 @@ export class WardApi extends Construct {
     });
     this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: ward.deploy.authDomainPrefix } });
 
+    // Staff sign in with SRP (the app talks to Cognito's API) or, when the ward names the staff app's URLs,
+    // through the hosted UI with the authorization-code flow only: no client secret (it is a public client, so
+    // the app must use PKCE, which Cognito verifies whenever a code challenge was sent), no implicit grant.
+    // Either way the access token carries STAFF_SCOPE, which the staff routes require.
+    const { staffApp } = ward;
     this.staffClient = this.userPool.addClient('StaffApp', {
+      userPoolClientName: 'staff-app',
       generateSecret: false,
       authFlows: { userSrp: true },
+      ...(staffApp
+        ? {
+            oAuth: {
+              flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+              scopes: [OAuthScope.OPENID, OAuthScope.custom(STAFF_SCOPE)],
+              callbackUrls: staffApp.callbackUrls,
+              logoutUrls: staffApp.logoutUrls,
+            },
+            supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+          }
+        : { disableOAuth: true }),
       accessTokenValidity: Duration.hours(8),
       refreshTokenValidity: Duration.days(7),
       preventUserExistenceErrors: true,
@@ -109,6 +128,12 @@ export class WardApi extends Construct {
       }),
     };
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
+    stage.routeSettings = Object.fromEntries(
+      (Object.entries(routes) as [string, RouteSpec<FunctionName>][])
+        .filter(([, spec]) => spec.throttle)
+        // RouteSettings is raw JSON in CloudFormation: its members keep their PascalCase names.
+        .map(([key, spec]) => [key, { ThrottlingRateLimit: spec.throttle!.ratePerSecond, ThrottlingBurstLimit: spec.throttle!.burst }]),
+    );
 
     this.jwtAuthorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
       jwtAudience: [this.staffClient.userPoolClientId, ...this.portalClients.map((p) => p.client.userPoolClientId)],
@@ -131,6 +156,7 @@ export class WardApi extends Construct {
         methods: [HttpMethod[method]],
         integration,
         authorizer: isPublic ? new HttpNoneAuthorizer() : this.jwtAuthorizer,
+        ...(isPublic ? {} : { authorizationScopes: routeScopes(spec.access) }),
       });
       if (isPublic) {
         Validations.of(route!).acknowledge({

@@ -2,9 +2,10 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { bucketNotifications, queues, table as tableSpec, type QueueName } from '../../shared/blueprint.ts';
+import { bucketNotifications, queues, secrets, table as tableSpec, type QueueName, type SecretName } from '../../shared/blueprint.ts';
 
 /**
  * Where a ward's data lives: the single table (stream on, point-in-time recovery, deletion protection), the
@@ -16,6 +17,7 @@ export class Storage extends Construct {
   readonly bucket: Bucket;
   readonly queues: Record<QueueName, Queue>;
   readonly deadLetterQueues: Record<QueueName, Queue>;
+  readonly secrets: Record<SecretName, Secret>;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -58,6 +60,25 @@ export class Storage extends Construct {
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // Keys held outside the table, generated at deploy time and never seen by anyone. Retained: a new PIN key
+    // would void the PIN on every receipt already handed out.
+    this.secrets = {} as Record<SecretName, Secret>;
+    for (const [name, spec] of Object.entries(secrets) as [SecretName, (typeof secrets)[SecretName]][]) {
+      const secret = new Secret(this, `${pascal(name)}Key`, {
+        description: `motcua: ${spec.description}`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          name === 'pin'
+            ? 'Rotating the PIN key would void the lookup PIN printed on every receipt already handed to citizens; it is retained and never rotated.'
+            : 'Rotation would need a rotation function for a key whose only effect is that clients re-read a dossier (stale ETags and cursors answer 412/400); replace it by hand if it leaks.',
+      });
+      this.secrets[name] = secret;
+    }
 
     this.queues = {} as Record<QueueName, Queue>;
     this.deadLetterQueues = {} as Record<QueueName, Queue>;

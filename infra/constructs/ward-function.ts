@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionSpec } from '../../shared/blueprint-types.ts';
-import { env, table as tableSpec, type FunctionName, type QueueName } from '../../shared/blueprint.ts';
+import { env, table as tableSpec, type FunctionName, type QueueName, type SecretName } from '../../shared/blueprint.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 
@@ -15,7 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface WardFunctionProps {
   name: FunctionName;
-  spec: FunctionSpec<QueueName>;
+  spec: FunctionSpec<QueueName, SecretName>;
   ward: WardConfig;
   storage: Storage;
   environment?: Record<string, string>;
@@ -50,6 +50,9 @@ export class WardFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: spec.memoryMb ?? 512,
+      ...(spec.reservedConcurrency !== undefined && props.ward.deploy.reserveConcurrency
+        ? { reservedConcurrentExecutions: spec.reservedConcurrency }
+        : {}),
       timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
       role: this.role,
       logGroup,
@@ -63,6 +66,7 @@ export class WardFunction extends Construct {
         ...(spec.table ? { [env.tableName]: storage.table.tableName } : {}),
         ...(spec.bucket ? { [env.bucketName]: storage.bucket.bucketName } : {}),
         ...Object.fromEntries((spec.sends ?? []).map((queue) => [env.queueUrl(queue), storage.queues[queue].queueUrl])),
+        ...Object.fromEntries((spec.secrets ?? []).map((secret) => [env.secret(secret), storage.secrets[secret].secretArn])),
         ...props.environment,
       },
       bundling: {
@@ -80,10 +84,25 @@ export class WardFunction extends Construct {
     });
 
     if (spec.table) {
-      const actions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+      const actions =
+        spec.table === 'probe'
+          ? ['dynamodb:GetItem']
+          : ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+      if (spec.table === 'readPut') actions.push('dynamodb:PutItem');
       if (spec.table === 'readWrite') actions.push('dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.table.tableArn] }));
     }
+    if (spec.writesOnly?.length) {
+      // Writes only to items whose partition key starts with one of these prefixes, and nothing else.
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [storage.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.writesOnly.map((prefix) => `${prefix}*`) } },
+        }),
+      );
+    }
+    for (const secret of spec.secrets ?? []) storage.secrets[secret].grantRead(this.role);
     if (spec.queriesIndexes) {
       // Named indexes, not index/*: the function may query these and no index added later.
       this.role.addToPolicy(
@@ -91,12 +110,20 @@ export class WardFunction extends Construct {
       );
     }
     if (spec.bucket) {
-      const actions = { read: ['s3:GetObject'], write: ['s3:PutObject'], readWrite: ['s3:GetObject', 's3:PutObject'] }[spec.bucket];
+      // The bucket is versioned and every upload event names its version, so the check reads and deletes exactly
+      // that version; S3 authorises a request naming a version by the *Version actions.
+      const { actions, reason } = {
+        signUploads: {
+          actions: ['s3:PutObject'],
+          reason: 'Upload URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
+        },
+        checkUploads: {
+          actions: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
+          reason: 'Uploads arrive under dossiers/<code>/…, named at signing; the check reads and deletes versions of objects under that prefix only.',
+        },
+      }[spec.bucket];
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.bucket.arnForObjects('dossiers/*')] }));
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`,
-        reason: 'Dossier documents are objects under dossiers/<code>/…, named at upload; the grant covers that prefix only.',
-      });
+      Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`, reason });
     }
     for (const queue of spec.sends ?? []) storage.queues[queue].grantSendMessages(this.role);
 

@@ -15,15 +15,25 @@ let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  // A call that hangs must not eat the whole function timeout: give up on it and let the SDK retry.
+  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } })), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
 }
 
 export function s3(): S3Client {
-  // fauxqs serves buckets by path; AWS prefers virtual-hosted names.
-  s3Client ??= tracer.captureAWSv3Client(new S3Client({ forcePathStyle: process.env.MOTCUA_S3_PATH_STYLE === 'true' }));
+  s3Client ??= tracer.captureAWSv3Client(
+    new S3Client({
+      // fauxqs serves buckets by path; AWS prefers virtual-hosted names.
+      forcePathStyle: process.env.MOTCUA_S3_PATH_STYLE === 'true',
+      // Checksums only where an operation requires one: otherwise a presigned PUT carries the SDK's CRC32 of an
+      // empty body, which no real file matches. Uploads are pinned by the SHA-256 we sign and checked by our own
+      // hash of the bytes, so the SDK's validation of reads adds nothing.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  );
   return s3Client;
 }
 

@@ -1,64 +1,116 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DocumentVerdict } from '../domain/documents.ts';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentVerdict, Upload } from '../domain/documents.ts';
 import { dynamo, tableName } from './aws.ts';
 import { getDossier, keys } from './dossier-store.ts';
 
 /**
- * Records the check of an uploaded document on its dossier: a verified file marks its component digitised; a
- * refused one (wrong type, too large, empty, or for a component the dossier does not have) is listed with
- * its reason. Document
- * checks do not count as workflow changes, so the dossier's version and ETag stay as they are. Returns false
- * when the dossier does not exist.
+ * Uploads live beside their dossier, one item per upload URL (docs/data-model.md):
+ *   upload   pk DOSSIER#<code>   sk UPLOAD#<upload id>
+ * so a dossier's uploads are one Query (`begins_with(sk, 'UPLOAD#')`), and however often a URL is used the dossier
+ * item itself only changes when a component becomes digitised.
  */
-export async function recordDocument(
-  code: string,
-  componentCode: string,
-  key: string,
-  verdict: DocumentVerdict,
-  file: { sha256: string; sizeBytes: number; at: string },
-): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const dossier = await getDossier(code);
-    if (!dossier) return false;
-    if (!verdict.ok) {
-      await reject(code, { key, componentCode, reason: verdict.reason, at: file.at });
-      return true;
-    }
-    const document = { key, sha256: file.sha256, contentType: verdict.contentType, sizeBytes: file.sizeBytes, verifiedAt: file.at };
-    const index = dossier.components.findIndex((c) => c.code === componentCode);
-    try {
-      if (index < 0) {
-        await reject(code, { key, componentCode, reason: 'component_not_filed', at: file.at });
-        return true;
-      }
-      await dynamo().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.dossier(code),
-          UpdateExpression: `SET components[${index}].#document = :document`,
-          ConditionExpression: `components[${index}].code = :component`,
-          ExpressionAttributeNames: { '#document': 'document' },
-          ExpressionAttributeValues: { ':document': document, ':component': componentCode },
-        }),
-      );
-      return true;
-    } catch (error) {
-      // The component list changed under us (a supplement): read it again.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
-  throw new Error(`components of ${code} kept changing while a document was recorded`);
+export const uploadKey = (code: string, uploadId: string) => ({ pk: `DOSSIER#${code}`, sk: `UPLOAD#${uploadId}` });
+
+export async function createUpload(upload: Upload): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...uploadKey(upload.code, upload.uploadId), entity: 'upload', ...upload },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
-async function reject(code: string, rejected: { key: string; componentCode: string; reason: string; at: string }): Promise<void> {
+export async function getUpload(code: string, uploadId: string): Promise<Upload | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: tableName(), Key: uploadKey(code, uploadId), ConsistentRead: true }));
+  if (!result.Item) return undefined;
+  const { pk: _pk, sk: _sk, entity: _entity, ...upload } = result.Item;
+  return upload as Upload;
+}
+
+type Check = Required<Pick<Upload, 'object'>> & { at: string };
+
+/**
+ * Records the check of the object that uses an upload URL, once: the upload item leaves `awaiting` (and its TTL),
+ * and a verified file marks its component digitised in the same transaction, so a retried message can never find
+ * the URL used but the component not marked. Document checks are not workflow changes: the dossier's version
+ * and ETag stay as they are. Returns the verdict recorded (a verified file whose component the dossier no longer
+ * lists is recorded as `component_not_filed`), or `used` when another object used the URL first.
+ */
+export async function recordCheck(upload: Upload, check: Check, verdict: DocumentVerdict): Promise<DocumentVerdict | 'used'> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const index = verdict.ok ? ((await getDossier(upload.code))?.components.findIndex((c) => c.code === upload.componentCode) ?? -1) : -1;
+    const recorded: DocumentVerdict = verdict.ok && index < 0 ? { ok: false, reason: 'component_not_filed' } : verdict;
+    const uploadUpdate = {
+      TableName: tableName(),
+      Key: uploadKey(upload.code, upload.uploadId),
+      UpdateExpression: `SET #state = :state, checkedAt = :at, #object = :object, ${recorded.ok ? 'contentType = :outcome' : 'reason = :outcome'} REMOVE expiresAt`,
+      ConditionExpression: '#state = :awaiting',
+      ExpressionAttributeNames: { '#state': 'state', '#object': 'object' },
+      ExpressionAttributeValues: {
+        ':state': recorded.ok ? 'verified' : 'rejected',
+        ':at': check.at,
+        ':object': check.object,
+        ':outcome': recorded.ok ? recorded.contentType : recorded.reason,
+        ':awaiting': 'awaiting',
+      },
+    };
+    if (!recorded.ok) {
+      try {
+        await dynamo().send(new UpdateCommand(uploadUpdate));
+        return recorded;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return 'used';
+        throw error;
+      }
+    }
+    const document = {
+      key: upload.key,
+      sha256: check.object.sha256,
+      contentType: recorded.contentType,
+      sizeBytes: check.object.sizeBytes,
+      verifiedAt: check.at,
+    };
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: uploadUpdate },
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.dossier(upload.code),
+                UpdateExpression: `SET components[${index}].#document = :document`,
+                ConditionExpression: `components[${index}].code = :component`,
+                ExpressionAttributeNames: { '#document': 'document' },
+                ExpressionAttributeValues: { ':document': document, ':component': upload.componentCode },
+              },
+            },
+          ],
+        }),
+      );
+      return recorded;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'used';
+      // The component list changed under us (a supplement), or another write raced ours: read again.
+      if (reasons[1]?.Code !== 'ConditionalCheckFailed' && !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+    }
+  }
+  throw new Error(`components of ${upload.code} kept changing while a document was recorded`);
+}
+
+/** Notes an object that came through an already used URL; one attribute, overwritten each time. */
+export async function recordLateUpload(upload: Upload, at: string): Promise<void> {
   await dynamo().send(
     new UpdateCommand({
       TableName: tableName(),
-      Key: keys.dossier(code),
-      UpdateExpression: 'SET rejectedDocuments = list_append(if_not_exists(rejectedDocuments, :empty), :rejected)',
+      Key: uploadKey(upload.code, upload.uploadId),
+      UpdateExpression: 'SET lateUpload = :late',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':empty': [], ':rejected': [rejected] },
+      ExpressionAttributeValues: { ':late': { at, reason: 'ticket_used' } },
     }),
   );
 }

@@ -2,8 +2,10 @@ import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/clie
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ControlSlipEntry, Dossier, DossierStatus } from '../domain/dossier.ts';
-import { NotFound, ValidationFailed, VersionMismatch } from '../domain/errors.ts';
+import { NotFound, VersionMismatch } from '../domain/errors.ts';
 import { workflowStatePaths, workflowStateOf, type Decision, type WorkflowState } from '../domain/workflow.ts';
+import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { etagOf } from '../http/etag.ts';
 import { dynamo, tableName } from './aws.ts';
 import { queryAll } from './query.ts';
 
@@ -161,23 +163,6 @@ export async function applyDecision(state: WorkflowState, decision: Decision): P
   }
 }
 
-/** The ETag of a dossier: its version, then its workflow state, opaque to clients. */
-export function etagOf(state: WorkflowState): string {
-  return `"${state.version}.${Buffer.from(JSON.stringify(state)).toString('base64url')}"`;
-}
-
-/** The workflow state an If-Match header carries; undefined when the header is not one of our ETags. */
-export function stateFromIfMatch(header: string): WorkflowState | undefined {
-  const match = /^(?:W\/)?"(\d+)\.([A-Za-z0-9_-]+)"$/.exec(header.trim());
-  if (!match) return undefined;
-  try {
-    const state = JSON.parse(Buffer.from(match[2]!, 'base64url').toString('utf8')) as WorkflowState;
-    return typeof state === 'object' && state !== null && state.version === Number(match[1]) && typeof state.code === 'string' ? state : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export interface WorklistQuery {
   status?: DossierStatus | undefined;
   field?: string | undefined;
@@ -248,18 +233,4 @@ export async function listDossiers(query: WorklistQuery): Promise<{ items: Dossi
   }
   const cursor = next ? encodeCursor(next, fingerprint) : undefined;
   return { items: items.map(dossierFromItem), ...(cursor ? { cursor } : {}) };
-}
-
-function encodeCursor(key: Record<string, unknown>, fingerprint: string): string {
-  return Buffer.from(JSON.stringify({ k: key, f: fingerprint })).toString('base64url');
-}
-
-function decodeCursor(cursor: string, fingerprint: string): Record<string, unknown> {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k: Record<string, unknown>; f: string };
-    if (decoded.f === fingerprint && decoded.k && typeof decoded.k === 'object') return decoded.k;
-  } catch {
-    // falls through to the validation error
-  }
-  throw new ValidationFailed([{ in: 'query', field: 'cursor', rule: 'cursor', message: 'cursor_invalid' }]);
 }

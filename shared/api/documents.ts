@@ -1,26 +1,44 @@
 import * as z from 'zod';
 import { MAX_DOCUMENT_BYTES } from '../domain/documents.ts';
+import { freeText } from './text.ts';
 
 export const uploadParams = z.object({
   code: z.string().min(1).max(64),
   component: z.string().regex(/^[A-Z0-9_-]{1,20}$/).meta({ description: 'Component code of the dossier, e.g. TK' }),
 });
 
+export const documentTypes = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff'] as const;
+
 export const uploadRequest = z
   .object({
-    fileName: z.string().trim().min(1).max(200),
-    contentType: z.enum(['application/pdf', 'image/jpeg', 'image/png', 'image/tiff']),
+    fileName: freeText({ max: 200 }),
+    contentType: z.enum(documentTypes),
     sizeBytes: z.number().int().positive().max(MAX_DOCUMENT_BYTES),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'sha256_hex')
+      .meta({ description: 'SHA-256 of the file, 64 hexadecimal characters; the upload URL accepts only this file' }),
   })
   .strict()
   .meta({ id: 'UploadRequest' });
 
 export const uploadTicket = z
   .object({
+    uploadId: z.uuid().meta({ description: 'The upload’s own record, where its check (verified, or rejected with the reason) is kept' }),
     method: z.literal('PUT'),
-    url: z.url().meta({ description: 'Presigned: PUT the file here, with the headers below, before expiresAt' }),
-    headers: z.record(z.string(), z.string()),
+    url: z.url().meta({ description: 'Presigned: PUT the file here, with exactly the headers below, before expiresAt' }),
+    headers: z
+      .object({
+        'content-type': z.enum(documentTypes),
+        'content-length': z.string().regex(/^\d+$/).meta({ description: 'The declared size; HTTP clients set it from the body' }),
+        'x-amz-checksum-sha256': z.string().meta({ description: 'Base64 of the declared SHA-256; S3 refuses a body with another digest' }),
+      })
+      .meta({ description: 'Signed into the URL: S3 refuses the upload if any differs' }),
     key: z.string(),
     expiresAt: z.iso.datetime(),
   })
-  .meta({ id: 'UploadTicket', description: 'Once the file is stored it is checked (type by its first bytes, size, SHA-256) and the component marked digitised' });
+  .meta({
+    id: 'UploadTicket',
+    description:
+      'One file, once: the size, type and SHA-256 declared in the request. Once stored, the file is checked against them (type by its first bytes); a match marks the component digitised, anything else is deleted and the reason kept under uploadId.',
+  });

@@ -1,6 +1,8 @@
 import * as z from 'zod';
-import { channels, dossierStatuses } from '../domain/dossier.ts';
+import { CALENDAR_YEARS, inCalendarRange } from '../domain/calendar-bounds.ts';
+import { channels, dossierStatuses, paymentMethods } from '../domain/dossier.ts';
 import { actionRules, type ActionName } from '../domain/workflow.ts';
+import { freeText } from './text.ts';
 
 const instant = z.iso.datetime();
 const actionNames = Object.keys(actionRules) as [ActionName, ...ActionName[]];
@@ -21,7 +23,16 @@ export const actionHeaders = z.object({
   'if-match': z.string().max(4096).optional().meta({ description: 'The ETag of the dossier as last read (GET /dossiers/{code})' }),
 });
 
-const actorView = z.object({ kind: z.enum(['staff', 'portal', 'system']), id: z.string(), name: z.string(), role: z.string().optional() });
+const actorView = z.object({
+  kind: z.enum(['staff', 'portal', 'system']),
+  id: z.string(),
+  username: z.string().optional().meta({ description: 'A staff member’s sign-in name' }),
+  name: z.string().meta({ description: 'Display name (of the staff directory for staff)' }),
+  role: z.string().optional(),
+});
+const slipPaymentView = z
+  .object({ method: z.enum(paymentMethods), amountVnd: z.number().int().optional(), transactionRef: z.string().optional(), legalBasis: z.string().optional() })
+  .meta({ description: 'The payment or exemption recorded with this row; an exemption names its legal basis' });
 
 export const receiptView = z
   .object({
@@ -56,6 +67,7 @@ export const slipEntryView = z
     assignee: z.string().optional(),
     at: instant,
     note: z.string().optional(),
+    payment: slipPaymentView.optional(),
     withinDeadline: z.boolean().nullable(),
   })
   .meta({ id: 'ControlSlipEntry', description: 'One row of the control slip (form 06)' });
@@ -68,7 +80,14 @@ export const dossierView = z
     procedure: z.object({ code: z.string(), name: z.string(), fieldCode: z.string(), fieldName: z.string(), onlineLevel: z.string() }),
     channel: z.enum(channels),
     portalId: z.string().optional(),
-    applicant: z.object({ fullName: z.string(), idNumber: z.string(), phone: z.string(), email: z.string().optional(), address: z.string() }),
+    applicant: z
+      .object({ fullName: z.string(), idNumber: z.string().optional(), phone: z.string().optional(), email: z.string().optional(), address: z.string().optional() })
+      .optional()
+      .meta({ description: 'As much as the caller’s role needs: see applicantDetail' }),
+    applicantDetail: z.enum(['full', 'name', 'none']).meta({
+      description:
+        'full: officers, leaders, the specialist holding the dossier (its assignee, or its department’s specialists while only a department is named) and the filing portal; name: other specialists',
+    }),
     components: z.array(
       z.object({
         code: z.string(),
@@ -77,13 +96,20 @@ export const dossierView = z
         document: z.object({ key: z.string(), sha256: z.string(), contentType: z.string(), sizeBytes: z.number(), verifiedAt: instant }).optional(),
       }),
     ),
-    fee: z.object({ amountVnd: z.number().int(), method: z.string().nullable(), paidAt: instant.optional(), paidAmountVnd: z.number().optional() }),
+    fee: z.object({
+      amountVnd: z.number().int(),
+      method: z.enum(paymentMethods).nullable(),
+      paidAt: instant.optional(),
+      paidAmountVnd: z.number().optional(),
+      transactionRef: z.string().optional(),
+      legalBasis: z.string().optional().meta({ description: 'The provision an exemption rests on' }),
+    }),
     filedAt: instant,
     receivedAt: instant.optional(),
     dueAt: instant.optional(),
     originalDueAt: instant.optional(),
-    assignee: z.string().optional(),
-    department: z.string().optional(),
+    assignee: z.string().optional().meta({ description: 'Username of the staff member handling the dossier' }),
+    department: z.string().optional().meta({ description: 'The department handling it; alone, its specialists share the dossier' }),
     transferredTo: z.string().optional(),
     supplement: z.object({ requestedAt: instant, missing: z.array(z.string()), note: z.string().optional() }).optional(),
     resolvedAt: instant.optional(),
@@ -92,7 +118,8 @@ export const dossierView = z
     returnChannel: z.enum(channels).optional(),
     finishedAt: instant.optional(),
     reason: z.string().optional(),
-    apologies: z.array(z.object({ at: instant, reason: z.string(), previousDueAt: instant, newDueAt: instant })),
+    apologies: z.array(z.object({ at: instant, reason: z.string(), previousDueAt: instant, newDueAt: instant })).max(1).meta({ description: 'At most one: a new date is set only once' }),
+    apologizedAt: instant.optional(),
     overdue: z.boolean().meta({ description: 'Past due and not finished, at the time of the answer' }),
     dueSoon: z.boolean().meta({ description: 'Due within the ward’s alert window (24 h by default) and not finished' }),
     allowedActions: z.array(z.enum(actionNames)).meta({ description: 'What the caller may do now' }),
@@ -103,12 +130,13 @@ export const worklistQuery = z
   .object({
     status: z.enum(dossierStatuses).optional(),
     field: z.string().regex(/^[A-Z]{2,10}$/).optional(),
-    assignee: z.string().min(1).max(128).optional().meta({ description: 'An assignee, or `me` for the caller' }),
+    assignee: freeText({ max: 128 }).optional().meta({ description: 'An assignee (username), or `me` for the caller' }),
     channel: z.enum(channels).optional(),
     dueBefore: z
       .union([z.iso.datetime({ offset: true }), z.iso.date()])
+      .refine((v) => inCalendarRange(v.slice(0, 10)), { message: 'date_in_calendar_range', params: CALENDAR_YEARS })
       .optional()
-      .meta({ description: 'An instant, or a date meaning the start of that day in the ward’s time zone' }),
+      .meta({ description: `An instant, or a date meaning the start of that day in the ward’s time zone; in the years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last}` }),
     sort: z.enum(['newest', 'due']).default('newest').meta({ description: 'newest filed first, or soonest due first' }),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(2048).optional(),

@@ -1,4 +1,15 @@
 import * as z from 'zod';
+import { CALENDAR_YEARS, inCalendarRange } from '../domain/calendar-bounds.ts';
+
+/** A year, leap or not: the longest period a report adds up (its day counters are read one by one). */
+export const MAX_REPORT_DAYS = 366;
+const reportDate = z.iso.date().refine(inCalendarRange, { message: 'date_in_calendar_range', params: CALENDAR_YEARS });
+const DAY_MS = 86_400_000;
+/** Days from the first to the last day, both counted; undefined while either is not a date (its own field says so). */
+const periodDays = (from: string, to: string) => {
+  const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+  return Number.isFinite(days) ? days : undefined;
+};
 
 const rateView = z
   .object({ numerator: z.number().int(), denominator: z.number().int(), percent: z.string().nullable() })
@@ -6,13 +17,14 @@ const rateView = z
 
 export const reportQuery = z
   .object({
-    from: z.iso.date().meta({ description: 'First day, in the ward’s time zone' }),
-    to: z.iso.date().meta({ description: 'Last day, inclusive' }),
+    from: reportDate.meta({ description: `First day, in the ward’s time zone (years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last})` }),
+    to: reportDate.meta({ description: `Last day, inclusive; the period is at most ${MAX_REPORT_DAYS} days long` }),
     field: z.string().regex(/^[A-Z]{2,10}$/).optional(),
     procedure: z.string().regex(/^\d\.\d{6}$/).optional(),
   })
   .strict()
   .refine((q) => q.from <= q.to, { message: 'report_period_order', path: ['to'] })
+  .refine((q) => (periodDays(q.from, q.to) ?? 0) <= MAX_REPORT_DAYS, { message: 'report_period_too_long', path: ['to'], params: { days: MAX_REPORT_DAYS } })
   .refine((q) => !(q.field && q.procedure), { message: 'report_one_scope', path: ['procedure'] });
 
 export const reportView = z

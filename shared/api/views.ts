@@ -1,7 +1,8 @@
 import type { WardConfig } from '../config/ward.ts';
 import { clockRunningStatuses, type Actor, type Dossier, type DossierStatus } from '../domain/dossier.ts';
+import { applicantDisclosure, disclosedApplicant, worklistShowsApplicantName } from '../domain/disclosure.ts';
 import { allowedActions, workflowStateOf } from '../domain/workflow.ts';
-import { etagOf } from '../adapters/dossier-store.ts';
+import { etagOf } from '../http/etag.ts';
 import type { Locale } from '../http/messages.ts';
 
 /** Where a dossier stands against its deadline at `now`: only while its clock runs. */
@@ -15,19 +16,24 @@ export function deadlineFlags(dossier: Pick<Dossier, 'status' | 'dueAt'>, now: n
 }
 
 export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: number, ward: WardConfig) {
-  const { pinHash: _pinHash, filedBy: _filedBy, ...visible } = dossier;
+  const { pinHash: _pinHash, filedBy: _filedBy, applicant, ...visible } = dossier;
   const supplement = dossier.supplement
     ? { requestedAt: dossier.supplement.requestedAt, missing: dossier.supplement.missing, ...(dossier.supplement.note ? { note: dossier.supplement.note } : {}) }
     : undefined;
+  // What each role sees of the applicant: shared/domain/disclosure.ts.
+  const disclosure = applicantDisclosure(dossier, actors, ward.staff);
+  const shown = disclosedApplicant(applicant, disclosure);
   return {
     ...visible,
+    ...(shown ? { applicant: shown } : {}),
+    applicantDetail: disclosure,
     ...(supplement ? { supplement } : {}),
     ...deadlineFlags(dossier, now, ward.alerts.dueSoonHours),
-    allowedActions: allowedActions(workflowStateOf(dossier), actors),
+    allowedActions: allowedActions(workflowStateOf(dossier), actors, ward.staff),
   };
 }
 
-export function worklistItemOf(dossier: Dossier, now: number, ward: WardConfig, showApplicant: boolean) {
+export function worklistItemOf(dossier: Dossier, now: number, ward: WardConfig, actors: readonly Actor[]) {
   return {
     code: dossier.code,
     version: dossier.version,
@@ -41,7 +47,7 @@ export function worklistItemOf(dossier: Dossier, now: number, ward: WardConfig, 
     ...(dossier.department ? { department: dossier.department } : {}),
     ...(dossier.timing ? { timing: dossier.timing } : {}),
     ...deadlineFlags(dossier, now, ward.alerts.dueSoonHours),
-    ...(showApplicant ? { applicantName: dossier.applicant.fullName } : {}),
+    ...(worklistShowsApplicantName(actors) ? { applicantName: dossier.applicant.fullName } : {}),
     etag: etagOf(workflowStateOf(dossier)),
   };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CALENDAR_YEARS } from '../domain/calendar-bounds.ts';
 import { procedureSchema, type Procedure } from '../domain/catalog.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
@@ -10,7 +11,7 @@ const officeSessionSchema = z
 
 /** Per-year corrections to the computed public holidays (the Prime Minister's yearly decision). */
 const holidayOverrideSchema = z.object({
-  year: z.number().int().min(2000).max(2100),
+  year: z.number().int().min(CALENDAR_YEARS.first).max(CALENDAR_YEARS.last),
   /** Extra days off: bridge days, the day joined to 2/9, a Tết split that differs from the default. */
   daysOff: z.array(isoDate).default([]),
   /** Days that are worked even though the computed table or the weekend says otherwise (make-up Saturdays). */
@@ -29,6 +30,38 @@ const portalSchema = z.object({
     .url()
     .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u), 'https, or http to localhost')
     .optional(),
+});
+
+/**
+ * Where Cognito's hosted UI may send staff back after sign-in and sign-out: HTTPS, or plain HTTP to localhost
+ * (Cognito allows nothing else), absolute, without a fragment (OAuth 2.0 forbids one in a redirect URI).
+ */
+const redirectUrl = z
+  .url()
+  .refine((u) => u.startsWith('https://') || /^http:\/\/localhost(:\d+)?(\/|$)/.test(u), 'https, or http to localhost')
+  .refine((u) => !u.includes('#'), 'no fragment');
+
+/** The staff application's sign-in through the hosted UI (authorization code with PKCE). */
+const staffAppSchema = z.object({
+  callbackUrls: z.array(redirectUrl).min(1).max(100),
+  logoutUrls: z.array(redirectUrl).max(100).default([]),
+});
+
+/** Who hears about the ward's alarms. */
+const operationsSchema = z.object({
+  alarmEmails: z.array(z.email()).min(1).max(20),
+});
+
+/** A staff member of the ward: who may be assigned dossiers, and in which department (Phòng) they work. */
+const staffMemberSchema = z.object({
+  /** The sign-in name, as the `username` claim of the member's access token carries it. */
+  username: z.string().regex(/^[\p{L}\p{N}._@+-]{1,128}$/u, 'letters, digits and . _ @ + -'),
+  displayName: z.string().normalize('NFC').trim().min(1).max(200),
+  roles: z.array(z.enum(['officer', 'specialist', 'leader'])).min(1),
+  /** Compared with the department an assignment names, both in NFC. */
+  department: z.string().normalize('NFC').trim().min(1).max(200),
+  /** Where alerts for this member are sent. */
+  email: z.email().optional(),
 });
 
 export const wardConfigSchema = z
@@ -60,12 +93,23 @@ export const wardConfigSchema = z
       })
       .default({ dueSoonHours: 24, recipientRoles: ['officer', 'leader'] }),
     portals: z.array(portalSchema).default([]),
+    /** The staff app's hosted-UI sign-in; without it staff sign in with SRP only and the client has no OAuth. */
+    staffApp: staffAppSchema.optional(),
+    /** Alarm notifications; a deployed ward needs them (the stack refuses to synthesize without). */
+    operations: operationsSchema.optional(),
+    /** The staff directory: assignees and departments of `assign` must be in it. */
+    staff: z.array(staffMemberSchema).default([]),
     deploy: z
       .object({
         region: z.string().default('ap-southeast-1'),
         account: z.string().regex(/^\d{12}$/).optional(),
         /** Prefix of the Cognito hosted domain where portals fetch their tokens. */
         authDomainPrefix: z.string().regex(/^[a-z0-9-]{3,63}$/),
+        /**
+         * Reserve (and so cap) concurrency for the functions the blueprint marks, the public lookup first. A new AWS
+         * account may allow too little concurrency to reserve any: set false until its quota is raised.
+         */
+        reserveConcurrency: z.boolean().default(true),
       }),
     catalog: z.object({
       /** True for the shipped example: its codes, times and fees illustrate, they are not a legal source. */
@@ -80,6 +124,11 @@ export const wardConfigSchema = z
         ctx.addIssue({ code: 'custom', message: `duplicate procedure code ${p.code}`, path: ['catalog', 'procedures', i, 'code'] });
       }
       seen.add(p.code);
+    });
+    const usernames = new Set<string>();
+    ward.staff.forEach((m, i) => {
+      if (usernames.has(m.username)) ctx.addIssue({ code: 'custom', message: `duplicate staff username ${m.username}`, path: ['staff', i, 'username'] });
+      usernames.add(m.username);
     });
   });
 

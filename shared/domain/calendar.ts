@@ -1,3 +1,4 @@
+import { CALENDAR_YEARS, MAX_SPAN_DAYS, MAX_WORKING_MINUTES, OutsideCalendar } from './calendar-bounds.ts';
 import { computedDaysOff, type DayOff, type HolidayOverride } from './holidays.ts';
 import {
   addDays,
@@ -18,8 +19,9 @@ export interface CalendarSpec {
 }
 
 const MINUTE_MS = 60_000;
-/** No procedure takes longer than a year of working time; a loop past this means a calendar with no working day. */
-const MAX_SCAN_DAYS = 3 * 366;
+const DAY_MS = 86_400_000;
+/** Office sessions of this many days (a dozen years) are kept; beyond, the cache starts again. */
+const WINDOW_CACHE_DAYS = 12 * 366;
 
 /**
  * The ward's working-time calendar: office sessions on working days, in the ward's time zone. Deadlines
@@ -45,6 +47,7 @@ export class WorkingCalendar {
     return [...this.year(year).off].map(([date, reason]) => ({ date, reason })).sort((a, b) => a.date.localeCompare(b.date));
   }
 
+  /** Throws OutsideCalendar for a date outside CALENDAR_YEARS. */
   isWorkingDay(date: LocalDate): boolean {
     const year = this.year(parseLocalDate(date)[0]);
     if (year.worked.has(date)) return true;
@@ -63,10 +66,11 @@ export class WorkingCalendar {
    */
   addWorkingMinutes(start: number, minutes: number): number {
     if (minutes < 0) throw new RangeError('working time to add is negative');
+    if (minutes > MAX_WORKING_MINUTES) throw spanTooLong();
     let remaining = minutes * MINUTE_MS;
     if (remaining === 0) return start;
     let date = this.localDate(start);
-    for (let scanned = 0; scanned < MAX_SCAN_DAYS; scanned++, date = addDays(date, 1)) {
+    for (let scanned = 0; scanned < MAX_SPAN_DAYS; scanned++, date = addDays(date, 1)) {
       for (const [open, close] of this.windows(date)) {
         if (close <= start) continue;
         const from = Math.max(open, start);
@@ -74,12 +78,13 @@ export class WorkingCalendar {
         remaining -= close - from;
       }
     }
-    throw new RangeError('the calendar has no working time within three years');
+    throw spanTooLong();
   }
 
-  /** Working minutes between two instants (0 when `to` is not after `from`). */
+  /** Working minutes between two instants (0 when `to` is not after `from`), at most MAX_SPAN_DAYS apart. */
   workingMinutesBetween(from: number, to: number): number {
     if (to <= from) return 0;
+    if (to - from > MAX_SPAN_DAYS * DAY_MS) throw spanTooLong();
     let total = 0;
     const last = this.localDate(to);
     for (let date = this.localDate(from); date <= last; date = addDays(date, 1)) {
@@ -95,12 +100,12 @@ export class WorkingCalendar {
   /** The first working instant at or after `instant`: when a clock started now really starts. */
   nextWorkingInstant(instant: number): number {
     let date = this.localDate(instant);
-    for (let scanned = 0; scanned < MAX_SCAN_DAYS; scanned++, date = addDays(date, 1)) {
+    for (let scanned = 0; scanned < MAX_SPAN_DAYS; scanned++, date = addDays(date, 1)) {
       for (const [open, close] of this.windows(date)) {
         if (close > instant) return Math.max(open, instant);
       }
     }
-    throw new RangeError('the calendar has no working time within three years');
+    throw spanTooLong();
   }
 
   /** Office sessions of a day as instants; none on a day off. */
@@ -110,12 +115,16 @@ export class WorkingCalendar {
       found = this.isWorkingDay(date)
         ? this.sessions.map(([open, close]) => [instantAt(date, open, this.timeZone), instantAt(date, close, this.timeZone)] as [number, number])
         : [];
+      if (this.windowCache.size >= WINDOW_CACHE_DAYS) this.windowCache.clear();
       this.windowCache.set(date, found);
     }
     return found;
   }
 
   private year(year: number) {
+    if (!(year >= CALENDAR_YEARS.first && year <= CALENDAR_YEARS.last)) {
+      throw new OutsideCalendar('calendar_out_of_range', { year, first: CALENDAR_YEARS.first, last: CALENDAR_YEARS.last });
+    }
     let entry = this.yearCache.get(year);
     if (!entry) {
       const off = new Map(computedDaysOff(year, this.restWeekdays).map((d) => [d.date, d.reason]));
@@ -130,4 +139,8 @@ export class WorkingCalendar {
     }
     return entry;
   }
+}
+
+function spanTooLong(): OutsideCalendar {
+  return new OutsideCalendar('calendar_span_too_long', { days: MAX_SPAN_DAYS });
 }

@@ -1,3 +1,5 @@
+import type { Actor } from './dossier.ts';
+
 /**
  * What a digitised component may be: a scan (PDF, JPEG, PNG, TIFF) of at most 20 MiB, recognised by its
  * first bytes rather than by the name or Content-Type the uploader chose.
@@ -16,19 +18,116 @@ export function sniffContentType(head: Uint8Array): string | undefined {
   return signatures.find((s) => s.bytes.every((b, i) => head[i] === b))?.contentType;
 }
 
-/** Uploads go to dossiers/<code>/components/<component code>/<file name>. */
-export function parseDocumentKey(key: string): { code: string; componentCode: string } | undefined {
-  const match = /^dossiers\/([^/]+)\/components\/([A-Z0-9_-]{1,20})\/[^/]+$/.exec(key);
-  return match ? { code: match[1]!, componentCode: match[2]! } : undefined;
+const UPLOAD_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const DOCUMENT_KEY = new RegExp(`^dossiers/([^/]+)/components/([A-Z0-9_-]{1,20})/(${UPLOAD_ID})-[^/]+$`);
+
+/**
+ * Uploads go to dossiers/<code>/components/<component code>/<upload id>-<file name>. The name is kept for
+ * people; the key stays safe whatever the file was called.
+ */
+export function documentKey(code: string, componentCode: string, uploadId: string, fileName: string): string {
+  const safeName = fileName
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .replace(/[^\w.-]+/g, '_')
+    .slice(-100);
+  return `dossiers/${code}/components/${componentCode}/${uploadId}-${safeName}`;
 }
 
-export type DocumentVerdict =
-  | { ok: true; contentType: string }
-  | { ok: false; reason: 'too_large' | 'unsupported_type' | 'empty' };
+export function parseDocumentKey(key: string): { code: string; componentCode: string; uploadId: string } | undefined {
+  const match = DOCUMENT_KEY.exec(key);
+  return match ? { code: match[1]!, componentCode: match[2]!, uploadId: match[3]! } : undefined;
+}
 
-export function judgeDocument(sizeBytes: number, head: Uint8Array): DocumentVerdict {
+/** What the uploader declared when it asked for the URL, as stored with the upload: the file must be exactly this. */
+export interface ExpectedDocument {
+  contentType: string;
+  sizeBytes: number;
+  /** Lower-case hex. */
+  sha256: string;
+}
+
+/** What was stored: its size, its first bytes and the SHA-256 of all of it. */
+export interface StoredDocument {
+  sizeBytes: number;
+  head: Uint8Array;
+  sha256: string;
+}
+
+export type RejectionReason =
+  /** The bytes: */
+  | 'empty'
+  | 'too_large'
+  | 'size_mismatch'
+  | 'checksum_mismatch'
+  | 'unsupported_type'
+  | 'type_mismatch'
+  /** The dossier no longer lists the component (a supplement changed the list). */
+  | 'component_not_filed'
+  /** A later upload through a URL whose one upload was already checked. */
+  | 'ticket_used';
+
+export type Rejection = { ok: false; reason: RejectionReason };
+export type DocumentVerdict = { ok: true; contentType: string } | Rejection;
+
+/** The size alone refuses most wrong files, before a byte is read. */
+export function judgeSize(expected: ExpectedDocument, sizeBytes: number): Rejection | undefined {
   if (sizeBytes === 0) return { ok: false, reason: 'empty' };
   if (sizeBytes > MAX_DOCUMENT_BYTES) return { ok: false, reason: 'too_large' };
-  const contentType = sniffContentType(head);
-  return contentType ? { ok: true, contentType } : { ok: false, reason: 'unsupported_type' };
+  if (sizeBytes !== expected.sizeBytes) return { ok: false, reason: 'size_mismatch' };
+  return undefined;
+}
+
+/** A stored file is verified when it is exactly the declared one: its size, its SHA-256, and its type by its bytes. */
+export function judgeDocument(expected: ExpectedDocument, stored: StoredDocument): DocumentVerdict {
+  const bySize = judgeSize(expected, stored.sizeBytes);
+  if (bySize) return bySize;
+  if (stored.sha256 !== expected.sha256) return { ok: false, reason: 'checksum_mismatch' };
+  const contentType = sniffContentType(stored.head);
+  if (!contentType) return { ok: false, reason: 'unsupported_type' };
+  if (contentType !== expected.contentType) return { ok: false, reason: 'type_mismatch' };
+  return { ok: true, contentType };
+}
+
+/** One version of a stored object, as its S3 event names it: the version where the bucket keeps versions. */
+export interface ObjectVersion {
+  versionId?: string | undefined;
+  /** Orders the events of one key; with versionId absent it tells two uploads to the same key apart. */
+  sequencer: string;
+}
+
+/** Whether two events are about the same stored object (S3 may announce one object twice). */
+export function sameObject(a: ObjectVersion, b: ObjectVersion): boolean {
+  return a.versionId !== undefined || b.versionId !== undefined ? a.versionId === b.versionId : a.sequencer === b.sequencer;
+}
+
+/** Who asked for the URL: the actor, without the role (a staff member may hold several). */
+export type UploadRequester = { kind: Actor['kind']; id: string; name: string };
+
+/**
+ * One upload URL and what became of it. Signing stores it `awaiting` with what the file must be; the first object
+ * stored through the URL uses it up, `verified` or `rejected` with the reason; a later one only sets `lateUpload`.
+ */
+export interface Upload {
+  code: string;
+  uploadId: string;
+  componentCode: string;
+  key: string;
+  fileName: string;
+  expected: ExpectedDocument;
+  requestedBy: UploadRequester;
+  requestedAt: string;
+  state: 'awaiting' | 'verified' | 'rejected';
+  /** Epoch seconds: the URL's expiry, and the item's TTL while it waits; removed once the upload is checked. */
+  expiresAt?: number;
+  checkedAt?: string;
+  /** The object that used the URL, with what was measured of it (no SHA-256 when its size already refused it). */
+  object?: ObjectVersion & { sizeBytes: number; sha256?: string };
+  /** Sniffed from the bytes, once verified. */
+  contentType?: string;
+  reason?: RejectionReason;
+  /** The last object that came through the URL after it was used: refused and deleted. */
+  lateUpload?: { at: string; reason: 'ticket_used' };
 }

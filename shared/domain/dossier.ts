@@ -45,7 +45,8 @@ export interface SuppliedComponent {
 }
 
 export type Actor =
-  | { kind: 'staff'; id: string; name: string; role: 'officer' | 'specialist' | 'leader' }
+  /** `username` is the sign-in name (what assignments name), `name` the display name of the staff directory. */
+  | { kind: 'staff'; id: string; username: string; name: string; role: 'officer' | 'specialist' | 'leader' }
   | { kind: 'portal'; id: string; name: string }
   | { kind: 'system'; id: string; name: string };
 
@@ -62,6 +63,16 @@ export interface Fee {
   paidAt?: string | undefined;
   paidAmountVnd?: number | undefined;
   transactionRef?: string | undefined;
+  /** For an exemption: the provision it rests on (e.g. "Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC"). */
+  legalBasis?: string | undefined;
+}
+
+/** What a control-slip row says of a payment or exemption recorded with it. */
+export interface SlipPayment {
+  method: PaymentMethod;
+  amountVnd?: number | undefined;
+  transactionRef?: string | undefined;
+  legalBasis?: string | undefined;
 }
 
 /** A dossier (hồ sơ) as stored and as staff see it. Instants are ISO-8601 UTC strings. */
@@ -85,7 +96,9 @@ export interface Dossier {
   dueAt?: string | undefined;
   /** The due date of the receipt, before any apology or supplement moved it. */
   originalDueAt?: string | undefined;
+  /** Username of the staff member handling the dossier (from the staff directory). */
   assignee?: string | undefined;
+  /** The department handling it: the assignee's, or the one it was assigned to with no assignee. */
   department?: string | undefined;
   transferredTo?: string | undefined;
   supplement?: { requestedAt: string; missing: string[]; note?: string | undefined; resumeStatus: DossierStatus; remainingMinutes?: number | undefined } | undefined;
@@ -96,7 +109,9 @@ export interface Dossier {
   finishedAt?: string | undefined;
   reason?: string | undefined;
   apologies: Apology[];
-  /** scrypt hash of the lookup PIN printed on the receipt; the PIN itself is never stored. */
+  /** When the one apology the law allows was issued; the workflow's writes are conditioned on it. */
+  apologizedAt?: string | undefined;
+  /** Keyed hash (under the ward PIN key) of the lookup PIN printed on the receipt; the PIN itself is never stored. */
   pinHash: string;
 }
 
@@ -111,6 +126,7 @@ export interface ControlSlipEntry {
   assignee?: string | undefined;
   at: string;
   note?: string | undefined;
+  payment?: SlipPayment | undefined;
   /** Whether the step was done within the deadline in force; null before the clock starts. */
   withinDeadline: boolean | null;
 }

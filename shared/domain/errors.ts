@@ -86,6 +86,15 @@ export class Unprocessable extends DomainError {
   readonly kind = 'unprocessable';
 }
 
+/** Well-formed, but one field breaks a rule of the workflow (a payment that is not the fee…): 422 naming it. */
+export class RuleBroken extends Unprocessable {
+  readonly violations: FieldViolation[];
+  constructor(violation: FieldViolation, extensions: Record<string, unknown> = {}) {
+    super(violation.message ?? violation.rule, violation.params ?? {}, extensions);
+    this.violations = [violation];
+  }
+}
+
 export class UnsupportedMediaType extends DomainError {
   readonly kind = 'unsupported_media_type';
 }
@@ -99,8 +108,9 @@ export class TooManyRequests extends DomainError {
   readonly kind = 'too_many_requests';
   readonly retryAfterSeconds: number;
   constructor(messageKey: string, retryAfterSeconds: number, params: Record<string, unknown> = {}) {
-    super(messageKey, { ...params, retryAfterSeconds });
-    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(messageKey, { ...params, retryAfterSeconds: seconds });
+    this.retryAfterSeconds = seconds;
   }
 }
 
@@ -109,8 +119,9 @@ export class ServiceUnavailable extends DomainError {
   readonly kind = 'unavailable';
   readonly retryAfterSeconds: number;
   constructor(messageKey: string, retryAfterSeconds = 1, params: Record<string, unknown> = {}) {
-    super(messageKey, { ...params, retryAfterSeconds });
-    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(messageKey, { ...params, retryAfterSeconds: seconds });
+    this.retryAfterSeconds = seconds;
   }
 }
 

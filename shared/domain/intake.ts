@@ -1,8 +1,10 @@
 import * as z from 'zod';
+import { freeText } from '../api/text.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { assertComplete, processingMinutes, type Procedure } from './catalog.ts';
-import { channels, type Actor, type ControlSlipEntry, type Dossier } from './dossier.ts';
-import { ValidationFailed, type FieldViolation } from './errors.ts';
+import { channels, paymentMethods, type Actor, type ControlSlipEntry, type Dossier } from './dossier.ts';
+import { RuleBroken, ValidationFailed, type FieldViolation } from './errors.ts';
+import { paymentRuleBroken } from './payment.ts';
 
 /** Citizen ID (số định danh cá nhân): 12 digits, the first three a province code 001–096. */
 const citizenId = z.string().trim().regex(/^0(0[1-9]|[1-8]\d|9[0-6])\d{9}$/, 'citizen_id');
@@ -15,11 +17,11 @@ const vnPhone = z
 
 export const applicantSchema = z
   .object({
-    fullName: z.string().trim().min(2).max(200),
+    fullName: freeText({ min: 2, max: 200 }),
     idNumber: citizenId,
     phone: vnPhone,
     email: z.email().max(254).optional(),
-    address: z.string().trim().min(5).max(500),
+    address: freeText({ min: 5, max: 500 }),
   })
   .strict()
   .meta({ id: 'Applicant' });
@@ -33,14 +35,15 @@ export const intakeSchema = z
     components: z.array(z.string().regex(/^[A-Z0-9_-]{1,20}$/)).max(50),
     payment: z
       .object({
-        method: z.enum(['online', 'cash', 'exempt']),
+        method: z.enum(paymentMethods),
         /** True when the fee was paid at filing (online payment platform, or cash at the counter). */
         paid: z.boolean().default(false),
-        transactionRef: z.string().trim().min(1).max(100).optional(),
+        transactionRef: freeText({ max: 100 }).optional().meta({ description: 'Required when paid online' }),
+        legalBasis: freeText({ min: 5, max: 500 }).optional().meta({ description: 'Required for an exemption: the provision it rests on' }),
       })
       .strict()
       .optional(),
-    note: z.string().trim().min(1).max(2000).optional(),
+    note: freeText({ max: 2000, multiline: true }).optional(),
   })
   .strict()
   .meta({ id: 'DossierIntake' });
@@ -57,7 +60,9 @@ export interface IntakeContext {
 
 /**
  * Checks a filing against the catalog and the caller: each broken rule is a named field violation (400),
- * missing mandatory components a 422. Nothing here writes.
+ * all found together; then missing mandatory components, and a payment that breaks a rule of the fee
+ * (an exemption without its legal basis, an online payment without its transaction…), are a 422.
+ * Nothing here writes.
  */
 export function checkIntake(input: IntakeInput, procedure: Procedure | undefined, actor: Actor): void {
   const violations: FieldViolation[] = [];
@@ -86,6 +91,14 @@ export function checkIntake(input: IntakeInput, procedure: Procedure | undefined
   }
   if (violations.length > 0) throw new ValidationFailed(violations);
   assertComplete(procedure!, input.components);
+  const payment = input.payment;
+  if (payment && procedure!.feeVnd > 0) {
+    const { method, paid, transactionRef, legalBasis } = payment;
+    // A fee paid at filing is the fee itself: the amount is the catalog's.
+    const amountVnd = paid ? procedure!.feeVnd : undefined;
+    const broken = paymentRuleBroken(procedure!.feeVnd, { method, paid, amountVnd, transactionRef, legalBasis }, (name) => `payment.${name}`);
+    if (broken) throw new RuleBroken(broken, { feeVnd: procedure!.feeVnd });
+  }
 }
 
 /**
@@ -99,6 +112,7 @@ export function openDossier(input: IntakeInput, procedure: Procedure, ctx: Intak
   const dueAt = online ? undefined : new Date(ctx.calendar.addWorkingMinutes(ctx.now, minutes)).toISOString();
   const codes = [...new Set(input.components)];
   const paid = procedure.feeVnd > 0 && input.payment !== undefined && input.payment.method !== 'exempt' && input.payment.paid;
+  const exemption = procedure.feeVnd > 0 && input.payment?.method === 'exempt' ? input.payment.legalBasis : undefined;
   const dossier: Dossier = {
     code: ctx.code,
     version: 1,
@@ -124,6 +138,7 @@ export function openDossier(input: IntakeInput, procedure: Procedure, ctx: Intak
       method: procedure.feeVnd > 0 ? (input.payment?.method ?? null) : null,
       ...(paid ? { paidAt: at, paidAmountVnd: procedure.feeVnd } : {}),
       ...(paid && input.payment?.transactionRef ? { transactionRef: input.payment.transactionRef } : {}),
+      ...(exemption ? { legalBasis: exemption } : {}),
     },
     filedAt: at,
     ...(online ? {} : { receivedAt: at, dueAt, originalDueAt: dueAt }),
@@ -138,6 +153,10 @@ export function openDossier(input: IntakeInput, procedure: Procedure, ctx: Intak
     toStatus: dossier.status,
     at,
     ...(input.note ? { note: input.note } : {}),
+    ...(exemption ? { payment: { method: 'exempt' as const, legalBasis: exemption } } : {}),
+    ...(paid
+      ? { payment: { method: input.payment!.method, amountVnd: procedure.feeVnd, ...(input.payment!.transactionRef ? { transactionRef: input.payment!.transactionRef } : {}) } }
+      : {}),
     withinDeadline: online ? null : true,
   };
   return { dossier, slip };

@@ -48,6 +48,8 @@ export function allMandatoryDigitised(dossier: Pick<Dossier, 'components'>): boo
 }
 
 const paidAndReceived = (d: Dossier | undefined) => d !== undefined && d.receivedAt !== undefined && d.fee.paidAt !== undefined;
+/** Fee-bearing (DOMAIN.md): a fee above zero and not exempt, whether the exemption came at intake or with an action later. */
+const feeBearingAndReceived = (d: Dossier | undefined) => d !== undefined && d.receivedAt !== undefined && d.fee.amountVnd > 0 && d.fee.method !== 'exempt';
 const digitisedAndReceived = (d: Dossier | undefined) => d !== undefined && d.receivedAt !== undefined && allMandatoryDigitised(d);
 
 export function counterDeltas(before: Dossier | undefined, after: Dossier | undefined, timeZone: string): CounterDelta[] {
@@ -66,15 +68,15 @@ export function counterDeltas(before: Dossier | undefined, after: Dossier | unde
     const online = after.channel === 'online';
     const capable = after.procedure.onlineLevel !== 'none';
     const full = after.procedure.onlineLevel === 'full';
-    const feeBearing = after.fee.amountVnd > 0 && after.fee.method !== 'exempt';
     add(after.receivedAt, {
       received: 1,
       [`received_${after.channel}`]: 1,
       ...(capable ? { received_online_capable: 1, ...(online ? { received_online_capable_online: 1 } : {}) } : {}),
       ...(full ? { received_full_online: 1, ...(online ? { received_full_online_online: 1 } : {}) } : {}),
-      ...(feeBearing ? { fee_bearing: 1 } : {}),
     });
   }
+  // Counted with the dossiers received that day, like payments; an exemption recorded later takes it back.
+  if (feeBearingAndReceived(after) !== feeBearingAndReceived(before)) add(after.receivedAt, { fee_bearing: feeBearingAndReceived(after) ? 1 : -1 });
   if (digitisedAndReceived(after) && !digitisedAndReceived(before)) add(after.receivedAt, { digitised: 1 });
   if (became('resolvedAt') && after.timing) add(after.resolvedAt, { resolved: 1, [`resolved_${after.timing}`]: 1 });
   if (became('returnedAt')) add(after.returnedAt, { returned: 1 });

@@ -1,46 +1,64 @@
 import * as z from 'zod';
+import { freeText } from '../api/text.ts';
+import { inCalendarRange, CALENDAR_YEARS } from './calendar-bounds.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { classifyTiming } from './timing.ts';
-import { assertComplete, type Procedure } from './catalog.ts';
-import { channels, type Actor, type ControlSlipEntry, type Dossier, type DossierStatus } from './dossier.ts';
-import { ActionNotAllowed, Forbidden, Unprocessable, ValidationFailed } from './errors.ts';
+import { assertComplete, WORKING_DAY_MINUTES, type Procedure } from './catalog.ts';
+import { channels, paymentMethods, type Actor, type ControlSlipEntry, type Dossier, type DossierStatus } from './dossier.ts';
+import { ActionNotAllowed, Forbidden, RuleBroken, Unprocessable, ValidationFailed } from './errors.ts';
+import { paymentRuleBroken } from './payment.ts';
+import { departmentTakesDossiers, holdsAssignment, isAssigned, mayBeAssigned, staffMember, type StaffDirectory } from './staff.ts';
 
 /**
  * The legal workflow as data: which action may be taken from which statuses, by which roles, and what it
- * does. Pure: the caller passes the clock (`now`), the calendar and the procedure.
+ * does. Pure: the caller passes the clock (`now`), the calendar, the procedure and the staff directory.
  */
 
-const note = z.string().trim().min(1).max(2000).optional();
-const reason = z.string().trim().min(3).max(2000);
+const note = freeText({ max: 2000, multiline: true }).optional();
+const reason = freeText({ min: 3, max: 2000, multiline: true });
 const componentCodes = z.array(z.string().regex(/^[A-Z0-9_-]{1,20}$/)).max(50);
 
 export const actionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('accept'), note }),
   z.object({ action: z.literal('refuse'), reason }).meta({ description: 'Form 03: refuse to receive the dossier, with the reason' }),
   z
-    .object({ action: z.literal('assign'), assignee: z.string().trim().min(1).max(128).optional(), department: z.string().trim().min(1).max(200).optional(), note })
-    .refine((a) => a.assignee !== undefined || a.department !== undefined, { message: 'assignee_or_department', path: ['assignee'] }),
-  z.object({ action: z.literal('transfer'), agency: z.string().trim().min(1).max(200), note }).meta({ description: 'Liên thông: hand the dossier to another agency' }),
+    .object({
+      action: z.literal('assign'),
+      assignee: freeText({ max: 128 }).optional().meta({ description: 'Username of a specialist or leader of the staff directory' }),
+      department: freeText({ max: 200 }).optional().meta({ description: 'A department of the staff directory; by default the assignee’s' }),
+      note,
+    })
+    .refine((a) => a.assignee !== undefined || a.department !== undefined, { message: 'assignee_or_department', path: ['assignee'] })
+    .meta({ description: 'To a person, or to a department whose specialists then share the dossier' }),
+  z.object({ action: z.literal('transfer'), agency: freeText({ max: 200 }), note }).meta({ description: 'Liên thông: hand the dossier to another agency' }),
   z
-    .object({ action: z.literal('request_supplement'), missing: z.array(z.string().trim().min(1).max(500)).min(1).max(50), note })
+    .object({ action: z.literal('request_supplement'), missing: z.array(freeText({ max: 500 })).min(1).max(50), note })
     .meta({ description: 'Form 02: what the citizen must add; the clock pauses or restarts per the ward setting' }),
   z.object({ action: z.literal('supplement_received'), components: componentCodes.optional(), note }),
   z.object({ action: z.literal('submit_for_approval'), note }),
   z.object({ action: z.literal('approve'), note }),
-  z.object({ action: z.literal('send_back'), note: z.string().trim().min(1).max(2000) }),
+  z.object({ action: z.literal('send_back'), note: freeText({ max: 2000, multiline: true }) }),
   z.object({ action: z.literal('reject'), reason }),
-  z.object({
-    action: z.literal('record_payment'),
-    method: z.enum(['online', 'cash']),
-    amountVnd: z.number().int().positive().max(1_000_000_000),
-    transactionRef: z.string().trim().min(1).max(100).optional(),
-  }),
+  z
+    .object({
+      action: z.literal('record_payment'),
+      method: z.enum(paymentMethods),
+      amountVnd: z.number().int().min(0).max(1_000_000_000).optional().meta({ description: 'The fee exactly; none for an exemption' }),
+      transactionRef: freeText({ max: 100 }).optional().meta({ description: 'Required online: the payment platform’s transaction' }),
+      legalBasis: freeText({ min: 5, max: 500 })
+        .optional()
+        .meta({ description: 'Required for an exemption: the provision it rests on, e.g. “Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC”' }),
+    })
+    .meta({ description: 'The fee paid in cash or online, or an exemption with its legal basis; anything else is a 422 naming the rule' }),
   z.object({ action: z.literal('return_result'), channel: z.enum(channels), note }),
   z.object({ action: z.literal('withdraw'), reason: reason.optional() }),
   z.object({ action: z.literal('stop'), reason }).meta({ description: 'Form 05: stop processing, with the reason' }),
   z
     .object({ action: z.literal('apologize'), reason, newDueAt: z.iso.datetime({ offset: true }) })
-    .meta({ description: 'Form 04: apology and new appointment date; only while open and no later than the current due date' }),
+    .meta({
+      description:
+        'Form 04: apology and new appointment date, once per dossier, issued no later than the current due date; the new date is a working day after it and at most one more legal processing time (at least one working day) later',
+    }),
 ]);
 
 export type ActionCommand = z.output<typeof actionSchema>;
@@ -50,6 +68,13 @@ export type ActorRole = 'officer' | 'specialist' | 'leader' | 'portal';
 interface ActionRule {
   from: readonly DossierStatus[];
   roles: readonly ActorRole[];
+  /** Statuses in which only some of the roles may act. */
+  rolesIn?: Partial<Record<DossierStatus, readonly ActorRole[]>>;
+  /**
+   * Present for the handling specialist's actions: once the dossier is assigned they belong to whoever holds
+   * it (its assignee or, assigned to a department only, that department's specialists) and to these roles.
+   */
+  onceAssigned?: readonly ActorRole[];
 }
 
 const open = ['received', 'in_progress', 'awaiting_supplement', 'pending_approval'] as const;
@@ -58,23 +83,23 @@ export const actionRules: Record<ActionName, ActionRule> = {
   accept: { from: ['submitted'], roles: ['officer'] },
   refuse: { from: ['submitted'], roles: ['officer'] },
   assign: { from: ['received', 'in_progress'], roles: ['officer', 'leader'] },
-  transfer: { from: ['in_progress'], roles: ['specialist', 'leader'] },
-  request_supplement: { from: ['submitted', 'received', 'in_progress'], roles: ['officer', 'specialist'] },
+  transfer: { from: ['in_progress'], roles: ['specialist', 'leader'], onceAssigned: ['leader'] },
+  request_supplement: { from: ['submitted', 'received', 'in_progress'], roles: ['officer', 'specialist'], onceAssigned: [] },
   supplement_received: { from: ['awaiting_supplement'], roles: ['officer', 'portal'] },
-  submit_for_approval: { from: ['in_progress'], roles: ['specialist'] },
+  submit_for_approval: { from: ['in_progress'], roles: ['specialist'], onceAssigned: [] },
   approve: { from: ['pending_approval'], roles: ['leader'] },
   send_back: { from: ['pending_approval'], roles: ['leader'] },
-  reject: { from: ['in_progress', 'pending_approval'], roles: ['specialist', 'leader'] },
+  reject: { from: ['in_progress', 'pending_approval'], roles: ['specialist', 'leader'], rolesIn: { pending_approval: ['leader'] }, onceAssigned: ['leader'] },
   record_payment: { from: ['submitted', ...open, 'resolved'], roles: ['officer', 'portal'] },
   return_result: { from: ['resolved'], roles: ['officer'] },
   withdraw: { from: ['submitted', ...open], roles: ['officer', 'portal'] },
   stop: { from: open, roles: ['leader'] },
-  apologize: { from: ['received', 'in_progress', 'pending_approval'], roles: ['officer', 'specialist', 'leader'] },
+  apologize: { from: ['received', 'in_progress', 'pending_approval'], roles: ['officer', 'specialist', 'leader'], onceAssigned: ['leader'] },
 };
 
 /**
- * What the workflow needs to know of a dossier to decide an action. It travels in the ETag, and the write is
- * conditioned on every field of it, so a status change needs no read and a stale or forged one cannot land.
+ * What the workflow needs to know of a dossier to decide an action. Plain JSON data: it travels in the ETag,
+ * and the write is conditioned on every field of it, so a stale or forged one cannot land.
  */
 export interface WorkflowState {
   code: string;
@@ -87,11 +112,13 @@ export interface WorkflowState {
   receivedAt: string | null;
   dueAt: string | null;
   assignee: string | null;
+  department: string | null;
   feeVnd: number;
   paymentMethod: string | null;
   paidAt: string | null;
   resumeStatus: DossierStatus | null;
   remainingMinutes: number | null;
+  apologizedAt: string | null;
 }
 
 export function workflowStateOf(d: Dossier): WorkflowState {
@@ -106,11 +133,13 @@ export function workflowStateOf(d: Dossier): WorkflowState {
     receivedAt: d.receivedAt ?? null,
     dueAt: d.dueAt ?? null,
     assignee: d.assignee ?? null,
+    department: d.department ?? null,
     feeVnd: d.fee.amountVnd,
     paymentMethod: d.fee.method,
     paidAt: d.fee.paidAt ?? null,
     resumeStatus: d.supplement?.resumeStatus ?? null,
     remainingMinutes: d.supplement?.remainingMinutes ?? null,
+    apologizedAt: d.apologizedAt ?? null,
   };
 }
 
@@ -125,11 +154,13 @@ export const workflowStatePaths: Record<Exclude<keyof WorkflowState, 'code'>, st
   receivedAt: ['receivedAt'],
   dueAt: ['dueAt'],
   assignee: ['assignee'],
+  department: ['department'],
   feeVnd: ['fee', 'amountVnd'],
   paymentMethod: ['fee', 'method'],
   paidAt: ['fee', 'paidAt'],
   resumeStatus: ['supplement', 'resumeStatus'],
   remainingMinutes: ['supplement', 'remainingMinutes'],
+  apologizedAt: ['apologizedAt'],
 };
 
 export function actorRole(actor: Actor): ActorRole | undefined {
@@ -139,22 +170,39 @@ export function actorRole(actor: Actor): ActorRole | undefined {
 }
 
 /** Actions this actor may take on the dossier now (named in every 409). */
-export function allowedActions(state: WorkflowState, actors: readonly Actor[]): ActionName[] {
-  return (Object.keys(actionRules) as ActionName[]).filter((name) => applies(state, name) && actors.some((actor) => mayAct(state, name, actor)));
+export function allowedActions(state: WorkflowState, actors: readonly Actor[], staff: StaffDirectory): ActionName[] {
+  return (Object.keys(actionRules) as ActionName[]).filter((name) => applies(state, name) && actors.some((actor) => refusal(state, name, actor, staff) === undefined));
 }
 
-function mayAct(state: WorkflowState, name: ActionName, actor: Actor): boolean {
+/**
+ * Why this actor may not take the action now, by the first rule of the table it fails, or undefined if it
+ * may: `role` (its role never takes it; a portal, on a dossier it did not file), `status` (not from this
+ * status), `role_in_status` (not in this status, as a specialist rejecting what waits for the leader), or
+ * `assignment` (the dossier is assigned to someone else).
+ */
+type Refusal = 'role' | 'status' | 'role_in_status' | 'assignment';
+const refusalOrder: readonly Refusal[] = ['role', 'status', 'role_in_status', 'assignment'];
+
+function refusal(state: WorkflowState, name: ActionName, actor: Actor, staff: StaffDirectory): Refusal | undefined {
   const rule = actionRules[name];
   const role = actorRole(actor);
-  if (!role || !rule.roles.includes(role) || !rule.from.includes(state.status)) return false;
+  if (role === undefined) return 'role';
+  // Assigned, the handling actions are the holder's whatever role it signed in with (a leader may take a dossier on).
+  const holds = rule.onceAssigned !== undefined && actor.kind === 'staff' && isAssigned(state) && holdsAssignment(actor.username, actor.role, state, staff);
+  if (!rule.roles.includes(role) && !holds) return 'role';
   // A portal acts only on the dossiers it filed.
-  return role !== 'portal' || state.portalId === actor.id;
+  if (role === 'portal' && state.portalId !== actor.id) return 'role';
+  if (!rule.from.includes(state.status)) return 'status';
+  const inStatus = rule.rolesIn?.[state.status];
+  if (inStatus && !inStatus.includes(role)) return 'role_in_status';
+  if (rule.onceAssigned && isAssigned(state) && !holds && !rule.onceAssigned.includes(role)) return 'assignment';
+  return undefined;
 }
 
-/** Actions that make sense only for some dossiers: a payment when a fee is due, an apology when there is a due date. */
+/** Actions that make sense only for some dossiers: a payment while a fee is due, one apology once there is a due date. */
 function applies(state: WorkflowState, name: ActionName): boolean {
-  if (name === 'record_payment') return state.feeVnd > 0 && state.paidAt === null;
-  if (name === 'apologize') return state.dueAt !== null;
+  if (name === 'record_payment') return state.feeVnd > 0 && state.paidAt === null && state.paymentMethod !== 'exempt';
+  if (name === 'apologize') return state.dueAt !== null && state.apologizedAt === null;
   return true;
 }
 
@@ -174,26 +222,32 @@ export interface DecisionContext {
   calendar: WorkingCalendar;
   supplementClock: 'pause' | 'restart';
   procedure: Procedure | undefined;
+  staff: StaffDirectory;
 }
 
 /**
- * Decides an action: refuses it (409 naming the status and what is allowed, 403 for a role that may never
- * take it, 422 when the dossier is incomplete or an apology comes too late), or returns what changes.
- * `actors` are the roles the caller holds; the first that may act is recorded on the control slip.
+ * Decides an action: refuses it (403 for a role that may never take it, or not in this status, or on a
+ * dossier assigned to someone else; 409 naming the status and what is allowed; 400 or 422 naming the field
+ * and rule an assignment, payment or apology breaks), or returns what changes. `actors` are the roles the
+ * caller holds; the first that may act, preferring one whose role the rule names, is recorded on the slip.
  */
 export function decide(state: WorkflowState, command: ActionCommand, actors: readonly Actor[], ctx: DecisionContext): Decision {
   const rule = actionRules[command.action];
-  const actor = actors.find((a) => mayAct(state, command.action, a));
+  const refusals = actors.map((a) => refusal(state, command.action, a, ctx.staff));
+  const able = actors.filter((_, i) => refusals[i] === undefined);
+  const actor = able.find((a) => rule.roles.includes(actorRole(a)!)) ?? able[0];
   if (!actor) {
-    const holdsRole = actors.some((a) => {
-      const role = actorRole(a);
-      return role !== undefined && rule.roles.includes(role) && (role !== 'portal' || state.portalId === a.id);
-    });
-    if (!holdsRole) throw new Forbidden('action_forbidden_role', { action: command.action, roles: rule.roles.join(', ') });
+    // The refusal of the actor that got furthest through the rules is the one to explain.
+    const furthest = refusals.reduce<Refusal>((best, r) => (refusalOrder.indexOf(r!) > refusalOrder.indexOf(best) ? r! : best), 'role');
+    if (furthest === 'role') throw new Forbidden('action_forbidden_role', { action: command.action, roles: rule.roles.join(', ') });
+    if (furthest === 'role_in_status') {
+      throw new Forbidden('action_forbidden_role', { action: command.action, roles: rule.rolesIn![state.status]!.join(', ') });
+    }
+    if (furthest === 'assignment') throw new Forbidden('action_assigned_to_other', { action: command.action });
     throw new ActionNotAllowed(
       'action_not_allowed',
       { action: command.action, status: state.status },
-      { currentStatus: state.status, allowedActions: allowedActions(state, actors) },
+      { currentStatus: state.status, allowedActions: allowedActions(state, actors, ctx.staff) },
     );
   }
 
@@ -218,13 +272,32 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       toStatus = 'not_accepted';
       Object.assign(changes, { finishedAt: at, reason: command.reason });
       break;
-    case 'assign':
+    case 'assign': {
+      const member = command.assignee === undefined ? undefined : staffMember(ctx.staff, command.assignee);
+      if (command.assignee !== undefined && !mayBeAssigned(member)) {
+        throw new RuleBroken({ in: 'body', field: 'assignee', rule: 'assignee_in_staff_directory', message: 'assignee_in_staff_directory', params: { assignee: command.assignee } });
+      }
+      if (command.department !== undefined && !departmentTakesDossiers(ctx.staff, command.department)) {
+        throw new RuleBroken({ in: 'body', field: 'department', rule: 'department_in_staff_directory', message: 'department_in_staff_directory', params: { department: command.department } });
+      }
+      if (member && command.department !== undefined && member.department !== command.department) {
+        throw new RuleBroken({
+          in: 'body',
+          field: 'department',
+          rule: 'assignee_in_department',
+          message: 'assignee_in_department',
+          params: { assignee: member.username, department: command.department },
+        });
+      }
+      // A department alone takes the dossier from whoever held it: its specialists now share it.
+      const assignee = member?.username ?? null;
+      const department = command.department ?? member!.department;
       toStatus = 'in_progress';
-      if (command.assignee !== undefined) changes.assignee = command.assignee;
-      if (command.department !== undefined) changes.department = command.department;
-      next = { ...next, assignee: command.assignee ?? state.assignee };
-      Object.assign(slipExtras, { assignee: command.assignee, department: command.department });
+      Object.assign(changes, { assignee, department });
+      next = { ...next, assignee, department };
+      Object.assign(slipExtras, { ...(assignee ? { assignee } : {}), department });
       break;
+    }
     case 'transfer':
       changes.transferredTo = command.agency;
       Object.assign(slipExtras, { department: command.agency });
@@ -280,14 +353,28 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       break;
     case 'record_payment': {
       if (state.feeVnd === 0) throw new Unprocessable('payment_without_fee');
-      if (state.paidAt !== null) throw new Unprocessable('payment_already_recorded', {}, { paidAt: state.paidAt });
-      Object.assign(changes, {
-        'fee.method': command.method,
-        'fee.paidAt': at,
-        'fee.paidAmountVnd': command.amountVnd,
-        ...(command.transactionRef ? { 'fee.transactionRef': command.transactionRef } : {}),
-      });
-      next = { ...next, paymentMethod: command.method, paidAt: at };
+      if (state.paidAt !== null || state.paymentMethod === 'exempt') {
+        throw new Unprocessable('payment_already_recorded', {}, { paidAt: state.paidAt, paymentMethod: state.paymentMethod });
+      }
+      const exempt = command.method === 'exempt';
+      const { amountVnd, transactionRef, legalBasis } = command;
+      const broken = paymentRuleBroken(state.feeVnd, { method: command.method, paid: !exempt, amountVnd, transactionRef, legalBasis });
+      if (broken) throw new RuleBroken(broken, { feeVnd: state.feeVnd });
+      if (exempt) {
+        // Nothing is paid: the fee stays on the dossier, marked exempt with its legal basis.
+        Object.assign(changes, { 'fee.method': 'exempt', 'fee.legalBasis': legalBasis });
+        next = { ...next, paymentMethod: 'exempt' };
+        slipExtras.payment = { method: 'exempt', legalBasis };
+      } else {
+        Object.assign(changes, {
+          'fee.method': command.method,
+          'fee.paidAt': at,
+          'fee.paidAmountVnd': amountVnd,
+          ...(transactionRef ? { 'fee.transactionRef': transactionRef } : {}),
+        });
+        next = { ...next, paymentMethod: command.method, paidAt: at };
+        slipExtras.payment = { method: command.method, amountVnd, ...(transactionRef ? { transactionRef } : {}) };
+      }
       break;
     }
     case 'return_result':
@@ -304,19 +391,28 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       break;
     case 'apologize': {
       const dueAt = state.dueAt!;
+      const due = Date.parse(dueAt);
       const newDueAt = Date.parse(command.newDueAt);
-      if (ctx.calendar.localDate(now) > ctx.calendar.localDate(Date.parse(dueAt))) {
-        throw new Unprocessable('apology_too_late', { dueAt }, { dueAt });
+      const wrongDate = (rule: string, message: string, params: Record<string, unknown>) =>
+        new ValidationFailed([{ in: 'body', field: 'newDueAt', rule, message, params }]);
+      // "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần" (Decree 61/2018, see apologyExtension).
+      if (state.apologizedAt !== null) throw new Unprocessable('apology_once', { at: state.apologizedAt }, { apologizedAt: state.apologizedAt });
+      if (ctx.calendar.localDate(now) > ctx.calendar.localDate(due)) throw new Unprocessable('apology_too_late', { dueAt }, { dueAt });
+      // Checked before any calendar lookup, so no date a client sends makes the calendar compute a far year.
+      if (!inCalendarRange(command.newDueAt.slice(0, 10)) || !inCalendarRange(new Date(newDueAt).toISOString().slice(0, 10))) {
+        throw wrongDate('within_calendar', 'date_in_calendar_range', CALENDAR_YEARS);
       }
-      if (newDueAt <= Date.parse(dueAt)) {
-        throw new ValidationFailed([{ in: 'body', field: 'newDueAt', rule: 'after_current_due', message: 'apology_new_due_not_later', params: { dueAt } }]);
+      if (newDueAt <= due) throw wrongDate('after_current_due', 'apology_new_due_not_later', { dueAt });
+      const latest = ctx.calendar.addWorkingMinutes(due, apologyExtension(state.processingMinutes));
+      if (ctx.calendar.localDate(newDueAt) > ctx.calendar.localDate(latest)) {
+        throw wrongDate('within_one_more_legal_time', 'apology_new_due_too_far', { latest: ctx.calendar.localDate(latest) });
       }
       if (!ctx.calendar.isWorkingDay(ctx.calendar.localDate(newDueAt))) {
-        throw new ValidationFailed([{ in: 'body', field: 'newDueAt', rule: 'working_day', message: 'apology_new_due_day_off', params: { date: ctx.calendar.localDate(newDueAt) } }]);
+        throw wrongDate('working_day', 'apology_new_due_day_off', { date: ctx.calendar.localDate(newDueAt) });
       }
       const apology = { at, reason: command.reason, previousDueAt: dueAt, newDueAt: iso(newDueAt) };
-      Object.assign(changes, { dueAt: apology.newDueAt, apologies: { append: [apology] } });
-      next = { ...next, dueAt: apology.newDueAt };
+      Object.assign(changes, { dueAt: apology.newDueAt, apologizedAt: at, apologies: { append: [apology] } });
+      next = { ...next, dueAt: apology.newDueAt, apologizedAt: at };
       break;
     }
   }
@@ -342,6 +438,21 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       withinDeadline: deadline === null ? null : classifyTiming(now, Date.parse(deadline), ctx.calendar.timeZone) !== 'late',
     },
   };
+}
+
+/**
+ * How much later than the current due date an apology may set the new one: the procedure's legal
+ * processing time once more, and at least one working day (a dossier of a few hours gets a day).
+ *
+ * The law: Decree 61/2018/NĐ-CP on the one-stop shop, as reported when it was issued (Báo Vĩnh Long,
+ * 8/6/2018, from PLO), has the late agency apologise in writing at the latest one day before the due date,
+ * giving the reason and the new date, and says "việc hẹn lại ngày trả kết quả được thực hiện không quá một
+ * lần": hence one apology per dossier. We could not read the decree's own text, nor confirm the article
+ * (Art. 19, as amended by Decree 107/2021/NĐ-CP), nor how Decree 118/2025/NĐ-CP (in force since 1/7/2025,
+ * replacing both) words it. Neither text we saw bounds how far the new date may be: that bound is ours.
+ */
+export function apologyExtension(processingMinutes: number): number {
+  return Math.max(processingMinutes, WORKING_DAY_MINUTES);
 }
 
 function componentsOf(procedure: Procedure | undefined, codes: readonly string[]) {

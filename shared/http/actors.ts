@@ -1,11 +1,13 @@
 import type { Actor } from '../domain/dossier.ts';
 import { wardConfig } from '../config/ward.ts';
+import { staffMember } from '../domain/staff.ts';
 import type { Principal } from './auth.ts';
 
 /** The caller as the workflow sees it: one actor per role held (a staff member may hold several). */
 export function actorsOf(principal: Principal): Actor[] {
   if (principal.kind === 'staff') {
-    return principal.roles.map((role) => ({ kind: 'staff', id: principal.userId, name: principal.username, role }));
+    const name = staffMember(wardConfig().staff, principal.username)?.displayName ?? principal.username;
+    return principal.roles.map((role) => ({ kind: 'staff', id: principal.userId, username: principal.username, name, role }));
   }
   if (principal.kind === 'portal') {
     const portal = wardConfig().portals.find((p) => p.id === principal.portalId);

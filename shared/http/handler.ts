@@ -4,9 +4,10 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import type { RouteSpec } from '../blueprint-types.ts';
-import { routes, type FunctionName, type RouteKey } from '../blueprint.ts';
-import { DomainError, errorHeaders, NotFound, UnsupportedMediaType, ValidationFailed, type FieldViolation } from '../domain/errors.ts';
+import type { FunctionSpec, RouteSpec } from '../blueprint-types.ts';
+import { functions, routes, type FunctionName, type QueueName, type RouteKey, type SecretName } from '../blueprint.ts';
+import { DomainError, errorHeaders, NotFound, ServiceUnavailable, UnsupportedMediaType, ValidationFailed, type FieldViolation } from '../domain/errors.ts';
+import { loadSecrets } from '../security/secrets.ts';
 import { logger, metrics, tracer } from '../observability.ts';
 import { authorize, PORTAL_CLIENTS_ENV, principalFromClaims, type Principal } from './auth.ts';
 import { negotiateLocale, type Locale } from './messages.ts';
@@ -24,6 +25,8 @@ export interface RequestOf<R extends RouteSpec> {
   requestId: string;
   /** The instant the gateway received the request: the one clock of a request. */
   receivedAt: number;
+  /** Milliseconds left before the request is answered 503 for running out of time; loops that retry stop short of it. */
+  remainingMs: () => number;
 }
 
 export interface Reply {
@@ -42,6 +45,13 @@ export type RouteHandlers<F extends FunctionName> = {
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
+/**
+ * A request still running this long before the function's timeout is answered 503 with Retry-After, so the
+ * client hears "send it again" instead of the gateway's bare error; a retry with the same Idempotency-Key finds
+ * whatever the first one committed.
+ */
+const TIMEOUT_MARGIN_MS = 1500;
+
 let portalClients: Record<string, string> | undefined;
 function portalClientMap(): Record<string, string> {
   portalClients ??= JSON.parse(process.env[PORTAL_CLIENTS_ENV] ?? '{}') as Record<string, string>;
@@ -54,7 +64,9 @@ function portalClientMap(): Record<string, string> {
  * schemas, calls the route's handler and turns any error into problem+json.
  */
 export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandlers<F>) {
-  const dispatch = async (event: HttpEvent, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+  const secrets: readonly SecretName[] = (functions[fn] as FunctionSpec<QueueName, SecretName>).secrets ?? [];
+  const dispatch = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const answerBy = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
     const locale = negotiateLocale(event.headers?.['accept-language']);
     const requestId = event.requestContext.requestId;
     logger.appendKeys({ correlationId: requestId, routeKey: event.routeKey });
@@ -66,13 +78,18 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
       const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims, portalClientMap());
       authorize(principal, spec.access);
       const input = parseRequest(spec, event);
-      const reply = await handler({
-        ...input,
-        principal,
-        locale,
-        requestId,
-        receivedAt: event.requestContext.timeEpoch,
-      } as never);
+      await loadSecrets(secrets);
+      const reply = await inTime(
+        handler({
+          ...input,
+          principal,
+          locale,
+          requestId,
+          receivedAt: event.requestContext.timeEpoch,
+          remainingMs: () => answerBy - Date.now(),
+        } as never),
+        answerBy,
+      );
       return {
         statusCode: reply.status,
         headers: {
@@ -92,6 +109,18 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(captureLambdaHandler(tracer));
+}
+
+async function inTime<T>(work: Promise<T>, answerBy: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ServiceUnavailable('request_out_of_time', 1)), Math.max(0, answerBy - Date.now()));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function parseRequest(spec: RouteSpec, event: HttpEvent) {

@@ -134,6 +134,102 @@ export const messages: Record<string, Text> = {
     en: 'The procedure has a fee of {fee} VND: say how it is paid (online, cash or exempt).',
   },
   no_fee: { vi: 'Thủ tục không thu phí; không cần thông tin thanh toán.', en: 'The procedure has no fee; leave payment out.' },
+  // Trust: signed client state, receipt PINs, the public lookup.
+  idempotency_key_required: {
+    vi: 'Cổng dịch vụ công phải gửi header Idempotency-Key với mỗi hồ sơ, để gửi lại không tạo hồ sơ thứ hai.',
+    en: 'A portal must send an Idempotency-Key header with each filing, so that a retry never creates a second dossier.',
+  },
+  lookup_locked: {
+    vi: 'Đã nhập sai mã tra cứu quá nhiều lần cho hồ sơ này; vui lòng thử lại sau {retryAfterSeconds} giây.',
+    en: 'Too many wrong lookup PINs for this dossier; try again in {retryAfterSeconds} seconds.',
+  },
+  request_out_of_time: {
+    vi: 'Hệ thống không kịp xử lý yêu cầu; vui lòng gửi lại sau {retryAfterSeconds} giây (với cùng Idempotency-Key nếu có).',
+    en: 'The request could not be completed in time; send it again in {retryAfterSeconds} seconds (with the same Idempotency-Key, if any).',
+  },
+  // Uploads of documents.
+  sha256_hex: {
+    vi: 'Mã SHA-256 gồm đúng 64 ký tự thập lục phân (0–9, a–f).',
+    en: 'A SHA-256 digest is exactly 64 hexadecimal characters (0–9, a–f).',
+  },
+  // Health (GET /health).
+  health_table_failing: {
+    vi: 'Hệ thống của phường tạm thời không hoạt động: cơ sở dữ liệu không phản hồi.',
+    en: 'The ward instance is not working right now: its table did not answer.',
+  },
+  // Workflow, staff directory, payments, calendar bounds and clean text (issue 6, workflow helper).
+  calendar_out_of_range: {
+    vi: 'Lịch làm việc chỉ tính các năm {first}–{last}; năm {year} nằm ngoài phạm vi này.',
+    en: 'The working calendar counts the years {first}–{last} only; {year} is outside them.',
+  },
+  calendar_span_too_long: {
+    vi: 'Khoảng thời gian cần tính vượt quá {days} ngày mà lịch làm việc cho phép.',
+    en: 'The stretch of time to count is longer than the {days} days the working calendar allows.',
+  },
+  date_in_calendar_range: {
+    vi: 'Ngày phải thuộc các năm {first}–{last}.',
+    en: 'The date must be within the years {first}–{last}.',
+  },
+  report_period_too_long: {
+    vi: 'Kỳ báo cáo dài tối đa {days} ngày.',
+    en: 'A report period is at most {days} days long.',
+  },
+  action_assigned_to_other: {
+    vi: 'Hồ sơ đã được phân công cho người khác xử lý; bạn không thực hiện được thao tác "{action}".',
+    en: 'The dossier is assigned to someone else; you may not take the action "{action}".',
+  },
+  assignee_in_staff_directory: {
+    vi: 'Không có chuyên viên hoặc lãnh đạo "{assignee}" trong danh sách cán bộ của đơn vị.',
+    en: 'There is no specialist or leader "{assignee}" in the ward’s staff directory.',
+  },
+  department_in_staff_directory: {
+    vi: 'Không có chuyên viên nào thuộc phòng ban "{department}" trong danh sách cán bộ của đơn vị.',
+    en: 'No specialist of the ward’s staff directory belongs to the department "{department}".',
+  },
+  assignee_in_department: {
+    vi: 'Cán bộ "{assignee}" không thuộc phòng ban "{department}".',
+    en: 'Staff member "{assignee}" does not belong to the department "{department}".',
+  },
+  payment_amount_equals_fee: {
+    vi: 'Số tiền thanh toán ({amount} đồng) phải bằng đúng phí, lệ phí của hồ sơ ({fee} đồng).',
+    en: 'The amount paid ({amount} VND) must be the dossier’s fee exactly ({fee} VND).',
+  },
+  online_payment_reference: {
+    vi: 'Thanh toán trực tuyến cần có mã giao dịch (transactionRef).',
+    en: 'An online payment needs its transaction reference (transactionRef).',
+  },
+  exemption_legal_basis: {
+    vi: 'Miễn phí, lệ phí phải ghi căn cứ pháp lý (legalBasis), ví dụ "Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC".',
+    en: 'An exemption must state its legal basis (legalBasis), e.g. "Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC".',
+  },
+  exemption_not_paid: { vi: 'Hồ sơ được miễn phí, lệ phí thì không có khoản đã nộp (paid phải là false).', en: 'An exempt dossier pays nothing (paid must be false).' },
+  exemption_without_amount: { vi: 'Hồ sơ được miễn phí, lệ phí không ghi số tiền thanh toán.', en: 'An exemption carries no amount.' },
+  exemption_without_transaction: { vi: 'Hồ sơ được miễn phí, lệ phí không có mã giao dịch.', en: 'An exemption has no transaction reference.' },
+  legal_basis_only_for_exemption: {
+    vi: 'Căn cứ pháp lý (legalBasis) chỉ ghi khi miễn phí, lệ phí.',
+    en: 'A legal basis (legalBasis) is stated for an exemption only.',
+  },
+  apology_once: {
+    vi: 'Hồ sơ đã có văn bản xin lỗi và hẹn lại ngày trả kết quả ({at}); việc hẹn lại chỉ được thực hiện một lần.',
+    en: 'An apology with a new date was already issued for this dossier ({at}); a new date is set only once.',
+  },
+  apology_new_due_too_far: {
+    vi: 'Ngày hẹn trả mới không được muộn hơn ngày {latest} (thêm tối đa một lần thời hạn giải quyết theo quy định).',
+    en: 'The new due date may be no later than {latest} (at most the legal processing time once more).',
+  },
+  text_control_character: {
+    vi: 'Văn bản không được chứa ký tự điều khiển (như tab hoặc ký tự ẩn); chỉ ghi chú và lý do được xuống dòng.',
+    en: 'Text may not contain control characters (a tab, a hidden character); only notes and reasons may have line breaks.',
+  },
+  text_format_character: {
+    vi: 'Văn bản không được chứa ký tự định dạng ẩn (đảo chiều văn bản, ký tự độ rộng 0…).',
+    en: 'Text may not contain invisible format characters (direction overrides, zero-width characters…).',
+  },
+  text_unpaired_surrogate: {
+    vi: 'Văn bản chứa một nửa cặp thay thế UTF-16 (surrogate) đứng riêng, không phải ký tự hợp lệ.',
+    en: 'Text contains half of a UTF-16 surrogate pair on its own, which is no character.',
+  },
+  text_line_break: { vi: 'Trường này chỉ gồm một dòng.', en: 'This field is a single line.' },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { DomainError, ValidationFailed, type ErrorKind, type FieldViolation } from '../domain/errors.ts';
+import { DomainError, RuleBroken, ValidationFailed, type ErrorKind, type FieldViolation } from '../domain/errors.ts';
 import { message, problemTitles, type Locale } from './messages.ts';
 
 const statusOf: Record<ErrorKind, number> = {
@@ -39,7 +39,7 @@ export function violationsFromZod(error: z.ZodError, where: FieldViolation['in']
       in: where,
       field: issue.path.map(String).join('.'),
       rule: ours ? issue.message : ruleOf(issue),
-      ...(ours ? { message: issue.message } : { zodIssue: issue }),
+      ...(ours ? { message: issue.message, ...(issue.code === 'custom' && issue.params ? { params: issue.params } : {}) } : { zodIssue: issue }),
     };
   });
 }
@@ -74,7 +74,7 @@ export function problemFor(error: unknown, locale: Locale, correlationId: string
       correlationId,
     };
     if (instance) doc.instance = instance;
-    if (error instanceof ValidationFailed) {
+    if (error instanceof ValidationFailed || error instanceof RuleBroken) {
       doc.errors = error.violations.map((v) => ({
         in: v.in,
         field: v.field,

@@ -1,36 +1,44 @@
-import { createHash, createHmac, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { loadedSecret } from './secrets.ts';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
-// 8 MiB and about 20 ms a hash: an 8-digit PIN read from a stolen table costs days of CPU, a lookup a blink.
-const SCRYPT = { N: 8192, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const PIN_DIGITS = 8;
+const PIN_SPACE = 10n ** BigInt(PIN_DIGITS);
+const SCHEME = 'hmac-sha256';
+
+const pinKey = () => loadedSecret('pin');
 
 /**
- * The lookup PIN printed on the receipt. With an Idempotency-Key it is derived from that key, so a retried
- * submission gets the same PIN back while the server keeps neither the PIN nor the key (only their hashes);
- * without one it is random.
+ * The lookup PIN printed on the receipt: random, and never derivable from what a client sends. A filing with an
+ * Idempotency-Key gets a PIN derived under the ward's PIN key from the caller and the key, so its retry gets the
+ * same PIN back while the server stores neither; without a key it is drawn at random.
  */
-export function receiptPin(idempotencyKey: string | undefined): string {
-  const value = idempotencyKey
-    ? createHmac('sha256', idempotencyKey).update('motcua receipt PIN').digest().readBigUInt64BE(0) % 10n ** BigInt(PIN_DIGITS)
-    : BigInt(randomInt(0, 10 ** PIN_DIGITS));
+export function receiptPin(caller: string, idempotencyKey: string | undefined): string {
+  const value =
+    idempotencyKey === undefined
+      ? BigInt(randomInt(0, 10 ** PIN_DIGITS))
+      : createHmac('sha256', pinKey()).update(`receipt PIN\0${caller}\0${idempotencyKey}`).digest().readBigUInt64BE(0) % PIN_SPACE;
   return value.toString().padStart(PIN_DIGITS, '0');
 }
 
-export async function hashPin(pin: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(pin, salt, 32, SCRYPT);
-  return `scrypt$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+/**
+ * What the dossier stores of its PIN: a keyed hash over the dossier code and the PIN. Without the key (held
+ * outside the table) a stolen table reveals nothing; with it, checking a PIN costs a microsecond.
+ */
+export function hashPin(code: string, pin: string): string {
+  return `${SCHEME}$${mac(code, pin).toString('base64url')}`;
 }
 
-/** Constant-time check; with no stored hash it still does the work, so an unknown code answers as slowly as a wrong PIN. */
-export async function verifyPin(pin: string, stored: string | undefined): Promise<boolean> {
-  const [scheme, saltText, hashText] = (stored ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA$').split('$');
-  const salt = Buffer.from(saltText ?? '', 'base64url');
-  const expected = Buffer.from(hashText ?? '', 'base64url');
-  const actual = await scryptAsync(pin, salt, 32, SCRYPT);
-  return scheme === 'scrypt' && stored !== undefined && expected.length === actual.length && timingSafeEqual(expected, actual);
+/** Constant time; with no stored hash it still does the work, so an unknown code answers like a wrong PIN. */
+export function verifyPin(code: string, pin: string, stored: string | undefined): boolean {
+  const actual = mac(code, pin);
+  const [scheme, hash] = (stored ?? `${SCHEME}$`).split('$');
+  const expected = Buffer.from(hash ?? '', 'base64url');
+  const same = expected.length === actual.length && timingSafeEqual(expected, actual);
+  return same && scheme === SCHEME && stored !== undefined;
+}
+
+function mac(code: string, pin: string): Buffer {
+  return createHmac('sha256', pinKey()).update(`receipt PIN hash\0${code}\0${pin}`).digest();
 }
 
 export function sha256(text: string): string {

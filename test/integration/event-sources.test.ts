@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -9,7 +9,7 @@ import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
 import { queueResourceName } from '../../local/resources.ts';
-import { birthRegistration, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
+import { birthRegistration, idempotent, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;
@@ -102,7 +102,7 @@ describe('day counters → GET /reports', () => {
   it('gives the figures of a period for one procedure: received by channel, online share, on time, fees paid online', async () => {
     const temporaryResidence = { procedureCode: '1.004222', components: ['TK', 'CHO'] };
     const counter = await ward.api.post('/dossiers', maritalStatus({ ...temporaryResidence, payment: { method: 'cash', paid: true } }), { as: officer });
-    const online = await ward.api.post('/dossiers', birthRegistration({ ...temporaryResidence, payment: { method: 'online', paid: true } }), { as: portal });
+    const online = await ward.api.post('/dossiers', birthRegistration({ ...temporaryResidence, payment: { method: 'online', paid: true, transactionRef: 'PAYGOV-20260302-77' } }), { as: portal, headers: idempotent() });
     let etag = online.headers.get('etag')!;
     for (const [body, as] of [
       [{ action: 'accept' }, officer],
@@ -174,63 +174,146 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
   });
 });
 
-describe('S3 upload → notification → document check', () => {
-  it('marks a component digitised with the SHA-256 of a verified PDF, and refuses a file that is not a scan', async () => {
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
-    const code = filed.body.code as string;
-    const put = (key: string, body: Buffer) => ward.clients.s3.send(new PutObjectCommand({ Bucket: ward.resources.bucketName, Key: key, Body: body }));
-    await put(`dossiers/${code}/components/TK/to khai.pdf`, PDF_BYTES);
-    await put(`dossiers/${code}/components/GCS/giay-chung-sinh.pdf`, Buffer.from('hello, not a scan'));
-    await ward.settle();
-    const dossier = await ward.api.get(`/dossiers/${code}`, { as: officer });
-    const tk = dossier.body.components.find((c: { code: string }) => c.code === 'TK');
-    expect(tk.document).toMatchObject({
-      key: `dossiers/${code}/components/TK/to khai.pdf`,
-      contentType: 'application/pdf',
-      sizeBytes: PDF_BYTES.length,
-      sha256: createHash('sha256').update(PDF_BYTES).digest('hex'),
-    });
-    expect(dossier.body.components.find((c: { code: string }) => c.code === 'GCS').document).toBeUndefined();
-    expect(dossier.body.rejectedDocuments).toEqual([expect.objectContaining({ componentCode: 'GCS', reason: 'unsupported_type' })]);
-  });
-});
-
 describe('upload URL → S3 → notification → document check', () => {
-  it('lets the filing portal upload a component through a presigned URL, and the check marks it digitised', async () => {
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
-    const code = filed.body.code as string;
-    const ticket = await ward.api.post(
-      `/dossiers/${code}/components/GCS/upload-url`,
-      { fileName: 'Giấy chứng sinh.pdf', contentType: 'application/pdf', sizeBytes: PDF_BYTES.length },
+  const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+  const uploadRecord = async (code: string, uploadId: string) =>
+    (await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `DOSSIER#${code}`, sk: `UPLOAD#${uploadId}` }, ConsistentRead: true }))).Item;
+  const dossierItem = async (code: string) =>
+    (await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' }, ConsistentRead: true }))).Item!;
+  const stored = (key: string) =>
+    ward.clients.s3.send(new HeadObjectCommand({ Bucket: ward.resources.bucketName, Key: key })).then(
+      () => true,
+      () => false,
+    );
+  const component = async (code: string, componentCode: string) =>
+    (await ward.api.get(`/dossiers/${code}`, { as: officer })).body.components.find((c: { code: string }) => c.code === componentCode);
+  /** Asks for an upload URL declaring `declared` (by default, exactly `file` as a PDF). */
+  const askUpload = (code: string, componentCode: string, file: Buffer, declared: Record<string, unknown> = {}) =>
+    ward.api.post(
+      `/dossiers/${code}/components/${componentCode}/upload-url`,
+      { fileName: 'Giấy chứng sinh.pdf', contentType: 'application/pdf', sizeBytes: file.length, sha256: sha256Of(file), ...declared },
       { as: portal },
     );
+
+  it('signs the declared size, type and SHA-256 into the URL, and no checksum of an empty body', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
+    const ticket = await askUpload(filed.body.code, 'GCS', PDF_BYTES);
     expect(ticket.status).toBe(201);
-    expect(ticket.body.key).toMatch(new RegExp(`^dossiers/${code.replace(/\./g, '\\.')}/components/GCS/[0-9a-f-]{36}-Giay_chung_sinh.pdf$`));
+    const url = new URL(ticket.body.url);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')!.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host', 'x-amz-checksum-sha256']));
+    expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
+    expect(ticket.body.headers).toEqual({
+      'content-type': 'application/pdf',
+      'content-length': String(PDF_BYTES.length),
+      'x-amz-checksum-sha256': createHash('sha256').update(PDF_BYTES).digest('base64'),
+    });
+  });
+
+  it('verifies the declared file uploaded through its URL: the component is digitised and the file kept', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
+    const code = filed.body.code as string;
+    const ticket = await askUpload(code, 'GCS', PDF_BYTES);
+    expect(ticket.body.key).toMatch(new RegExp(`^dossiers/${code.replace(/\./g, '\\.')}/components/GCS/${ticket.body.uploadId}-Giay_chung_sinh.pdf$`));
     const put = await fetch(ticket.body.url, { method: 'PUT', headers: ticket.body.headers, body: PDF_BYTES });
     expect(put.status).toBe(200);
     await ward.settle();
-    const dossier = await ward.api.get(`/dossiers/${code}`, { as: officer });
-    expect(dossier.body.components.find((c: { code: string }) => c.code === 'GCS').document).toMatchObject({
+    expect((await component(code, 'GCS')).document).toMatchObject({
       key: ticket.body.key,
-      sha256: createHash('sha256').update(PDF_BYTES).digest('hex'),
+      contentType: 'application/pdf',
+      sizeBytes: PDF_BYTES.length,
+      sha256: sha256Of(PDF_BYTES),
     });
+    expect(await uploadRecord(code, ticket.body.uploadId)).toMatchObject({
+      state: 'verified',
+      contentType: 'application/pdf',
+      expected: { contentType: 'application/pdf', sizeBytes: PDF_BYTES.length, sha256: sha256Of(PDF_BYTES) },
+      requestedBy: { kind: 'portal', id: 'dvcqg' },
+      object: { sizeBytes: PDF_BYTES.length, sha256: sha256Of(PDF_BYTES) },
+    });
+    expect((await uploadRecord(code, ticket.body.uploadId))!.expiresAt).toBeUndefined();
+    expect(await stored(ticket.body.key)).toBe(true);
   });
 
-  it('refuses a component the dossier does not have, and another portal’s dossier', async () => {
+  const text = Buffer.from('hello, this is not a scan at all\n');
+  const otherPdf = Buffer.from(PDF_BYTES.toString('latin1').replace('Catalog', 'Catalof'), 'latin1');
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 1)]);
+  // fauxqs enforces no signature, so these reach the bucket; S3 itself would refuse the first two at the PUT.
+  it.each([
+    { file: 'a file of another size than declared', declared: PDF_BYTES, body: Buffer.concat([PDF_BYTES, text]), reason: 'size_mismatch' },
+    { file: 'a file whose bytes do not match the declared SHA-256', declared: PDF_BYTES, body: otherPdf, reason: 'checksum_mismatch' },
+    { file: 'a text file declared as a PDF', declared: text, body: text, reason: 'unsupported_type' },
+    { file: 'a PNG declared as a PDF', declared: png, body: png, reason: 'type_mismatch' },
+  ])('refuses $file: deleted, its reason in its own record, the component not digitised', async ({ declared, body, reason }) => {
+    expect(otherPdf.length).toBe(PDF_BYTES.length);
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
+    const code = filed.body.code as string;
+    const ticket = await askUpload(code, 'GCS', declared);
+    expect(ticket.status).toBe(201);
+    // A client sets Content-Length from the body it sends.
+    const { 'content-length': _length, ...headers } = ticket.body.headers;
+    const put = await fetch(ticket.body.url, { method: 'PUT', headers, body });
+    expect(put.status).toBe(200);
+    await ward.settle();
+    expect(await uploadRecord(code, ticket.body.uploadId)).toMatchObject({ state: 'rejected', reason, object: { sizeBytes: body.length } });
+    expect(await stored(ticket.body.key)).toBe(false);
+    expect((await component(code, 'GCS')).document).toBeUndefined();
+    expect(await dossierItem(code)).not.toHaveProperty('rejectedDocuments');
+  });
+
+  it('deletes an object that no upload URL was signed for, and leaves the component undigitised', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
+    const code = filed.body.code as string;
+    const keys = [`dossiers/${code}/components/TK/${randomUUID()}-to khai.pdf`, `dossiers/${code}/components/TK/to khai.pdf`];
+    for (const key of keys) await ward.clients.s3.send(new PutObjectCommand({ Bucket: ward.resources.bucketName, Key: key, Body: PDF_BYTES }));
+    await ward.settle();
+    for (const key of keys) expect(await stored(key), key).toBe(false);
+    expect((await component(code, 'TK')).document).toBeUndefined();
+  });
+
+  it('keeps one record however often one URL is used: the dossier item does not grow and actions on it still work', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
+    const code = filed.body.code as string;
+    const ticket = await askUpload(code, 'GCS', text);
+    const sizeBefore = JSON.stringify(await dossierItem(code)).length;
+    const { 'content-length': _length, ...headers } = ticket.body.headers;
+    const uses = 300;
+    for (let i = 0; i < uses; i++) {
+      const put = await fetch(ticket.body.url, { method: 'PUT', headers, body: text });
+      expect(put.status).toBe(200);
+    }
+    await ward.settle(120_000);
+    expect(JSON.stringify(await dossierItem(code)).length).toBe(sizeBefore);
+    const record = await uploadRecord(code, ticket.body.uploadId);
+    // The first upload used the URL and was refused for what it is; every later one only as late.
+    expect(record).toMatchObject({ state: 'rejected', reason: 'unsupported_type', lateUpload: { reason: 'ticket_used' } });
+    expect(await stored(ticket.body.key)).toBe(false);
+    const read = await ward.api.get(`/dossiers/${code}`, { as: officer });
+    const accepted = await ward.api.post(`/dossiers/${code}/actions`, { action: 'accept' }, { as: officer, headers: { 'if-match': read.headers.get('etag')! } });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+  }, 180_000);
+
+  it('refuses a component the dossier does not have, another portal’s dossier, and a malformed SHA-256', async () => {
     const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
-    const request = { fileName: 'a.pdf', contentType: 'application/pdf', sizeBytes: 1000 };
+    const request = { fileName: 'a.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) };
     const unknown = await ward.api.post(`/dossiers/${filed.body.code}/components/XYZ/upload-url`, request, { as: officer });
     expect(unknown.status).toBe(422);
     expect(unknown.body.components).toEqual(['TK']);
     expect((await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, request, { as: portal })).status).toBe(404);
     const tooLarge = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { ...request, sizeBytes: 50 * 1024 * 1024 }, { as: officer });
     expect(tooLarge.body.errors[0]).toMatchObject({ field: 'sizeBytes', rule: 'too_big' });
+    for (const sha256 of ['ab'.repeat(31), 'zz'.repeat(32), undefined]) {
+      const bad = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { ...request, sha256 }, { as: officer });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0]).toMatchObject({ field: 'sha256' });
+    }
+    const hexRule = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { ...request, sha256: 'x' }, { as: officer });
+    expect(hexRule.body.errors[0]).toMatchObject({ field: 'sha256', rule: 'sha256_hex', message: expect.stringContaining('SHA-256') });
   });
 });
 
 describe('status change → stream → FIFO queue → portal webhook', () => {
   it('sends the portal each new status of its dossier, in order, once', async () => {
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     const code = filed.body.code as string;
     const accepted = await ward.api.post(`/dossiers/${code}/actions`, { action: 'accept' }, { as: officer, headers: { 'if-match': filed.headers.get('etag')! } });
     expect(accepted.status).toBe(200);

@@ -12,10 +12,10 @@ afterAll(async () => {
 });
 
 describe('the local ward instance', () => {
-  it('answers GET /health with the ward it serves', async () => {
+  it('answers GET /health with the ward it serves, once its table answered', async () => {
     const response = await ward.api.get('/health');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', ward: { id: 'sample', unitCode: '000.00.00.H99' } });
+    expect(response.body).toMatchObject({ status: 'ok', ward: { id: 'sample', unitCode: '000.00.00.H99' }, checks: { table: 'ok' } });
     expect(Date.parse(response.body.time)).not.toBeNaN();
   });
 
@@ -103,11 +103,29 @@ describe('problem+json', () => {
     expect(response.body.errors[0]).toMatchObject({ in: 'query', rule: 'unrecognized_keys' });
   });
 
-  it('answers 403 to a caller whose scope does not cover the route', async () => {
+  it('answers 403 problem+json to a staff role the route does not allow', async () => {
+    const response = await ward.api.get('/reports?from=2026-01-01&to=2026-01-31', { as: { role: 'specialist' } });
+    expect(response.status).toBe(403);
+    expect(response.body.type).toBe('urn:motcua:problem:forbidden');
+  });
+});
+
+describe('route scopes at the gateway', () => {
+  it('refuses, as the JWT authorizer does, a valid token that carries none of the route’s scopes', async () => {
     const readOnly = await ward.api.post('/dossiers', {}, { as: { portal: 'dvcqg', scopes: ['dossiers.read'] } });
     expect(readOnly.status).toBe(403);
-    expect(readOnly.body.type).toBe('urn:motcua:problem:forbidden');
+    expect(readOnly.body).toEqual({ message: 'Forbidden' });
+    expect(readOnly.headers.get('www-authenticate')).toMatch(/^Bearer scope="aws\.cognito\.signin\.user\.admin motcua\/dossiers\.submit" error="insufficient_scope"/);
+    // A portal token, whatever its scopes, never carries the staff scope that staff-only routes require.
+    const staffOnly = await ward.api.get('/alerts', { as: portal });
+    expect(staffOnly.status).toBe(403);
+    expect(staffOnly.body).toEqual({ message: 'Forbidden' });
+  });
+
+  it('lets through a token with any one of the route’s scopes', async () => {
     expect((await ward.api.get('/dossiers', { as: portal })).status).toBe(200);
+    expect((await ward.api.get('/dossiers', { as: { portal: 'dvcqg', scopes: ['dossiers.read'] } })).status).toBe(200);
+    expect((await ward.api.get('/alerts', { as: officer })).status).toBe(200);
   });
 });
 
@@ -124,5 +142,20 @@ describe('an unexpected failure', () => {
       correlationId: expect.any(String),
     });
     expect(JSON.stringify(response.body)).not.toMatch(/ResourceNotFound|table|dynamo|stack/i);
+  });
+
+  it('makes GET /health a 503 naming the failing check when the table is gone', async () => {
+    // The table was deleted by the test above: a real fault of DynamoDB Local, not a mocked SDK.
+    const response = await ward.api.get('/health');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.body).toMatchObject({
+      type: 'urn:motcua:problem:unavailable',
+      status: 503,
+      checks: { table: 'failing' },
+      ward: { id: 'sample', unitCode: '000.00.00.H99' },
+    });
+    expect(response.body.detail).toBe('Hệ thống của phường tạm thời không hoạt động: cơ sở dữ liệu không phản hồi.');
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
-import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;
@@ -58,6 +58,9 @@ function mutate(body: Record<string, unknown>, path: string[], value: unknown, r
   return copy;
 }
 
+/** Any UTF-16 text, as JSON can carry it: controls, format characters and lone surrogates included (free text refuses them). */
+const anyText = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 60 }).map((units) => String.fromCharCode(...units));
+
 const malformedBody = fc.oneof(
   // Any JSON at all.
   fc.jsonValue().map((v) => ({ raw: JSON.stringify(v) ?? 'null', as: 'counter' as const })),
@@ -67,7 +70,7 @@ const malformedBody = fc.oneof(
   fc.record({
     as: fc.constantFrom('online' as const, 'counter' as const),
     path: fc.constantFrom(...paths),
-    value: fc.oneof(fc.jsonValue(), fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string())),
+    value: fc.oneof(fc.jsonValue(), fc.string(), anyText, fc.integer(), fc.constant(null), fc.array(fc.string())),
     remove: fc.boolean(),
   }).map(({ as, path, value, remove }) => ({ raw: JSON.stringify(mutate(valid[as], path, value, remove)), as })),
   // A valid filing with an extra field.
@@ -82,7 +85,7 @@ it('answers thousands of malformed filings with a 4xx problem and writes nothing
   let refused = 0;
   await fc.assert(
     fc.asyncProperty(malformedBody, async ({ raw, as }) => {
-      const response = await ward.api.request('POST', '/dossiers', { as: as === 'online' ? portal : officer, rawBody: raw, headers: { 'content-type': 'application/json' } });
+      const response = await ward.api.request('POST', '/dossiers', { as: as === 'online' ? portal : officer, rawBody: raw, headers: { 'content-type': 'application/json', ...idempotent() } });
       expect(response.status, raw).toBeLessThan(500);
       if (response.status === 201) {
         accepted += 1; // a mutation that happened to stay valid (a deleted optional note, say)
@@ -95,7 +98,8 @@ it('answers thousands of malformed filings with a 4xx problem and writes nothing
     { numRuns: 2500 },
   );
   expect(refused).toBeGreaterThan(2000);
-  // Each accepted filing wrote its dossier, first control-slip row and the day's sequence (once); nothing else.
+  // Each accepted filing wrote its dossier, first control-slip row and its Idempotency-Key's record, and the day's
+  // sequence once; a refused one wrote nothing, not even a claim on its key.
   const after = await writtenItems();
-  expect(after - before).toBe(accepted === 0 ? 0 : accepted * 2 + 1);
+  expect(after - before).toBe(accepted === 0 ? 0 : accepted * 3 + 1);
 });

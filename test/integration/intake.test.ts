@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
-import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { applicant, birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { countDynamoCalls } from '../support/sdk-calls.ts';
 import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
@@ -45,10 +45,10 @@ describe('the procedure catalog', () => {
 });
 
 describe('filing a dossier', () => {
-  it('receives a counter dossier at once: code, due date and receipt (form 01), in two DynamoDB round trips', async () => {
+  it('receives a counter dossier at once: code, due date and receipt (form 01), in two DynamoDB round trips (number, then the dossier)', async () => {
     const { result: filed, calls } = await sdk.during(() => ward.api.post('/dossiers', maritalStatus(), { as: officer }));
     expect(filed.status).toBe(201);
-    expect(calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(calls).toEqual(['UpdateItemCommand', 'TransactWriteItemsCommand']);
     const receipt = filed.body;
     expect(receipt.code).toMatch(/^000\.00\.00\.H99-\d{6}-\d{4}$/);
     expect(receipt).toMatchObject({
@@ -67,7 +67,7 @@ describe('filing a dossier', () => {
   });
 
   it('keeps an online dossier waiting for the officer, without a due date', async () => {
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     expect(filed.status).toBe(201);
     expect(filed.body).toMatchObject({ status: 'submitted', receivedAt: null, dueAt: null, channel: 'online' });
   });
@@ -164,5 +164,107 @@ describe('Idempotency-Key', () => {
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([201]));
     expect(new Set(answers.map((a) => a.code)).size).toBe(1);
     expect(await dossierCount()).toBe(before + 1);
+  });
+});
+
+describe('free text', () => {
+  const nfd = (text: string) => text.normalize('NFD');
+
+  it('is stored and returned in NFC, whatever normalisation it was typed in', async () => {
+    expect(nfd(applicant.fullName)).not.toBe(applicant.fullName);
+    const filed = await ward.api.post(
+      '/dossiers',
+      maritalStatus({ applicant: { ...applicant, fullName: nfd(applicant.fullName), address: nfd(applicant.address) }, note: nfd('Công dân nộp thay\r\ncho mẹ') }),
+      { as: officer },
+    );
+    expect(filed.status).toBe(201);
+    expect(filed.body.applicant).toMatchObject({ fullName: applicant.fullName, address: applicant.address });
+    const view = await ward.api.get(`/dossiers/${filed.body.code}`, { as: officer });
+    expect(view.body.applicant.fullName).toBe(applicant.fullName);
+    const history = await ward.api.get(`/dossiers/${filed.body.code}/history`, { as: officer });
+    expect(history.body.entries[0].note).toBe('Công dân nộp thay\ncho mẹ');
+    // The worklist finds the name typed either way as the same name.
+    const list = await ward.api.get('/dossiers?limit=100', { as: officer });
+    expect(list.body.items.find((i: { code: string }) => i.code === filed.body.code).applicantName).toBe(applicant.fullName);
+  });
+
+  it('makes a retry that differs only by normalisation a replay, not a new body', async () => {
+    const key = randomUUID();
+    const first = await ward.api.post('/dossiers', maritalStatus({ applicant: { ...applicant, fullName: nfd(applicant.fullName) } }), { as: officer, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    const retry = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: { 'idempotency-key': key } });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.code).toBe(first.body.code);
+  });
+
+  it.each([
+    ['a bidirectional override in a name', { applicant: { ...applicant, fullName: 'Nguyễn \u202eLan' } }, 'applicant.fullName', 'text_format_character'],
+    ['a zero-width space in an address', { applicant: { ...applicant, address: 'Số 12\u200b ngõ 34 Kim Liên' } }, 'applicant.address', 'text_format_character'],
+    ['a bell in an address', { applicant: { ...applicant, address: 'Số 12 ngõ 34\u0007 Kim Liên' } }, 'applicant.address', 'text_control_character'],
+    ['a line break in a name', { applicant: { ...applicant, fullName: 'Nguyễn\nLan' } }, 'applicant.fullName', 'text_line_break'],
+    ['a tab in a note', { note: 'Nộp\tthay' }, 'note', 'text_control_character'],
+    ['half a surrogate pair in a note', { note: 'Nộp thay \ud800' }, 'note', 'text_unpaired_surrogate'],
+    ['a NUL in a transaction reference', { payment: { method: 'online', paid: true, transactionRef: 'PAY\u0000GOV' } }, 'payment.transactionRef', 'text_control_character'],
+  ])('refuses %s with a 400 naming the field and the rule, writing nothing', async (_, overrides, field, rule) => {
+    const before = await dossierCount();
+    const refused = await ward.api.post('/dossiers', maritalStatus(overrides), { as: officer });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', field, rule })]);
+    expect(refused.body.errors[0].message).not.toBe(rule);
+    expect(await dossierCount()).toBe(before);
+  });
+
+  it('is held to the same rule in a worklist filter and an upload’s file name', async () => {
+    const filter = await ward.api.get(`/dossiers?assignee=${encodeURIComponent('specialist\u202e.42')}`, { as: officer });
+    expect(filter.status).toBe(400);
+    expect(filter.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'assignee', rule: 'text_format_character' })]);
+    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
+    const upload = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { fileName: 'to-khai\u202efdp.exe', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) }, { as: officer });
+    expect(upload.status).toBe(400);
+    expect(upload.body.errors).toEqual([expect.objectContaining({ field: 'fileName', rule: 'text_format_character' })]);
+  });
+});
+
+describe('payment at intake', () => {
+  const legalBasis = 'Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC';
+
+  it('refuses an exemption without its legal basis and an online payment without its transaction (422 naming the rule), writing nothing', async () => {
+    const before = await dossierCount();
+    for (const [payment, field, rule, as] of [
+      [{ method: 'exempt' }, 'payment.legalBasis', 'exemption_legal_basis', officer],
+      [{ method: 'exempt', paid: true, legalBasis }, 'payment.paid', 'exemption_not_paid', officer],
+      [{ method: 'cash', paid: true, legalBasis }, 'payment.legalBasis', 'legal_basis_only_for_exemption', officer],
+      [{ method: 'online', paid: true }, 'payment.transactionRef', 'online_payment_reference', portal],
+    ] as const) {
+      const body = as === portal ? birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment }) : maritalStatus({ payment });
+      const refused = await ward.api.post('/dossiers', body, { as, headers: idempotent() });
+      expect(refused.status, JSON.stringify(payment)).toBe(422);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', field, rule })]);
+    }
+    expect(await dossierCount()).toBe(before);
+  });
+
+  it('checks the payment rules only once every field is valid: field errors are 400s, found together', async () => {
+    const refused = await ward.api.post('/dossiers', maritalStatus({ payment: { method: 'exempt' }, applicant: { ...applicant, phone: '12' }, components: ['TK', 'NOPE'] }), { as: officer });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['applicant.phone']);
+    const twoFields = await ward.api.post('/dossiers', maritalStatus({ payment: { method: 'exempt' }, components: ['TK', 'NOPE'], channel: 'online' }), { as: officer });
+    expect(twoFields.status).toBe(400);
+    expect(twoFields.body.errors.map((e: { rule: string }) => e.rule).sort()).toEqual(['counter_files_in_person_or_postal', 'unknown_component']);
+  });
+
+  it('keeps an exemption’s legal basis on the dossier’s fee and the first control-slip row', async () => {
+    const filed = await ward.api.post('/dossiers', maritalStatus({ payment: { method: 'exempt', legalBasis } }), { as: officer });
+    expect(filed.status).toBe(201);
+    const view = await ward.api.get(`/dossiers/${filed.body.code}`, { as: officer });
+    expect(view.body.fee).toEqual({ amountVnd: 15000, method: 'exempt', legalBasis });
+    expect(view.body.allowedActions).not.toContain('record_payment');
+    const history = await ward.api.get(`/dossiers/${filed.body.code}/history`, { as: officer });
+    expect(history.body.entries[0]).toMatchObject({ action: 'receive', payment: { method: 'exempt', legalBasis } });
+    const online = await ward.api.post('/dossiers', birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment: { method: 'online', paid: true, transactionRef: 'PAYGOV-9' } }), { as: portal, headers: idempotent() });
+    expect(online.status).toBe(201);
+    const onlineHistory = await ward.api.get(`/dossiers/${online.body.code}/history`, { as: officer });
+    expect(onlineHistory.body.entries[0].payment).toEqual({ method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-9' });
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,8 @@ import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createLocalResources, type LocalResources } from '../../local/resources.ts';
-import { LOCAL_AWS, localCredentials, startLocalFauxqs } from '../../local/services.ts';
+import { isLoopbackAddress } from '../../local/http-gateway.ts';
+import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../../local/services.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
 import { startLocalWard } from '../../local/ward.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
@@ -101,7 +102,9 @@ describe('the stream poller', () => {
 
 describe('a restart on the same data folder', () => {
   it('finds its resources, its dossiers, its signing key and its stream checkpoints again', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'motcua-restart-'));
+    const parent = mkdtempSync(join(tmpdir(), 'motcua-restart-'));
+    // A folder the runner makes itself (mkdtemp would already make it 0700).
+    const dataDir = join(parent, 'ward');
     const ward = readWardFile('sample');
     const start = async () => {
       const fauxqs = await startLocalFauxqs({ dataDir: join(dataDir, 'fauxqs') });
@@ -113,15 +116,33 @@ describe('a restart on the same data folder', () => {
       const token = await first.local.token({ role: 'officer' });
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       const filed = await fetch(`${first.local.url}/dossiers`, { method: 'POST', headers, body: JSON.stringify(maritalStatus()) });
-      const { code } = (await filed.json()) as { code: string };
+      const { code, lookup } = (await filed.json()) as { code: string; lookup: { pin: string } };
+      const etag = filed.headers.get('etag')!;
       await first.local.settle();
       await first.stop();
       expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['token-signing-key.jwk.json', 'stream-checkpoint-report-aggregator.json']));
+      // Only its owner may enter the data folder or read the signing key.
+      expect(modeOf(dataDir)).toBe(0o700);
+      expect(modeOf(join(dataDir, 'fauxqs'))).toBe(0o700);
+      expect(modeOf(join(dataDir, 'token-signing-key.jwk.json'))).toBe(0o600);
+      // The keys standing in for Secrets Manager's, one file each, as private as the token key.
+      expect(modeOf(join(dataDir, 'secrets'))).toBe(0o700);
+      expect(readdirSync(join(dataDir, 'secrets')).sort()).toEqual(['pin.key', 'signing.key']);
+      for (const file of ['pin.key', 'signing.key']) expect(modeOf(join(dataDir, 'secrets', file))).toBe(0o600);
 
       const second = await start();
       // The token minted before the restart is still good, and the dossier is there.
       const read = await fetch(`${second.local.url}/dossiers/${code}`, { headers });
       expect(read.status).toBe(200);
+      // The ETag and the receipt PIN handed out before the restart still hold: the keys were kept.
+      const lookedUp = await fetch(`${second.local.url}/public/dossiers/${code}?pin=${lookup.pin}`);
+      expect(lookedUp.status).toBe(200);
+      const acted = await fetch(`${second.local.url}/dossiers/${code}/actions`, {
+        method: 'POST',
+        headers: { ...headers, 'if-match': etag },
+        body: JSON.stringify({ action: 'assign', department: 'Tư pháp – Hộ tịch' }),
+      });
+      expect(acted.status).toBe(200);
       // The stream consumers resume from where they stopped, not from the start of the stream.
       for (const name of ['report-aggregator', 'portal-notifier']) {
         expect(Object.keys(JSON.parse(readFileSync(join(dataDir, `stream-checkpoint-${name}.json`), 'utf8')))).not.toHaveLength(0);
@@ -130,7 +151,108 @@ describe('a restart on the same data folder', () => {
       expect(((await again.json()) as { code: string }).code).not.toBe(code);
       await second.stop();
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+const repoRoot = new URL('../..', import.meta.url).pathname;
+
+/** The local addresses of the sockets listening on a TCP port, from the kernel's tables. */
+function listeners(port: number): string[] {
+  const found: string[] = [];
+  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // 0A: LISTEN
+      const [hex, portHex] = local.split(':') as [string, string];
+      if (parseInt(portHex, 16) !== port) continue;
+      // Each 32-bit word is in host (little-endian) order.
+      const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
+      if (!v6) found.push(words[0]!.match(/../g)!.map((b) => parseInt(b, 16)).join('.'));
+      else {
+        const groups = words.join('').match(/.{4}/g)!.map((g) => parseInt(g, 16).toString(16));
+        const full = groups.join(':');
+        found.push(/^0:0:0:0:0:ffff:/.test(full) ? `::ffff:${words[3]!.match(/../g)!.map((b) => parseInt(b, 16)).join('.')}` : full === '0:0:0:0:0:0:0:1' ? '::1' : full);
+      }
+    }
+  }
+  return found;
+}
+const portOf = (url: string) => Number(new URL(url).port);
+
+describe('the local services', () => {
+  it('listen on 127.0.0.1 only: DynamoDB Local and fauxqs', () => {
+    for (const url of [inject('dynamoEndpoint'), fauxqs.address]) {
+      const addresses = listeners(portOf(url));
+      expect(addresses, url).not.toHaveLength(0);
+      for (const address of addresses) expect(isLoopbackAddress(address), `${url} listens on ${address}`).toBe(true);
+    }
+  });
+
+  it('run DynamoDB Local on a private data folder, telemetry off, writing nothing into the repository', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'motcua-dynamodb-'));
+    const dataDir = join(parent, 'data', 'dynamodb');
+    const dynamo = await startDynamoDbLocal({ dataDir });
+    try {
+      expect(modeOf(dataDir)).toBe(0o700);
+      const port = portOf(dynamo.endpoint);
+      for (const address of listeners(port)) expect(isLoopbackAddress(address), address).toBe(true);
+      const java = execFileSync('pgrep', ['-a', '-f', `LoopbackDynamoDbLocal.java -port ${port} `], { encoding: 'utf8' });
+      expect(java).toMatch(/ -disableTelemetry( |$)/m);
+    } finally {
+      await dynamo.stop();
+      rmSync(parent, { recursive: true, force: true });
+    }
+    // Nor has any DynamoDB Local of this run (the shared one included) left its metadata file in the repository.
+    expect(existsSync(join(repoRoot, 'dynamodb-local-metadata.json'))).toBe(false);
+    expect(execFileSync('git', ['ls-files', 'dynamodb-local-metadata.json'], { cwd: repoRoot, encoding: 'utf8' })).toBe('');
+  });
+});
+
+describe('the local instance', () => {
+  const start = (host: string, onRequest?: (line: string) => void) =>
+    startLocalWard({
+      ward: readWardFile('sample'),
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      fauxqs,
+      resourcePrefix: `h${randomBytes(4).toString('hex')}`,
+      host,
+      schedules: 'manual',
+      logLevel: 'SILENT',
+      ...(onRequest ? { onRequest } : {}),
+    });
+
+  it('hands out tokens only when it listens on a loopback address', async () => {
+    const exposed = await start('0.0.0.0');
+    try {
+      const port = portOf(exposed.url);
+      const refused = await fetch(`http://127.0.0.1:${port}/_local/token`, { method: 'POST', body: JSON.stringify({ role: 'leader' }) });
+      expect(refused.status).toBe(403);
+      const { message } = (await refused.json()) as { message: string };
+      expect(message).toMatch(/only when the instance listens on a loopback address.*0\.0\.0\.0.*--host 127\.0\.0\.1/);
+      expect(exposed.loopback).toBe(false);
+    } finally {
+      await exposed.stop();
+    }
+  });
+
+  it('never shows a PIN in its request log', async () => {
+    const lines: string[] = [];
+    const local = await start('127.0.0.1', (line) => lines.push(line));
+    try {
+      const code = '000.00.00.H99-260309-0001';
+      for (const query of ['pin=12345678', 'PIN=23456789&x=1', 'x=1&p%69n=34567890', 'pin=45678901&pin=56789012']) {
+        await fetch(`${local.url}/public/dossiers/${code}?${query}`);
+      }
+      expect(lines).toHaveLength(4);
+      expect(lines.join('\n')).not.toMatch(/12345678|23456789|34567890|45678901|56789012/);
+      expect(lines[0]).toMatch(new RegExp(`^GET /public/dossiers/${code.replace(/\./g, '\\.')}\\?pin=\\*\\*\\* \\d{3} \\d+ms$`));
+      expect(lines[2]).toContain('x=1&p%69n=***');
+    } finally {
+      await local.stop();
     }
   });
 });
@@ -138,7 +260,7 @@ describe('a restart on the same data folder', () => {
 describe('npm start', () => {
   const javaOnPort = (port: string) => {
     try {
-      return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar -port ${port} `], { encoding: 'utf8' }).trim();
+      return execFileSync('pgrep', ['-f', `LoopbackDynamoDbLocal.java -port ${port} `], { encoding: 'utf8' }).trim();
     } catch {
       return '';
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import type { TokenRequest } from '../../local/issuer.ts';
+import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;
@@ -20,7 +21,7 @@ beforeAll(async () => {
     [maritalStatus({ procedureCode: '2.000720', components: ['GDN'], payment: { method: 'cash', paid: true } }), officer],
   ];
   for (const [body, as] of bodies) {
-    const response = await ward.api.post('/dossiers', body, { as });
+    const response = await ward.api.post('/dossiers', body, { as, headers: idempotent() });
     expect(response.status).toBe(201);
     filed.push({ code: response.body.code, etag: response.headers.get('etag')!, pin: response.body.lookup.pin, channel: String(body.channel), procedure: String(body.procedureCode) });
   }
@@ -61,6 +62,14 @@ describe('the worklist', () => {
     expect(past.body.items).toEqual([]);
   });
 
+  it('refuses a due date outside the calendar’s years, naming the field', async () => {
+    for (const dueBefore of ['9999-01-01', '1900-01-01T00:00:00Z', '2101-01-01']) {
+      const answer = await ward.api.get(`/dossiers?sort=due&dueBefore=${dueBefore}`, { as: officer });
+      expect(answer.status, dueBefore).toBe(400);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'dueBefore', rule: 'date_in_calendar_range', message: 'Ngày phải thuộc các năm 2000–2100.' })]);
+    }
+  });
+
   it('pages with an opaque cursor, each dossier once, and refuses a cursor used with other filters', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -90,6 +99,44 @@ describe('the worklist', () => {
   });
 });
 
+describe('what each role sees of the applicant', () => {
+  const full = { fullName: 'Nguyễn Thị Lan', idNumber: '001190012345', phone: '0912345678', email: 'lan.nguyen@example.vn', address: expect.stringContaining('Kim Liên') };
+  const seenBy = async (code: string, as: TokenRequest) => (await ward.api.get(`/dossiers/${code}`, { as })).body;
+
+  it('shows officers, leaders and the assignee everything; another specialist the name only', async () => {
+    const code = filed[0]!.code; // assigned to specialist.42
+    for (const as of [officer, leader, { role: 'specialist', username: 'specialist.42' }] as const) {
+      const view = await seenBy(code, as);
+      expect(view.applicant, JSON.stringify(as)).toEqual(full);
+      expect(view.applicantDetail).toBe('full');
+    }
+    for (const as of [{ role: 'specialist', username: 'specialist.43' }, { role: 'specialist', username: 'specialist.local' }] as const) {
+      const view = await seenBy(code, as);
+      expect(view.applicant, JSON.stringify(as)).toEqual({ fullName: 'Nguyễn Thị Lan' });
+      expect(view.applicantDetail).toBe('name');
+      expect(JSON.stringify(view)).not.toMatch(/001190012345|0912345678|lan\.nguyen|Kim Liên/);
+    }
+    // Before any assignment, no specialist holds the dossier.
+    expect((await seenBy(filed[1]!.code, { role: 'specialist', username: 'specialist.42' })).applicant).toEqual({ fullName: 'Nguyễn Thị Lan' });
+  });
+
+  it('shows the specialists of the department a dossier is assigned to everything, others the name', async () => {
+    const { code, etag } = filed[2]!;
+    const toDepartment = await ward.api.post(`/dossiers/${code}/actions`, { action: 'assign', department: 'Kinh tế – Hạ tầng – Đô thị' }, { as: leader, headers: { 'if-match': etag } });
+    expect(toDepartment.status).toBe(200);
+    filed[2]!.etag = toDepartment.headers.get('etag')!;
+    expect((await seenBy(code, { role: 'specialist', username: 'specialist.43' })).applicant).toEqual(full);
+    expect((await seenBy(code, { role: 'specialist', username: 'specialist.42' })).applicant).toEqual({ fullName: 'Nguyễn Thị Lan' });
+  });
+
+  it('shows the filing portal everything it sent, and names applicants on staff worklists only', async () => {
+    expect((await seenBy(filed[4]!.code, portal)).applicant).toEqual(full);
+    const staffList = await ward.api.get('/dossiers', { as: { role: 'specialist', username: 'specialist.43' } });
+    expect(staffList.body.items.every((i: { applicantName?: string }) => i.applicantName === 'Nguyễn Thị Lan')).toBe(true);
+    expect(JSON.stringify(staffList.body)).not.toMatch(/001190012345|0912345678/);
+  });
+});
+
 describe('the citizen’s public lookup', () => {
   it('shows status and dates with the receipt PIN, and nothing personal', async () => {
     const mine = filed[0]!;
@@ -113,5 +160,20 @@ describe('the citizen’s public lookup', () => {
     const comparable = (body: Record<string, unknown>) => ({ ...body, correlationId: undefined, instance: undefined });
     expect(comparable(wrong.body)).toEqual(comparable(unknown.body));
     expect((await ward.api.get(`/public/dossiers/${mine.code}?pin=12`)).status).toBe(400);
+  });
+});
+
+describe('the report period', () => {
+  it('is at most a year long, within the calendar’s years, and refused field by field otherwise', async () => {
+    expect((await ward.api.get('/reports?from=2024-01-01&to=2024-12-31', { as: leader })).status).toBe(200);
+    const long = await ward.api.get('/reports?from=2024-01-01&to=2025-01-01', { as: leader, headers: { 'accept-language': 'en' } });
+    expect(long.status).toBe(400);
+    expect(long.body.errors).toEqual([expect.objectContaining({ field: 'to', rule: 'report_period_too_long', message: 'A report period is at most 366 days long.' })]);
+    const ancient = await ward.api.get('/reports?from=1900-01-01&to=1900-01-31', { as: leader });
+    expect(ancient.status).toBe(400);
+    expect(ancient.body.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`).sort()).toEqual(['from:date_in_calendar_range', 'to:date_in_calendar_range']);
+    const century = await ward.api.get('/reports?from=2000-01-01&to=2100-12-31', { as: leader });
+    expect(century.status).toBe(400);
+    expect(century.body.errors).toEqual([expect.objectContaining({ field: 'to', rule: 'report_period_too_long' })]);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
-import { birthRegistration, maritalStatus } from '../support/fixtures.ts';
+import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { countDynamoCalls } from '../support/sdk-calls.ts';
 import { leader, officer, portal, specialist, startTestWard, type ApiResponse, type TestWard } from '../support/ward.ts';
 
@@ -23,7 +23,7 @@ interface Held {
 }
 
 async function file(body: Record<string, unknown>, as: TokenRequest): Promise<Held> {
-  const filed = await ward.api.post('/dossiers', body, { as });
+  const filed = await ward.api.post('/dossiers', body, { as, headers: idempotent() });
   expect(filed.status, JSON.stringify(filed.body)).toBe(201);
   return { code: filed.body.code, etag: filed.headers.get('etag')! };
 }
@@ -53,8 +53,8 @@ describe('the legal workflow through the API', () => {
     await act(dossier, { action: 'submit_for_approval' }, specialist);
     await act(dossier, { action: 'send_back', note: 'Kiểm tra lại tên cha' }, leader);
     await act(dossier, { action: 'submit_for_approval', note: 'Đã sửa' }, specialist);
-    const apologized = await act(dossier, { action: 'apologize', reason: 'Chờ kết quả xác minh liên thông', newDueAt: later(dueAt, 2) }, leader);
-    expect(apologized.body).toMatchObject({ status: 'pending_approval', dueAt: later(dueAt, 2) });
+    const apologized = await act(dossier, { action: 'apologize', reason: 'Chờ kết quả xác minh liên thông', newDueAt: later(dueAt, 1) }, leader);
+    expect(apologized.body).toMatchObject({ status: 'pending_approval', dueAt: later(dueAt, 1) });
     const approved = await act(dossier, { action: 'approve' }, leader);
     expect(approved.body.status).toBe('resolved');
     const returned = await act(dossier, { action: 'return_result', channel: 'online' }, officer);
@@ -113,7 +113,7 @@ describe('the legal workflow through the API', () => {
 
   it('writes a status change in one DynamoDB round trip', async () => {
     const dossier = await file(maritalStatus(), officer);
-    const { calls } = await sdk.during(() => act(dossier, { action: 'assign', department: 'Tư pháp' }, officer));
+    const { calls } = await sdk.during(() => act(dossier, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer));
     expect(calls).toEqual(['TransactWriteItemsCommand']);
   });
 });
@@ -126,16 +126,15 @@ describe('when an action cannot be taken', () => {
     expect(refused.body.detail).toBe('Không thể thực hiện "approve" khi hồ sơ đang ở trạng thái "received".');
   });
 
-  it('answers 403 to a role that may never take the action, and to a portal on a dossier it did not file', async () => {
+  it('answers 403 to a role that may never take the action', async () => {
     const dossier = await file(maritalStatus(), officer);
     expect((await act(dossier, { action: 'stop', reason: 'Không có lý do chính đáng' }, specialist, 403)).body.type).toBe('urn:motcua:problem:forbidden');
-    expect((await act(dossier, { action: 'withdraw' }, portal, 403)).body.type).toBe('urn:motcua:problem:forbidden');
   });
 
   it('answers 412 with the current version to an ETag that is stale, and 428 without one', async () => {
     const dossier = await file(maritalStatus(), officer);
     const stale = { ...dossier };
-    await act(dossier, { action: 'assign', department: 'Tư pháp' }, officer);
+    await act(dossier, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer);
     const late = await act(stale, { action: 'stop', reason: 'Dừng theo yêu cầu' }, leader, 412);
     expect(late.body).toMatchObject({ type: 'urn:motcua:problem:version_mismatch', currentVersion: 2, currentStatus: 'in_progress', etag: dossier.etag });
     // Retrying with the ETag from the 412 works.
@@ -145,21 +144,11 @@ describe('when an action cannot be taken', () => {
     expect(missing.status).toBe(428);
   });
 
-  it('answers 412 to an ETag edited to claim another state', async () => {
-    const dossier = await file(maritalStatus(), officer);
-    const [, version, state] = /^"(\d+)\.(.+)"$/.exec(dossier.etag)!;
-    const claimed = JSON.parse(Buffer.from(state!, 'base64url').toString());
-    const forged = `"${version}.${Buffer.from(JSON.stringify({ ...claimed, status: 'pending_approval', dueAt: claimed.dueAt })).toString('base64url')}"`;
-    await act({ code: dossier.code, etag: forged }, { action: 'approve' }, leader, 412);
-    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
-    expect(view.body.status).toBe('received');
-  });
-
   it('lets exactly one of 50 simultaneous actions on one dossier win; the others get 412', async () => {
     const dossier = await file(maritalStatus(), officer);
     const answers = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        ward.api.post(`/dossiers/${dossier.code}/actions`, { action: 'assign', department: `Phòng ${i}` }, { as: officer, headers: { 'if-match': dossier.etag } }),
+        ward.api.post(`/dossiers/${dossier.code}/actions`, { action: 'assign', department: 'Tư pháp – Hộ tịch', note: `Phân công lần ${i}` }, { as: officer, headers: { 'if-match': dossier.etag } }),
       ),
     );
     const statuses = answers.map((a) => a.status);
@@ -168,8 +157,9 @@ describe('when an action cannot be taken', () => {
     const history = await ward.api.get(`/dossiers/${dossier.code}/history`, { as: officer });
     expect(history.body.entries).toHaveLength(2);
     const winner = answers.find((a) => a.status === 200)!;
+    expect(history.body.entries[1].note).toBe(winner.body.controlSlipEntry.note);
     const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
-    expect(view.body).toMatchObject({ version: 2, department: history.body.entries[1].department });
+    expect(view.body).toMatchObject({ version: 2, department: 'Tư pháp – Hộ tịch' });
     expect(view.headers.get('etag')).toBe(winner.headers.get('etag'));
   });
 
@@ -181,5 +171,125 @@ describe('when an action cannot be taken', () => {
     expect(unknown.body.errors[0]).toMatchObject({ field: 'action', rule: 'invalid_union' });
     const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
     expect(view.body.version).toBe(1);
+  });
+});
+
+const assignee = { role: 'specialist', username: 'specialist.42' } as const;
+const colleague = { role: 'specialist', username: 'specialist.local' } as const; // same department
+const otherSpecialist = { role: 'specialist', username: 'specialist.43' } as const; // Kinh tế – Hạ tầng – Đô thị
+
+/** A counter filing accepted and assigned: in progress, held by `to`. */
+async function assigned(to: Record<string, unknown>, body = maritalStatus()): Promise<Held> {
+  const dossier = await file(body, officer);
+  await act(dossier, { action: 'assign', ...to }, leader);
+  return dossier;
+}
+
+describe('roles follow the dossier', () => {
+  it('gives the handling actions of an assigned dossier to its assignee; another specialist gets 403 and learns nothing more', async () => {
+    const dossier = await assigned({ assignee: 'specialist.42' });
+    for (const other of [colleague, otherSpecialist]) {
+      const refused = await act(dossier, { action: 'submit_for_approval' }, other, 403);
+      expect(refused.body.type).toBe('urn:motcua:problem:forbidden');
+      expect(refused.body.detail).toBe('Hồ sơ đã được phân công cho người khác xử lý; bạn không thực hiện được thao tác "submit_for_approval".');
+      expect(JSON.stringify(refused.body)).not.toContain('specialist.42');
+      expect((await act(dossier, { action: 'transfer', agency: 'Công an phường' }, other, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+    }
+    expect((await act(dossier, { action: 'request_supplement', missing: ['Bản sao giấy khai sinh'] }, officer, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+    // What each may do, as the dossier view says.
+    const view = async (as: TokenRequest) => (await ward.api.get(`/dossiers/${dossier.code}`, { as })).body.allowedActions;
+    expect(await view(otherSpecialist)).toEqual([]);
+    expect(await view(assignee)).toEqual(['transfer', 'request_supplement', 'submit_for_approval', 'reject', 'apologize']);
+    expect(await view(leader)).toEqual(['assign', 'transfer', 'reject', 'stop', 'apologize']);
+    const submitted = await act(dossier, { action: 'submit_for_approval' }, assignee);
+    expect(submitted.body.controlSlipEntry.actor).toMatchObject({ kind: 'staff', username: 'specialist.42', name: 'Nguyễn Thu Hà', role: 'specialist' });
+    // Waiting for approval, a rejection is the leader's alone, even its assignee's is refused.
+    expect((await act(dossier, { action: 'reject', reason: 'Không đủ điều kiện' }, assignee, 403)).body.detail).toBe('Thao tác "reject" chỉ dành cho: leader.');
+    expect((await act(dossier, { action: 'reject', reason: 'Không đủ điều kiện' }, leader)).body.status).toBe('rejected');
+  });
+
+  it('gives a dossier assigned to a department to that department’s specialists, and no one else', async () => {
+    const dossier = await assigned({ department: 'Tư pháp – Hộ tịch' });
+    expect((await act(dossier, { action: 'request_supplement', missing: ['Ảnh chân dung'] }, otherSpecialist, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+    await act(dossier, { action: 'request_supplement', missing: ['Ảnh chân dung'] }, colleague);
+    await act(dossier, { action: 'supplement_received' }, officer);
+    await act(dossier, { action: 'submit_for_approval' }, assignee);
+    const history = await ward.api.get(`/dossiers/${dossier.code}/history`, { as: officer });
+    expect(history.body.entries[1]).toMatchObject({ action: 'assign', department: 'Tư pháp – Hộ tịch' });
+    expect(history.body.entries[1].assignee).toBeUndefined();
+  });
+
+  it('assigns only to the staff directory: the dossier and the slip name the assignee and its department, anyone else is a 422 naming the field', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    for (const [body, field, rule] of [
+      [{ assignee: 'nobody.99' }, 'assignee', 'assignee_in_staff_directory'],
+      [{ assignee: 'officer.local' }, 'assignee', 'assignee_in_staff_directory'],
+      [{ department: 'Phòng Tài nguyên' }, 'department', 'department_in_staff_directory'],
+      [{ assignee: 'specialist.42', department: 'Kinh tế – Hạ tầng – Đô thị' }, 'department', 'assignee_in_department'],
+    ] as const) {
+      const refused = await act(dossier, { action: 'assign', ...body }, officer, 422);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', field, pointer: `/${field}`, rule })]);
+    }
+    const done = await act(dossier, { action: 'assign', assignee: 'specialist.43' }, officer);
+    expect(done.body.controlSlipEntry).toMatchObject({ assignee: 'specialist.43', department: 'Kinh tế – Hạ tầng – Đô thị' });
+    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
+    expect(view.body).toMatchObject({ version: 2, assignee: 'specialist.43', department: 'Kinh tế – Hạ tầng – Đô thị' });
+  });
+});
+
+describe('payments', () => {
+  const legalBasis = 'Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC';
+  const unpaid = () => maritalStatus({ payment: { method: 'cash', paid: false } });
+
+  it('must be the fee, online with its transaction, an exemption with its legal basis; anything else is a 422 naming the rule', async () => {
+    const dossier = await file(unpaid(), officer);
+    for (const [body, field, rule] of [
+      [{ method: 'cash', amountVnd: 1 }, 'amountVnd', 'payment_amount_equals_fee'],
+      [{ method: 'cash', amountVnd: 150000 }, 'amountVnd', 'payment_amount_equals_fee'],
+      [{ method: 'online', amountVnd: 15000 }, 'transactionRef', 'online_payment_reference'],
+      [{ method: 'exempt' }, 'legalBasis', 'exemption_legal_basis'],
+      [{ method: 'exempt', legalBasis, amountVnd: 15000 }, 'amountVnd', 'exemption_without_amount'],
+      [{ method: 'cash', amountVnd: 15000, legalBasis }, 'legalBasis', 'legal_basis_only_for_exemption'],
+    ] as const) {
+      const refused = await act(dossier, { action: 'record_payment', ...body }, officer, 422);
+      expect(refused.body.errors, JSON.stringify(body)).toEqual([expect.objectContaining({ field, rule })]);
+      expect(refused.body.feeVnd).toBe(15000);
+    }
+    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
+    expect(view.body).toMatchObject({ version: 1, fee: { amountVnd: 15000, method: 'cash' } });
+    expect(view.body.fee.paidAt).toBeUndefined();
+  });
+
+  it('writes an exemption and its legal basis on the dossier’s fee and the control slip, after which nothing is due', async () => {
+    const dossier = await file(unpaid(), officer);
+    const exempted = await act(dossier, { action: 'record_payment', method: 'exempt', legalBasis }, officer);
+    expect(exempted.body.controlSlipEntry.payment).toEqual({ method: 'exempt', legalBasis });
+    expect(exempted.body.allowedActions).not.toContain('record_payment');
+    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
+    expect(view.body.fee).toEqual({ amountVnd: 15000, method: 'exempt', legalBasis });
+    const history = await ward.api.get(`/dossiers/${dossier.code}/history`, { as: officer });
+    expect(history.body.entries.at(-1)).toMatchObject({ action: 'record_payment', payment: { method: 'exempt', legalBasis } });
+    expect((await act(dossier, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, officer, 422)).body.detail).toBe('Đã ghi nhận thanh toán cho hồ sơ này.');
+  });
+});
+
+describe('an apology', () => {
+  it('is issued once, with a working day after the current due date and at most one more legal time later', async () => {
+    const dossier = await assigned({ assignee: 'specialist.42' });
+    const dueAt = (await ward.api.get(`/dossiers/${dossier.code}`, { as: officer })).body.dueAt as string;
+    const apologize = (newDueAt: string, expected: number) => act(dossier, { action: 'apologize', reason: 'Chờ xác minh của Công an phường', newDueAt }, assignee, expected);
+    const rules = (response: ApiResponse) => response.body.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`);
+    // Three working days: one more after the due date is the furthest.
+    const tooFar = await apologize(later(dueAt, 4), 400);
+    expect(rules(tooFar)).toEqual(['newDueAt:within_one_more_legal_time']);
+    expect(rules(await apologize('9999-12-31T09:00:00+07:00', 400))).toEqual(['newDueAt:within_calendar']);
+    expect(rules(await apologize('1970-01-01T09:00:00+07:00', 400))).toEqual(['newDueAt:within_calendar']);
+    const done = await apologize(later(dueAt, 3), 200);
+    expect(done.body.dueAt).toBe(later(dueAt, 3));
+    expect(done.body.allowedActions).not.toContain('apologize');
+    const again = await apologize(later(dueAt, 3), 422);
+    expect(again.body.detail).toContain('việc hẹn lại chỉ được thực hiện một lần');
+    const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
+    expect(view.body.apologies).toHaveLength(1);
   });
 });

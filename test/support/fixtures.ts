@@ -1,3 +1,8 @@
+import { randomUUID } from 'node:crypto';
+
+/** A fresh Idempotency-Key header: portals must send one with every filing. */
+export const idempotent = () => ({ 'idempotency-key': randomUUID() });
+
 /** Bodies of realistic filings, for the sample ward's catalog. */
 export const applicant = {
   fullName: 'Nguyễn Thị Lan',

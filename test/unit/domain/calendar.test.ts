@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CALENDAR_YEARS, MAX_SPAN_DAYS, MAX_WORKING_MINUTES, OutsideCalendar } from '../../../shared/domain/calendar-bounds.ts';
 import { WorkingCalendar } from '../../../shared/domain/calendar.ts';
 import { classifyTiming } from '../../../shared/domain/timing.ts';
 import { computedDaysOff } from '../../../shared/domain/holidays.ts';
+import { addDays, formatLocalDate, instantAt, minuteOfDay } from '../../../shared/domain/zoned-time.ts';
 
 const spec = {
   timeZone: 'Asia/Ho_Chi_Minh',
@@ -113,6 +115,81 @@ describe('working time', () => {
         expect(calendar.addWorkingMinutes(start, more)).toBeGreaterThanOrEqual(calendar.addWorkingMinutes(start, less));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('the calendar’s bounds', () => {
+  const DAY = 86_400_000;
+  /** The walk the calendar did before it was bounded, day by day over the office sessions: the in-range reference. */
+  const referenceMinutesBetween = (from: number, to: number) => {
+    if (to <= from) return 0;
+    let total = 0;
+    for (let date = calendar.localDate(from); date <= calendar.localDate(to); date = addDays(date, 1)) {
+      if (!calendar.isWorkingDay(date)) continue;
+      for (const session of spec.sessions) {
+        const open = instantAt(date, minuteOfDay(session.start), spec.timeZone);
+        const close = instantAt(date, minuteOfDay(session.end), spec.timeZone);
+        total += Math.max(0, Math.min(close, to) - Math.max(open, from));
+      }
+    }
+    return total / 60_000;
+  };
+  const outsideYear = fc.oneof(fc.integer({ min: 0, max: CALENDAR_YEARS.first - 1 }), fc.integer({ min: CALENDAR_YEARS.last + 1, max: 9999 }));
+  const dayOf = (year: number) => fc.record({ month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 28 }) }).map(({ month, day }) => formatLocalDate(year, month, day));
+  // Holidays cost tens of milliseconds per year to compute, so the in-range properties keep to a few years and the edges.
+  const nearYears = fc.integer({ min: vn('2024-01-01T00:00'), max: vn('2031-12-31T00:00') });
+
+  it('refuses any day outside the supported years, before computing anything for them', () => {
+    fc.assert(
+      fc.property(outsideYear.chain((year) => dayOf(year).map((date) => ({ year, date }))), ({ year, date }) => {
+        expect(() => calendar.isWorkingDay(date)).toThrow(OutsideCalendar);
+        expect(() => calendar.daysOff(year)).toThrow(OutsideCalendar);
+      }),
+      { numRuns: 500 },
+    );
+    for (const year of [CALENDAR_YEARS.first, CALENDAR_YEARS.last]) {
+      expect(calendar.daysOff(year).length).toBeGreaterThan(10);
+      expect(typeof calendar.isWorkingDay(`${year}-06-15`)).toBe('boolean');
+    }
+  });
+
+  it('refuses to walk a span longer than its bound, wherever it lies', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e14, max: 1e14 }), fc.integer({ min: MAX_SPAN_DAYS * DAY + 1, max: 8e15 }), (from, span) => {
+        expect(() => calendar.workingMinutesBetween(from, from + span)).toThrow(OutsideCalendar);
+      }),
+      { numRuns: 500 },
+    );
+    expect(() => calendar.addWorkingMinutes(vn('2026-03-09T08:00'), MAX_WORKING_MINUTES + 1)).toThrow(OutsideCalendar);
+  });
+
+  it('refuses working time that reaches outside the supported years', () => {
+    expect(() => calendar.workingMinutesBetween(vn('1999-12-01T08:00'), vn('2000-01-05T08:00'))).toThrow(OutsideCalendar);
+    expect(() => calendar.workingMinutesBetween(vn('2100-12-30T08:00'), vn('2101-01-05T08:00'))).toThrow(OutsideCalendar);
+    expect(() => calendar.addWorkingMinutes(vn('2100-12-31T08:00'), 2 * 480)).toThrow(OutsideCalendar);
+    expect(() => calendar.nextWorkingInstant(vn('2101-01-01T08:00'))).toThrow(OutsideCalendar);
+    // Up to the edges, it counts.
+    expect(calendar.workingMinutesBetween(vn('2000-01-04T07:00'), vn('2000-01-04T17:00'))).toBe(480);
+    expect(calendar.workingMinutesBetween(vn('2100-12-30T07:00'), vn('2100-12-31T17:00'))).toBe(960);
+  });
+
+  it('gives in range the same working time as the unbounded walk did', { timeout: 30_000 }, () => {
+    fc.assert(
+      fc.property(nearYears, fc.integer({ min: 0, max: MAX_SPAN_DAYS * DAY }), (from, span) => {
+        expect(calendar.workingMinutesBetween(from, from + span)).toBe(referenceMinutesBetween(from, from + span));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('measures back any working time up to its bound, so no lawful deadline is refused', () => {
+    fc.assert(
+      fc.property(nearYears, fc.integer({ min: 0, max: MAX_WORKING_MINUTES }), (start, minutes) => {
+        const due = calendar.addWorkingMinutes(start, minutes);
+        expect(calendar.workingMinutesBetween(start, due)).toBe(minutes);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -67,3 +67,28 @@ describe('report counters of a dossier change', () => {
     expect(counterDeltas(open, { ...open, apologies: [apology] }, tz)).toEqual([{ date: '2026-03-10', counters: { apologies: 1 } }]);
   });
 });
+
+describe('fee-bearing dossiers', () => {
+  const legalBasis = 'Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC';
+  const received = { ...base, version: 2, status: 'received' as const, receivedAt: '2026-03-09T01:00:00.000Z', fee: { amountVnd: 15000, method: 'cash' as const } };
+
+  it('counts an exemption recorded by an action like one at intake: not fee-bearing', () => {
+    const exemptAtIntake = { ...received, fee: { amountVnd: 15000, method: 'exempt' as const, legalBasis } };
+    expect(counterDeltas(undefined, exemptAtIntake, tz)[0]!.counters.fee_bearing).toBeUndefined();
+    // Received fee-bearing, exempted two days later: the dossier leaves the fee-bearing count of its day of receipt.
+    expect(counterDeltas(undefined, received, tz)[0]!.counters.fee_bearing).toBe(1);
+    const exemptedLater = { ...received, version: 3, fee: { amountVnd: 15000, method: 'exempt' as const, legalBasis } };
+    expect(counterDeltas(received, exemptedLater, tz)).toEqual([{ date: '2026-03-09', counters: { fee_bearing: -1 } }]);
+    // So both come to the same sum.
+    const sum = (deltas: ReturnType<typeof counterDeltas>[]) => deltas.flat().reduce((n, d) => n + (d.counters.fee_bearing ?? 0), 0);
+    expect(sum([counterDeltas(undefined, received, tz), counterDeltas(received, exemptedLater, tz)])).toBe(sum([counterDeltas(undefined, exemptAtIntake, tz)]));
+  });
+
+  it('counts an online dossier exempted before it is received as never fee-bearing', () => {
+    const submitted = { ...base, fee: { amountVnd: 15000, method: null } };
+    const exempted = { ...submitted, version: 2, fee: { amountVnd: 15000, method: 'exempt' as const, legalBasis } };
+    expect(counterDeltas(submitted, exempted, tz)).toEqual([]);
+    const accepted = { ...exempted, version: 3, status: 'received' as const, receivedAt: '2026-03-09T01:00:00.000Z' };
+    expect(counterDeltas(exempted, accepted, tz)[0]!.counters).not.toHaveProperty('fee_bearing');
+  });
+});

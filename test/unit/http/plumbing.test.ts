@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Forbidden, Unauthenticated } from '../../../shared/domain/errors.ts';
-import { authorize, principalFromClaims } from '../../../shared/http/auth.ts';
+import { authorize, principalFromClaims, STAFF_SCOPE } from '../../../shared/http/auth.ts';
 import { messages, negotiateLocale } from '../../../shared/http/messages.ts';
 import { redactReplacer } from '../../../shared/redact.ts';
 
@@ -45,16 +45,45 @@ describe('languages', () => {
 
 describe('callers', () => {
   const portals = { '4f1clientid': 'dvcqg' };
+  const staffClient = 'staffappclient';
+  const staffToken = { sub: 'u1', username: 'lan', token_use: 'access', client_id: staffClient, scope: STAFF_SCOPE };
+  const who = (claims: Parameters<typeof principalFromClaims>[0]) => principalFromClaims(claims, portals, staffClient);
 
-  it('reads staff roles from the groups claim as HTTP APIs pass it ("[a b]")', () => {
-    const staff = principalFromClaims({ sub: 'u1', username: 'lan', 'cognito:groups': '[officer leader]', client_id: 'app' }, portals);
-    expect(staff).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: ['officer', 'leader'] });
+  it('reads staff roles from the groups claim as HTTP APIs pass it ("[a b]"), for the staff app client only', () => {
+    expect(who({ ...staffToken, 'cognito:groups': '[officer leader]' })).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: ['officer', 'leader'] });
+    expect(who({ ...staffToken, 'cognito:groups': ['specialist'] })).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: ['specialist'] });
+  });
+
+  it('refuses an ID token, even of the staff app client and with groups', () => {
+    const idToken = { sub: 'u1', aud: staffClient, token_use: 'id', 'cognito:username': 'lan', 'cognito:groups': '[leader]', email: 'lan@example.vn' };
+    expect(who(idToken)).toEqual({ kind: 'anonymous' });
+    expect(who({ ...staffToken, 'cognito:groups': '[leader]', token_use: 'id' })).toEqual({ kind: 'anonymous' });
+    expect(who({ ...staffToken, 'cognito:groups': '[leader]', token_use: undefined })).toEqual({ kind: 'anonymous' });
+  });
+
+  it('never splits a group on commas: a group named "officer,leader" gives no role', () => {
+    expect(who({ ...staffToken, 'cognito:groups': '[officer,leader]' })).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: [] });
+    expect(who({ ...staffToken, 'cognito:groups': ['officer,leader', 'specialist'] })).toMatchObject({ roles: ['specialist'] });
+  });
+
+  it('decides staff or portal by the client id, not by a username or groups in the token', () => {
+    const staffLooking = { sub: '4f1clientid', username: 'lan', 'cognito:groups': '[leader]', token_use: 'access', client_id: '4f1clientid', scope: `${STAFF_SCOPE} motcua/dossiers.read` };
+    expect(who(staffLooking)).toEqual({ kind: 'portal', portalId: 'dvcqg', clientId: '4f1clientid', scopes: ['dossiers.read'] });
+    // A staff-client token that lacks the staff scope was not issued for this API.
+    expect(who({ ...staffToken, scope: 'openid', 'cognito:groups': '[leader]' })).toEqual({ kind: 'anonymous' });
+    // With no staff client configured, nobody is staff.
+    expect(principalFromClaims({ ...staffToken, 'cognito:groups': '[leader]' }, portals, undefined)).toEqual({ kind: 'anonymous' });
   });
 
   it('knows a portal by its app client and keeps only its motcua scopes', () => {
-    const portal = principalFromClaims({ sub: '4f1clientid', client_id: '4f1clientid', scope: 'motcua/dossiers.submit other/x' }, portals);
+    const portal = who({ sub: '4f1clientid', client_id: '4f1clientid', token_use: 'access', scope: 'motcua/dossiers.submit other/x' });
     expect(portal).toEqual({ kind: 'portal', portalId: 'dvcqg', clientId: '4f1clientid', scopes: ['dossiers.submit'] });
-    expect(principalFromClaims({ sub: 'x', client_id: 'unknown', scope: 'motcua/dossiers.submit' }, portals)).toEqual({ kind: 'anonymous' });
+  });
+
+  it('makes a portal-looking token from an unknown client anonymous', () => {
+    for (const client_id of ['unknown', 'constructor', '__proto__', 'toString', '']) {
+      expect(who({ sub: 'x', client_id, token_use: 'access', scope: 'motcua/dossiers.submit motcua/dossiers.read' }), client_id).toEqual({ kind: 'anonymous' });
+    }
   });
 
   it('lets a role or a scope through, and refuses the others', () => {

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { env, secrets, type SecretName } from '../shared/blueprint.ts';
+import { privateDir, writeSecretFile } from './files.ts';
+
+export interface LocalSecrets {
+  /** The variables the functions read: `file:<path>` for each secret of the blueprint. */
+  env: Record<string, string>;
+  /** Removes the files of an in-memory instance; a data folder keeps its keys. */
+  remove(): void;
+}
+
+/**
+ * Stands in for Secrets Manager: one key file per secret of the blueprint, readable by this user only. In a data
+ * folder the keys survive a restart (ETags, cursors and receipt PINs stay valid); without one they live in a
+ * temporary folder for the life of the instance.
+ */
+export function localSecrets(dataDir: string | undefined): LocalSecrets {
+  const folder = dataDir ? join(dataDir, 'secrets') : mkdtempSync(join(tmpdir(), 'motcua-secrets-'));
+  privateDir(folder);
+  const variables: Record<string, string> = {};
+  for (const name of Object.keys(secrets) as SecretName[]) {
+    const file = join(folder, `${name}.key`);
+    if (!existsSync(file)) writeSecretFile(file, randomBytes(32).toString('base64url'));
+    variables[env.secret(name)] = `file:${file}`;
+  }
+  return {
+    env: variables,
+    remove: () => {
+      if (!dataDir) rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
