@@ -1,13 +1,14 @@
 import { ValidationFailed } from '../domain/errors.ts';
 import { loadedSecret } from '../security/secrets.ts';
-import { Signer } from '../security/signed.ts';
+import { Sealer } from '../security/signed.ts';
 
-let signer: Signer | undefined;
-const cursors = () => (signer ??= new Signer(loadedSecret('signing'), 'cursor'));
+let sealer: Sealer | undefined;
+const cursors = () => (sealer ??= new Sealer(loadedSecret('signing'), 'cursor'));
 
 /**
- * Worklist cursors: the index key to continue after, bound to the filters it was issued for, signed so a
- * hand-made one is a 400 before DynamoDB ever sees it.
+ * Worklist cursors: the index key to continue after, bound to the filters it was issued for, sealed so a
+ * hand-made one is a 400 before DynamoDB ever sees it, and so no caller reads the key: a filtered page can end on
+ * a dossier the filters left out (another portal's), whose code and dates the key holds.
  */
 export function encodeCursor(key: Record<string, unknown>, fingerprint: string): string {
   return cursors().seal({ k: key, f: fingerprint });

@@ -162,13 +162,13 @@ describe('worklist cursors', () => {
     const first = await ward.api.get('/dossiers?limit=1', { as: officer });
     const cursor = first.body.cursor as string;
     expect((await ward.api.get(`/dossiers?limit=1&cursor=${cursor}`, { as: officer })).status).toBe(200);
-    const [payload] = cursor.split('.');
-    const decoded = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as { k: Record<string, unknown>; f: string };
     const handMade = [
-      // The old format: readable JSON, now unsigned; its key typed wrongly for DynamoDB.
-      Buffer.from(JSON.stringify({ k: { pk: 1, sk: { S: 'x' } }, f: decoded.f })).toString('base64url'),
-      `${Buffer.from(JSON.stringify({ ...decoded, k: { ...decoded.k, filedSort: 0 } })).toString('base64url')}.${cursor.split('.')[1]}`,
-      `${payload}.AAAAAAAAAAAAAAAAAAAAAA`,
+      // Readable JSON, as cursors once were: unsealed, its key typed wrongly for DynamoDB.
+      Buffer.from(JSON.stringify({ k: { pk: 1, sk: { S: 'x' } }, f: '[]' })).toString('base64url'),
+      // The signed format cursors had before they were sealed, with a made-up signature.
+      `${Buffer.from(JSON.stringify({ k: { pk: 'DOSSIER#x', sk: 'DOSSIER', listAll: 'DOSSIER', filedSort: 0 }, f: '[]' })).toString('base64url')}.AAAAAAAAAAAAAAAAAAAAAA`,
+      // One character of a real cursor changed.
+      `${cursor.slice(0, 20)}${cursor[20] === 'A' ? 'B' : 'A'}${cursor.slice(21)}`,
       'not-a-cursor',
       `${cursor}x`,
     ];

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenRequest } from '../../local/issuer.ts';
+import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
+import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
+
+/**
+ * The API as a hostile portal, a curious specialist and a careless client try it: each test here is an attack,
+ * kept so that what it found stays fixed and what held keeps holding (the others of its kind are in
+ * client-state.test.ts and authorization.test.ts).
+ */
+let ward: TestWard;
+beforeAll(async () => {
+  ward = await startTestWard();
+});
+afterAll(async () => {
+  await ward?.stop();
+});
+
+interface Filed {
+  code: string;
+  etag: string;
+  pin: string;
+  filedAt: string;
+}
+
+async function file(body: Record<string, unknown>, as: TokenRequest): Promise<Filed> {
+  const filed = await ward.api.post('/dossiers', body, { as, headers: idempotent() });
+  expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+  return { code: filed.body.code, etag: filed.headers.get('etag')!, pin: filed.body.lookup.pin, filedAt: filed.body.filedAt };
+}
+
+/** Everything a token may carry in readable form: the text itself and each dot-separated part decoded as base64url. */
+const readableParts = (token: string) => [token, ...token.split('.').map((part) => Buffer.from(part, 'base64url').toString('utf8'))].join('\n');
+
+describe('a hostile portal paging its worklist', () => {
+  it('finds in its cursor nothing of the dossiers it did not file', async () => {
+    // Counter dossiers, then one of the portal's: a page of the portal's worklist reads ahead past its own dossier
+    // into the counter ones, and the page must end somewhere among them.
+    const counter: Filed[] = [];
+    for (let i = 0; i < 50; i++) counter.push(await file(maritalStatus(), officer));
+    const own = await file(birthRegistration(), portal);
+    const page = await ward.api.get('/dossiers?limit=1', { as: portal });
+    expect(page.status).toBe(200);
+    expect(page.body.items.map((i: { code: string }) => i.code)).toEqual([own.code]);
+    const cursor = page.body.cursor as string;
+    expect(cursor).toBeDefined();
+    const readable = readableParts(cursor);
+    for (const dossier of counter) {
+      expect(readable).not.toContain(dossier.code);
+      expect(readable).not.toContain(dossier.filedAt);
+    }
+    // It still pages: the next page is the portal's own older dossiers (none here), never a counter one.
+    const next = await ward.api.get(`/dossiers?limit=1&cursor=${encodeURIComponent(cursor)}`, { as: portal });
+    expect(next.status).toBe(200);
+    expect(next.body.items).toEqual([]);
+  });
+});
