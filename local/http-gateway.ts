@@ -75,17 +75,18 @@ export async function startHttpGateway(options: {
     const local = options.localEndpoints[`${request.method} ${url.pathname}`];
     if (local) return local(request, body, response);
 
-    let match: { route: CompiledRoute; values: RegExpExecArray } | undefined;
+    let match: { route: CompiledRoute; parameters: Record<string, string> } | undefined;
     for (const route of compiled) {
       const values = route.pattern.exec(url.pathname);
-      if (values && route.method === request.method) {
-        match = { route, values };
+      const parameters = values && route.method === request.method ? pathParameters(route, values) : undefined;
+      if (parameters) {
+        match = { route, parameters };
         break;
       }
     }
     if (!match) return send(response, gatewayAnswer(404, 'Not Found'));
 
-    const { route, values } = match;
+    const { route, parameters } = match;
     const throttle = throttles.get(route.key);
     if (throttle && !throttle.take()) return send(response, gatewayAnswer(429, 'Too Many Requests'));
     let claims: Record<string, string> | undefined;
@@ -102,7 +103,7 @@ export async function startHttpGateway(options: {
         return send(response, { ...forbidden, headers: { ...forbidden.headers, 'www-authenticate': challenge } });
       }
     }
-    const event = toEvent(request, url, body, route, values, claims);
+    const event = toEvent(request, url, body, route, parameters, claims);
     const result = (await options.lambdas.invoke(route.spec.function, event)) as APIGatewayProxyStructuredResultV2 | string | object;
     send(response, normalise(result));
   }
@@ -208,12 +209,24 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * The route's path parameters, decoded; undefined when one does not decode (a bare `%`, half a UTF-8 sequence):
+ * such a path matches no route, as API Gateway answers it 404 rather than hand the function broken text.
+ */
+function pathParameters(route: CompiledRoute, values: RegExpExecArray): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(values[i + 1]!)]));
+  } catch {
+    return undefined;
+  }
+}
+
 function toEvent(
   request: IncomingMessage,
   url: URL,
   body: Buffer,
   route: CompiledRoute,
-  values: RegExpExecArray,
+  pathParameters: Record<string, string>,
   claims: Record<string, string> | undefined,
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   const headers: Record<string, string> = {};
@@ -222,7 +235,6 @@ function toEvent(
   }
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-  const pathParameters = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(values[i + 1]!)]));
   const now = new Date();
   const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
   const cookies = header(request, 'cookie')?.split(/;\s*/).filter(Boolean);

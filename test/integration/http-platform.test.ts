@@ -38,6 +38,15 @@ describe('the local ward instance', () => {
     expect(response.body).toEqual({ message: 'Not Found' });
   });
 
+  it('matches no route, rather than failing, for a path whose percent-encoding does not decode', async () => {
+    // Half a UTF-8 sequence, a lone surrogate's bytes, a bare percent sign: none is text a route parameter can hold.
+    for (const path of ['/dossiers/%E0%A4%A/history', '/dossiers/%ED%A0%80', '/public/dossiers/%ZZ?pin=12345678']) {
+      const response = await ward.api.get(path, { as: officer });
+      expect(response.status, path).toBe(404);
+      expect(response.body).toEqual({ message: 'Not Found' });
+    }
+  });
+
   it('refuses a protected route without a valid token before any function runs', async () => {
     expect((await ward.api.get('/dossiers')).status).toBe(401);
     const forged = await ward.api.get('/dossiers', { headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' } });
