@@ -5,7 +5,7 @@ import type { WorkingCalendar } from './calendar.ts';
 import { classifyTiming } from './timing.ts';
 import { assertComplete, WORKING_DAY_MINUTES, type Procedure } from './catalog.ts';
 import { channels, paymentMethods, type Actor, type ControlSlipEntry, type Dossier, type DossierStatus } from './dossier.ts';
-import { ActionNotAllowed, Forbidden, RuleBroken, Unprocessable, ValidationFailed } from './errors.ts';
+import { ActionNotAllowed, Forbidden, RuleBroken, Unprocessable, ValidationFailed, type FieldViolation } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
 import { departmentTakesDossiers, holdsAssignment, isAssigned, mayBeAssigned, staffMember, type StaffDirectory } from './staff.ts';
 
@@ -317,6 +317,14 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       break;
     }
     case 'supplement_received': {
+      // What is handed in are papers of the procedure, as at intake: a code the catalog does not list is refused.
+      const catalog = ctx.procedure?.components ?? [];
+      const unknown = (command.components ?? []).flatMap((code, i): FieldViolation[] =>
+        catalog.some((c) => c.code === code)
+          ? []
+          : [{ in: 'body', field: `components.${i}`, rule: 'unknown_component', message: 'unknown_component', params: { code, procedure: state.procedureCode } }],
+      );
+      if (unknown.length > 0) throw new ValidationFailed(unknown);
       toStatus = state.resumeStatus ?? 'received';
       const codes = [...new Set([...state.componentCodes, ...(command.components ?? [])])];
       changes.supplement = null;
@@ -324,7 +332,12 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       const added = codes.filter((c) => !state.componentCodes.includes(c));
       if (added.length > 0) {
         changes.componentCodes = codes;
-        changes.components = { append: componentsOf(ctx.procedure, added) };
+        changes.components = {
+          append: added.map((code) => {
+            const { name, mandatory } = catalog.find((c) => c.code === code)!;
+            return { code, name, mandatory };
+          }),
+        };
       }
       if (state.dueAt !== null) {
         // Pause: the time left when it was requested runs again from now. Restart: the full time runs again.
@@ -453,11 +466,4 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
  */
 export function apologyExtension(processingMinutes: number): number {
   return Math.max(processingMinutes, WORKING_DAY_MINUTES);
-}
-
-function componentsOf(procedure: Procedure | undefined, codes: readonly string[]) {
-  return codes.map((code) => {
-    const known = procedure?.components.find((c) => c.code === code);
-    return { code, name: known?.name ?? code, mandatory: known?.mandatory ?? false };
-  });
 }

@@ -23,6 +23,9 @@ interface Filed {
   filedAt: string;
 }
 
+const act = (code: string, body: Record<string, unknown>, as: TokenRequest, ifMatch: string) =>
+  ward.api.post(`/dossiers/${code}/actions`, body, { as, headers: { 'if-match': ifMatch } });
+
 async function file(body: Record<string, unknown>, as: TokenRequest): Promise<Filed> {
   const filed = await ward.api.post('/dossiers', body, { as, headers: idempotent() });
   expect(filed.status, JSON.stringify(filed.body)).toBe(201);
@@ -53,5 +56,32 @@ describe('a hostile portal paging its worklist', () => {
     const next = await ward.api.get(`/dossiers?limit=1&cursor=${encodeURIComponent(cursor)}`, { as: portal });
     expect(next.status).toBe(200);
     expect(next.body.items).toEqual([]);
+  });
+});
+
+describe('a portal handing in a supplement', () => {
+  it('may name only components of the dossier’s procedure: a made-up one is a 400 naming it, and nothing is written', async () => {
+    const own = await file(birthRegistration(), portal);
+    const requested = await act(own.code, { action: 'request_supplement', missing: ['Giấy ủy quyền'] }, officer, own.etag);
+    expect(requested.status).toBe(200);
+    const etag = requested.headers.get('etag')!;
+    const madeUp = await act(own.code, { action: 'supplement_received', components: ['UQ', 'EVIL'] }, portal, etag);
+    expect(madeUp.status).toBe(400);
+    expect(madeUp.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'components.1', rule: 'unknown_component' })]);
+    const view = await ward.api.get(`/dossiers/${own.code}`, { as: portal });
+    expect(view.body.version).toBe(2);
+    expect(view.body.components.map((c: { code: string }) => c.code)).toEqual(['TK', 'GCS']);
+    // Nor can an upload URL then be had for it, as for any component the dossier does not have.
+    const upload = await ward.api.post(`/dossiers/${own.code}/components/EVIL/upload-url`, { fileName: 'x.pdf', contentType: 'application/pdf', sizeBytes: 100, sha256: 'ab'.repeat(32) }, { as: portal });
+    expect(upload.status).toBe(422);
+    // The procedure's own optional component is taken, with its name from the catalog.
+    const handedIn = await act(own.code, { action: 'supplement_received', components: ['UQ'] }, portal, etag);
+    expect(handedIn.status).toBe(200);
+    const after = await ward.api.get(`/dossiers/${own.code}`, { as: portal });
+    expect(after.body.components).toEqual([
+      expect.objectContaining({ code: 'TK' }),
+      expect.objectContaining({ code: 'GCS' }),
+      { code: 'UQ', name: expect.not.stringMatching(/^UQ$/), mandatory: false },
+    ]);
   });
 });
