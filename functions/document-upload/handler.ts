@@ -4,9 +4,10 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
 import { createUpload } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
-import { documentKey, type UploadRequester } from '../../shared/domain/documents.ts';
+import { documentKey, mayAddDocuments, type UploadRequester } from '../../shared/domain/documents.ts';
 import { isFinished } from '../../shared/domain/dossier.ts';
-import { Conflict, NotFound, Unprocessable } from '../../shared/domain/errors.ts';
+import { Conflict, Forbidden, NotFound, Unprocessable } from '../../shared/domain/errors.ts';
+import { wardConfig } from '../../shared/config/ward.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
@@ -25,11 +26,14 @@ export const handler = httpFunction('document-upload', {
     if (!dossier || (principal.kind === 'portal' && dossier.portalId !== principal.portalId)) {
       throw new NotFound('dossier_not_found', { code: params.code });
     }
+    const actors = actorsOf(principal);
+    const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
+    if (!mayAddDocuments(assignment, actors, wardConfig().staff)) throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
     if (isFinished(dossier.status)) throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
     if (!dossier.components.some((c) => c.code === params.component)) {
       throw new Unprocessable('component_not_filed', { component: params.component }, { components: dossier.components.map((c) => c.code) });
     }
-    const [actor] = actorsOf(principal);
+    const [actor] = actors;
     if (!actor) throw new Error('the route admits staff and portals only');
     const requestedBy: UploadRequester = { kind: actor.kind, id: actor.id, name: actor.name };
     const uploadId = randomUUID();

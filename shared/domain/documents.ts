@@ -1,4 +1,5 @@
 import type { Actor } from './dossier.ts';
+import { holdsAssignment, isAssigned, type Assignment, type StaffDirectory } from './staff.ts';
 
 /**
  * What a digitised component may be: a scan (PDF, JPEG, PNG, TIFF) of at most 20 MiB, recognised by its
@@ -101,6 +102,18 @@ export interface ObjectVersion {
 /** Whether two events are about the same stored object (S3 may announce one object twice). */
 export function sameObject(a: ObjectVersion, b: ObjectVersion): boolean {
   return a.versionId !== undefined || b.versionId !== undefined ? a.versionId === b.versionId : a.sequencer === b.sequencer;
+}
+
+/**
+ * Whether the caller may add a document to a dossier (the portal's own dossiers are checked before): an officer,
+ * who digitises at the counter; a specialist while the dossier is not assigned, or once it is, only as its holder,
+ * as with the handling actions: a document verified later replaces the component's, so another specialist must
+ * not be able to put one there.
+ */
+export function mayAddDocuments(assignment: Assignment, actors: readonly Actor[], staff: StaffDirectory): boolean {
+  return actors.some(
+    (a) => a.kind !== 'staff' || a.role !== 'specialist' || !isAssigned(assignment) || holdsAssignment(a.username, a.role, assignment, staff),
+  );
 }
 
 /** Who asked for the URL: the actor, without the role (a staff member may hold several). */

@@ -1,7 +1,9 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
+import { dynamo } from '../../shared/adapters/aws.ts';
 import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
-import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
+import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 /**
  * The API as a hostile portal, a curious specialist and a careless client try it: each test here is an attack,
@@ -83,5 +85,37 @@ describe('a portal handing in a supplement', () => {
       expect.objectContaining({ code: 'GCS' }),
       { code: 'UQ', name: expect.not.stringMatching(/^UQ$/), mandatory: false },
     ]);
+  });
+});
+
+describe('a curious specialist', () => {
+  const assignee = { role: 'specialist', username: 'specialist.42' } as const; // Tư pháp – Hộ tịch
+  const colleague = { role: 'specialist', username: 'specialist.local' } as const; // the same department
+  const otherDepartment = { role: 'specialist', username: 'specialist.43' } as const; // Kinh tế – Hạ tầng – Đô thị
+  const askUpload = (code: string, as: TokenRequest) =>
+    ward.api.post(`/dossiers/${code}/components/TK/upload-url`, { fileName: 'to-khai.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) }, { as });
+  const uploads = async (code: string) =>
+    (await dynamo().send(new QueryCommand({ TableName: ward.resources.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :upload)', ExpressionAttributeValues: { ':pk': `DOSSIER#${code}`, ':upload': 'UPLOAD#' } }))).Count;
+
+  it('gets no upload URL for a dossier someone else holds, so cannot replace its documents', async () => {
+    const toPerson = await file(maritalStatus(), officer);
+    expect((await act(toPerson.code, { action: 'assign', assignee: 'specialist.42' }, leader, toPerson.etag)).status).toBe(200);
+    for (const other of [colleague, otherDepartment]) {
+      const refused = await askUpload(toPerson.code, other);
+      expect(refused.status, other.username).toBe(403);
+      expect(refused.body.type).toBe('urn:motcua:problem:forbidden');
+      expect(JSON.stringify(refused.body)).not.toContain('specialist.42');
+    }
+    expect(await uploads(toPerson.code)).toBe(0);
+    expect((await askUpload(toPerson.code, assignee)).status).toBe(201);
+    expect((await askUpload(toPerson.code, officer)).status).toBe(201);
+
+    const toDepartment = await file(maritalStatus(), officer);
+    expect((await act(toDepartment.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, leader, toDepartment.etag)).status).toBe(200);
+    expect((await askUpload(toDepartment.code, otherDepartment)).status).toBe(403);
+    expect((await askUpload(toDepartment.code, colleague)).status).toBe(201);
+    // Before it is assigned, a dossier is any specialist's to work on, as its handling actions are.
+    const unassigned = await file(maritalStatus(), officer);
+    expect((await askUpload(unassigned.code, otherDepartment)).status).toBe(201);
   });
 });
