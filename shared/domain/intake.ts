@@ -96,7 +96,11 @@ export function checkIntake(input: IntakeInput, procedure: Procedure | undefined
     const { method, paid, transactionRef, legalBasis } = payment;
     // A fee paid at filing is the fee itself: the amount is the catalog's.
     const amountVnd = paid ? procedure!.feeVnd : undefined;
-    const broken = paymentRuleBroken(procedure!.feeVnd, { method, paid, amountVnd, transactionRef, legalBasis }, (name) => `payment.${name}`);
+    const broken = paymentRuleBroken(
+      procedure!.feeVnd,
+      { method, paid, amountVnd, transactionRef, legalBasis, byPortal: actor.kind === 'portal' },
+      (name) => `payment.${name}`,
+    );
     if (broken) throw new RuleBroken(broken, { feeVnd: procedure!.feeVnd });
   }
 }

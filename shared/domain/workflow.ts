@@ -371,7 +371,7 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       }
       const exempt = command.method === 'exempt';
       const { amountVnd, transactionRef, legalBasis } = command;
-      const broken = paymentRuleBroken(state.feeVnd, { method: command.method, paid: !exempt, amountVnd, transactionRef, legalBasis });
+      const broken = paymentRuleBroken(state.feeVnd, { method: command.method, paid: !exempt, amountVnd, transactionRef, legalBasis, byPortal: actor.kind === 'portal' });
       if (broken) throw new RuleBroken(broken, { feeVnd: state.feeVnd });
       if (exempt) {
         // Nothing is paid: the fee stays on the dossier, marked exempt with its legal basis.

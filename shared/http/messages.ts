@@ -230,6 +230,11 @@ export const messages: Record<string, Text> = {
     en: 'Text contains half of a UTF-16 surrogate pair on its own, which is no character.',
   },
   text_line_break: { vi: 'Trường này chỉ gồm một dòng.', en: 'This field is a single line.' },
+  // Attacks on the API (issue 6): what a hostile portal must not state.
+  cash_paid_at_counter: {
+    vi: 'Tiền mặt chỉ nộp tại Bộ phận Một cửa và do cán bộ ghi nhận; cổng dịch vụ công ghi nhận thanh toán trực tuyến kèm mã giao dịch.',
+    en: 'Cash is paid at the one-stop counter and recorded by its officer; a portal records online payments, with their transaction reference.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

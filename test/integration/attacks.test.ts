@@ -119,3 +119,23 @@ describe('a curious specialist', () => {
     expect((await askUpload(unassigned.code, otherDepartment)).status).toBe(201);
   });
 });
+
+describe('a hostile portal and the fee', () => {
+  it('cannot say a fee was paid in cash, which only the counter takes: a 422 naming the method, at intake and after', async () => {
+    const feeBearing = (payment: Record<string, unknown>) => birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment });
+    const claimed = await ward.api.post('/dossiers', feeBearing({ method: 'cash', paid: true }), { as: portal, headers: idempotent() });
+    expect(claimed.status).toBe(422);
+    expect(claimed.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'payment.method', rule: 'cash_paid_at_counter' })]);
+    // To be paid in cash at the counter later is what a citizen filing online may well choose.
+    const own = await file(feeBearing({ method: 'cash', paid: false }), portal);
+    const recorded = await act(own.code, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, portal, own.etag);
+    expect(recorded.status).toBe(422);
+    expect(recorded.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'method', rule: 'cash_paid_at_counter' })]);
+    expect((await ward.api.get(`/dossiers/${own.code}`, { as: portal })).body).toMatchObject({ version: 1, fee: { method: 'cash' } });
+    // Online, with its transaction, the portal records it; in cash, the officer does.
+    expect((await act(own.code, { action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-77' }, portal, own.etag)).status).toBe(200);
+    const atCounter = await file(feeBearing({ method: 'cash', paid: false }), portal);
+    const accepted = await act(atCounter.code, { action: 'accept' }, officer, atCounter.etag);
+    expect((await act(atCounter.code, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, officer, accepted.headers.get('etag')!)).status).toBe(200);
+  });
+});
