@@ -29,13 +29,14 @@ export const handler = httpFunction('dossier-intake', {
     const caller = callerId(principal);
     const idempotency = key ? { caller, keyHash: sha256(key), requestHash: sha256(canonicalJson(body)) } : undefined;
     const localDate = calendar.localDate(now);
-    const pin = receiptPin(caller, key);
+    let pin: string | undefined;
     const { answer, replayed } = await fileDossier(
       localDate,
       (sequence) => {
         const code = dossierCode(ward.unitCode, localDate, sequence);
+        pin = receiptPin(caller, key, code);
         const { dossier, slip } = openDossier(body, procedure!, { now, calendar, code, actor, pinHash: hashPin(code, pin) });
-        // The stored answer leaves the PIN out; a retry recomputes it from its Idempotency-Key.
+        // The stored answer leaves the PIN out; a retry recomputes it from its Idempotency-Key and the code.
         return { dossier, slip, answer: { status: 201, body: { receipt: receiptOf(dossier, ward), etag: etagOf(workflowStateOf(dossier)) } } };
       },
       idempotency,
@@ -47,7 +48,7 @@ export const handler = httpFunction('dossier-intake', {
     if (!replayed) metrics.addMetric(body.channel === 'online' ? 'dossierSubmittedOnline' : 'dossierReceivedAtCounter', MetricUnit.Count, 1);
     return {
       status: answer.status,
-      body: withLookup(receipt, pin),
+      body: withLookup(receipt, pin ?? receiptPin(caller, key, receipt.code)),
       headers: { location: `/dossiers/${encodeURIComponent(receipt.code)}`, etag, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
     };
   },

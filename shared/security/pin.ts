@@ -8,15 +8,17 @@ const SCHEME = 'hmac-sha256';
 const pinKey = () => loadedSecret('pin');
 
 /**
- * The lookup PIN printed on the receipt: random, and never derivable from what a client sends. A filing with an
- * Idempotency-Key gets a PIN derived under the ward's PIN key from the caller and the key, so its retry gets the
- * same PIN back while the server stores neither; without a key it is drawn at random.
+ * The lookup PIN printed on the receipt of dossier `code`: random, and never derivable from what a client sends.
+ * A filing with an Idempotency-Key gets a PIN derived under the ward's PIN key from the caller, the key and the
+ * dossier's code, so its retry (which gets the same dossier back) gets the same PIN while the server stores
+ * neither, and a key used again once its record expired gives the new dossier a PIN of its own; without a key
+ * the PIN is drawn at random.
  */
-export function receiptPin(caller: string, idempotencyKey: string | undefined): string {
+export function receiptPin(caller: string, idempotencyKey: string | undefined, code: string): string {
   const value =
     idempotencyKey === undefined
       ? BigInt(randomInt(0, 10 ** PIN_DIGITS))
-      : createHmac('sha256', pinKey()).update(`receipt PIN\0${caller}\0${idempotencyKey}`).digest().readBigUInt64BE(0) % PIN_SPACE;
+      : createHmac('sha256', pinKey()).update(`receipt PIN\0${caller}\0${idempotencyKey}\0${code}`).digest().readBigUInt64BE(0) % PIN_SPACE;
   return value.toString().padStart(PIN_DIGITS, '0');
 }
 

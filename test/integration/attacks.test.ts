@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { dynamo } from '../../shared/adapters/aws.ts';
@@ -137,5 +137,30 @@ describe('a hostile portal and the fee', () => {
     const atCounter = await file(feeBearing({ method: 'cash', paid: false }), portal);
     const accepted = await act(atCounter.code, { action: 'accept' }, officer, atCounter.etag);
     expect((await act(atCounter.code, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, officer, accepted.headers.get('etag')!)).status).toBe(200);
+  });
+});
+
+describe('a careless client reusing an Idempotency-Key', () => {
+  it('gets another PIN for the new dossier once the key has expired: no two dossiers share a PIN', async () => {
+    // A counter app keying filings by its queue ticket ("ticket-0001") uses the same key again another day.
+    const key = { 'idempotency-key': `ticket-0001-${Date.now()}` };
+    const first = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: key });
+    expect(first.status).toBe(201);
+    // A day later DynamoDB's TTL has deleted the key's record.
+    const records = await dynamo().send(
+      new ScanCommand({ TableName: ward.resources.tableName, FilterExpression: 'entity = :entity AND code = :code', ExpressionAttributeValues: { ':entity': 'idempotency', ':code': first.body.code } }),
+    );
+    expect(records.Items).toHaveLength(1);
+    await dynamo().send(new DeleteCommand({ TableName: ward.resources.tableName, Key: { pk: records.Items![0]!.pk, sk: 'IDEMPOTENCY' } }));
+    const next = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: key });
+    expect(next.status).toBe(201);
+    expect(next.body.code).not.toBe(first.body.code);
+    expect(next.body.lookup.pin).not.toBe(first.body.lookup.pin);
+    // Each PIN opens its own dossier only; a retry of the new filing still gets the new one's PIN back.
+    expect((await ward.api.get(`/public/dossiers/${next.body.code}?pin=${first.body.lookup.pin}`)).status).toBe(404);
+    const retry = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: key });
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.lookup.pin).toBe(next.body.lookup.pin);
+    expect((await ward.api.get(`/public/dossiers/${next.body.code}?pin=${retry.body.lookup.pin}`)).status).toBe(200);
   });
 });
