@@ -164,3 +164,20 @@ describe('a careless client reusing an Idempotency-Key', () => {
     expect((await ward.api.get(`/public/dossiers/${next.body.code}?pin=${retry.body.lookup.pin}`)).status).toBe(200);
   });
 });
+
+describe('a careless client misspelling a field of an action', () => {
+  it('is told so (400 naming the field) instead of having it dropped in silence, and nothing is written', async () => {
+    const dossier = await file(maritalStatus(), officer);
+    for (const body of [
+      { action: 'withdraw', reasons: 'Công dân xin rút hồ sơ' },
+      { action: 'assign', assignee: 'specialist.42', notes: 'Ưu tiên xử lý' },
+      { action: 'record_payment', method: 'cash', amountVnd: 15000, paid: true },
+    ]) {
+      const refused = await act(dossier.code, body, officer, dossier.etag);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      const misspelt = Object.keys(body).at(-1)!;
+      expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', rule: 'unrecognized_keys', message: expect.stringContaining(misspelt) })]);
+    }
+    expect((await ward.api.get(`/dossiers/${dossier.code}`, { as: officer })).body.version).toBe(1);
+  });
+});
