@@ -60,6 +60,21 @@ function violationText(v: FieldViolation & { zodIssue?: z.core.$ZodIssue }, loca
   return v.rule;
 }
 
+/**
+ * How much of what a client sent a problem echoes back (a field name, the unknown members a zod message lists):
+ * a 10 MB body of unknown members once came back as a larger answer than a function may return (6 MB), which the
+ * gateway turns into a 500.
+ */
+const MAX_LISTED_ERRORS = 50;
+const MAX_ECHOED_CHARS = 500;
+
+function clip(text: string): string {
+  if (text.length <= MAX_ECHOED_CHARS) return text;
+  const cut = text.slice(0, MAX_ECHOED_CHARS - 1);
+  // Never half of a surrogate pair.
+  return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+}
+
 const pointerOf = (field: string) => (field === '' ? '' : `/${field.split('.').map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`);
 
 /** The one place where an error becomes an HTTP answer. Unknown errors reveal nothing but the correlation id. */
@@ -75,12 +90,12 @@ export function problemFor(error: unknown, locale: Locale, correlationId: string
     };
     if (instance) doc.instance = instance;
     if (error instanceof ValidationFailed || error instanceof RuleBroken) {
-      doc.errors = error.violations.map((v) => ({
+      doc.errors = error.violations.slice(0, MAX_LISTED_ERRORS).map((v) => ({
         in: v.in,
-        field: v.field,
-        pointer: pointerOf(v.field),
+        field: clip(v.field),
+        pointer: clip(pointerOf(v.field)),
         rule: v.rule,
-        message: violationText(v, locale),
+        message: clip(violationText(v, locale)),
       }));
     }
     return doc;

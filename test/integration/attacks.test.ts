@@ -187,6 +187,27 @@ describe('a careless client misspelling a field of an action', () => {
   });
 });
 
+describe('a hostile client sending unknown fields by the million', () => {
+  it('gets a short problem answer, far below what Lambda can return (6 MB), naming the first of them', async () => {
+    // 9 MB of unknown members: the problem used to list every one of them in its message, a bigger answer than the
+    // request, which a deployed function cannot return (the gateway would answer 500 in its place).
+    const keys = Array.from({ length: 100_000 }, (_, i) => `unknown-${String(i).padStart(6, '0')}-${'x'.repeat(70)}`);
+    const unknown = Object.fromEntries(keys.map((k) => [k, 1]));
+    const dossier = await file(maritalStatus(), officer);
+    for (const [path, body, headers] of [
+      ['/dossiers', { ...maritalStatus(), ...unknown }, {}],
+      [`/dossiers/${dossier.code}/actions`, { action: 'withdraw', ...unknown }, { 'if-match': dossier.etag }],
+    ] as const) {
+      const rawBody = JSON.stringify(body);
+      expect(rawBody.length).toBeGreaterThan(9_000_000);
+      const refused = await ward.api.request('POST', path, { as: officer, rawBody, headers: { 'content-type': 'application/json', ...headers } });
+      expect(refused.status, path).toBe(400);
+      expect(JSON.stringify(refused.body).length, path).toBeLessThan(16_000);
+      expect(refused.body.errors[0]).toMatchObject({ in: 'body', rule: 'unrecognized_keys', message: expect.stringContaining(keys[0]!) });
+    }
+  });
+});
+
 /*
  * What held. Each attack below found nothing; it is kept because no other test tries it.
  */

@@ -1,9 +1,10 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Forbidden, Unauthenticated } from '../../../shared/domain/errors.ts';
+import { Forbidden, Unauthenticated, ValidationFailed } from '../../../shared/domain/errors.ts';
 import { authorize, principalFromClaims, STAFF_SCOPE } from '../../../shared/http/auth.ts';
 import { messages, negotiateLocale } from '../../../shared/http/messages.ts';
+import { problemFor } from '../../../shared/http/problem.ts';
 import { redactReplacer } from '../../../shared/redact.ts';
 
 describe('languages', () => {
@@ -104,5 +105,22 @@ describe('logs', () => {
     expect(line).not.toMatch(/001190012345|0912345678|0912 345 678|\+84912345678/);
     expect(line).toContain('000.00.00.H99-260309-0001');
     expect(line).toContain('Lan');
+  });
+});
+
+describe('problem answers', () => {
+  it('echo a bounded part of what the client sent: at most 50 errors, each text cut short on a whole character', () => {
+    const long = '😀'.repeat(1000);
+    const violations = Array.from({ length: 80 }, (_, i) => ({ in: 'body' as const, field: `${long}${i}`, rule: 'unrecognized_keys', message: long }));
+    const doc = problemFor(new ValidationFailed(violations), 'en', 'c');
+    expect(doc.errors).toHaveLength(50);
+    for (const error of doc.errors!) {
+      for (const text of [error.field, error.pointer, error.message]) {
+        expect(text.length).toBeLessThanOrEqual(500);
+        expect(text).toMatch(/…$/);
+        expect(text).not.toMatch(/\p{Cs}/u);
+      }
+    }
+    expect(doc.detail).toContain('80');
   });
 });
