@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   DescribeStreamCommand,
-  DynamoDBStreamsClient,
+  type DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
@@ -126,7 +126,7 @@ export class StreamPoller implements Poller {
     }
     // Checkpoint before the first failed record; the next pass starts from it again.
     const index = records.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
-    const firstFailed = index < 0 ? 0 : index;
+    const firstFailed = Math.max(0, index);
     if (state.retries >= this.options.maxRetries) {
       await this.sendToOnFailure(state, records.slice(firstFailed));
       this.advance(state, records.at(-1)!.dynamodb!.SequenceNumber!, page.NextShardIterator);

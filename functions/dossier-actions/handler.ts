@@ -2,7 +2,7 @@ import { applyDecision, getDossier } from '../../shared/adapters/dossier-store.t
 import { wardCalendar } from '../../shared/config/calendar.ts';
 import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
 import { ActionNotAllowed, Forbidden, NotFound, PreconditionRequired, VersionMismatch } from '../../shared/domain/errors.ts';
-import { allowedActions, decide, workflowStateOf } from '../../shared/domain/workflow.ts';
+import { allowedActions, type Decision, decide, workflowStateOf } from '../../shared/domain/workflow.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import { etagOf, stateFromIfMatch } from '../../shared/http/etag.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
@@ -20,7 +20,7 @@ export const handler = httpFunction('dossier-actions', {
 
     const actors = actorsOf(principal);
     const ward = wardConfig();
-    let decision;
+    let decision: Decision;
     try {
       decision = decide(state, body, actors, {
         now,

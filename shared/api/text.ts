@@ -8,6 +8,7 @@ export interface FreeTextOptions {
 }
 
 // C0 and C1 control characters (Unicode category Cc) but the line breaks, which have a rule of their own.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this rule's job.
 const NO_CONTROL = /^[^\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
 // Bidirectional overrides, zero-width characters, soft hyphens… (category Cf): they make two texts look alike.
 const NO_FORMAT = /^\P{Cf}*$/u;

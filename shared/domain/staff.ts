@@ -27,7 +27,7 @@ export function staffMember(directory: StaffDirectory, username: string): StaffM
 
 /** Assignees handle dossiers: specialists, and leaders who take one on themselves. */
 export function mayBeAssigned(member: StaffMember | undefined): member is StaffMember {
-  return member !== undefined && member.roles.some((r) => r === 'specialist' || r === 'leader');
+  return member?.roles.some((r) => r === 'specialist' || r === 'leader') ?? false;
 }
 
 /** A department can be given dossiers only if a specialist of it can take them up. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { RouteSpec } from '../blueprint-types.ts';
 import { commonProblems, routes } from '../blueprint.ts';

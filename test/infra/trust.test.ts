@@ -39,7 +39,7 @@ describe('the keys held outside the table', () => {
         const named = ([] as { Ref: string }[]).concat(statement.Resource as { Ref: string } | { Ref: string }[]);
         for (const { Ref: secret } of named) {
           expect(secretIds()).toContain(secret);
-          (readers[secret] ??= []).push(name);
+          readers[secret] = [...(readers[secret] ?? []), name];
         }
       }
     }

@@ -74,7 +74,11 @@ describe('the stream poller', () => {
 
     await putItems(['a', 'b', 'c', 'd', 'e']);
     let failedOnce = false;
-    failOn = (ids) => (ids.includes('c') && !failedOnce ? ((failedOnce = true), 'c') : undefined);
+    failOn = (ids) => {
+      if (!ids.includes('c') || failedOnce) return undefined;
+      failedOnce = true;
+      return 'c';
+    };
     while ((await poller.pollOnce()) > 0);
     expect(batches).toEqual([
       ['a', 'b', 'c', 'd', 'e'],
@@ -109,7 +113,11 @@ describe('a restart on the same data folder', () => {
     const start = async () => {
       const fauxqs = await startLocalFauxqs({ dataDir: join(dataDir, 'fauxqs') });
       const local = await startLocalWard({ ward, dynamoEndpoint: inject('dynamoEndpoint'), fauxqs, resourcePrefix: 'restart', dataDir, schedules: 'manual', logLevel: 'SILENT' });
-      return { local, fauxqs, stop: async () => (await local.stop(), await fauxqs.stop()) };
+      const stop = async () => {
+        await local.stop();
+        await fauxqs.stop();
+      };
+      return { local, fauxqs, stop };
     };
     try {
       const first = await start();
