@@ -10,21 +10,26 @@
  *    BENCH_LOAD_SECONDS), and whether any answer was a 5xx.
  */
 import { randomBytes, scrypt } from 'node:crypto';
-import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLocalResources } from '../local/resources.ts';
-import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../local/services.ts';
 import { localSecrets } from '../local/secrets.ts';
+import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../local/services.ts';
 import { readWardFile } from '../shared/config/ward-files.ts';
 
 const ACTIONS = 300;
 const HASHES = 50;
 const DEADLINES = 20_000;
 
-function report(label: string, baseline: { name: string; ms: number }, candidate: { name: string; ms: number }, n: number) {
+function report(
+  label: string,
+  baseline: { name: string; ms: number },
+  candidate: { name: string; ms: number },
+  n: number,
+) {
   const ratio = baseline.ms / candidate.ms;
   console.log(
     `${label}\n  ${baseline.name}: ${(baseline.ms / n).toFixed(3)} ms each\n  ${candidate.name}: ${(candidate.ms / n).toFixed(3)} ms each\n  ratio: ${ratio.toFixed(2)}× (n = ${n})\n`,
@@ -70,7 +75,12 @@ try {
   const { hashPin, verifyPin } = await import('../shared/security/pin.ts');
   await (await import('../shared/security/secrets.ts')).loadSecrets(['pin']);
 
-  const spec = { timeZone: ward.timeZone, sessions: ward.officeHours.sessions, weekdays: ward.officeHours.weekdays, holidayOverrides: ward.holidayOverrides };
+  const spec = {
+    timeZone: ward.timeZone,
+    sessions: ward.officeHours.sessions,
+    weekdays: ward.officeHours.weekdays,
+    holidayOverrides: ward.holidayOverrides,
+  };
   const calendar = new WorkingCalendar(spec);
   const procedure = ward.catalog.procedures.find((p) => p.code === '1.004873')!;
   const officer = { kind: 'staff', id: 'bench', username: 'bench', name: 'bench', role: 'officer' } as const;
@@ -80,9 +90,21 @@ try {
     const dossiers = [];
     for (let i = 1; i <= ACTIONS; i++) {
       const { dossier } = openDossier(
-        { procedureCode: procedure.code, channel: 'in_person', applicant: { fullName: 'Bench', idNumber: '001190012345', phone: '0912345678', address: 'Hà Nội 1' }, components: ['TK'], payment: { method: 'cash', paid: true } },
+        {
+          procedureCode: procedure.code,
+          channel: 'in_person',
+          applicant: { fullName: 'Bench', idNumber: '001190012345', phone: '0912345678', address: 'Hà Nội 1' },
+          components: ['TK'],
+          payment: { method: 'cash', paid: true },
+        },
         procedure,
-        { now: Date.now(), calendar, code: `000.00.00.H99-${prefix}-${String(i).padStart(4, '0')}`, actor: officer, pinHash: 'x' },
+        {
+          now: Date.now(),
+          calendar,
+          code: `000.00.00.H99-${prefix}-${String(i).padStart(4, '0')}`,
+          actor: officer,
+          pinHash: 'x',
+        },
       );
       await dynamo().send(new PutCommand({ TableName: tableName(), Item: dossierItem(dossier) }));
       dossiers.push(dossier);
@@ -93,8 +115,14 @@ try {
   const oneTransaction = await seed('000002');
   const assign = { action: 'assign', department: 'Tư pháp – Hộ tịch' } as const;
   // Warm both paths up.
-  await applyDecision(workflowStateOf(readThenWrite[0]!), decide(workflowStateOf(readThenWrite[0]!), assign, [officer], ctx));
-  await applyDecision(workflowStateOf(oneTransaction[0]!), decide(workflowStateOf(oneTransaction[0]!), assign, [officer], ctx));
+  await applyDecision(
+    workflowStateOf(readThenWrite[0]!),
+    decide(workflowStateOf(readThenWrite[0]!), assign, [officer], ctx),
+  );
+  await applyDecision(
+    workflowStateOf(oneTransaction[0]!),
+    decide(workflowStateOf(oneTransaction[0]!), assign, [officer], ctx),
+  );
 
   const twoTrips = await time(async () => {
     for (const d of readThenWrite.slice(1)) {
@@ -109,21 +137,40 @@ try {
       await applyDecision(state, decide(state, assign, [officer], ctx));
     }
   });
-  report('1. A workflow action against DynamoDB Local', { name: 'read, then conditional transaction', ms: twoTrips }, { name: 'one transaction, state from the ETag', ms: oneTrip }, ACTIONS - 1);
+  report(
+    '1. A workflow action against DynamoDB Local',
+    { name: 'read, then conditional transaction', ms: twoTrips },
+    { name: 'one transaction, state from the ETag', ms: oneTrip },
+    ACTIONS - 1,
+  );
 
   const code = '000.00.00.H99-260101-0001';
   const stored = hashPin(code, '12345678');
   const keyed = await time(() => {
     for (let i = 0; i < HASHES; i++) verifyPin(code, String(10_000_000 + i), stored);
   });
-  const scryptAsync = promisify(scrypt) as (pin: string, salt: Buffer, length: number, options: object) => Promise<Buffer>;
+  const scryptAsync = promisify(scrypt) as (
+    pin: string,
+    salt: Buffer,
+    length: number,
+    options: object,
+  ) => Promise<Buffer>;
   const salt = randomBytes(16);
   const slow = await time(async () => {
-    for (let i = 0; i < HASHES; i++) await scryptAsync(String(10_000_000 + i), salt, 32, { N: 8192, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    for (let i = 0; i < HASHES; i++)
+      await scryptAsync(String(10_000_000 + i), salt, 32, { N: 8192, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
   });
-  report('2. Checking a receipt PIN at the public lookup', { name: 'scrypt N=8192 (before)', ms: slow }, { name: 'HMAC-SHA256 under the PIN key', ms: keyed }, HASHES);
+  report(
+    '2. Checking a receipt PIN at the public lookup',
+    { name: 'scrypt N=8192 (before)', ms: slow },
+    { name: 'HMAC-SHA256 under the PIN key', ms: keyed },
+    HASHES,
+  );
 
-  const starts = Array.from({ length: DEADLINES }, (_, i) => Date.parse('2026-01-01T00:00:00+07:00') + ((i * 7_919_993) % (365 * 86_400_000)));
+  const starts = Array.from(
+    { length: DEADLINES },
+    (_, i) => Date.parse('2026-01-01T00:00:00+07:00') + ((i * 7_919_993) % (365 * 86_400_000)),
+  );
   const cold = await time(() => {
     for (const start of starts.slice(0, 500)) new WorkingCalendar(spec).addWorkingMinutes(start, 3 * 480);
   });
@@ -140,18 +187,32 @@ try {
   const { startLocalWard } = await import('../local/ward.ts');
   const { fileUnderLoad } = await import('../test/support/load.ts');
   const loadFauxqs = await startLocalFauxqs();
-  const instance = await startLocalWard({ ward, dynamoEndpoint: dynamoLocal.endpoint, fauxqs: loadFauxqs, resourcePrefix: 'bench-load', schedules: 'manual', logLevel: 'SILENT' });
+  const instance = await startLocalWard({
+    ward,
+    dynamoEndpoint: dynamoLocal.endpoint,
+    fauxqs: loadFauxqs,
+    resourcePrefix: 'bench-load',
+    schedules: 'manual',
+    logLevel: 'SILENT',
+  });
   try {
     const seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
     const api = { url: instance.url, token: instance.token };
     const body = () => ({
       procedureCode: '1.004873',
       channel: 'in_person',
-      applicant: { fullName: 'Nguyễn Thị Lan', idNumber: '001190012345', phone: '0912345678', address: 'Số 12 phố Kim Liên, Hà Nội' },
+      applicant: {
+        fullName: 'Nguyễn Thị Lan',
+        idNumber: '001190012345',
+        phone: '0912345678',
+        address: 'Số 12 phố Kim Liên, Hà Nội',
+      },
       components: ['TK'],
       payment: { method: 'cash', paid: true },
     });
-    console.log(`4. Filings through the local API, ${seconds} s per level (each client waits for its answer, then files again)`);
+    console.log(
+      `4. Filings through the local API, ${seconds} s per level (each client waits for its answer, then files again)`,
+    );
     let single = 0;
     for (const clients of [1, 8, 32]) {
       const result = await fileUnderLoad(api, body, clients, seconds);

@@ -2,10 +2,17 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { functions, queueConsumers, schedules, streamConsumers, type FunctionName, type QueueName } from '../shared/blueprint.ts';
+import {
+  type FunctionName,
+  functions,
+  type QueueName,
+  queueConsumers,
+  schedules,
+  streamConsumers,
+} from '../shared/blueprint.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
 import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';
@@ -28,10 +35,14 @@ export class WardStack extends Stack {
   readonly alarms: WardAlarms;
 
   constructor(scope: Construct, id: string, props: WardStackProps) {
-    super(scope, id, { ...props, description: `motcua: one-stop shop backend of ${props.ward.name} (${props.ward.unitCode})` });
+    super(scope, id, {
+      ...props,
+      description: `motcua: one-stop shop backend of ${props.ward.name} (${props.ward.unitCode})`,
+    });
     const { ward } = props;
     // An alarm nobody hears is no alarm: a deployed ward names who gets them.
-    if (!ward.operations) throw new Error(`ward ${ward.id}: set operations.alarmEmails in its configuration before deploying it`);
+    if (!ward.operations)
+      throw new Error(`ward ${ward.id}: set operations.alarmEmails in its configuration before deploying it`);
 
     this.storage = new Storage(this, 'Storage');
     this.api = new WardApi(this, 'Api', { ward });
@@ -48,7 +59,12 @@ export class WardStack extends Stack {
       });
     }
     const fn = (name: FunctionName): IFunction => this.functions[name].fn;
-    this.api.addRoutes(Object.fromEntries(Object.keys(functions).map((name) => [name, fn(name as FunctionName)])) as Record<FunctionName, IFunction>);
+    this.api.addRoutes(
+      Object.fromEntries(Object.keys(functions).map((name) => [name, fn(name as FunctionName)])) as Record<
+        FunctionName,
+        IFunction
+      >,
+    );
 
     for (const consumer of streamConsumers) {
       fn(consumer.function).addEventSource(
@@ -65,7 +81,10 @@ export class WardStack extends Stack {
     }
     for (const consumer of queueConsumers) {
       fn(consumer.function).addEventSource(
-        new SqsEventSource(this.storage.queues[consumer.queue], { batchSize: consumer.batchSize, reportBatchItemFailures: true }),
+        new SqsEventSource(this.storage.queues[consumer.queue], {
+          batchSize: consumer.batchSize,
+          reportBatchItemFailures: true,
+        }),
       );
     }
     this.alarms = new WardAlarms(this, 'Alarms', { wardId: ward.id, emails: ward.operations.alarmEmails });
@@ -116,7 +135,10 @@ export class WardStack extends Stack {
       threshold: 0,
     });
     // Anything in a dead-letter queue needs a person.
-    for (const [name, queue] of Object.entries(this.storage.deadLetterQueues) as [QueueName, (typeof this.storage.deadLetterQueues)[QueueName]][]) {
+    for (const [name, queue] of Object.entries(this.storage.deadLetterQueues) as [
+      QueueName,
+      (typeof this.storage.deadLetterQueues)[QueueName],
+    ][]) {
       alarm(`${pascal(name)}DeadLettersAlarm`, {
         alarmDescription: `Messages of ${name} could not be processed and wait in its dead-letter queue`,
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
@@ -136,6 +158,5 @@ export class WardStack extends Stack {
       value: this.alarms.topic.topicArn,
       description: 'Every alarm notifies it; each address must confirm its subscription once',
     });
-
   }
 }

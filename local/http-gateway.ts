@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { BlockList, isIPv6, type AddressInfo } from 'node:net';
+import { type AddressInfo, BlockList, isIPv6 } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routes, type RouteKey } from '../shared/blueprint.ts';
-import type { RouteSpec } from '../shared/blueprint-types.ts';
 import type { FunctionName } from '../shared/blueprint.ts';
+import { type RouteKey, routes } from '../shared/blueprint.ts';
+import type { RouteSpec } from '../shared/blueprint-types.ts';
 import { routeScopes } from '../shared/http/auth.ts';
 import type { LocalIssuer } from './issuer.ts';
 import type { LocalLambdas } from './lambda.ts';
 
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
-const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|application\/[\w.+-]+\+(json|xml))/i;
+const TEXT_TYPES =
+  /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|application\/[\w.+-]+\+(json|xml))/i;
 
 interface CompiledRoute {
   key: RouteKey;
@@ -54,7 +55,9 @@ export async function startHttpGateway(options: {
   const compiled = compileRoutes();
   // Route throttles as the stage's route settings apply them (token buckets); routes without one are not throttled here.
   const throttles = new Map(
-    compiled.filter((r) => r.spec.throttle).map((r) => [r.key, new TokenBucket(r.spec.throttle!.ratePerSecond, r.spec.throttle!.burst)] as const),
+    compiled
+      .filter((r) => r.spec.throttle)
+      .map((r) => [r.key, new TokenBucket(r.spec.throttle!.ratePerSecond, r.spec.throttle!.burst)] as const),
   );
   const server = createServer((request, response) => {
     const started = performance.now();
@@ -64,7 +67,11 @@ export async function startHttpGateway(options: {
         response.end(JSON.stringify({ message: 'Internal Server Error' }));
         console.error('local gateway error', error);
       })
-      .finally(() => options.onRequest?.(`${request.method} ${loggableUrl(request.url ?? '/')} ${response.statusCode} ${Math.round(performance.now() - started)}ms`));
+      .finally(() =>
+        options.onRequest?.(
+          `${request.method} ${loggableUrl(request.url ?? '/')} ${response.statusCode} ${Math.round(performance.now() - started)}ms`,
+        ),
+      );
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -104,7 +111,10 @@ export async function startHttpGateway(options: {
       }
     }
     const event = toEvent(request, url, body, route, parameters, claims);
-    const result = (await options.lambdas.invoke(route.spec.function, event)) as APIGatewayProxyStructuredResultV2 | string | object;
+    const result = (await options.lambdas.invoke(route.spec.function, event)) as
+      | APIGatewayProxyStructuredResultV2
+      | string
+      | object;
     send(response, normalise(result));
   }
 
@@ -189,7 +199,10 @@ function loggableUrl(target: string): string {
 }
 
 /** The answers API Gateway gives on its own, before any function runs. */
-function gatewayAnswer(statusCode: number, message: string): APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> } {
+function gatewayAnswer(
+  statusCode: number,
+  message: string,
+): APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> } {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) };
 }
 
@@ -264,7 +277,15 @@ function toEvent(
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      ...(claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: claims.scope ? claims.scope.split(' ') : [] } } } : {}),
+      ...(claims
+        ? {
+            authorizer: {
+              principalId: '',
+              integrationLatency: 0,
+              jwt: { claims, scopes: claims.scope ? claims.scope.split(' ') : [] },
+            },
+          }
+        : {}),
     },
     ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: !isText,
@@ -274,14 +295,24 @@ function toEvent(
 
 /** What HTTP APIs make of a handler's return value (payload format 2.0). */
 function normalise(result: APIGatewayProxyStructuredResultV2 | string | object): APIGatewayProxyStructuredResultV2 {
-  if (typeof result === 'object' && result !== null && 'statusCode' in result) return result as APIGatewayProxyStructuredResultV2;
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result) };
+  if (typeof result === 'object' && result !== null && 'statusCode' in result)
+    return result as APIGatewayProxyStructuredResultV2;
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: typeof result === 'string' ? result : JSON.stringify(result),
+  };
 }
 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string> | undefined) };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-  const body = result.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
+  const body =
+    result.body === undefined
+      ? undefined
+      : result.isBase64Encoded
+        ? Buffer.from(result.body, 'base64')
+        : Buffer.from(result.body, 'utf8');
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(body);
 }

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { portalScopes, RESOURCE_SERVER_ID, STAFF_SCOPE, staffRoles, type PortalScope, type Role } from '../shared/http/auth.ts';
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import {
+  type PortalScope,
+  portalScopes,
+  RESOURCE_SERVER_ID,
+  type Role,
+  STAFF_SCOPE,
+  staffRoles,
+} from '../shared/http/auth.ts';
 import { privateDir, writeSecretFile } from './files.ts';
 
 /** The app client id staff tokens carry locally; in AWS it is the staff app client of the user pool. */
 export const LOCAL_STAFF_CLIENT = 'local-staff';
 
-export type TokenRequest =
-  | { role: Role | Role[]; username?: string }
-  | { portal: string; scopes?: PortalScope[] };
+export type TokenRequest = { role: Role | Role[]; username?: string } | { portal: string; scopes?: PortalScope[] };
 
 export interface LocalIssuer {
   issuer: string;
@@ -26,7 +31,11 @@ export interface LocalIssuer {
  * scopes for portals) and verifies them as the HTTP API's JWT authorizer does. The signing key lives in the
  * data folder so tokens survive a restart.
  */
-export async function localIssuer(options: { issuer: string; portals: string[]; keyFile?: string | undefined }): Promise<LocalIssuer> {
+export async function localIssuer(options: {
+  issuer: string;
+  portals: string[];
+  keyFile?: string | undefined;
+}): Promise<LocalIssuer> {
   const { privateKey, publicKey } = await signingKeys(options.keyFile);
   const audience = [LOCAL_STAFF_CLIENT, ...options.portals];
   return {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { functions, type FunctionName } from '../shared/blueprint.ts';
+import { type FunctionName, functions } from '../shared/blueprint.ts';
 import type { FunctionSpec } from '../shared/blueprint-types.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;

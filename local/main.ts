@@ -6,10 +6,10 @@
  * PORT and MOTCUA_WARD work as well. Ctrl-C stops everything. For development and trials only: see README.md.
  */
 import { parseArgs } from 'node:util';
-import { readWardFile } from '../shared/config/ward-files.ts';
-import { startDynamoDbLocal, startLocalFauxqs, type DynamoDbLocal } from './services.ts';
-import { startLocalWard, type LocalWard } from './ward.ts';
 import type { FauxqsServer } from 'fauxqs';
+import { readWardFile } from '../shared/config/ward-files.ts';
+import { type DynamoDbLocal, startDynamoDbLocal, startLocalFauxqs } from './services.ts';
+import { type LocalWard, startLocalWard } from './ward.ts';
 
 const { values } = parseArgs({
   options: {

@@ -28,7 +28,9 @@ export class PollingLoop {
     const tick = async () => {
       if (this.stopped) return;
       if (!this.paused) {
-        await Promise.all(this.pollers.map((p) => this.pass(p).catch((e: unknown) => this.log(`${p.name}: ${(e as Error).message}`))));
+        await Promise.all(
+          this.pollers.map((p) => this.pass(p).catch((e: unknown) => this.log(`${p.name}: ${(e as Error).message}`))),
+        );
       }
       if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
     };

@@ -1,8 +1,8 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
   type Message,
+  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -54,7 +54,9 @@ export class QueuePoller implements Poller {
     const event: SQSEvent = { Records: messages.map((m) => this.toRecord(m)) };
     let failedIds: Set<string>;
     try {
-      const response = (await this.options.lambdas.invoke(this.options.function, event)) as SQSBatchResponse | undefined;
+      const response = (await this.options.lambdas.invoke(this.options.function, event)) as
+        | SQSBatchResponse
+        | undefined;
       failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       this.options.log(`${this.name} failed: ${(error as Error).message}`);
@@ -64,14 +66,21 @@ export class QueuePoller implements Poller {
     const failed = messages.filter((m) => failedIds.has(m.MessageId!));
     if (done.length > 0) {
       await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
       );
     }
     if (failed.length > 0) {
       await sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
-          Entries: failed.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: this.options.retryDelaySeconds })),
+          Entries: failed.map((m, i) => ({
+            Id: String(i),
+            ReceiptHandle: m.ReceiptHandle!,
+            VisibilityTimeout: this.options.retryDelaySeconds,
+          })),
         }),
       );
     }
@@ -91,7 +100,9 @@ export class QueuePoller implements Poller {
           {
             dataType: value.DataType!,
             ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-            ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') } : {}),
+            ...(value.BinaryValue !== undefined
+              ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
+              : {}),
             stringListValues: [],
             binaryListValues: [],
           },

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { queues, table, type QueueName } from '../shared/blueprint.ts';
+import { type QueueName, queues, table } from '../shared/blueprint.ts';
 
 export interface LocalResources {
   tableName: string;
@@ -29,9 +29,16 @@ export function queueResourceName(prefix: string, queue: QueueName, deadLetter =
  * Creates the table, its indexes and stream, the bucket, and every queue with its dead-letter queue, from
  * the blueprint the CDK stack reads too. Existing resources are kept (a restart of `npm start` finds its data).
  */
-export async function createLocalResources(clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient }, prefix: string): Promise<LocalResources> {
+export async function createLocalResources(
+  clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient },
+  prefix: string,
+): Promise<LocalResources> {
   const tableName = `${prefix}-table`;
-  const attributes = new Set<string>([table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
+  const attributes = new Set<string>([
+    table.partitionKey,
+    table.sortKey,
+    ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]);
   try {
     await clients.dynamo.send(
       new CreateTableCommand({
@@ -55,7 +62,10 @@ export async function createLocalResources(clients: { dynamo: DynamoDBClient; s3
     );
     await waitUntilTableExists({ client: clients.dynamo, maxWaitTime: 30 }, { TableName: tableName });
     await clients.dynamo.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: table.timeToLive, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: table.timeToLive, Enabled: true },
+      }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
@@ -77,7 +87,10 @@ export async function createLocalResources(clients: { dynamo: DynamoDBClient; s3
   for (const [name, spec] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
     const fifo = spec.fifo ? { FifoQueue: 'true' } : {};
     const dlq = await clients.sqs.send(
-      new CreateQueueCommand({ QueueName: queueResourceName(prefix, name, true), Attributes: { ...fifo, MessageRetentionPeriod: '1209600' } }),
+      new CreateQueueCommand({
+        QueueName: queueResourceName(prefix, name, true),
+        Attributes: { ...fifo, MessageRetentionPeriod: '1209600' },
+      }),
     );
     const dlqArn = await queueArn(clients.sqs, dlq.QueueUrl!);
     const queue = await clients.sqs.send(

@@ -19,15 +19,34 @@ export class S3Notifier implements Poller {
   private readonly pending: S3SpyEvent[] = [];
   /** Grows across restarts too, as S3's does per key: the check tells two uploads to one key apart by it. */
   private sequencer = Date.now() * 1000;
-  private readonly options: { fauxqs: FauxqsServer; bucket: string; routes: Route[]; s3: S3Client; sqs: SQSClient; region: string };
+  private readonly options: {
+    fauxqs: FauxqsServer;
+    bucket: string;
+    routes: Route[];
+    s3: S3Client;
+    sqs: SQSClient;
+    region: string;
+  };
 
-  constructor(options: { fauxqs: FauxqsServer; bucket: string; routes: Route[]; s3: S3Client; sqs: SQSClient; region: string }) {
+  constructor(options: {
+    fauxqs: FauxqsServer;
+    bucket: string;
+    routes: Route[];
+    s3: S3Client;
+    sqs: SQSClient;
+    region: string;
+  }) {
     this.options = options;
     const since = Date.now();
     // A waiter whose matcher never matches is a listener: fauxqs calls it for every event it records.
     options.fauxqs.spy
       .waitForMessage((event) => {
-        if (event.service === 's3' && event.status === 'uploaded' && event.bucket === options.bucket && event.timestamp >= since) {
+        if (
+          event.service === 's3' &&
+          event.status === 'uploaded' &&
+          event.bucket === options.bucket &&
+          event.timestamp >= since
+        ) {
           this.pending.push(event);
         }
         return false;
@@ -45,7 +64,9 @@ export class S3Notifier implements Poller {
   }
 
   private async notify(upload: S3SpyEvent, route: Route): Promise<void> {
-    const head = await this.options.s3.send(new HeadObjectCommand({ Bucket: upload.bucket, Key: upload.key })).catch(() => undefined);
+    const head = await this.options.s3
+      .send(new HeadObjectCommand({ Bucket: upload.bucket, Key: upload.key }))
+      .catch(() => undefined);
     if (!head) return; // deleted before we got to it
     this.sequencer += 1;
     const notification: S3Event = {
@@ -62,7 +83,11 @@ export class S3Notifier implements Poller {
           s3: {
             s3SchemaVersion: '1.0',
             configurationId: 'uploads',
-            bucket: { name: upload.bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${upload.bucket}` },
+            bucket: {
+              name: upload.bucket,
+              ownerIdentity: { principalId: 'local' },
+              arn: `arn:aws:s3:::${upload.bucket}`,
+            },
             object: {
               // S3 URL-encodes keys in notifications, with '+' for spaces.
               key: encodeURIComponent(upload.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
@@ -76,6 +101,8 @@ export class S3Notifier implements Poller {
         },
       ],
     };
-    await this.options.sqs.send(new SendMessageCommand({ QueueUrl: route.queueUrl, MessageBody: JSON.stringify(notification) }));
+    await this.options.sqs.send(
+      new SendMessageCommand({ QueueUrl: route.queueUrl, MessageBody: JSON.stringify(notification) }),
+    );
   }
 }

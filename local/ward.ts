@@ -4,19 +4,27 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
-import { bucketNotifications, env, queueConsumers, queues, schedules, streamConsumers, type QueueName } from '../shared/blueprint.ts';
+import {
+  bucketNotifications,
+  env,
+  type QueueName,
+  queueConsumers,
+  queues,
+  schedules,
+  streamConsumers,
+} from '../shared/blueprint.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
 import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
 import { privateDir } from './files.ts';
-import { startHttpGateway, type LocalEndpoint } from './http-gateway.ts';
-import { LOCAL_STAFF_CLIENT, localIssuer, type LocalIssuer, type TokenRequest } from './issuer.ts';
+import { type LocalEndpoint, startHttpGateway } from './http-gateway.ts';
+import { LOCAL_STAFF_CLIENT, type LocalIssuer, localIssuer, type TokenRequest } from './issuer.ts';
 import { LocalLambdas } from './lambda.ts';
 import { PollingLoop } from './poller.ts';
 import { QueuePoller } from './queue-poller.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { S3Notifier } from './s3-notifier.ts';
-import { localSecrets } from './secrets.ts';
 import { LocalScheduler, type ScheduleName } from './scheduler.ts';
+import { localSecrets } from './secrets.ts';
 import { LOCAL_AWS, localCredentials } from './services.ts';
 import { StreamPoller } from './stream-poller.ts';
 
@@ -127,7 +135,9 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
           onFailureQueueUrl: resources.queueUrls.streamFailures,
           lambdas,
           region,
-          checkpointFile: options.dataDir ? join(options.dataDir, `stream-checkpoint-${consumer.function}.json`) : undefined,
+          checkpointFile: options.dataDir
+            ? join(options.dataDir, `stream-checkpoint-${consumer.function}.json`)
+            : undefined,
           log,
         }),
     ),
@@ -162,11 +172,16 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       }
       try {
         const token = await issuer.mint(JSON.parse(body.toString('utf8') || '{}') as TokenRequest);
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, tokenType: 'Bearer' }));
-      } catch (error) {
         response
-          .writeHead(400, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ message: (error as Error).message, examples: [{ role: 'officer' }, { role: ['specialist'] }, { portal: portals[0] ?? 'portal-id' }] }));
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ token, tokenType: 'Bearer' }));
+      } catch (error) {
+        response.writeHead(400, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            message: (error as Error).message,
+            examples: [{ role: 'officer' }, { role: ['specialist'] }, { portal: portals[0] ?? 'portal-id' }],
+          }),
+        );
       }
     },
   };

@@ -7,6 +7,7 @@
 import { alertsQuery, alertsView } from './api/alerts.ts';
 import { catalogQuery, catalogView, procedureParams, procedureView } from './api/catalog.ts';
 import { problem } from './api/common.ts';
+import { uploadParams, uploadRequest, uploadTicket } from './api/documents.ts';
 import {
   actionHeaders,
   actionResultView,
@@ -20,11 +21,8 @@ import {
   worklistQuery,
   worklistView,
 } from './api/dossiers.ts';
-import { uploadParams, uploadRequest, uploadTicket } from './api/documents.ts';
 import { healthSchema } from './api/health.ts';
 import { reportQuery, reportView } from './api/reports.ts';
-import { intakeSchema } from './domain/intake.ts';
-import { actionSchema } from './domain/workflow.ts';
 import type {
   BucketNotificationSpec,
   FunctionSpec,
@@ -36,7 +34,9 @@ import type {
   StreamConsumerSpec,
   TableSpec,
 } from './blueprint-types.ts';
-import { PUBLIC, type Access } from './http/auth.ts';
+import { intakeSchema } from './domain/intake.ts';
+import { actionSchema } from './domain/workflow.ts';
+import { type Access, PUBLIC } from './http/auth.ts';
 
 export const table = {
   partitionKey: 'pk',
@@ -128,13 +128,20 @@ export const functions = {
     queriesIndexes: true,
     sends: ['alerts'],
   },
-  'alert-dispatch': { description: 'Delivers deadline alerts to the ward inbox', timeoutSeconds: 30, table: 'readWrite' },
+  'alert-dispatch': {
+    description: 'Delivers deadline alerts to the ward inbox',
+    timeoutSeconds: 30,
+    table: 'readWrite',
+  },
   'document-upload': {
     description: 'Signs upload URLs for the components of a dossier',
     table: 'readPut',
     bucket: 'signUploads',
   },
-  reports: { description: 'Figures of a period from the day counters: received, online, on time, digitised, fees', table: 'read' },
+  reports: {
+    description: 'Figures of a period from the day counters: received, online, on time, digitised, fees',
+    table: 'read',
+  },
   alerts: { description: "Shows staff the deadline alerts of their roles' inboxes", table: 'read' },
   'document-verify': {
     description: 'Verifies uploaded dossier documents (type, size, checksum) and records them as digitised',
@@ -173,11 +180,18 @@ export const routes = {
     access: PUBLIC,
     tag: 'Hệ thống',
     summary: 'Health of the ward instance: whether its table answers',
-    description: 'The function reads one item of the table, with a short timeout. `checks` names each dependency probed.',
+    description:
+      'The function reads one item of the table, with a short timeout. `checks` names each dependency probed.',
     responses: {
-      200: { description: 'The instance and its table answer', schema: healthSchema, headers: { 'Cache-Control': 'no-store' } },
+      200: {
+        description: 'The instance and its table answer',
+        schema: healthSchema,
+        headers: { 'Cache-Control': 'no-store' },
+      },
       503: {
-        ...problem('The table did not answer in time: the problem names the ward and carries `checks` with `table: "failing"`'),
+        ...problem(
+          'The table did not answer in time: the problem names the ward and carries `checks` with `table: "failing"`',
+        ),
         headers: { 'Retry-After': 'Seconds to wait before asking again' },
       },
     },
@@ -195,7 +209,10 @@ export const routes = {
     tag: 'Thủ tục',
     summary: 'The procedure catalog, by field and online level',
     query: catalogQuery,
-    responses: { 200: { description: 'Procedures and their fields', schema: catalogView }, 400: problem('A filter is not valid') },
+    responses: {
+      200: { description: 'Procedures and their fields', schema: catalogView },
+      400: problem('A filter is not valid'),
+    },
   }),
   'GET /procedures/{code}': route({
     function: 'catalog',
@@ -203,7 +220,11 @@ export const routes = {
     tag: 'Thủ tục',
     summary: 'One procedure: time, fee, online level, components',
     params: procedureParams,
-    responses: { 200: { description: 'The procedure', schema: procedureView }, 400: problem('Not a procedure code'), 404: problem('No such procedure') },
+    responses: {
+      200: { description: 'The procedure', schema: procedureView },
+      400: problem('Not a procedure code'),
+      404: problem('No such procedure'),
+    },
   }),
   'POST /dossiers': route({
     function: 'dossier-intake',
@@ -215,10 +236,16 @@ export const routes = {
     headers: intakeHeaders,
     body: intakeSchema,
     responses: {
-      201: { description: 'Filed; the receipt', schema: receiptView, headers: { Location: 'The dossier', ETag: 'Its version, for If-Match' } },
+      201: {
+        description: 'Filed; the receipt',
+        schema: receiptView,
+        headers: { Location: 'The dossier', ETag: 'Its version, for If-Match' },
+      },
       400: problem('A field is not valid (each named, with its rule)'),
       415: problem('The body is not JSON'),
-      422: problem('Mandatory components are missing (listed), a payment breaks a rule of the fee (named), or the Idempotency-Key was used for another body'),
+      422: problem(
+        'Mandatory components are missing (listed), a payment breaks a rule of the fee (named), or the Idempotency-Key was used for another body',
+      ),
     },
   }),
   'GET /dossiers': route({
@@ -228,7 +255,10 @@ export const routes = {
     summary: 'Worklist: filter by status, field, assignee, channel, due date; newest or soonest due first',
     description: 'A portal sees only the dossiers it filed.',
     query: worklistQuery,
-    responses: { 200: { description: 'A page of dossiers', schema: worklistView }, 400: problem('A filter or the cursor is not valid') },
+    responses: {
+      200: { description: 'A page of dossiers', schema: worklistView },
+      400: problem('A filter or the cursor is not valid'),
+    },
   }),
   'GET /dossiers/{code}': route({
     function: 'dossier-read',
@@ -237,7 +267,11 @@ export const routes = {
     summary: 'A dossier, with what the caller may do next',
     params: dossierCodeParams,
     responses: {
-      200: { description: 'The dossier', schema: dossierView, headers: { ETag: 'Send it back in If-Match with an action' } },
+      200: {
+        description: 'The dossier',
+        schema: dossierView,
+        headers: { ETag: 'Send it back in If-Match with an action' },
+      },
       404: problem('No such dossier (or not one this portal filed)'),
     },
   }),
@@ -254,18 +288,27 @@ export const routes = {
     access: { roles: ['officer', 'specialist', 'leader'], scopes: ['dossiers.submit'] },
     tag: 'Hồ sơ',
     summary: 'Take a workflow action: accept, refuse, assign, transfer, request_supplement, … apologize',
-    description: 'Send the ETag you read in If-Match. Each action is allowed from some statuses to some roles; a portal may record a payment, hand in a supplement or withdraw for its own dossiers.',
+    description:
+      'Send the ETag you read in If-Match. Each action is allowed from some statuses to some roles; a portal may record a payment, hand in a supplement or withdraw for its own dossiers.',
     params: dossierCodeParams,
     headers: actionHeaders,
     body: actionSchema,
     responses: {
-      200: { description: 'Done; the new state and the control-slip row', schema: actionResultView, headers: { ETag: 'The new version' } },
+      200: {
+        description: 'Done; the new state and the control-slip row',
+        schema: actionResultView,
+        headers: { ETag: 'The new version' },
+      },
       400: problem('A field is not valid'),
-      403: problem('The role may never take this action (or not in this status), or the dossier is assigned to someone else'),
+      403: problem(
+        'The role may never take this action (or not in this status), or the dossier is assigned to someone else',
+      ),
       404: problem('No such dossier'),
       409: problem('Not allowed in the current status; names the status and the actions allowed now'),
       412: problem('The dossier changed since the ETag was read; carries the current version'),
-      422: problem('Incomplete dossier; assignee or department not in the staff directory; a payment that is not the fee, online without its transaction, an exemption without its legal basis (each naming the field and rule); payment already recorded; apology too late or already issued'),
+      422: problem(
+        'Incomplete dossier; assignee or department not in the staff directory; a payment that is not the fee, online without its transaction, an exemption without its legal basis (each naming the field and rule); payment already recorded; apology too late or already issued',
+      ),
       428: problem('If-Match is missing'),
     },
   }),
@@ -274,7 +317,8 @@ export const routes = {
     access: { roles: ['officer', 'specialist'], scopes: ['dossiers.submit'] },
     tag: 'Hồ sơ',
     summary: 'Get a URL to upload the scan or file of one component (số hóa)',
-    description: 'A portal may upload for the dossiers it filed; once a dossier is assigned, a specialist only for one it holds. The URL takes one file, exactly the declared one. It is checked after upload: a match marks the component digitised; anything else is deleted, and the reason kept in the upload’s own record (uploadId), not on the dossier.',
+    description:
+      'A portal may upload for the dossiers it filed; once a dossier is assigned, a specialist only for one it holds. The URL takes one file, exactly the declared one. It is checked after upload: a match marks the component digitised; anything else is deleted, and the reason kept in the upload’s own record (uploadId), not on the dossier.',
     params: uploadParams,
     body: uploadRequest,
     responses: {
@@ -302,7 +346,10 @@ export const routes = {
     description:
       'Received by channel, refused at intake, online share and rates, resolved early / on time / late and the on-time rate, other outcomes, apologies, digitisation rate, fee-bearing dossiers and online payment. Each event counts on the day it happened in the ward’s time zone.',
     query: reportQuery,
-    responses: { 200: { description: 'The figures', schema: reportView }, 400: problem('The period or scope is not valid') },
+    responses: {
+      200: { description: 'The figures', schema: reportView },
+      400: problem('The period or scope is not valid'),
+    },
   }),
   'GET /public/dossiers/{code}': route({
     function: 'public-lookup',

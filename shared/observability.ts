@@ -17,7 +17,9 @@ export const metrics = new Metrics({
     debug: (...args: unknown[]) => logger.debug(String(args[0])),
     info: (...args: unknown[]) => logger.info(String(args[0])),
     warn: (...args: unknown[]) =>
-      String(args[0]).startsWith('No application metrics') ? logger.debug(String(args[0])) : logger.warn(String(args[0])),
+      String(args[0]).startsWith('No application metrics')
+        ? logger.debug(String(args[0]))
+        : logger.warn(String(args[0])),
     error: (...args: unknown[]) => logger.error(String(args[0])),
   },
 });

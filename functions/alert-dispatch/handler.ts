@@ -16,6 +16,8 @@ async function dispatch(record: SQSRecord): Promise<void> {
   logger.info(delivered ? 'alert delivered' : 'alert already delivered', { code: alert.code, kind: alert.kind });
 }
 
-export const handler = middy((event: SQSEvent, context: Context) => processPartialResponse(event, dispatch, processor, { context }))
+export const handler = middy((event: SQSEvent, context: Context) =>
+  processPartialResponse(event, dispatch, processor, { context }),
+)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

@@ -4,7 +4,9 @@ import { httpFunction } from '../../shared/http/handler.ts';
 export const handler = httpFunction('alerts', {
   'GET /alerts': async ({ query, principal }) => {
     const roles = principal.kind === 'staff' ? principal.roles : [];
-    const perRole = await Promise.all(roles.map(async (role) => (await inbox(role, query.limit)).map((alert) => ({ ...alert, role }))));
+    const perRole = await Promise.all(
+      roles.map(async (role) => (await inbox(role, query.limit)).map((alert) => ({ ...alert, role }))),
+    );
     // Newest first across the caller's roles; an alert delivered to two of them is shown once.
     const seen = new Set<string>();
     const items = perRole

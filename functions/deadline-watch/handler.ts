@@ -57,4 +57,6 @@ async function watch(event: ScheduledEvent): Promise<{ dueSoon: number; overdue:
   return { dueSoon: alerts.length - overdue, overdue };
 }
 
-export const handler = middy(watch).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+export const handler = middy(watch)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

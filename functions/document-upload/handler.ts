@@ -4,10 +4,10 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
 import { createUpload } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
+import { wardConfig } from '../../shared/config/ward.ts';
 import { documentKey, mayAddDocuments, type UploadRequester } from '../../shared/domain/documents.ts';
 import { isFinished } from '../../shared/domain/dossier.ts';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../../shared/domain/errors.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
@@ -28,10 +28,16 @@ export const handler = httpFunction('document-upload', {
     }
     const actors = actorsOf(principal);
     const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
-    if (!mayAddDocuments(assignment, actors, wardConfig().staff)) throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
-    if (isFinished(dossier.status)) throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
+    if (!mayAddDocuments(assignment, actors, wardConfig().staff))
+      throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
+    if (isFinished(dossier.status))
+      throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
     if (!dossier.components.some((c) => c.code === params.component)) {
-      throw new Unprocessable('component_not_filed', { component: params.component }, { components: dossier.components.map((c) => c.code) });
+      throw new Unprocessable(
+        'component_not_filed',
+        { component: params.component },
+        { components: dossier.components.map((c) => c.code) },
+      );
     }
     const [actor] = actors;
     if (!actor) throw new Error('the route admits staff and portals only');
@@ -55,7 +61,13 @@ export const handler = httpFunction('document-upload', {
     const checksum = Buffer.from(sha256, 'hex').toString('base64');
     const url = await getSignedUrl(
       s3(),
-      new PutObjectCommand({ Bucket: bucketName(), Key: key, ContentType: body.contentType, ContentLength: body.sizeBytes, ChecksumSHA256: checksum }),
+      new PutObjectCommand({
+        Bucket: bucketName(),
+        Key: key,
+        ContentType: body.contentType,
+        ContentLength: body.sizeBytes,
+        ChecksumSHA256: checksum,
+      }),
       {
         expiresIn: EXPIRES_SECONDS,
         signingDate: new Date(receivedAt),
@@ -70,7 +82,11 @@ export const handler = httpFunction('document-upload', {
         uploadId,
         method: 'PUT',
         url,
-        headers: { 'content-type': body.contentType, 'content-length': String(body.sizeBytes), 'x-amz-checksum-sha256': checksum },
+        headers: {
+          'content-type': body.contentType,
+          'content-length': String(body.sizeBytes),
+          'x-amz-checksum-sha256': checksum,
+        },
         key,
         expiresAt: new Date(expiresAt * 1000).toISOString(),
       },

@@ -8,7 +8,15 @@ import middy from '@middy/core';
 import type { Context, S3Event, S3EventRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
 import { getUpload, recordCheck, recordLateUpload } from '../../shared/adapters/document-store.ts';
-import { judgeDocument, judgeSize, parseDocumentKey, sameObject, type DocumentVerdict, type ObjectVersion, type Upload } from '../../shared/domain/documents.ts';
+import {
+  type DocumentVerdict,
+  judgeDocument,
+  judgeSize,
+  type ObjectVersion,
+  parseDocumentKey,
+  sameObject,
+  type Upload,
+} from '../../shared/domain/documents.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -67,7 +75,11 @@ const outcomeMetric = {
 } as const;
 type Outcome = keyof typeof outcomeMetric;
 
-async function check(key: string, object: ObjectVersion, at: string): Promise<{ outcome: Outcome; verdict?: DocumentVerdict }> {
+async function check(
+  key: string,
+  object: ObjectVersion,
+  at: string,
+): Promise<{ outcome: Outcome; verdict?: DocumentVerdict }> {
   const target = parseDocumentKey(key);
   // Attempts are bounded: each pass either settles the object or finds the upload used by another one.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -89,7 +101,11 @@ async function check(key: string, object: ObjectVersion, at: string): Promise<{ 
     }
     const measured = await inspect(key, object, upload);
     if (!measured) return { outcome: 'gone' };
-    const recorded = await recordCheck(upload, { object: { ...object, sizeBytes: measured.sizeBytes, sha256: measured.sha256 }, at }, measured.verdict);
+    const recorded = await recordCheck(
+      upload,
+      { object: { ...object, sizeBytes: measured.sizeBytes, sha256: measured.sha256 }, at },
+      measured.verdict,
+    );
     if (recorded === 'used') continue;
     // Recorded first, deleted second: a retry after a failed delete finds the rejection and deletes again.
     if (!recorded.ok) await discard(key, object);
@@ -109,7 +125,13 @@ async function verifyRecord(s3Record: S3EventRecord): Promise<void> {
   metrics.addMetric(outcomeMetric[outcome], MetricUnit.Count, 1);
   // The file name stays out of the log: people name scans after their owner, ID number included.
   const { code, componentCode, uploadId } = parseDocumentKey(key) ?? {};
-  logger.info('document checked', { code, componentCode, uploadId, outcome, ...(verdict && !verdict.ok ? { reason: verdict.reason } : {}) });
+  logger.info('document checked', {
+    code,
+    componentCode,
+    uploadId,
+    outcome,
+    ...(verdict && !verdict.ok ? { reason: verdict.reason } : {}),
+  });
 }
 
 async function verify(record: SQSRecord): Promise<void> {
@@ -118,6 +140,8 @@ async function verify(record: SQSRecord): Promise<void> {
   for (const s3Record of notification.Records) await verifyRecord(s3Record);
 }
 
-export const handler = middy((event: SQSEvent, context: Context) => processPartialResponse(event, verify, processor, { context }))
+export const handler = middy((event: SQSEvent, context: Context) =>
+  processPartialResponse(event, verify, processor, { context }),
+)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

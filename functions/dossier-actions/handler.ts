@@ -1,7 +1,13 @@
 import { applyDecision, getDossier } from '../../shared/adapters/dossier-store.ts';
 import { wardCalendar } from '../../shared/config/calendar.ts';
 import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
-import { ActionNotAllowed, Forbidden, NotFound, PreconditionRequired, VersionMismatch } from '../../shared/domain/errors.ts';
+import {
+  ActionNotAllowed,
+  Forbidden,
+  NotFound,
+  PreconditionRequired,
+  VersionMismatch,
+} from '../../shared/domain/errors.ts';
 import { allowedActions, type Decision, decide, workflowStateOf } from '../../shared/domain/workflow.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import { etagOf, stateFromIfMatch } from '../../shared/http/etag.ts';
@@ -32,7 +38,8 @@ export const handler = httpFunction('dossier-actions', {
     } catch (error) {
       // Refused on the state the caller saw (its status, its assignee): if that state is stale, say so (412)
       // rather than 409 or 403, so the caller reloads and sees why.
-      if (error instanceof ActionNotAllowed || error instanceof Forbidden) await assertCurrent(state.code, state.version);
+      if (error instanceof ActionNotAllowed || error instanceof Forbidden)
+        await assertCurrent(state.code, state.version);
       throw error;
     }
     await applyDecision(state, decision);

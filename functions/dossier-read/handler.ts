@@ -3,8 +3,8 @@ import { dossierViewOf, worklistItemOf } from '../../shared/api/views.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
 import type { Dossier } from '../../shared/domain/dossier.ts';
 import { NotFound } from '../../shared/domain/errors.ts';
-import { instantAt } from '../../shared/domain/zoned-time.ts';
 import { workflowStateOf } from '../../shared/domain/workflow.ts';
+import { instantAt } from '../../shared/domain/zoned-time.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import type { Principal } from '../../shared/http/auth.ts';
 import { etagOf } from '../../shared/http/etag.ts';
@@ -43,7 +43,10 @@ export const handler = httpFunction('dossier-read', {
     });
     return {
       status: 200,
-      body: { items: page.items.map((d) => worklistItemOf(d, now, ward, actors)), ...(page.cursor ? { cursor: page.cursor } : {}) },
+      body: {
+        items: page.items.map((d) => worklistItemOf(d, now, ward, actors)),
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+      },
       headers: { 'cache-control': 'no-store' },
     };
   },
@@ -57,6 +60,10 @@ export const handler = httpFunction('dossier-read', {
   },
   'GET /dossiers/{code}/history': async ({ params, principal }) => {
     await visibleDossier(params.code, principal);
-    return { status: 200, body: { code: params.code, entries: await controlSlip(params.code) }, headers: { 'cache-control': 'no-store' } };
+    return {
+      status: 200,
+      body: { code: params.code, entries: await controlSlip(params.code) },
+      headers: { 'cache-control': 'no-store' },
+    };
   },
 });

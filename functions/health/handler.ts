@@ -23,9 +23,14 @@ export const handler = httpFunction('health', {
     const config = wardConfig();
     const ward = { id: config.id, unitCode: config.unitCode, name: config.name };
     try {
-      await dynamo().send(new GetCommand({ TableName: tableName(), Key: PROBE_KEY }), { abortSignal: AbortSignal.timeout(TABLE_PROBE_TIMEOUT_MS) });
+      await dynamo().send(new GetCommand({ TableName: tableName(), Key: PROBE_KEY }), {
+        abortSignal: AbortSignal.timeout(TABLE_PROBE_TIMEOUT_MS),
+      });
     } catch (error) {
-      logger.warn('health: the table did not answer', { error: (error as Error).name, detail: (error as Error).message });
+      logger.warn('health: the table did not answer', {
+        error: (error as Error).name,
+        detail: (error as Error).message,
+      });
       throw new TableFailing(ward);
     }
     return {

@@ -27,7 +27,9 @@ async function notify(record: DynamoDBRecord): Promise<void> {
     code: after.code,
     status: after.status,
     version: after.version,
-    changedAt: new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.parse(after.filedAt) / 1000) * 1000).toISOString(),
+    changedAt: new Date(
+      (record.dynamodb?.ApproximateCreationDateTime ?? Date.parse(after.filedAt) / 1000) * 1000,
+    ).toISOString(),
     dueAt: after.dueAt ?? null,
     timing: after.timing ?? null,
   };
@@ -41,6 +43,8 @@ async function notify(record: DynamoDBRecord): Promise<void> {
   );
 }
 
-export const handler = middy((event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, notify, processor, { context }))
+export const handler = middy((event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, notify, processor, { context }),
+)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

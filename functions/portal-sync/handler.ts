@@ -17,7 +17,10 @@ async function deliver(record: SQSRecord): Promise<void> {
   const message = portalStatusMessageSchema.parse(JSON.parse(record.body));
   const portal = wardConfig().portals.find((p) => p.id === message.portalId);
   if (!portal?.statusWebhookUrl) {
-    logger.warn('portal has no status webhook any more; change dropped', { portalId: message.portalId, code: message.code });
+    logger.warn('portal has no status webhook any more; change dropped', {
+      portalId: message.portalId,
+      code: message.code,
+    });
     return;
   }
   const response = await fetch(portal.statusWebhookUrl, {
@@ -34,6 +37,8 @@ async function deliver(record: SQSRecord): Promise<void> {
   metrics.addMetric('portalStatusDelivered', MetricUnit.Count, 1);
 }
 
-export const handler = middy((event: SQSEvent, context: Context) => processPartialResponse(event, deliver, processor, { context, skipGroupOnError: true }))
+export const handler = middy((event: SQSEvent, context: Context) =>
+  processPartialResponse(event, deliver, processor, { context, skipGroupOnError: true }),
+)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

@@ -12,7 +12,8 @@ export const handler = httpFunction('public-lookup', {
     if (!DOSSIER_CODE_PATTERN.test(params.code)) throw new NotFound('public_lookup_failed');
     // Counted whether or not the dossier exists, before the PIN is looked at: an unknown code locks like a known one.
     const [attempt, dossier] = await Promise.all([countAttempt(params.code, now), getDossier(params.code)]);
-    if (attempt.count > LOOKUP_ATTEMPTS) throw new TooManyRequests('lookup_locked', (attempt.windowEndsAt - now) / 1000);
+    if (attempt.count > LOOKUP_ATTEMPTS)
+      throw new TooManyRequests('lookup_locked', (attempt.windowEndsAt - now) / 1000);
     const matches = verifyPin(params.code, query.pin, dossier?.pinHash);
     if (!dossier || !matches) throw new NotFound('public_lookup_failed');
     await refundAttempt(params.code);

@@ -17,7 +17,12 @@ async function countRecord(record: DynamoDBRecord): Promise<void> {
   if (!after) return;
   const deltas = counterDeltas(before, after, wardConfig().timeZone);
   const approximate = (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000;
-  const counted = await addCountersOnce(record.eventID!, reportScopes(after), deltas, approximate || Date.parse(after.filedAt));
+  const counted = await addCountersOnce(
+    record.eventID!,
+    reportScopes(after),
+    deltas,
+    approximate || Date.parse(after.filedAt),
+  );
   if (!counted) metrics.addMetric('streamRecordReplayed', MetricUnit.Count, 1);
 }
 

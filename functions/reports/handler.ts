@@ -10,7 +10,12 @@ export const handler = httpFunction('reports', {
     const figures = figuresOf(sumCounters(await dayCounters(scope, query.from, query.to)));
     return {
       status: 200,
-      body: { ward: { name: ward.name, unitCode: ward.unitCode }, period: { from: query.from, to: query.to }, scope, ...figures },
+      body: {
+        ward: { name: ward.name, unitCode: ward.unitCode },
+        period: { from: query.from, to: query.to },
+        scope,
+        ...figures,
+      },
       headers: { 'cache-control': 'no-store' },
     };
   },

@@ -1,5 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type AlarmProps } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, type AlarmProps, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -50,7 +50,12 @@ export class WardAlarms extends Construct {
   }
 
   /** An alarm that fires when the metric goes above the threshold, notifying the topic both ways. */
-  add(id: string, props: Omit<AlarmProps, 'comparisonOperator' | 'treatMissingData' | 'evaluationPeriods'> & { evaluationPeriods?: number }): Alarm {
+  add(
+    id: string,
+    props: Omit<AlarmProps, 'comparisonOperator' | 'treatMissingData' | 'evaluationPeriods'> & {
+      evaluationPeriods?: number;
+    },
+  ): Alarm {
     const alarm = new Alarm(this, id, {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,

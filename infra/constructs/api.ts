@@ -1,5 +1,11 @@
 import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { type CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -17,7 +23,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routes, type FunctionName } from '../../shared/blueprint.ts';
+import { type FunctionName, routes } from '../../shared/blueprint.ts';
 import type { RouteSpec } from '../../shared/blueprint-types.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
 import { portalScopes, RESOURCE_SERVER_ID, routeScopes, STAFF_SCOPE, staffRoles } from '../../shared/http/auth.ts';
@@ -52,19 +58,31 @@ export class WardApi extends Construct {
       signInAliases: { username: true, email: true },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       featurePlan: FeaturePlan.PLUS,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const role of staffRoles) {
-      new CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: this.userPool.userPoolId, groupName: role, description: `motcua ${role}` });
+      new CfnUserPoolGroup(this, `Group-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        description: `motcua ${role}`,
+      });
     }
     const resourceServer = new UserPoolResourceServer(this, 'ResourceServer', {
       userPool: this.userPool,
       identifier: RESOURCE_SERVER_ID,
-      scopes: portalScopes.map((scopeName) => new ResourceServerScope({ scopeName, scopeDescription: `motcua ${scopeName}` })),
+      scopes: portalScopes.map(
+        (scopeName) => new ResourceServerScope({ scopeName, scopeDescription: `motcua ${scopeName}` }),
+      ),
     });
     this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: ward.deploy.authDomainPrefix } });
 
@@ -100,7 +118,9 @@ export class WardApi extends Construct {
         authFlows: {},
         oAuth: {
           flows: { clientCredentials: true },
-          scopes: portalScopes.map((s) => OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: s, scopeDescription: s }))),
+          scopes: portalScopes.map((s) =>
+            OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: s, scopeDescription: s })),
+          ),
         },
         accessTokenValidity: Duration.hours(1),
       }),
@@ -132,12 +152,19 @@ export class WardApi extends Construct {
       (Object.entries(routes) as [string, RouteSpec<FunctionName>][])
         .filter(([, spec]) => spec.throttle)
         // RouteSettings is raw JSON in CloudFormation: its members keep their PascalCase names.
-        .map(([key, spec]) => [key, { ThrottlingRateLimit: spec.throttle!.ratePerSecond, ThrottlingBurstLimit: spec.throttle!.burst }]),
+        .map(([key, spec]) => [
+          key,
+          { ThrottlingRateLimit: spec.throttle!.ratePerSecond, ThrottlingBurstLimit: spec.throttle!.burst },
+        ]),
     );
 
-    this.jwtAuthorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
-      jwtAudience: [this.staffClient.userPoolClientId, ...this.portalClients.map((p) => p.client.userPoolClientId)],
-    });
+    this.jwtAuthorizer = new HttpJwtAuthorizer(
+      'Jwt',
+      `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`,
+      {
+        jwtAudience: [this.staffClient.userPoolClientId, ...this.portalClients.map((p) => p.client.userPoolClientId)],
+      },
+    );
   }
 
   /** Adds every route of the blueprint, each to its function; public routes skip the JWT authorizer. */
@@ -172,7 +199,10 @@ export class WardApi extends Construct {
     if (this.portalClients.length === 0) return '{}';
     return Fn.join('', [
       '{',
-      Fn.join(',', this.portalClients.map((p) => Fn.join('', ['"', p.client.userPoolClientId, `":"${p.portalId}"`]))),
+      Fn.join(
+        ',',
+        this.portalClients.map((p) => Fn.join('', ['"', p.client.userPoolClientId, `":"${p.portalId}"`])),
+      ),
       '}',
     ]);
   }

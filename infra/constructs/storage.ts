@@ -3,9 +3,16 @@ import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } fr
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { bucketNotifications, queues, secrets, table as tableSpec, type QueueName, type SecretName } from '../../shared/blueprint.ts';
+import {
+  bucketNotifications,
+  type QueueName,
+  queues,
+  type SecretName,
+  secrets,
+  table as tableSpec,
+} from '../../shared/blueprint.ts';
 
 /**
  * Where a ward's data lives: the single table (stream on, point-in-time recovery, deletion protection), the
@@ -57,7 +64,9 @@ export class Storage extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'documents/',
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -101,16 +110,23 @@ export class Storage extends Construct {
     }
 
     for (const notification of bucketNotifications) {
-      this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.queues[notification.queue] as IQueue), {
-        prefix: notification.prefix,
-      });
+      this.bucket.addEventNotification(
+        EventType.OBJECT_CREATED,
+        new SqsDestination(this.queues[notification.queue] as IQueue),
+        {
+          prefix: notification.prefix,
+        },
+      );
     }
     // CDK configures bucket notifications through its own custom-resource function.
-    const notificationsHandler = Stack.of(this).node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    const notificationsHandler = Stack.of(this).node.tryFindChild(
+      'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',
+    );
     if (notificationsHandler) {
       Validations.of(notificationsHandler).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "CDK's bucket-notifications custom resource (runs only at deploy time) uses the basic Lambda execution policy for its logs.",
+        reason:
+          "CDK's bucket-notifications custom resource (runs only at deploy time) uses the basic Lambda execution policy for its logs.",
       });
     }
   }

@@ -1,13 +1,13 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { env, type FunctionName, type QueueName, type SecretName, table as tableSpec } from '../../shared/blueprint.ts';
 import type { FunctionSpec } from '../../shared/blueprint-types.ts';
-import { env, table as tableSpec, type FunctionName, type QueueName, type SecretName } from '../../shared/blueprint.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 
@@ -39,7 +39,11 @@ export class WardFunction extends Construct {
       description: `motcua ${name}: ${spec.description}`,
     });
     this.role.addToPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:*`] }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.logGroupArn}:*`],
+      }),
     );
 
     this.fn = new NodejsFunction(this, 'Function', {
@@ -66,7 +70,9 @@ export class WardFunction extends Construct {
         ...(spec.table ? { [env.tableName]: storage.table.tableName } : {}),
         ...(spec.bucket ? { [env.bucketName]: storage.bucket.bucketName } : {}),
         ...Object.fromEntries((spec.sends ?? []).map((queue) => [env.queueUrl(queue), storage.queues[queue].queueUrl])),
-        ...Object.fromEntries((spec.secrets ?? []).map((secret) => [env.secret(secret), storage.secrets[secret].secretArn])),
+        ...Object.fromEntries(
+          (spec.secrets ?? []).map((secret) => [env.secret(secret), storage.secrets[secret].secretArn]),
+        ),
         ...props.environment,
       },
       bundling: {
@@ -78,7 +84,8 @@ export class WardFunction extends Construct {
         // The SDK is bundled, so the code runs on the versions it was tested with.
         externalModules: [],
         // ESM bundles of CommonJS dependencies still call require().
-        banner: "import { createRequire as __motcuaCreateRequire } from 'module'; const require = __motcuaCreateRequire(import.meta.url);",
+        banner:
+          "import { createRequire as __motcuaCreateRequire } from 'module'; const require = __motcuaCreateRequire(import.meta.url);",
         define: { [`process.env.${WARD_CONFIG_ENV}`]: JSON.stringify(JSON.stringify(props.ward)) },
       },
     });
@@ -87,9 +94,16 @@ export class WardFunction extends Construct {
       const actions =
         spec.table === 'probe'
           ? ['dynamodb:GetItem']
-          : ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+          : [
+              'dynamodb:GetItem',
+              'dynamodb:BatchGetItem',
+              'dynamodb:Query',
+              'dynamodb:ConditionCheckItem',
+              'dynamodb:DescribeTable',
+            ];
       if (spec.table === 'readPut') actions.push('dynamodb:PutItem');
-      if (spec.table === 'readWrite') actions.push('dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
+      if (spec.table === 'readWrite')
+        actions.push('dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.table.tableArn] }));
     }
     if (spec.writesOnly?.length) {
@@ -98,7 +112,9 @@ export class WardFunction extends Construct {
         new PolicyStatement({
           actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
           resources: [storage.table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.writesOnly.map((prefix) => `${prefix}*`) } },
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.writesOnly.map((prefix) => `${prefix}*`) },
+          },
         }),
       );
     }
@@ -106,7 +122,10 @@ export class WardFunction extends Construct {
     if (spec.queriesIndexes) {
       // Named indexes, not index/*: the function may query these and no index added later.
       this.role.addToPolicy(
-        new PolicyStatement({ actions: ['dynamodb:Query'], resources: tableSpec.indexes.map((i) => `${storage.table.tableArn}/index/${i.name}`) }),
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: tableSpec.indexes.map((i) => `${storage.table.tableArn}/index/${i.name}`),
+        }),
       );
     }
     if (spec.bucket) {
@@ -115,15 +134,20 @@ export class WardFunction extends Construct {
       const { actions, reason } = {
         signUploads: {
           actions: ['s3:PutObject'],
-          reason: 'Upload URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
+          reason:
+            'Upload URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
         },
         checkUploads: {
           actions: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
-          reason: 'Uploads arrive under dossiers/<code>/…, named at signing; the check reads and deletes versions of objects under that prefix only.',
+          reason:
+            'Uploads arrive under dossiers/<code>/…, named at signing; the check reads and deletes versions of objects under that prefix only.',
         },
       }[spec.bucket];
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.bucket.arnForObjects('dossiers/*')] }));
-      Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`, reason });
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`,
+        reason,
+      });
     }
     for (const queue of spec.sends ?? []) storage.queues[queue].grantSendMessages(this.role);
 

@@ -16,7 +16,16 @@ export async function deliverAlert(alert: AlertMessage, roles: readonly string[]
   return writeOnce(
     { pk: `ALERT#${alert.code}`, sk: `${alert.kind}#${alert.dueAt}`, entity: 'alert-marker', expiresAt },
     roles.map((role) => ({
-      Put: { TableName: tableName(), Item: { pk: `INBOX#${role}`, sk: `${alert.detectedAt}#${alert.code}#${alert.kind}`, entity: 'alert', ...alert, expiresAt } },
+      Put: {
+        TableName: tableName(),
+        Item: {
+          pk: `INBOX#${role}`,
+          sk: `${alert.detectedAt}#${alert.code}#${alert.kind}`,
+          entity: 'alert',
+          ...alert,
+          expiresAt,
+        },
+      },
     })),
   );
 }
@@ -32,5 +41,7 @@ export async function inbox(role: string, limit: number): Promise<AlertMessage[]
       Limit: limit,
     }),
   );
-  return (page.Items ?? []).map(({ pk: _pk, sk: _sk, entity: _entity, expiresAt: _expiresAt, ...alert }) => alert as AlertMessage);
+  return (page.Items ?? []).map(
+    ({ pk: _pk, sk: _sk, entity: _entity, expiresAt: _expiresAt, ...alert }) => alert as AlertMessage,
+  );
 }

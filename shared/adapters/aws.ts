@@ -16,9 +16,14 @@ let sqsClient: SQSClient | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   // A call that hangs must not eat the whole function timeout: give up on it and let the SDK retry.
-  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } })), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  documentClient ??= DynamoDBDocumentClient.from(
+    tracer.captureAWSv3Client(
+      new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
+    ),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
   return documentClient;
 }
 

@@ -23,7 +23,9 @@ export async function createUpload(upload: Upload): Promise<void> {
 }
 
 export async function getUpload(code: string, uploadId: string): Promise<Upload | undefined> {
-  const result = await dynamo().send(new GetCommand({ TableName: tableName(), Key: uploadKey(code, uploadId), ConsistentRead: true }));
+  const result = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: uploadKey(code, uploadId), ConsistentRead: true }),
+  );
   if (!result.Item) return undefined;
   const { pk: _pk, sk: _sk, entity: _entity, ...upload } = result.Item;
   return upload as Upload;
@@ -38,9 +40,15 @@ type Check = Required<Pick<Upload, 'object'>> & { at: string };
  * and ETag stay as they are. Returns the verdict recorded (a verified file whose component the dossier no longer
  * lists is recorded as `component_not_filed`), or `used` when another object used the URL first.
  */
-export async function recordCheck(upload: Upload, check: Check, verdict: DocumentVerdict): Promise<DocumentVerdict | 'used'> {
+export async function recordCheck(
+  upload: Upload,
+  check: Check,
+  verdict: DocumentVerdict,
+): Promise<DocumentVerdict | 'used'> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const index = verdict.ok ? ((await getDossier(upload.code))?.components.findIndex((c) => c.code === upload.componentCode) ?? -1) : -1;
+    const index = verdict.ok
+      ? ((await getDossier(upload.code))?.components.findIndex((c) => c.code === upload.componentCode) ?? -1)
+      : -1;
     const recorded: DocumentVerdict = verdict.ok && index < 0 ? { ok: false, reason: 'component_not_filed' } : verdict;
     const uploadUpdate = {
       TableName: tableName(),
@@ -96,7 +104,8 @@ export async function recordCheck(upload: Upload, check: Check, verdict: Documen
       const reasons = error.CancellationReasons ?? [];
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'used';
       // The component list changed under us (a supplement), or another write raced ours: read again.
-      if (reasons[1]?.Code !== 'ConditionalCheckFailed' && !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+      if (reasons[1]?.Code !== 'ConditionalCheckFailed' && !reasons.some((r) => r.Code === 'TransactionConflict'))
+        throw error;
     }
   }
   throw new Error(`components of ${upload.code} kept changing while a document was recorded`);

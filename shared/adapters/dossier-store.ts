@@ -1,9 +1,9 @@
-import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ControlSlipEntry, Dossier, DossierStatus } from '../domain/dossier.ts';
 import { NotFound, VersionMismatch } from '../domain/errors.ts';
-import { workflowStatePaths, workflowStateOf, type Decision, type WorkflowState } from '../domain/workflow.ts';
+import { type Decision, type WorkflowState, workflowStateOf, workflowStatePaths } from '../domain/workflow.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { etagOf } from '../http/etag.ts';
 import { dynamo, tableName } from './aws.ts';
@@ -29,7 +29,16 @@ const NO_DUE_DATE = '9999-12-31T23:59:59.999Z';
 export const dueSort = (dueAt: string | undefined, code: string) => `${dueAt ?? NO_DUE_DATE}#${code}`;
 export const filedSort = (filedAt: string, code: string) => `${filedAt}#${code}`;
 
-const INDEX_ATTRIBUTES = ['pk', 'sk', 'entity', 'listStatus', 'listAll', 'dueSort', 'filedSort', 'componentCodes'] as const;
+const INDEX_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'entity',
+  'listStatus',
+  'listAll',
+  'dueSort',
+  'filedSort',
+  'componentCodes',
+] as const;
 
 export function dossierItem(dossier: Dossier): Record<string, unknown> {
   return {
@@ -58,7 +67,9 @@ export function dossierFromItem(item: Record<string, unknown>): Dossier {
 }
 
 export async function getDossier(code: string): Promise<Dossier | undefined> {
-  const result = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.dossier(code), ConsistentRead: true }));
+  const result = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: keys.dossier(code), ConsistentRead: true }),
+  );
   return result.Item ? dossierFromItem(result.Item) : undefined;
 }
 
@@ -67,7 +78,9 @@ export async function controlSlip(code: string): Promise<ControlSlipEntry[]> {
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slip)',
     ExpressionAttributeValues: { ':pk': `DOSSIER#${code}`, ':slip': 'SLIP#' },
   });
-  return items.map(({ pk: _pk, sk: _sk, entity: _entity, code: _code, ...entry }) => entry as unknown as ControlSlipEntry);
+  return items.map(
+    ({ pk: _pk, sk: _sk, entity: _entity, code: _code, ...entry }) => entry as unknown as ControlSlipEntry,
+  );
 }
 
 class Expression {
@@ -108,14 +121,18 @@ export async function applyDecision(state: WorkflowState, decision: Decision): P
     const path = e.path(attribute.split('.'));
     if (value === null) remove.push(path);
     else if (typeof value === 'object' && value !== null && 'append' in value) {
-      set.push(`${path} = list_append(if_not_exists(${path}, ${e.value([])}), ${e.value((value as { append: unknown[] }).append)})`);
+      set.push(
+        `${path} = list_append(if_not_exists(${path}, ${e.value([])}), ${e.value((value as { append: unknown[] }).append)})`,
+      );
     } else set.push(`${path} = ${e.value(value)}`);
   }
   const conditions = ['attribute_exists(pk)'];
   for (const [field, segments] of Object.entries(workflowStatePaths) as [keyof typeof workflowStatePaths, string[]][]) {
     const value = state[field];
     const path = e.path(segments);
-    conditions.push(value === null ? `(attribute_not_exists(${path}) OR ${path} = ${e.value(null)})` : `${path} = ${e.value(value)}`);
+    conditions.push(
+      value === null ? `(attribute_not_exists(${path}) OR ${path} = ${e.value(null)})` : `${path} = ${e.value(value)}`,
+    );
   }
   const seq = decision.next.version;
   try {
@@ -147,7 +164,9 @@ export async function applyDecision(state: WorkflowState, decision: Decision): P
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reason = error.CancellationReasons?.[0];
     if (reason?.Code === 'ConditionalCheckFailed') {
-      const current = reason.Item ? dossierFromItem(unmarshall(reason.Item as Record<string, AttributeValue>)) : undefined;
+      const current = reason.Item
+        ? dossierFromItem(unmarshall(reason.Item as Record<string, AttributeValue>))
+        : undefined;
       if (!current) throw new NotFound('dossier_not_found', { code: state.code });
       throw new VersionMismatch(
         'version_mismatch',
@@ -156,7 +175,9 @@ export async function applyDecision(state: WorkflowState, decision: Decision): P
       );
     }
     // Another transaction on the same dossier was under way, or took this slip row: for the caller, the same race.
-    if (error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed')) {
+    if (
+      error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed')
+    ) {
       throw new VersionMismatch('version_mismatch_race', { seen: state.version }, { currentVersion: null });
     }
     throw error;
@@ -183,10 +204,25 @@ const MAX_QUERIES_PER_PAGE = 10;
  */
 export async function listDossiers(query: WorklistQuery): Promise<{ items: Dossier[]; cursor?: string }> {
   const index =
-    query.status !== undefined ? (query.order === 'due' ? 'byStatusDue' : 'byStatusFiled') : query.order === 'due' ? 'allByDue' : 'allByFiled';
-  const partition = query.status !== undefined ? { name: 'listStatus', value: query.status } : { name: 'listAll', value: 'DOSSIER' };
+    query.status !== undefined
+      ? query.order === 'due'
+        ? 'byStatusDue'
+        : 'byStatusFiled'
+      : query.order === 'due'
+        ? 'allByDue'
+        : 'allByFiled';
+  const partition =
+    query.status !== undefined ? { name: 'listStatus', value: query.status } : { name: 'listAll', value: 'DOSSIER' };
   const sortName = query.order === 'due' ? 'dueSort' : 'filedSort';
-  const fingerprint = JSON.stringify([query.status, query.field, query.assignee, query.channel, query.dueBefore, query.portalId, query.order]);
+  const fingerprint = JSON.stringify([
+    query.status,
+    query.field,
+    query.assignee,
+    query.channel,
+    query.dueBefore,
+    query.portalId,
+    query.order,
+  ]);
 
   const e = new Expression();
   let keyCondition = `${e.name(partition.name)} = ${e.value(partition.value)}`;

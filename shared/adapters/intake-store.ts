@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ControlSlipEntry, Dossier } from '../domain/dossier.ts';
@@ -78,8 +78,20 @@ export async function fileDossier(
     await dynamo().send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: tableName(), Item: dossierItem(dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: tableName(), Item: slipItem(dossier.code, slip), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: dossierItem(dossier),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: slipItem(dossier.code, slip),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           ...(idempotency && claim
             ? [
                 {
@@ -137,7 +149,8 @@ async function claimKey(
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || !error.Item) throw error;
       const held = unmarshall(error.Item as Record<string, AttributeValue>) as IdempotencyRecord;
-      if (held.requestHash !== idempotency.requestHash) throw new Unprocessable('idempotency_key_reused', {}, { dossierCode: held.code });
+      if (held.requestHash !== idempotency.requestHash)
+        throw new Unprocessable('idempotency_key_reused', {}, { dossierCode: held.code });
       if (held.answer) return { replay: held.answer };
       if (now - held.claimedAt > STALE_CLAIM_MS) {
         // The first request died before writing: take its claim over (once; a rival taking it first wins).

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { dynamo, tableName } from './aws.ts';
@@ -44,7 +44,9 @@ export async function countAttempt(code: string, now: number): Promise<Attempt> 
       return { count: item.attempts, windowEndsAt: item.windowStart + LOOKUP_WINDOW_MS };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = error.Item ? (unmarshall(error.Item as Record<string, AttributeValue>) as { windowStart?: number }) : undefined;
+      const old = error.Item
+        ? (unmarshall(error.Item as Record<string, AttributeValue>) as { windowStart?: number })
+        : undefined;
       try {
         await dynamo().send(
           new PutCommand({
@@ -66,15 +68,17 @@ export async function countAttempt(code: string, now: number): Promise<Attempt> 
 
 /** A right PIN gives its attempt back: a citizen checking often is not locked out by their own lookups. */
 export async function refundAttempt(code: string): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: guardKey(code),
-      UpdateExpression: 'ADD attempts :minusOne',
-      ConditionExpression: 'attempts > :zero',
-      ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-    }),
-  ).catch((error: unknown) => {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  });
+  await dynamo()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: guardKey(code),
+        UpdateExpression: 'ADD attempts :minusOne',
+        ConditionExpression: 'attempts > :zero',
+        ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
 }

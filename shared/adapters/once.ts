@@ -8,16 +8,26 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
  * Applies writes exactly once: one transaction puts a marker item, which must not exist yet, with the writes.
  * A second delivery of the same event finds the marker and writes nothing. Returns false in that case.
  */
-export async function writeOnce(marker: { pk: string; sk: string; entity: string; expiresAt: number }, writes: TransactItem[]): Promise<boolean> {
+export async function writeOnce(
+  marker: { pk: string; sk: string; entity: string; expiresAt: number },
+  writes: TransactItem[],
+): Promise<boolean> {
   try {
     await dynamo().send(
       new TransactWriteCommand({
-        TransactItems: [{ Put: { TableName: tableName(), Item: marker, ConditionExpression: 'attribute_not_exists(pk)' } }, ...writes],
+        TransactItems: [
+          { Put: { TableName: tableName(), Item: marker, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...writes,
+        ],
       }),
     );
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    )
+      return false;
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import type { CounterDelta } from '../domain/report.ts';
 import { tableName } from './aws.ts';
-import { queryAll } from './query.ts';
 import { writeOnce } from './once.ts';
+import { queryAll } from './query.ts';
 
 /** Stream records are kept 24 hours; their markers a little longer. */
 const MARKER_TTL_SECONDS = 48 * 3600;
@@ -13,7 +13,12 @@ export const reportKey = (scope: string, date: string) => ({ pk: `REPORT#${scope
  * event id and adds to the day counters of each scope. A replayed record finds its marker and adds nothing.
  * Returns false when the record had already been counted.
  */
-export async function addCountersOnce(eventId: string, scopes: string[], deltas: CounterDelta[], now: number): Promise<boolean> {
+export async function addCountersOnce(
+  eventId: string,
+  scopes: string[],
+  deltas: CounterDelta[],
+  now: number,
+): Promise<boolean> {
   if (deltas.length === 0) return true;
   const updates = deltas.flatMap((delta) =>
     scopes.map((scope) => {
@@ -23,7 +28,12 @@ export async function addCountersOnce(eventId: string, scopes: string[], deltas:
           TableName: tableName(),
           Key: reportKey(scope, delta.date),
           UpdateExpression: `SET #entity = :entity, #scope = :scope, #date = :date ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-          ExpressionAttributeNames: { '#entity': 'entity', '#scope': 'scope', '#date': 'date', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
+          ExpressionAttributeNames: {
+            '#entity': 'entity',
+            '#scope': 'scope',
+            '#date': 'date',
+            ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+          },
           ExpressionAttributeValues: {
             ':entity': 'report-day',
             ':scope': scope,
@@ -35,7 +45,12 @@ export async function addCountersOnce(eventId: string, scopes: string[], deltas:
     }),
   );
   return writeOnce(
-    { pk: `STREAM#${eventId}`, sk: 'COUNTED', entity: 'stream-marker', expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS },
+    {
+      pk: `STREAM#${eventId}`,
+      sk: 'COUNTED',
+      entity: 'stream-marker',
+      expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS,
+    },
     updates,
   );
 }

@@ -1,16 +1,28 @@
 import * as z from 'zod';
 import { onlineLevels, procedureSchema } from '../domain/catalog.ts';
 
-export const procedureView = procedureSchema.meta({ id: 'Procedure', description: 'A catalogued administrative procedure (thủ tục hành chính)' });
+export const procedureView = procedureSchema.meta({
+  id: 'Procedure',
+  description: 'A catalogued administrative procedure (thủ tục hành chính)',
+});
 
 export const catalogQuery = z
   .object({
-    field: z.string().regex(/^[A-Z]{2,10}$/).optional().meta({ description: 'Field code, e.g. HOTICH' }),
+    field: z
+      .string()
+      .regex(/^[A-Z]{2,10}$/)
+      .optional()
+      .meta({ description: 'Field code, e.g. HOTICH' }),
     onlineLevel: z.enum(onlineLevels).optional(),
   })
   .strict();
 
-export const procedureParams = z.object({ code: z.string().regex(/^\d\.\d{6}$/).meta({ description: 'Procedure code, e.g. 1.001193' }) });
+export const procedureParams = z.object({
+  code: z
+    .string()
+    .regex(/^\d\.\d{6}$/)
+    .meta({ description: 'Procedure code, e.g. 1.001193' }),
+});
 
 export const catalogView = z
   .object({

@@ -22,6 +22,9 @@ export const problemSchema = z
       .optional(),
   })
   .catchall(z.unknown())
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details, in Vietnamese by default, English with Accept-Language: en' });
+  .meta({
+    id: 'Problem',
+    description: 'RFC 9457 problem details, in Vietnamese by default, English with Accept-Language: en',
+  });
 
 export const problem = (description: string) => ({ description, schema: problemSchema });

@@ -4,7 +4,10 @@ import { freeText } from './text.ts';
 
 export const uploadParams = z.object({
   code: z.string().min(1).max(64),
-  component: z.string().regex(/^[A-Z0-9_-]{1,20}$/).meta({ description: 'Component code of the dossier, e.g. TK' }),
+  component: z
+    .string()
+    .regex(/^[A-Z0-9_-]{1,20}$/)
+    .meta({ description: 'Component code of the dossier, e.g. TK' }),
 });
 
 export const documentTypes = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff'] as const;
@@ -24,14 +27,23 @@ export const uploadRequest = z
 
 export const uploadTicket = z
   .object({
-    uploadId: z.uuid().meta({ description: 'The upload’s own record, where its check (verified, or rejected with the reason) is kept' }),
+    uploadId: z.uuid().meta({
+      description: 'The upload’s own record, where its check (verified, or rejected with the reason) is kept',
+    }),
     method: z.literal('PUT'),
-    url: z.url().meta({ description: 'Presigned: PUT the file here, with exactly the headers below, before expiresAt' }),
+    url: z
+      .url()
+      .meta({ description: 'Presigned: PUT the file here, with exactly the headers below, before expiresAt' }),
     headers: z
       .object({
         'content-type': z.enum(documentTypes),
-        'content-length': z.string().regex(/^\d+$/).meta({ description: 'The declared size; HTTP clients set it from the body' }),
-        'x-amz-checksum-sha256': z.string().meta({ description: 'Base64 of the declared SHA-256; S3 refuses a body with another digest' }),
+        'content-length': z
+          .string()
+          .regex(/^\d+$/)
+          .meta({ description: 'The declared size; HTTP clients set it from the body' }),
+        'x-amz-checksum-sha256': z
+          .string()
+          .meta({ description: 'Base64 of the declared SHA-256; S3 refuses a body with another digest' }),
       })
       .meta({ description: 'Signed into the URL: S3 refuses the upload if any differs' }),
     key: z.string(),

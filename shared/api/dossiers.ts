@@ -1,14 +1,18 @@
 import * as z from 'zod';
 import { CALENDAR_YEARS, inCalendarRange } from '../domain/calendar-bounds.ts';
 import { channels, dossierStatuses, paymentMethods } from '../domain/dossier.ts';
-import { actionRules, type ActionName } from '../domain/workflow.ts';
+import { type ActionName, actionRules } from '../domain/workflow.ts';
 import { freeText } from './text.ts';
 
 const instant = z.iso.datetime();
 const actionNames = Object.keys(actionRules) as [ActionName, ...ActionName[]];
 
 export const dossierCodeParams = z.object({
-  code: z.string().min(1).max(64).meta({ description: 'Dossier code <unit code>-YYMMDD-NNNN, e.g. 000.00.00.H99-261123-0001' }),
+  code: z
+    .string()
+    .min(1)
+    .max(64)
+    .meta({ description: 'Dossier code <unit code>-YYMMDD-NNNN, e.g. 000.00.00.H99-261123-0001' }),
 });
 
 export const intakeHeaders = z.object({
@@ -16,11 +20,18 @@ export const intakeHeaders = z.object({
     .string()
     .regex(/^[\x21-\x7e]{8,128}$/)
     .optional()
-    .meta({ description: 'A unique key per submission (8–128 visible ASCII characters, a UUID is ideal): a retry with it returns the first answer' }),
+    .meta({
+      description:
+        'A unique key per submission (8–128 visible ASCII characters, a UUID is ideal): a retry with it returns the first answer',
+    }),
 });
 
 export const actionHeaders = z.object({
-  'if-match': z.string().max(4096).optional().meta({ description: 'The ETag of the dossier as last read (GET /dossiers/{code})' }),
+  'if-match': z
+    .string()
+    .max(4096)
+    .optional()
+    .meta({ description: 'The ETag of the dossier as last read (GET /dossiers/{code})' }),
 });
 
 const actorView = z.object({
@@ -31,21 +42,36 @@ const actorView = z.object({
   role: z.string().optional(),
 });
 const slipPaymentView = z
-  .object({ method: z.enum(paymentMethods), amountVnd: z.number().int().optional(), transactionRef: z.string().optional(), legalBasis: z.string().optional() })
+  .object({
+    method: z.enum(paymentMethods),
+    amountVnd: z.number().int().optional(),
+    transactionRef: z.string().optional(),
+    legalBasis: z.string().optional(),
+  })
   .meta({ description: 'The payment or exemption recorded with this row; an exemption names its legal basis' });
 
 export const receiptView = z
   .object({
-    form: z.literal('01').meta({ description: 'Circular 03/2025/TT-VPCP form 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả)' }),
+    form: z
+      .literal('01')
+      .meta({ description: 'Circular 03/2025/TT-VPCP form 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả)' }),
     code: z.string(),
     status: z.enum(dossierStatuses),
     ward: z.object({ name: z.string(), unitCode: z.string() }),
     procedure: z.object({ code: z.string(), name: z.string() }),
-    applicant: z.object({ fullName: z.string(), idNumber: z.string(), phone: z.string(), email: z.string().optional(), address: z.string() }),
+    applicant: z.object({
+      fullName: z.string(),
+      idNumber: z.string(),
+      phone: z.string(),
+      email: z.string().optional(),
+      address: z.string(),
+    }),
     components: z.array(z.object({ code: z.string(), name: z.string() })),
     channel: z.enum(channels),
     filedAt: instant,
-    receivedAt: instant.nullable().meta({ description: 'Null for an online dossier until the one-stop officer accepts it' }),
+    receivedAt: instant
+      .nullable()
+      .meta({ description: 'Null for an online dossier until the one-stop officer accepts it' }),
     dueAt: instant.nullable(),
     feeVnd: z.number().int(),
     resultCollection: z.string(),
@@ -77,11 +103,23 @@ export const dossierView = z
     code: z.string(),
     version: z.number().int(),
     status: z.enum(dossierStatuses),
-    procedure: z.object({ code: z.string(), name: z.string(), fieldCode: z.string(), fieldName: z.string(), onlineLevel: z.string() }),
+    procedure: z.object({
+      code: z.string(),
+      name: z.string(),
+      fieldCode: z.string(),
+      fieldName: z.string(),
+      onlineLevel: z.string(),
+    }),
     channel: z.enum(channels),
     portalId: z.string().optional(),
     applicant: z
-      .object({ fullName: z.string(), idNumber: z.string().optional(), phone: z.string().optional(), email: z.string().optional(), address: z.string().optional() })
+      .object({
+        fullName: z.string(),
+        idNumber: z.string().optional(),
+        phone: z.string().optional(),
+        email: z.string().optional(),
+        address: z.string().optional(),
+      })
       .optional()
       .meta({ description: 'As much as the caller’s role needs: see applicantDetail' }),
     applicantDetail: z.enum(['full', 'name', 'none']).meta({
@@ -93,7 +131,15 @@ export const dossierView = z
         code: z.string(),
         name: z.string(),
         mandatory: z.boolean(),
-        document: z.object({ key: z.string(), sha256: z.string(), contentType: z.string(), sizeBytes: z.number(), verifiedAt: instant }).optional(),
+        document: z
+          .object({
+            key: z.string(),
+            sha256: z.string(),
+            contentType: z.string(),
+            sizeBytes: z.number(),
+            verifiedAt: instant,
+          })
+          .optional(),
       }),
     ),
     fee: z.object({
@@ -109,16 +155,24 @@ export const dossierView = z
     dueAt: instant.optional(),
     originalDueAt: instant.optional(),
     assignee: z.string().optional().meta({ description: 'Username of the staff member handling the dossier' }),
-    department: z.string().optional().meta({ description: 'The department handling it; alone, its specialists share the dossier' }),
+    department: z
+      .string()
+      .optional()
+      .meta({ description: 'The department handling it; alone, its specialists share the dossier' }),
     transferredTo: z.string().optional(),
-    supplement: z.object({ requestedAt: instant, missing: z.array(z.string()), note: z.string().optional() }).optional(),
+    supplement: z
+      .object({ requestedAt: instant, missing: z.array(z.string()), note: z.string().optional() })
+      .optional(),
     resolvedAt: instant.optional(),
     timing: z.enum(['early', 'on_time', 'late']).optional(),
     returnedAt: instant.optional(),
     returnChannel: z.enum(channels).optional(),
     finishedAt: instant.optional(),
     reason: z.string().optional(),
-    apologies: z.array(z.object({ at: instant, reason: z.string(), previousDueAt: instant, newDueAt: instant })).max(1).meta({ description: 'At most one: a new date is set only once' }),
+    apologies: z
+      .array(z.object({ at: instant, reason: z.string(), previousDueAt: instant, newDueAt: instant }))
+      .max(1)
+      .meta({ description: 'At most one: a new date is set only once' }),
     apologizedAt: instant.optional(),
     overdue: z.boolean().meta({ description: 'Past due and not finished, at the time of the answer' }),
     dueSoon: z.boolean().meta({ description: 'Due within the ward’s alert window (24 h by default) and not finished' }),
@@ -129,14 +183,19 @@ export const dossierView = z
 export const worklistQuery = z
   .object({
     status: z.enum(dossierStatuses).optional(),
-    field: z.string().regex(/^[A-Z]{2,10}$/).optional(),
+    field: z
+      .string()
+      .regex(/^[A-Z]{2,10}$/)
+      .optional(),
     assignee: freeText({ max: 128 }).optional().meta({ description: 'An assignee (username), or `me` for the caller' }),
     channel: z.enum(channels).optional(),
     dueBefore: z
       .union([z.iso.datetime({ offset: true }), z.iso.date()])
       .refine((v) => inCalendarRange(v.slice(0, 10)), { message: 'date_in_calendar_range', params: CALENDAR_YEARS })
       .optional()
-      .meta({ description: `An instant, or a date meaning the start of that day in the ward’s time zone; in the years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last}` }),
+      .meta({
+        description: `An instant, or a date meaning the start of that day in the ward’s time zone; in the years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last}`,
+      }),
     sort: z.enum(['newest', 'due']).default('newest').meta({ description: 'newest filed first, or soonest due first' }),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(2048).optional(),
@@ -144,12 +203,29 @@ export const worklistQuery = z
   .strict();
 
 export const worklistItemView = dossierView
-  .pick({ code: true, version: true, status: true, procedure: true, channel: true, filedAt: true, receivedAt: true, dueAt: true, assignee: true, department: true, timing: true, overdue: true, dueSoon: true })
+  .pick({
+    code: true,
+    version: true,
+    status: true,
+    procedure: true,
+    channel: true,
+    filedAt: true,
+    receivedAt: true,
+    dueAt: true,
+    assignee: true,
+    department: true,
+    timing: true,
+    overdue: true,
+    dueSoon: true,
+  })
   .extend({ applicantName: z.string().optional(), etag: z.string() })
   .meta({ id: 'WorklistItem' });
 
 export const worklistView = z
-  .object({ items: z.array(worklistItemView), cursor: z.string().optional().meta({ description: 'Pass it back for the next page; absent on the last page' }) })
+  .object({
+    items: z.array(worklistItemView),
+    cursor: z.string().optional().meta({ description: 'Pass it back for the next page; absent on the last page' }),
+  })
   .meta({ id: 'Worklist' });
 
 export const historyView = z.object({ code: z.string(), entries: z.array(slipEntryView) }).meta({ id: 'ControlSlip' });
@@ -165,7 +241,14 @@ export const actionResultView = z
   })
   .meta({ id: 'ActionResult' });
 
-export const publicLookupQuery = z.object({ pin: z.string().regex(/^\d{8}$/).meta({ description: 'The 8-digit PIN printed on the receipt' }) }).strict();
+export const publicLookupQuery = z
+  .object({
+    pin: z
+      .string()
+      .regex(/^\d{8}$/)
+      .meta({ description: 'The 8-digit PIN printed on the receipt' }),
+  })
+  .strict();
 
 export const publicStatusView = z
   .object({

@@ -17,14 +17,26 @@ const rateView = z
 
 export const reportQuery = z
   .object({
-    from: reportDate.meta({ description: `First day, in the ward’s time zone (years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last})` }),
+    from: reportDate.meta({
+      description: `First day, in the ward’s time zone (years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last})`,
+    }),
     to: reportDate.meta({ description: `Last day, inclusive; the period is at most ${MAX_REPORT_DAYS} days long` }),
-    field: z.string().regex(/^[A-Z]{2,10}$/).optional(),
-    procedure: z.string().regex(/^\d\.\d{6}$/).optional(),
+    field: z
+      .string()
+      .regex(/^[A-Z]{2,10}$/)
+      .optional(),
+    procedure: z
+      .string()
+      .regex(/^\d\.\d{6}$/)
+      .optional(),
   })
   .strict()
   .refine((q) => q.from <= q.to, { message: 'report_period_order', path: ['to'] })
-  .refine((q) => (periodDays(q.from, q.to) ?? 0) <= MAX_REPORT_DAYS, { message: 'report_period_too_long', path: ['to'], params: { days: MAX_REPORT_DAYS } })
+  .refine((q) => (periodDays(q.from, q.to) ?? 0) <= MAX_REPORT_DAYS, {
+    message: 'report_period_too_long',
+    path: ['to'],
+    params: { days: MAX_REPORT_DAYS },
+  })
   .refine((q) => !(q.field && q.procedure), { message: 'report_one_scope', path: ['procedure'] });
 
 export const reportView = z
@@ -32,11 +44,35 @@ export const reportView = z
     ward: z.object({ name: z.string(), unitCode: z.string() }),
     period: z.object({ from: z.iso.date(), to: z.iso.date() }),
     scope: z.string().meta({ description: 'ward, field#<code> or procedure#<code>' }),
-    received: z.object({ total: z.number(), online: z.number(), inPerson: z.number(), postal: z.number(), notAccepted: z.number() }),
+    received: z.object({
+      total: z.number(),
+      online: z.number(),
+      inPerson: z.number(),
+      postal: z.number(),
+      notAccepted: z.number(),
+    }),
     online: z.object({ shareOfReceived: rateView, rateWhereOffered: rateView, rateForFullOnline: rateView }),
-    resolved: z.object({ total: z.number(), early: z.number(), onTime: z.number(), late: z.number(), onTimeRate: rateView }),
-    outcomes: z.object({ returned: z.number(), rejected: z.number(), withdrawn: z.number(), stopped: z.number(), apologies: z.number() }),
+    resolved: z.object({
+      total: z.number(),
+      early: z.number(),
+      onTime: z.number(),
+      late: z.number(),
+      onTimeRate: rateView,
+    }),
+    outcomes: z.object({
+      returned: z.number(),
+      rejected: z.number(),
+      withdrawn: z.number(),
+      stopped: z.number(),
+      apologies: z.number(),
+    }),
     digitisation: rateView,
-    fees: z.object({ feeBearing: z.number(), paid: z.number(), paidOnline: z.number(), onlinePaymentRate: rateView, paidOnlineVnd: z.number() }),
+    fees: z.object({
+      feeBearing: z.number(),
+      paid: z.number(),
+      paidOnline: z.number(),
+      onlinePaymentRate: rateView,
+      paidOnlineVnd: z.number(),
+    }),
   })
   .meta({ id: 'Report', description: 'Figures of a period, counted on the day each event happened' });

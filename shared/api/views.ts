@@ -1,13 +1,14 @@
 import type { WardConfig } from '../config/ward.ts';
-import { clockRunningStatuses, type Actor, type Dossier, type DossierStatus } from '../domain/dossier.ts';
 import { applicantDisclosure, disclosedApplicant, worklistShowsApplicantName } from '../domain/disclosure.ts';
+import { type Actor, clockRunningStatuses, type Dossier, type DossierStatus } from '../domain/dossier.ts';
 import { allowedActions, workflowStateOf } from '../domain/workflow.ts';
 import { etagOf } from '../http/etag.ts';
 import type { Locale } from '../http/messages.ts';
 
 /** Where a dossier stands against its deadline at `now`: only while its clock runs. */
 export function deadlineFlags(dossier: Pick<Dossier, 'status' | 'dueAt'>, now: number, dueSoonHours: number) {
-  const running = (clockRunningStatuses as readonly DossierStatus[]).includes(dossier.status) && dossier.dueAt !== undefined;
+  const running =
+    (clockRunningStatuses as readonly DossierStatus[]).includes(dossier.status) && dossier.dueAt !== undefined;
   const due = dossier.dueAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(dossier.dueAt);
   return {
     overdue: running && due < now,
@@ -18,7 +19,11 @@ export function deadlineFlags(dossier: Pick<Dossier, 'status' | 'dueAt'>, now: n
 export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: number, ward: WardConfig) {
   const { pinHash: _pinHash, filedBy: _filedBy, applicant, ...visible } = dossier;
   const supplement = dossier.supplement
-    ? { requestedAt: dossier.supplement.requestedAt, missing: dossier.supplement.missing, ...(dossier.supplement.note ? { note: dossier.supplement.note } : {}) }
+    ? {
+        requestedAt: dossier.supplement.requestedAt,
+        missing: dossier.supplement.missing,
+        ...(dossier.supplement.note ? { note: dossier.supplement.note } : {}),
+      }
     : undefined;
   // What each role sees of the applicant: shared/domain/disclosure.ts.
   const disclosure = applicantDisclosure(dossier, actors, ward.staff);

@@ -16,4 +16,3 @@ export function wardCalendar(): WorkingCalendar {
   });
   return calendar;
 }
-

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { CALENDAR_YEARS } from '../domain/calendar-bounds.ts';
-import { procedureSchema, type Procedure } from '../domain/catalog.ts';
+import { type Procedure, procedureSchema } from '../domain/catalog.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
 const isoDate = z.iso.date();
@@ -10,16 +10,18 @@ const officeSessionSchema = z
   .refine((s) => s.start < s.end, { message: 'a session ends after it starts', path: ['end'] });
 
 /** Per-year corrections to the computed public holidays (the Prime Minister's yearly decision). */
-const holidayOverrideSchema = z.object({
-  year: z.number().int().min(CALENDAR_YEARS.first).max(CALENDAR_YEARS.last),
-  /** Extra days off: bridge days, the day joined to 2/9, a Tết split that differs from the default. */
-  daysOff: z.array(isoDate).default([]),
-  /** Days that are worked even though the computed table or the weekend says otherwise (make-up Saturdays). */
-  workingDays: z.array(isoDate).default([]),
-  note: z.string().optional(),
-}).refine((o) => [...o.daysOff, ...o.workingDays].every((d) => d.startsWith(`${o.year}-`)), {
-  message: 'every date of a year override is in that year',
-});
+const holidayOverrideSchema = z
+  .object({
+    year: z.number().int().min(CALENDAR_YEARS.first).max(CALENDAR_YEARS.last),
+    /** Extra days off: bridge days, the day joined to 2/9, a Tết split that differs from the default. */
+    daysOff: z.array(isoDate).default([]),
+    /** Days that are worked even though the computed table or the weekend says otherwise (make-up Saturdays). */
+    workingDays: z.array(isoDate).default([]),
+    note: z.string().optional(),
+  })
+  .refine((o) => [...o.daysOff, ...o.workingDays].every((d) => d.startsWith(`${o.year}-`)), {
+    message: 'every date of a year override is in that year',
+  });
 
 const portalSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]{2,40}$/),
@@ -28,7 +30,10 @@ const portalSchema = z.object({
   /** HTTPS, or plain HTTP to this machine for local runs. */
   statusWebhookUrl: z
     .url()
-    .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u), 'https, or http to localhost')
+    .refine(
+      (u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u),
+      'https, or http to localhost',
+    )
     .optional(),
 });
 
@@ -99,18 +104,20 @@ export const wardConfigSchema = z
     operations: operationsSchema.optional(),
     /** The staff directory: assignees and departments of `assign` must be in it. */
     staff: z.array(staffMemberSchema).default([]),
-    deploy: z
-      .object({
-        region: z.string().default('ap-southeast-1'),
-        account: z.string().regex(/^\d{12}$/).optional(),
-        /** Prefix of the Cognito hosted domain where portals fetch their tokens. */
-        authDomainPrefix: z.string().regex(/^[a-z0-9-]{3,63}$/),
-        /**
-         * Reserve (and so cap) concurrency for the functions the blueprint marks, the public lookup first. A new AWS
-         * account may allow too little concurrency to reserve any: set false until its quota is raised.
-         */
-        reserveConcurrency: z.boolean().default(true),
-      }),
+    deploy: z.object({
+      region: z.string().default('ap-southeast-1'),
+      account: z
+        .string()
+        .regex(/^\d{12}$/)
+        .optional(),
+      /** Prefix of the Cognito hosted domain where portals fetch their tokens. */
+      authDomainPrefix: z.string().regex(/^[a-z0-9-]{3,63}$/),
+      /**
+       * Reserve (and so cap) concurrency for the functions the blueprint marks, the public lookup first. A new AWS
+       * account may allow too little concurrency to reserve any: set false until its quota is raised.
+       */
+      reserveConcurrency: z.boolean().default(true),
+    }),
     catalog: z.object({
       /** True for the shipped example: its codes, times and fees illustrate, they are not a legal source. */
       sample: z.boolean().default(false),
@@ -121,13 +128,22 @@ export const wardConfigSchema = z
     const seen = new Set<string>();
     ward.catalog.procedures.forEach((p, i) => {
       if (seen.has(p.code)) {
-        ctx.addIssue({ code: 'custom', message: `duplicate procedure code ${p.code}`, path: ['catalog', 'procedures', i, 'code'] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate procedure code ${p.code}`,
+          path: ['catalog', 'procedures', i, 'code'],
+        });
       }
       seen.add(p.code);
     });
     const usernames = new Set<string>();
     ward.staff.forEach((m, i) => {
-      if (usernames.has(m.username)) ctx.addIssue({ code: 'custom', message: `duplicate staff username ${m.username}`, path: ['staff', i, 'username'] });
+      if (usernames.has(m.username))
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate staff username ${m.username}`,
+          path: ['staff', i, 'username'],
+        });
       usernames.add(m.username);
     });
   });
@@ -147,7 +163,8 @@ let cached: WardConfig | undefined;
 export function wardConfig(): WardConfig {
   if (cached) return cached;
   const raw = process.env.MOTCUA_WARD_CONFIG;
-  if (!raw) throw new Error(`${WARD_CONFIG_ENV} is not set: the function was not bundled or started with a ward configuration`);
+  if (!raw)
+    throw new Error(`${WARD_CONFIG_ENV} is not set: the function was not bundled or started with a ward configuration`);
   cached = parseWardConfig(JSON.parse(raw));
   return cached;
 }

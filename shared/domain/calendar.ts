@@ -4,10 +4,10 @@ import {
   addDays,
   instantAt,
   isoWeekday,
+  type LocalDate,
   localDateOf,
   minuteOfDay,
   parseLocalDate,
-  type LocalDate,
 } from './zoned-time.ts';
 
 export interface CalendarSpec {
@@ -44,7 +44,9 @@ export class WorkingCalendar {
 
   /** Days off of a year, computed and overridden, with their reasons. */
   daysOff(year: number): DayOff[] {
-    return [...this.year(year).off].map(([date, reason]) => ({ date, reason })).sort((a, b) => a.date.localeCompare(b.date));
+    return [...this.year(year).off]
+      .map(([date, reason]) => ({ date, reason }))
+      .sort((a, b) => a.date.localeCompare(b.date));
   }
 
   /** Throws OutsideCalendar for a date outside CALENDAR_YEARS. */
@@ -113,7 +115,10 @@ export class WorkingCalendar {
     let found = this.windowCache.get(date);
     if (!found) {
       found = this.isWorkingDay(date)
-        ? this.sessions.map(([open, close]) => [instantAt(date, open, this.timeZone), instantAt(date, close, this.timeZone)] as [number, number])
+        ? this.sessions.map(
+            ([open, close]) =>
+              [instantAt(date, open, this.timeZone), instantAt(date, close, this.timeZone)] as [number, number],
+          )
         : [];
       if (this.windowCache.size >= WINDOW_CACHE_DAYS) this.windowCache.clear();
       this.windowCache.set(date, found);
@@ -123,7 +128,11 @@ export class WorkingCalendar {
 
   private year(year: number) {
     if (!(year >= CALENDAR_YEARS.first && year <= CALENDAR_YEARS.last)) {
-      throw new OutsideCalendar('calendar_out_of_range', { year, first: CALENDAR_YEARS.first, last: CALENDAR_YEARS.last });
+      throw new OutsideCalendar('calendar_out_of_range', {
+        year,
+        first: CALENDAR_YEARS.first,
+        last: CALENDAR_YEARS.last,
+      });
     }
     let entry = this.yearCache.get(year);
     if (!entry) {

@@ -30,7 +30,10 @@ export function applicantDisclosure(
 }
 
 /** The applicant as disclosed: all of it, the name alone, or nothing. */
-export function disclosedApplicant(applicant: Applicant, disclosure: ApplicantDisclosure): Partial<Applicant> | undefined {
+export function disclosedApplicant(
+  applicant: Applicant,
+  disclosure: ApplicantDisclosure,
+): Partial<Applicant> | undefined {
   if (disclosure === 'full') return applicant;
   if (disclosure === 'name') return { fullName: applicant.fullName };
   return undefined;

@@ -1,5 +1,5 @@
 import type { Actor } from './dossier.ts';
-import { holdsAssignment, isAssigned, type Assignment, type StaffDirectory } from './staff.ts';
+import { type Assignment, holdsAssignment, isAssigned, type StaffDirectory } from './staff.ts';
 
 /**
  * What a digitised component may be: a scan (PDF, JPEG, PNG, TIFF) of at most 20 MiB, recognised by its
@@ -101,7 +101,9 @@ export interface ObjectVersion {
 
 /** Whether two events are about the same stored object (S3 may announce one object twice). */
 export function sameObject(a: ObjectVersion, b: ObjectVersion): boolean {
-  return a.versionId !== undefined || b.versionId !== undefined ? a.versionId === b.versionId : a.sequencer === b.sequencer;
+  return a.versionId !== undefined || b.versionId !== undefined
+    ? a.versionId === b.versionId
+    : a.sequencer === b.sequencer;
 }
 
 /**
@@ -112,7 +114,11 @@ export function sameObject(a: ObjectVersion, b: ObjectVersion): boolean {
  */
 export function mayAddDocuments(assignment: Assignment, actors: readonly Actor[], staff: StaffDirectory): boolean {
   return actors.some(
-    (a) => a.kind !== 'staff' || a.role !== 'specialist' || !isAssigned(assignment) || holdsAssignment(a.username, a.role, assignment, staff),
+    (a) =>
+      a.kind !== 'staff' ||
+      a.role !== 'specialist' ||
+      !isAssigned(assignment) ||
+      holdsAssignment(a.username, a.role, assignment, staff),
   );
 }
 

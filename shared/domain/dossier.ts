@@ -1,5 +1,5 @@
-import type { Timing } from './timing.ts';
 import { Conflict } from './errors.ts';
+import type { Timing } from './timing.ts';
 import type { LocalDate } from './zoned-time.ts';
 
 export const dossierStatuses = [
@@ -18,9 +18,20 @@ export const dossierStatuses = [
 export type DossierStatus = (typeof dossierStatuses)[number];
 
 /** Statuses in which the legal clock runs: the deadline watch looks at these. */
-export const clockRunningStatuses = ['received', 'in_progress', 'pending_approval'] as const satisfies readonly DossierStatus[];
+export const clockRunningStatuses = [
+  'received',
+  'in_progress',
+  'pending_approval',
+] as const satisfies readonly DossierStatus[];
 /** Statuses after which nothing but paperwork happens. */
-export const finishedStatuses = ['resolved', 'returned', 'not_accepted', 'rejected', 'withdrawn', 'stopped'] as const satisfies readonly DossierStatus[];
+export const finishedStatuses = [
+  'resolved',
+  'returned',
+  'not_accepted',
+  'rejected',
+  'withdrawn',
+  'stopped',
+] as const satisfies readonly DossierStatus[];
 
 export const channels = ['online', 'in_person', 'postal'] as const;
 export type Channel = (typeof channels)[number];
@@ -81,7 +92,13 @@ export interface Dossier {
   /** Counts workflow changes; the ETag and If-Match carry it. */
   version: number;
   status: DossierStatus;
-  procedure: { code: string; name: string; fieldCode: string; fieldName: string; onlineLevel: 'full' | 'partial' | 'none' };
+  procedure: {
+    code: string;
+    name: string;
+    fieldCode: string;
+    fieldName: string;
+    onlineLevel: 'full' | 'partial' | 'none';
+  };
   /** Legal processing time in working minutes, copied from the catalog at intake. */
   processingMinutes: number;
   channel: Channel;
@@ -101,7 +118,15 @@ export interface Dossier {
   /** The department handling it: the assignee's, or the one it was assigned to with no assignee. */
   department?: string | undefined;
   transferredTo?: string | undefined;
-  supplement?: { requestedAt: string; missing: string[]; note?: string | undefined; resumeStatus: DossierStatus; remainingMinutes?: number | undefined } | undefined;
+  supplement?:
+    | {
+        requestedAt: string;
+        missing: string[];
+        note?: string | undefined;
+        resumeStatus: DossierStatus;
+        remainingMinutes?: number | undefined;
+      }
+    | undefined;
   resolvedAt?: string | undefined;
   timing?: Timing | undefined;
   returnedAt?: string | undefined;

@@ -127,6 +127,7 @@ export class ServiceUnavailable extends DomainError {
 
 /** Response headers an error asks for: Retry-After on 429 and 503. */
 export function errorHeaders(error: unknown): Record<string, string> {
-  if (error instanceof TooManyRequests || error instanceof ServiceUnavailable) return { 'retry-after': String(error.retryAfterSeconds) };
+  if (error instanceof TooManyRequests || error instanceof ServiceUnavailable)
+    return { 'retry-after': String(error.retryAfterSeconds) };
   return {};
 }

@@ -1,4 +1,4 @@
-import { counterNames, type CounterName } from './report.ts';
+import { type CounterName, counterNames } from './report.ts';
 
 /** A rate as leaders report it: the exact fraction, and the percentage rounded half up to two decimals. */
 export interface Rate {
@@ -12,7 +12,11 @@ export function rate(numerator: number, denominator: number): Rate {
   if (denominator === 0) return { numerator, denominator, percent: null };
   // Basis points, rounded half up in integers: 614/865 → 7098 → "70.98%".
   const basisPoints = Math.floor((2 * numerator * 10_000 + denominator) / (2 * denominator));
-  return { numerator, denominator, percent: `${Math.floor(basisPoints / 100)}.${String(basisPoints % 100).padStart(2, '0')}%` };
+  return {
+    numerator,
+    denominator,
+    percent: `${Math.floor(basisPoints / 100)}.${String(basisPoints % 100).padStart(2, '0')}%`,
+  };
 }
 
 export type Counters = Record<CounterName, number>;
@@ -35,7 +39,13 @@ export function sumCounters(days: readonly Partial<Record<string, unknown>>[]): 
 export function figuresOf(c: Counters) {
   const resolved = c.resolved_early + c.resolved_on_time + c.resolved_late;
   return {
-    received: { total: c.received, online: c.received_online, inPerson: c.received_in_person, postal: c.received_postal, notAccepted: c.not_accepted },
+    received: {
+      total: c.received,
+      online: c.received_online,
+      inPerson: c.received_in_person,
+      postal: c.received_postal,
+      notAccepted: c.not_accepted,
+    },
     online: {
       shareOfReceived: rate(c.received_online, c.received),
       rateWhereOffered: rate(c.received_online_capable_online, c.received_online_capable),
@@ -48,8 +58,20 @@ export function figuresOf(c: Counters) {
       late: c.resolved_late,
       onTimeRate: rate(c.resolved_early + c.resolved_on_time, resolved),
     },
-    outcomes: { returned: c.returned, rejected: c.rejected, withdrawn: c.withdrawn, stopped: c.stopped, apologies: c.apologies },
+    outcomes: {
+      returned: c.returned,
+      rejected: c.rejected,
+      withdrawn: c.withdrawn,
+      stopped: c.stopped,
+      apologies: c.apologies,
+    },
     digitisation: rate(c.digitised, c.received),
-    fees: { feeBearing: c.fee_bearing, paid: c.paid, paidOnline: c.paid_online, onlinePaymentRate: rate(c.paid_online, c.fee_bearing), paidOnlineVnd: c.paid_online_vnd },
+    fees: {
+      feeBearing: c.fee_bearing,
+      paid: c.paid,
+      paidOnline: c.paid_online,
+      onlinePaymentRate: rate(c.paid_online, c.fee_bearing),
+      paidOnlineVnd: c.paid_online_vnd,
+    },
   };
 }

@@ -1,13 +1,16 @@
 import * as z from 'zod';
 import { freeText } from '../api/text.ts';
 import type { WorkingCalendar } from './calendar.ts';
-import { assertComplete, processingMinutes, type Procedure } from './catalog.ts';
-import { channels, paymentMethods, type Actor, type ControlSlipEntry, type Dossier } from './dossier.ts';
-import { RuleBroken, ValidationFailed, type FieldViolation } from './errors.ts';
+import { assertComplete, type Procedure, processingMinutes } from './catalog.ts';
+import { type Actor, type ControlSlipEntry, channels, type Dossier, paymentMethods } from './dossier.ts';
+import { type FieldViolation, RuleBroken, ValidationFailed } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
 
 /** Citizen ID (số định danh cá nhân): 12 digits, the first three a province code 001–096. */
-const citizenId = z.string().trim().regex(/^0(0[1-9]|[1-8]\d|9[0-6])\d{9}$/, 'citizen_id');
+const citizenId = z
+  .string()
+  .trim()
+  .regex(/^0(0[1-9]|[1-8]\d|9[0-6])\d{9}$/, 'citizen_id');
 /** Mobile 03x/05x/07x/08x/09x or landline 02x, with 0 or +84; spaces, dots and dashes are ignored. */
 const vnPhone = z
   .string()
@@ -39,7 +42,9 @@ export const intakeSchema = z
         /** True when the fee was paid at filing (online payment platform, or cash at the counter). */
         paid: z.boolean().default(false),
         transactionRef: freeText({ max: 100 }).optional().meta({ description: 'Required when paid online' }),
-        legalBasis: freeText({ min: 5, max: 500 }).optional().meta({ description: 'Required for an exemption: the provision it rests on' }),
+        legalBasis: freeText({ min: 5, max: 500 })
+          .optional()
+          .meta({ description: 'Required for an exemption: the provision it rests on' }),
       })
       .strict()
       .optional(),
@@ -66,24 +71,54 @@ export interface IntakeContext {
  */
 export function checkIntake(input: IntakeInput, procedure: Procedure | undefined, actor: Actor): void {
   const violations: FieldViolation[] = [];
-  if (!procedure) violations.push({ in: 'body', field: 'procedureCode', rule: 'unknown_procedure', message: 'unknown_procedure', params: { code: input.procedureCode } });
+  if (!procedure)
+    violations.push({
+      in: 'body',
+      field: 'procedureCode',
+      rule: 'unknown_procedure',
+      message: 'unknown_procedure',
+      params: { code: input.procedureCode },
+    });
   if (actor.kind === 'portal' && input.channel !== 'online') {
     violations.push({ in: 'body', field: 'channel', rule: 'portal_files_online', message: 'portal_files_online' });
   }
   if (actor.kind === 'staff' && input.channel === 'online') {
-    violations.push({ in: 'body', field: 'channel', rule: 'counter_files_in_person_or_postal', message: 'counter_files_in_person_or_postal' });
+    violations.push({
+      in: 'body',
+      field: 'channel',
+      rule: 'counter_files_in_person_or_postal',
+      message: 'counter_files_in_person_or_postal',
+    });
   }
   if (procedure) {
     input.components.forEach((code, i) => {
       if (!procedure.components.some((c) => c.code === code)) {
-        violations.push({ in: 'body', field: `components.${i}`, rule: 'unknown_component', message: 'unknown_component', params: { code, procedure: procedure.code } });
+        violations.push({
+          in: 'body',
+          field: `components.${i}`,
+          rule: 'unknown_component',
+          message: 'unknown_component',
+          params: { code, procedure: procedure.code },
+        });
       }
     });
     if (input.channel === 'online' && procedure.onlineLevel === 'none') {
-      violations.push({ in: 'body', field: 'channel', rule: 'no_online_service', message: 'no_online_service', params: { procedure: procedure.code } });
+      violations.push({
+        in: 'body',
+        field: 'channel',
+        rule: 'no_online_service',
+        message: 'no_online_service',
+        params: { procedure: procedure.code },
+      });
     }
     if (procedure.feeVnd > 0 && !input.payment) {
-      violations.push({ in: 'body', field: 'payment', rule: 'payment_required', message: 'payment_required', params: { fee: procedure.feeVnd } });
+      violations.push({
+        in: 'body',
+        field: 'payment',
+        rule: 'payment_required',
+        message: 'payment_required',
+        params: { fee: procedure.feeVnd },
+      });
     }
     if (procedure.feeVnd === 0 && input.payment && input.payment.method !== 'exempt') {
       violations.push({ in: 'body', field: 'payment', rule: 'no_fee', message: 'no_fee' });
@@ -109,13 +144,18 @@ export function checkIntake(input: IntakeInput, procedure: Procedure | undefined
  * The new dossier and its first control-slip row: an online dossier waits as `submitted` for the one-stop
  * officer; one filed at the counter or by post is `received` at once and its clock starts.
  */
-export function openDossier(input: IntakeInput, procedure: Procedure, ctx: IntakeContext): { dossier: Dossier; slip: ControlSlipEntry } {
+export function openDossier(
+  input: IntakeInput,
+  procedure: Procedure,
+  ctx: IntakeContext,
+): { dossier: Dossier; slip: ControlSlipEntry } {
   const at = new Date(ctx.now).toISOString();
   const minutes = processingMinutes(procedure.processingTime);
   const online = input.channel === 'online';
   const dueAt = online ? undefined : new Date(ctx.calendar.addWorkingMinutes(ctx.now, minutes)).toISOString();
   const codes = [...new Set(input.components)];
-  const paid = procedure.feeVnd > 0 && input.payment !== undefined && input.payment.method !== 'exempt' && input.payment.paid;
+  const paid =
+    procedure.feeVnd > 0 && input.payment !== undefined && input.payment.method !== 'exempt' && input.payment.paid;
   const exemption = procedure.feeVnd > 0 && input.payment?.method === 'exempt' ? input.payment.legalBasis : undefined;
   const dossier: Dossier = {
     code: ctx.code,
@@ -159,7 +199,13 @@ export function openDossier(input: IntakeInput, procedure: Procedure, ctx: Intak
     ...(input.note ? { note: input.note } : {}),
     ...(exemption ? { payment: { method: 'exempt' as const, legalBasis: exemption } } : {}),
     ...(paid
-      ? { payment: { method: input.payment!.method, amountVnd: procedure.feeVnd, ...(input.payment!.transactionRef ? { transactionRef: input.payment!.transactionRef } : {}) } }
+      ? {
+          payment: {
+            method: input.payment!.method,
+            amountVnd: procedure.feeVnd,
+            ...(input.payment!.transactionRef ? { transactionRef: input.payment!.transactionRef } : {}),
+          },
+        }
       : {}),
     withinDeadline: online ? null : true,
   };

@@ -1,5 +1,5 @@
 import type { Dossier } from './dossier.ts';
-import { localDateOf, type LocalDate } from './zoned-time.ts';
+import { type LocalDate, localDateOf } from './zoned-time.ts';
 
 /**
  * The report counters a dossier change adds to, by day. Counting happens on the day of the event in the
@@ -47,12 +47,19 @@ export function allMandatoryDigitised(dossier: Pick<Dossier, 'components'>): boo
   return dossier.components.filter((c) => c.mandatory).every((c) => c.document !== undefined);
 }
 
-const paidAndReceived = (d: Dossier | undefined) => d !== undefined && d.receivedAt !== undefined && d.fee.paidAt !== undefined;
+const paidAndReceived = (d: Dossier | undefined) =>
+  d !== undefined && d.receivedAt !== undefined && d.fee.paidAt !== undefined;
 /** Fee-bearing (DOMAIN.md): a fee above zero and not exempt, whether the exemption came at intake or with an action later. */
-const feeBearingAndReceived = (d: Dossier | undefined) => d !== undefined && d.receivedAt !== undefined && d.fee.amountVnd > 0 && d.fee.method !== 'exempt';
-const digitisedAndReceived = (d: Dossier | undefined) => d !== undefined && d.receivedAt !== undefined && allMandatoryDigitised(d);
+const feeBearingAndReceived = (d: Dossier | undefined) =>
+  d !== undefined && d.receivedAt !== undefined && d.fee.amountVnd > 0 && d.fee.method !== 'exempt';
+const digitisedAndReceived = (d: Dossier | undefined) =>
+  d !== undefined && d.receivedAt !== undefined && allMandatoryDigitised(d);
 
-export function counterDeltas(before: Dossier | undefined, after: Dossier | undefined, timeZone: string): CounterDelta[] {
+export function counterDeltas(
+  before: Dossier | undefined,
+  after: Dossier | undefined,
+  timeZone: string,
+): CounterDelta[] {
   if (!after) return [];
   const deltas: CounterDelta[] = [];
   const add = (instant: string | undefined, counters: Partial<Record<CounterName, number>>) => {
@@ -60,9 +67,12 @@ export function counterDeltas(before: Dossier | undefined, after: Dossier | unde
     const date = localDateOf(Date.parse(instant), timeZone);
     const existing = deltas.find((d) => d.date === date);
     if (!existing) deltas.push({ date, counters: { ...counters } });
-    else for (const [k, v] of Object.entries(counters) as [CounterName, number][]) existing.counters[k] = (existing.counters[k] ?? 0) + v;
+    else
+      for (const [k, v] of Object.entries(counters) as [CounterName, number][])
+        existing.counters[k] = (existing.counters[k] ?? 0) + v;
   };
-  const became = (field: 'receivedAt' | 'resolvedAt' | 'returnedAt' | 'finishedAt') => after[field] !== undefined && before?.[field] === undefined;
+  const became = (field: 'receivedAt' | 'resolvedAt' | 'returnedAt' | 'finishedAt') =>
+    after[field] !== undefined && before?.[field] === undefined;
 
   if (became('receivedAt')) {
     const online = after.channel === 'online';
@@ -76,12 +86,18 @@ export function counterDeltas(before: Dossier | undefined, after: Dossier | unde
     });
   }
   // Counted with the dossiers received that day, like payments; an exemption recorded later takes it back.
-  if (feeBearingAndReceived(after) !== feeBearingAndReceived(before)) add(after.receivedAt, { fee_bearing: feeBearingAndReceived(after) ? 1 : -1 });
+  if (feeBearingAndReceived(after) !== feeBearingAndReceived(before))
+    add(after.receivedAt, { fee_bearing: feeBearingAndReceived(after) ? 1 : -1 });
   if (digitisedAndReceived(after) && !digitisedAndReceived(before)) add(after.receivedAt, { digitised: 1 });
   if (became('resolvedAt') && after.timing) add(after.resolvedAt, { resolved: 1, [`resolved_${after.timing}`]: 1 });
   if (became('returnedAt')) add(after.returnedAt, { returned: 1 });
   if (became('finishedAt') && before?.status !== after.status) {
-    const finishing = { not_accepted: 'not_accepted', rejected: 'rejected', withdrawn: 'withdrawn', stopped: 'stopped' } as const;
+    const finishing = {
+      not_accepted: 'not_accepted',
+      rejected: 'rejected',
+      withdrawn: 'withdrawn',
+      stopped: 'stopped',
+    } as const;
     const counter = finishing[after.status as keyof typeof finishing];
     if (counter) add(after.finishedAt, { [counter]: 1 });
   }
@@ -90,7 +106,10 @@ export function counterDeltas(before: Dossier | undefined, after: Dossier | unde
   // Payments count with the dossiers received that day, so the online payment rate compares like with like.
   if (paidAndReceived(after) && !paidAndReceived(before)) {
     const online = after.fee.method === 'online';
-    add(after.receivedAt, { paid: 1, ...(online ? { paid_online: 1, paid_online_vnd: after.fee.paidAmountVnd ?? after.fee.amountVnd } : {}) });
+    add(after.receivedAt, {
+      paid: 1,
+      ...(online ? { paid_online: 1, paid_online_vnd: after.fee.paidAmountVnd ?? after.fee.amountVnd } : {}),
+    });
   }
   return deltas.filter((d) => Object.keys(d.counters).length > 0);
 }

@@ -43,7 +43,12 @@ export function isAssigned(assignment: Assignment): boolean {
  * Whether a staff member, acting in `role`, holds an assigned dossier: as its assignee; or, while it is
  * assigned to a department only, as a specialist of that department (by the directory, and in that role).
  */
-export function holdsAssignment(username: string, role: StaffRole, assignment: Assignment, directory: StaffDirectory): boolean {
+export function holdsAssignment(
+  username: string,
+  role: StaffRole,
+  assignment: Assignment,
+  directory: StaffDirectory,
+): boolean {
   if (assignment.assignee !== null) return assignment.assignee === username;
   if (assignment.department === null || role !== 'specialist') return false;
   const member = staffMember(directory, username);

@@ -1,13 +1,34 @@
 import * as z from 'zod';
 import { freeText } from '../api/text.ts';
-import { inCalendarRange, CALENDAR_YEARS } from './calendar-bounds.ts';
 import type { WorkingCalendar } from './calendar.ts';
-import { classifyTiming } from './timing.ts';
-import { assertComplete, WORKING_DAY_MINUTES, type Procedure } from './catalog.ts';
-import { channels, paymentMethods, type Actor, type ControlSlipEntry, type Dossier, type DossierStatus } from './dossier.ts';
-import { ActionNotAllowed, Forbidden, RuleBroken, Unprocessable, ValidationFailed, type FieldViolation } from './errors.ts';
+import { CALENDAR_YEARS, inCalendarRange } from './calendar-bounds.ts';
+import { assertComplete, type Procedure, WORKING_DAY_MINUTES } from './catalog.ts';
+import {
+  type Actor,
+  type ControlSlipEntry,
+  channels,
+  type Dossier,
+  type DossierStatus,
+  paymentMethods,
+} from './dossier.ts';
+import {
+  ActionNotAllowed,
+  type FieldViolation,
+  Forbidden,
+  RuleBroken,
+  Unprocessable,
+  ValidationFailed,
+} from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
-import { departmentTakesDossiers, holdsAssignment, isAssigned, mayBeAssigned, staffMember, type StaffDirectory } from './staff.ts';
+import {
+  departmentTakesDossiers,
+  holdsAssignment,
+  isAssigned,
+  mayBeAssigned,
+  type StaffDirectory,
+  staffMember,
+} from './staff.ts';
+import { classifyTiming } from './timing.ts';
 
 /**
  * The legal workflow as data: which action may be taken from which statuses, by which roles, and what it
@@ -21,19 +42,37 @@ const componentCodes = z.array(z.string().regex(/^[A-Z0-9_-]{1,20}$/)).max(50);
 // Strict, as the intake body is: a misspelt optional field (a note, a withdrawal's reason) is a 400, not lost in silence.
 export const actionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('accept'), note }),
-  z.strictObject({ action: z.literal('refuse'), reason }).meta({ description: 'Form 03: refuse to receive the dossier, with the reason' }),
+  z
+    .strictObject({ action: z.literal('refuse'), reason })
+    .meta({ description: 'Form 03: refuse to receive the dossier, with the reason' }),
   z
     .strictObject({
       action: z.literal('assign'),
-      assignee: freeText({ max: 128 }).optional().meta({ description: 'Username of a specialist or leader of the staff directory' }),
-      department: freeText({ max: 200 }).optional().meta({ description: 'A department of the staff directory; by default the assignee’s' }),
+      assignee: freeText({ max: 128 })
+        .optional()
+        .meta({ description: 'Username of a specialist or leader of the staff directory' }),
+      department: freeText({ max: 200 })
+        .optional()
+        .meta({ description: 'A department of the staff directory; by default the assignee’s' }),
       note,
     })
-    .refine((a) => a.assignee !== undefined || a.department !== undefined, { message: 'assignee_or_department', path: ['assignee'] })
+    .refine((a) => a.assignee !== undefined || a.department !== undefined, {
+      message: 'assignee_or_department',
+      path: ['assignee'],
+    })
     .meta({ description: 'To a person, or to a department whose specialists then share the dossier' }),
-  z.strictObject({ action: z.literal('transfer'), agency: freeText({ max: 200 }), note }).meta({ description: 'Liên thông: hand the dossier to another agency' }),
   z
-    .strictObject({ action: z.literal('request_supplement'), missing: z.array(freeText({ max: 500 })).min(1).max(50), note })
+    .strictObject({ action: z.literal('transfer'), agency: freeText({ max: 200 }), note })
+    .meta({ description: 'Liên thông: hand the dossier to another agency' }),
+  z
+    .strictObject({
+      action: z.literal('request_supplement'),
+      missing: z
+        .array(freeText({ max: 500 }))
+        .min(1)
+        .max(50),
+      note,
+    })
     .meta({ description: 'Form 02: what the citizen must add; the clock pauses or restarts per the ward setting' }),
   z.strictObject({ action: z.literal('supplement_received'), components: componentCodes.optional(), note }),
   z.strictObject({ action: z.literal('submit_for_approval'), note }),
@@ -44,22 +83,34 @@ export const actionSchema = z.discriminatedUnion('action', [
     .strictObject({
       action: z.literal('record_payment'),
       method: z.enum(paymentMethods),
-      amountVnd: z.number().int().min(0).max(1_000_000_000).optional().meta({ description: 'The fee exactly; none for an exemption' }),
-      transactionRef: freeText({ max: 100 }).optional().meta({ description: 'Required online: the payment platform’s transaction' }),
-      legalBasis: freeText({ min: 5, max: 500 })
+      amountVnd: z
+        .number()
+        .int()
+        .min(0)
+        .max(1_000_000_000)
         .optional()
-        .meta({ description: 'Required for an exemption: the provision it rests on, e.g. “Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC”' }),
+        .meta({ description: 'The fee exactly; none for an exemption' }),
+      transactionRef: freeText({ max: 100 })
+        .optional()
+        .meta({ description: 'Required online: the payment platform’s transaction' }),
+      legalBasis: freeText({ min: 5, max: 500 }).optional().meta({
+        description:
+          'Required for an exemption: the provision it rests on, e.g. “Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC”',
+      }),
     })
-    .meta({ description: 'The fee paid in cash or online, or an exemption with its legal basis; anything else is a 422 naming the rule' }),
-  z.strictObject({ action: z.literal('return_result'), channel: z.enum(channels), note }),
-  z.strictObject({ action: z.literal('withdraw'), reason: reason.optional() }),
-  z.strictObject({ action: z.literal('stop'), reason }).meta({ description: 'Form 05: stop processing, with the reason' }),
-  z
-    .strictObject({ action: z.literal('apologize'), reason, newDueAt: z.iso.datetime({ offset: true }) })
     .meta({
       description:
-        'Form 04: apology and new appointment date, once per dossier, issued no later than the current due date; the new date is a working day after it and at most one more legal processing time (at least one working day) later',
+        'The fee paid in cash or online, or an exemption with its legal basis; anything else is a 422 naming the rule',
     }),
+  z.strictObject({ action: z.literal('return_result'), channel: z.enum(channels), note }),
+  z.strictObject({ action: z.literal('withdraw'), reason: reason.optional() }),
+  z
+    .strictObject({ action: z.literal('stop'), reason })
+    .meta({ description: 'Form 05: stop processing, with the reason' }),
+  z.strictObject({ action: z.literal('apologize'), reason, newDueAt: z.iso.datetime({ offset: true }) }).meta({
+    description:
+      'Form 04: apology and new appointment date, once per dossier, issued no later than the current due date; the new date is a working day after it and at most one more legal processing time (at least one working day) later',
+  }),
 ]);
 
 export type ActionCommand = z.output<typeof actionSchema>;
@@ -85,17 +136,30 @@ export const actionRules: Record<ActionName, ActionRule> = {
   refuse: { from: ['submitted'], roles: ['officer'] },
   assign: { from: ['received', 'in_progress'], roles: ['officer', 'leader'] },
   transfer: { from: ['in_progress'], roles: ['specialist', 'leader'], onceAssigned: ['leader'] },
-  request_supplement: { from: ['submitted', 'received', 'in_progress'], roles: ['officer', 'specialist'], onceAssigned: [] },
+  request_supplement: {
+    from: ['submitted', 'received', 'in_progress'],
+    roles: ['officer', 'specialist'],
+    onceAssigned: [],
+  },
   supplement_received: { from: ['awaiting_supplement'], roles: ['officer', 'portal'] },
   submit_for_approval: { from: ['in_progress'], roles: ['specialist'], onceAssigned: [] },
   approve: { from: ['pending_approval'], roles: ['leader'] },
   send_back: { from: ['pending_approval'], roles: ['leader'] },
-  reject: { from: ['in_progress', 'pending_approval'], roles: ['specialist', 'leader'], rolesIn: { pending_approval: ['leader'] }, onceAssigned: ['leader'] },
+  reject: {
+    from: ['in_progress', 'pending_approval'],
+    roles: ['specialist', 'leader'],
+    rolesIn: { pending_approval: ['leader'] },
+    onceAssigned: ['leader'],
+  },
   record_payment: { from: ['submitted', ...open, 'resolved'], roles: ['officer', 'portal'] },
   return_result: { from: ['resolved'], roles: ['officer'] },
   withdraw: { from: ['submitted', ...open], roles: ['officer', 'portal'] },
   stop: { from: open, roles: ['leader'] },
-  apologize: { from: ['received', 'in_progress', 'pending_approval'], roles: ['officer', 'specialist', 'leader'], onceAssigned: ['leader'] },
+  apologize: {
+    from: ['received', 'in_progress', 'pending_approval'],
+    roles: ['officer', 'specialist', 'leader'],
+    onceAssigned: ['leader'],
+  },
 };
 
 /**
@@ -172,7 +236,9 @@ export function actorRole(actor: Actor): ActorRole | undefined {
 
 /** Actions this actor may take on the dossier now (named in every 409). */
 export function allowedActions(state: WorkflowState, actors: readonly Actor[], staff: StaffDirectory): ActionName[] {
-  return (Object.keys(actionRules) as ActionName[]).filter((name) => applies(state, name) && actors.some((actor) => refusal(state, name, actor, staff) === undefined));
+  return (Object.keys(actionRules) as ActionName[]).filter(
+    (name) => applies(state, name) && actors.some((actor) => refusal(state, name, actor, staff) === undefined),
+  );
 }
 
 /**
@@ -189,7 +255,11 @@ function refusal(state: WorkflowState, name: ActionName, actor: Actor, staff: St
   const role = actorRole(actor);
   if (role === undefined) return 'role';
   // Assigned, the handling actions are the holder's whatever role it signed in with (a leader may take a dossier on).
-  const holds = rule.onceAssigned !== undefined && actor.kind === 'staff' && isAssigned(state) && holdsAssignment(actor.username, actor.role, state, staff);
+  const holds =
+    rule.onceAssigned !== undefined &&
+    actor.kind === 'staff' &&
+    isAssigned(state) &&
+    holdsAssignment(actor.username, actor.role, state, staff);
   if (!rule.roles.includes(role) && !holds) return 'role';
   // A portal acts only on the dossiers it filed.
   if (role === 'portal' && state.portalId !== actor.id) return 'role';
@@ -232,17 +302,29 @@ export interface DecisionContext {
  * and rule an assignment, payment or apology breaks), or returns what changes. `actors` are the roles the
  * caller holds; the first that may act, preferring one whose role the rule names, is recorded on the slip.
  */
-export function decide(state: WorkflowState, command: ActionCommand, actors: readonly Actor[], ctx: DecisionContext): Decision {
+export function decide(
+  state: WorkflowState,
+  command: ActionCommand,
+  actors: readonly Actor[],
+  ctx: DecisionContext,
+): Decision {
   const rule = actionRules[command.action];
   const refusals = actors.map((a) => refusal(state, command.action, a, ctx.staff));
   const able = actors.filter((_, i) => refusals[i] === undefined);
   const actor = able.find((a) => rule.roles.includes(actorRole(a)!)) ?? able[0];
   if (!actor) {
     // The refusal of the actor that got furthest through the rules is the one to explain.
-    const furthest = refusals.reduce<Refusal>((best, r) => (refusalOrder.indexOf(r!) > refusalOrder.indexOf(best) ? r! : best), 'role');
-    if (furthest === 'role') throw new Forbidden('action_forbidden_role', { action: command.action, roles: rule.roles.join(', ') });
+    const furthest = refusals.reduce<Refusal>(
+      (best, r) => (refusalOrder.indexOf(r!) > refusalOrder.indexOf(best) ? r! : best),
+      'role',
+    );
+    if (furthest === 'role')
+      throw new Forbidden('action_forbidden_role', { action: command.action, roles: rule.roles.join(', ') });
     if (furthest === 'role_in_status') {
-      throw new Forbidden('action_forbidden_role', { action: command.action, roles: rule.rolesIn![state.status]!.join(', ') });
+      throw new Forbidden('action_forbidden_role', {
+        action: command.action,
+        roles: rule.rolesIn![state.status]!.join(', '),
+      });
     }
     if (furthest === 'assignment') throw new Forbidden('action_assigned_to_other', { action: command.action });
     throw new ActionNotAllowed(
@@ -276,10 +358,22 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
     case 'assign': {
       const member = command.assignee === undefined ? undefined : staffMember(ctx.staff, command.assignee);
       if (command.assignee !== undefined && !mayBeAssigned(member)) {
-        throw new RuleBroken({ in: 'body', field: 'assignee', rule: 'assignee_in_staff_directory', message: 'assignee_in_staff_directory', params: { assignee: command.assignee } });
+        throw new RuleBroken({
+          in: 'body',
+          field: 'assignee',
+          rule: 'assignee_in_staff_directory',
+          message: 'assignee_in_staff_directory',
+          params: { assignee: command.assignee },
+        });
       }
       if (command.department !== undefined && !departmentTakesDossiers(ctx.staff, command.department)) {
-        throw new RuleBroken({ in: 'body', field: 'department', rule: 'department_in_staff_directory', message: 'department_in_staff_directory', params: { department: command.department } });
+        throw new RuleBroken({
+          in: 'body',
+          field: 'department',
+          rule: 'department_in_staff_directory',
+          message: 'department_in_staff_directory',
+          params: { department: command.department },
+        });
       }
       if (member && command.department !== undefined && member.department !== command.department) {
         throw new RuleBroken({
@@ -306,7 +400,9 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
     case 'request_supplement': {
       toStatus = 'awaiting_supplement';
       const remaining =
-        state.dueAt !== null && ctx.supplementClock === 'pause' ? ctx.calendar.workingMinutesBetween(now, Date.parse(state.dueAt)) : null;
+        state.dueAt !== null && ctx.supplementClock === 'pause'
+          ? ctx.calendar.workingMinutesBetween(now, Date.parse(state.dueAt))
+          : null;
       changes.supplement = {
         requestedAt: at,
         missing: command.missing,
@@ -323,7 +419,15 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       const unknown = (command.components ?? []).flatMap((code, i): FieldViolation[] =>
         catalog.some((c) => c.code === code)
           ? []
-          : [{ in: 'body', field: `components.${i}`, rule: 'unknown_component', message: 'unknown_component', params: { code, procedure: state.procedureCode } }],
+          : [
+              {
+                in: 'body',
+                field: `components.${i}`,
+                rule: 'unknown_component',
+                message: 'unknown_component',
+                params: { code, procedure: state.procedureCode },
+              },
+            ],
       );
       if (unknown.length > 0) throw new ValidationFailed(unknown);
       toStatus = state.resumeStatus ?? 'received';
@@ -368,11 +472,22 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
     case 'record_payment': {
       if (state.feeVnd === 0) throw new Unprocessable('payment_without_fee');
       if (state.paidAt !== null || state.paymentMethod === 'exempt') {
-        throw new Unprocessable('payment_already_recorded', {}, { paidAt: state.paidAt, paymentMethod: state.paymentMethod });
+        throw new Unprocessable(
+          'payment_already_recorded',
+          {},
+          { paidAt: state.paidAt, paymentMethod: state.paymentMethod },
+        );
       }
       const exempt = command.method === 'exempt';
       const { amountVnd, transactionRef, legalBasis } = command;
-      const broken = paymentRuleBroken(state.feeVnd, { method: command.method, paid: !exempt, amountVnd, transactionRef, legalBasis, byPortal: actor.kind === 'portal' });
+      const broken = paymentRuleBroken(state.feeVnd, {
+        method: command.method,
+        paid: !exempt,
+        amountVnd,
+        transactionRef,
+        legalBasis,
+        byPortal: actor.kind === 'portal',
+      });
       if (broken) throw new RuleBroken(broken, { feeVnd: state.feeVnd });
       if (exempt) {
         // Nothing is paid: the fee stays on the dossier, marked exempt with its legal basis.
@@ -410,16 +525,23 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       const wrongDate = (rule: string, message: string, params: Record<string, unknown>) =>
         new ValidationFailed([{ in: 'body', field: 'newDueAt', rule, message, params }]);
       // "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần" (Decree 61/2018, see apologyExtension).
-      if (state.apologizedAt !== null) throw new Unprocessable('apology_once', { at: state.apologizedAt }, { apologizedAt: state.apologizedAt });
-      if (ctx.calendar.localDate(now) > ctx.calendar.localDate(due)) throw new Unprocessable('apology_too_late', { dueAt }, { dueAt });
+      if (state.apologizedAt !== null)
+        throw new Unprocessable('apology_once', { at: state.apologizedAt }, { apologizedAt: state.apologizedAt });
+      if (ctx.calendar.localDate(now) > ctx.calendar.localDate(due))
+        throw new Unprocessable('apology_too_late', { dueAt }, { dueAt });
       // Checked before any calendar lookup, so no date a client sends makes the calendar compute a far year.
-      if (!inCalendarRange(command.newDueAt.slice(0, 10)) || !inCalendarRange(new Date(newDueAt).toISOString().slice(0, 10))) {
+      if (
+        !inCalendarRange(command.newDueAt.slice(0, 10)) ||
+        !inCalendarRange(new Date(newDueAt).toISOString().slice(0, 10))
+      ) {
         throw wrongDate('within_calendar', 'date_in_calendar_range', CALENDAR_YEARS);
       }
       if (newDueAt <= due) throw wrongDate('after_current_due', 'apology_new_due_not_later', { dueAt });
       const latest = ctx.calendar.addWorkingMinutes(due, apologyExtension(state.processingMinutes));
       if (ctx.calendar.localDate(newDueAt) > ctx.calendar.localDate(latest)) {
-        throw wrongDate('within_one_more_legal_time', 'apology_new_due_too_far', { latest: ctx.calendar.localDate(latest) });
+        throw wrongDate('within_one_more_legal_time', 'apology_new_due_too_far', {
+          latest: ctx.calendar.localDate(latest),
+        });
       }
       if (!ctx.calendar.isWorkingDay(ctx.calendar.localDate(newDueAt))) {
         throw wrongDate('working_day', 'apology_new_due_day_off', { date: ctx.calendar.localDate(newDueAt) });
@@ -449,7 +571,8 @@ export function decide(state: WorkflowState, command: ActionCommand, actors: rea
       ...(noteText ? { note: noteText } : {}),
       ...slipExtras,
       // The same rule as early / on time / late: by calendar date in the ward's time zone.
-      withinDeadline: deadline === null ? null : classifyTiming(now, Date.parse(deadline), ctx.calendar.timeZone) !== 'late',
+      withinDeadline:
+        deadline === null ? null : classifyTiming(now, Date.parse(deadline), ctx.calendar.timeZone) !== 'late',
     },
   };
 }

@@ -1,5 +1,5 @@
-import type { Actor } from '../domain/dossier.ts';
 import { wardConfig } from '../config/ward.ts';
+import type { Actor } from '../domain/dossier.ts';
 import { staffMember } from '../domain/staff.ts';
 import type { Principal } from './auth.ts';
 
@@ -7,7 +7,13 @@ import type { Principal } from './auth.ts';
 export function actorsOf(principal: Principal): Actor[] {
   if (principal.kind === 'staff') {
     const name = staffMember(wardConfig().staff, principal.username)?.displayName ?? principal.username;
-    return principal.roles.map((role) => ({ kind: 'staff', id: principal.userId, username: principal.username, name, role }));
+    return principal.roles.map((role) => ({
+      kind: 'staff',
+      id: principal.userId,
+      username: principal.username,
+      name,
+      role,
+    }));
   }
   if (principal.kind === 'portal') {
     const portal = wardConfig().portals.find((p) => p.id === principal.portalId);

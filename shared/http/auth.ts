@@ -39,7 +39,10 @@ const ANONYMOUS: Principal = { kind: 'anonymous' };
  */
 export function routeScopes(access: Access): string[] {
   if ('public' in access) return [];
-  return [...(access.roles.length > 0 ? [STAFF_SCOPE] : []), ...(access.scopes ?? []).map((s) => `${RESOURCE_SERVER_ID}/${s}`)];
+  return [
+    ...(access.roles.length > 0 ? [STAFF_SCOPE] : []),
+    ...(access.scopes ?? []).map((s) => `${RESOURCE_SERVER_ID}/${s}`),
+  ];
 }
 
 /**

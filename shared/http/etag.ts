@@ -1,4 +1,4 @@
-import { workflowStatePaths, type WorkflowState } from '../domain/workflow.ts';
+import { type WorkflowState, workflowStatePaths } from '../domain/workflow.ts';
 import { loadedSecret } from '../security/secrets.ts';
 import { Signer } from '../security/signed.ts';
 
@@ -32,5 +32,9 @@ export function stateFromIfMatch(header: string, code: string): WorkflowState | 
 function isWorkflowState(value: unknown): value is WorkflowState {
   if (typeof value !== 'object' || value === null) return false;
   const state = value as Record<string, unknown>;
-  return typeof state.code === 'string' && Number.isInteger(state.version) && Object.keys(workflowStatePaths).every((field) => field in state);
+  return (
+    typeof state.code === 'string' &&
+    Number.isInteger(state.version) &&
+    Object.keys(workflowStatePaths).every((field) => field in state)
+  );
 }

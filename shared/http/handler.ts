@@ -4,13 +4,21 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
+import { type FunctionName, functions, type QueueName, type RouteKey, routes, type SecretName } from '../blueprint.ts';
 import type { FunctionSpec, RouteSpec } from '../blueprint-types.ts';
-import { functions, routes, type FunctionName, type QueueName, type RouteKey, type SecretName } from '../blueprint.ts';
-import { DomainError, errorHeaders, NotFound, ServiceUnavailable, UnsupportedMediaType, ValidationFailed, type FieldViolation } from '../domain/errors.ts';
-import { loadSecrets } from '../security/secrets.ts';
+import {
+  DomainError,
+  errorHeaders,
+  type FieldViolation,
+  NotFound,
+  ServiceUnavailable,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../domain/errors.ts';
 import { logger, metrics, tracer } from '../observability.ts';
-import { authorize, PORTAL_CLIENTS_ENV, principalFromClaims, type Principal } from './auth.ts';
-import { negotiateLocale, type Locale } from './messages.ts';
+import { loadSecrets } from '../security/secrets.ts';
+import { authorize, PORTAL_CLIENTS_ENV, type Principal, principalFromClaims } from './auth.ts';
+import { type Locale, negotiateLocale } from './messages.ts';
 import { problemFor, problemResponse, violationsFromZod } from './problem.ts';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -114,7 +122,10 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
 async function inTime<T>(work: Promise<T>, answerBy: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ServiceUnavailable('request_out_of_time', 1)), Math.max(0, answerBy - Date.now()));
+    timer = setTimeout(
+      () => reject(new ServiceUnavailable('request_out_of_time', 1)),
+      Math.max(0, answerBy - Date.now()),
+    );
   });
   try {
     return await Promise.race([work, late]);

@@ -10,7 +10,10 @@ export const problemTitles: Record<ErrorKind | 'internal', Text> = {
   not_found: { vi: 'Không tìm thấy', en: 'Not found' },
   unauthenticated: { vi: 'Chưa xác thực', en: 'Not authenticated' },
   forbidden: { vi: 'Không có quyền', en: 'Forbidden' },
-  action_not_allowed: { vi: 'Thao tác không được phép ở trạng thái hiện tại', en: 'Action not allowed in the current status' },
+  action_not_allowed: {
+    vi: 'Thao tác không được phép ở trạng thái hiện tại',
+    en: 'Action not allowed in the current status',
+  },
   version_mismatch: { vi: 'Hồ sơ đã được cập nhật bởi người khác', en: 'The dossier has changed since it was read' },
   precondition_required: { vi: 'Thiếu điều kiện phiên bản', en: 'A version precondition is required' },
   unprocessable: { vi: 'Không thể xử lý yêu cầu', en: 'The request cannot be processed' },
@@ -45,13 +48,19 @@ export const messages: Record<string, Text> = {
     en: 'Your role may not use this function.',
   },
   route_not_found: { vi: 'Không có đường dẫn {path}.', en: 'There is no route {path}.' },
-  forbidden_route_scope: { vi: 'Ứng dụng của bạn không có phạm vi (scope) cho chức năng này.', en: 'Your app client lacks the scope for this function.' },
+  forbidden_route_scope: {
+    vi: 'Ứng dụng của bạn không có phạm vi (scope) cho chức năng này.',
+    en: 'Your app client lacks the scope for this function.',
+  },
   cursor_invalid: {
     vi: 'Con trỏ phân trang không hợp lệ hoặc thuộc về bộ lọc khác.',
     en: 'The page cursor is not valid or belongs to other filters.',
   },
   dossier_not_found: { vi: 'Không có hồ sơ {code}.', en: 'There is no dossier {code}.' },
-  procedure_not_found: { vi: 'Không có thủ tục {code} trong danh mục.', en: 'There is no procedure {code} in the catalog.' },
+  procedure_not_found: {
+    vi: 'Không có thủ tục {code} trong danh mục.',
+    en: 'There is no procedure {code} in the catalog.',
+  },
   public_lookup_failed: {
     vi: 'Không tìm thấy hồ sơ với mã và mã tra cứu (PIN) này.',
     en: 'No dossier matches this code and lookup PIN.',
@@ -64,7 +73,10 @@ export const messages: Record<string, Text> = {
     vi: 'Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.',
     en: 'This Idempotency-Key was already used for a request with a different body.',
   },
-  intake_busy: { vi: 'Hệ thống đang bận cấp số hồ sơ; vui lòng gửi lại.', en: 'Dossier numbering is busy; send the request again.' },
+  intake_busy: {
+    vi: 'Hệ thống đang bận cấp số hồ sơ; vui lòng gửi lại.',
+    en: 'Dossier numbering is busy; send the request again.',
+  },
   daily_sequence_exhausted: {
     vi: 'Đã hết số thứ tự hồ sơ của ngày {date}.',
     en: 'The dossier numbers of {date} are used up.',
@@ -94,7 +106,10 @@ export const messages: Record<string, Text> = {
     en: 'An If-Match header with the dossier ETag is required (from GET /dossiers/{code}).',
   },
   payment_without_fee: { vi: 'Thủ tục này không thu phí, lệ phí.', en: 'This procedure has no fee.' },
-  payment_already_recorded: { vi: 'Đã ghi nhận thanh toán cho hồ sơ này.', en: 'A payment is already recorded for this dossier.' },
+  payment_already_recorded: {
+    vi: 'Đã ghi nhận thanh toán cho hồ sơ này.',
+    en: 'A payment is already recorded for this dossier.',
+  },
   apology_too_late: {
     vi: 'Văn bản xin lỗi phải được ban hành chậm nhất vào ngày hẹn trả ({dueAt}).',
     en: 'An apology must be issued no later than the due date ({dueAt}).',
@@ -115,25 +130,43 @@ export const messages: Record<string, Text> = {
     vi: 'Hồ sơ không có thành phần {component}.',
     en: 'The dossier has no component {component}.',
   },
-  report_period_order: { vi: 'Ngày kết thúc phải từ ngày bắt đầu trở đi.', en: 'The last day must not be before the first.' },
-  report_one_scope: { vi: 'Chọn lĩnh vực hoặc thủ tục, không chọn cả hai.', en: 'Choose a field or a procedure, not both.' },
+  report_period_order: {
+    vi: 'Ngày kết thúc phải từ ngày bắt đầu trở đi.',
+    en: 'The last day must not be before the first.',
+  },
+  report_one_scope: {
+    vi: 'Chọn lĩnh vực hoặc thủ tục, không chọn cả hai.',
+    en: 'Choose a field or a procedure, not both.',
+  },
   assignee_or_department: { vi: 'Cần chỉ định người xử lý hoặc phòng ban.', en: 'Name an assignee or a department.' },
-  unknown_procedure: { vi: 'Không có thủ tục {code} trong danh mục của đơn vị.', en: 'There is no procedure {code} in this unit’s catalog.' },
+  unknown_procedure: {
+    vi: 'Không có thủ tục {code} trong danh mục của đơn vị.',
+    en: 'There is no procedure {code} in this unit’s catalog.',
+  },
   unknown_component: {
     vi: 'Thành phần {code} không thuộc thủ tục {procedure}.',
     en: 'Component {code} does not belong to procedure {procedure}.',
   },
-  portal_files_online: { vi: 'Cổng dịch vụ công chỉ nộp hồ sơ trực tuyến (online).', en: 'A portal files online dossiers only.' },
+  portal_files_online: {
+    vi: 'Cổng dịch vụ công chỉ nộp hồ sơ trực tuyến (online).',
+    en: 'A portal files online dossiers only.',
+  },
   counter_files_in_person_or_postal: {
     vi: 'Tại Bộ phận Một cửa chỉ tiếp nhận hồ sơ trực tiếp (in_person) hoặc qua bưu chính (postal).',
     en: 'The counter files in_person or postal dossiers only.',
   },
-  no_online_service: { vi: 'Thủ tục {procedure} không cung cấp dịch vụ công trực tuyến.', en: 'Procedure {procedure} has no online service.' },
+  no_online_service: {
+    vi: 'Thủ tục {procedure} không cung cấp dịch vụ công trực tuyến.',
+    en: 'Procedure {procedure} has no online service.',
+  },
   payment_required: {
     vi: 'Thủ tục có phí, lệ phí {fee} đồng: cần cho biết cách thanh toán (online, cash hoặc exempt).',
     en: 'The procedure has a fee of {fee} VND: say how it is paid (online, cash or exempt).',
   },
-  no_fee: { vi: 'Thủ tục không thu phí; không cần thông tin thanh toán.', en: 'The procedure has no fee; leave payment out.' },
+  no_fee: {
+    vi: 'Thủ tục không thu phí; không cần thông tin thanh toán.',
+    en: 'The procedure has no fee; leave payment out.',
+  },
   // Trust: signed client state, receipt PINs, the public lookup.
   idempotency_key_required: {
     vi: 'Cổng dịch vụ công phải gửi header Idempotency-Key với mỗi hồ sơ, để gửi lại không tạo hồ sơ thứ hai.',
@@ -202,9 +235,18 @@ export const messages: Record<string, Text> = {
     vi: 'Miễn phí, lệ phí phải ghi căn cứ pháp lý (legalBasis), ví dụ "Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC".',
     en: 'An exemption must state its legal basis (legalBasis), e.g. "Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC".',
   },
-  exemption_not_paid: { vi: 'Hồ sơ được miễn phí, lệ phí thì không có khoản đã nộp (paid phải là false).', en: 'An exempt dossier pays nothing (paid must be false).' },
-  exemption_without_amount: { vi: 'Hồ sơ được miễn phí, lệ phí không ghi số tiền thanh toán.', en: 'An exemption carries no amount.' },
-  exemption_without_transaction: { vi: 'Hồ sơ được miễn phí, lệ phí không có mã giao dịch.', en: 'An exemption has no transaction reference.' },
+  exemption_not_paid: {
+    vi: 'Hồ sơ được miễn phí, lệ phí thì không có khoản đã nộp (paid phải là false).',
+    en: 'An exempt dossier pays nothing (paid must be false).',
+  },
+  exemption_without_amount: {
+    vi: 'Hồ sơ được miễn phí, lệ phí không ghi số tiền thanh toán.',
+    en: 'An exemption carries no amount.',
+  },
+  exemption_without_transaction: {
+    vi: 'Hồ sơ được miễn phí, lệ phí không có mã giao dịch.',
+    en: 'An exemption has no transaction reference.',
+  },
   legal_basis_only_for_exemption: {
     vi: 'Căn cứ pháp lý (legalBasis) chỉ ghi khi miễn phí, lệ phí.',
     en: 'A legal basis (legalBasis) is stated for an exemption only.',

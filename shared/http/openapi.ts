@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import type { RouteSpec } from '../blueprint-types.ts';
 import { commonProblems, routes } from '../blueprint.ts';
+import type { RouteSpec } from '../blueprint-types.ts';
 import type { WardConfig } from '../config/ward.ts';
 import { RESOURCE_SERVER_ID } from './auth.ts';
 
@@ -25,7 +25,12 @@ export function openApiDocument(ward: Pick<WardConfig, 'name' | 'unitCode'>) {
     paths,
     components: {
       securitySchemes: {
-        staff: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Cognito access token of an officer, specialist or leader (groups claim)' },
+        staff: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Cognito access token of an officer, specialist or leader (groups claim)',
+        },
         portal: {
           type: 'http',
           scheme: 'bearer',
@@ -41,13 +46,23 @@ function operation(spec: RouteSpec): ZodOpenApiOperationObject {
   const isPublic = 'public' in spec.access;
   const responses: Record<string, object> = {};
   const all = { ...spec.responses, ...(isPublic ? { 500: commonProblems[500] } : commonProblems) };
-  for (const [status, response] of Object.entries(all) as [string, { description: string; schema?: z.ZodType; headers?: Record<string, string> }][]) {
+  for (const [status, response] of Object.entries(all) as [
+    string,
+    { description: string; schema?: z.ZodType; headers?: Record<string, string> },
+  ][]) {
     const mediaType = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
     responses[status] = {
       description: response.description,
       ...(response.schema ? { content: { [mediaType]: { schema: response.schema } } } : {}),
       ...(response.headers
-        ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(response.headers).map(([name, description]) => [
+                name,
+                { description, schema: { type: 'string' } },
+              ]),
+            ),
+          }
         : {}),
     };
   }
@@ -58,7 +73,9 @@ function operation(spec: RouteSpec): ZodOpenApiOperationObject {
     tags: [spec.tag],
     summary: spec.summary,
     description: [spec.description, access].filter(Boolean).join('\n\n'),
-    security: isPublic ? [] : [{ staff: [] }, ...('scopes' in spec.access && spec.access.scopes?.length ? [{ portal: [] }] : [])],
+    security: isPublic
+      ? []
+      : [{ staff: [] }, ...('scopes' in spec.access && spec.access.scopes?.length ? [{ portal: [] }] : [])],
     ...(spec.params || spec.query || spec.headers
       ? {
           requestParams: {

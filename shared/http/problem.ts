@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { DomainError, RuleBroken, ValidationFailed, type ErrorKind, type FieldViolation } from '../domain/errors.ts';
-import { message, problemTitles, type Locale } from './messages.ts';
+import { DomainError, type ErrorKind, type FieldViolation, RuleBroken, ValidationFailed } from '../domain/errors.ts';
+import { type Locale, message, problemTitles } from './messages.ts';
 
 const statusOf: Record<ErrorKind, number> = {
   validation_failed: 400,
@@ -39,7 +39,9 @@ export function violationsFromZod(error: z.ZodError, where: FieldViolation['in']
       in: where,
       field: issue.path.map(String).join('.'),
       rule: ours ? issue.message : ruleOf(issue),
-      ...(ours ? { message: issue.message, ...(issue.code === 'custom' && issue.params ? { params: issue.params } : {}) } : { zodIssue: issue }),
+      ...(ours
+        ? { message: issue.message, ...(issue.code === 'custom' && issue.params ? { params: issue.params } : {}) }
+        : { zodIssue: issue }),
     };
   });
 }
@@ -75,7 +77,13 @@ function clip(text: string): string {
   return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
-const pointerOf = (field: string) => (field === '' ? '' : `/${field.split('.').map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`);
+const pointerOf = (field: string) =>
+  field === ''
+    ? ''
+    : `/${field
+        .split('.')
+        .map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1'))
+        .join('/')}`;
 
 /** The one place where an error becomes an HTTP answer. Unknown errors reveal nothing but the correlation id. */
 export function problemFor(error: unknown, locale: Locale, correlationId: string, instance?: string): ProblemDocument {
@@ -109,7 +117,11 @@ export function problemFor(error: unknown, locale: Locale, correlationId: string
   };
 }
 
-export function problemResponse(doc: ProblemDocument, locale: Locale, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+export function problemResponse(
+  doc: ProblemDocument,
+  locale: Locale,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: doc.status,
     headers: { 'content-type': 'application/problem+json; charset=utf-8', 'content-language': locale, ...headers },

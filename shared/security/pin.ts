@@ -18,7 +18,10 @@ export function receiptPin(caller: string, idempotencyKey: string | undefined, c
   const value =
     idempotencyKey === undefined
       ? BigInt(randomInt(0, 10 ** PIN_DIGITS))
-      : createHmac('sha256', pinKey()).update(`receipt PIN\0${caller}\0${idempotencyKey}\0${code}`).digest().readBigUInt64BE(0) % PIN_SPACE;
+      : createHmac('sha256', pinKey())
+          .update(`receipt PIN\0${caller}\0${idempotencyKey}\0${code}`)
+          .digest()
+          .readBigUInt64BE(0) % PIN_SPACE;
   return value.toString().padStart(PIN_DIGITS, '0');
 }
 
@@ -51,7 +54,9 @@ export function sha256(text: string): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

@@ -36,7 +36,8 @@ async function read(name: SecretName): Promise<Buffer> {
     text = secret.SecretString ?? '';
   }
   text = text.trim();
-  if (text.length < MIN_SECRET_LENGTH) throw new Error(`the ${name} secret is shorter than ${MIN_SECRET_LENGTH} characters`);
+  if (text.length < MIN_SECRET_LENGTH)
+    throw new Error(`the ${name} secret is shorter than ${MIN_SECRET_LENGTH} characters`);
   return Buffer.from(text, 'utf8');
 }
 

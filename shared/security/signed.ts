@@ -69,10 +69,15 @@ export class Sealer {
     const bytes = Buffer.from(token, 'base64url');
     // One spelling per token: base64url's spare bits and characters the decoder skips would give a second one.
     if (bytes.length <= IV_BYTES + TAG_BYTES || bytes.toString('base64url') !== token) return undefined;
-    const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     try {
-      const text = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+      const text = Buffer.concat([
+        decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return JSON.parse(text.toString('utf8')) as unknown;
     } catch {
       return undefined;

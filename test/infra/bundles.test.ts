@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, expect, it } from 'vitest';
-import { LOCAL_AWS, localCredentials, startDynamoDbLocal, type DynamoDbLocal } from '../../local/services.ts';
+import { type DynamoDbLocal, LOCAL_AWS, localCredentials, startDynamoDbLocal } from '../../local/services.ts';
 import { env, functions } from '../../shared/blueprint.ts';
 import { sampleStack } from '../support/stack.ts';
 
@@ -21,7 +21,9 @@ it('bundles every function with esbuild, with the ward configuration inlined', a
   dynamo = startDynamoDbLocal();
   const { app, stack } = sampleStack({ bundle: true, outdir });
   const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties: any }> };
+  const template = assembly.getStackByName(stack.stackName).template as {
+    Resources: Record<string, { Type: string; Properties: any }>;
+  };
   const bundles = new Map<string, string>();
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function' || resource.Properties.Runtime !== 'nodejs24.x') continue;
@@ -39,8 +41,14 @@ it('bundles every function with esbuild, with the ward configuration inlined', a
     new CreateTableCommand({
       TableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
     }),
   );
   // No MOTCUA_WARD_CONFIG in the environment: the health bundle must carry the ward itself.
@@ -59,16 +67,31 @@ it('bundles every function with esbuild, with the ward configuration inlined', a
   };
   const invoke = () =>
     handler(
-      { version: '2.0', routeKey: 'GET /health', rawPath: '/health', headers: {}, isBase64Encoded: false, requestContext: { requestId: 'bundle-test', timeEpoch: Date.now() } },
+      {
+        version: '2.0',
+        routeKey: 'GET /health',
+        rawPath: '/health',
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: { requestId: 'bundle-test', timeEpoch: Date.now() },
+      },
       { functionName: 'health', awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 10_000 } as Context,
     );
   const healthy = await invoke();
   expect(healthy.statusCode).toBe(200);
-  expect(JSON.parse(healthy.body!)).toMatchObject({ status: 'ok', ward: { id: 'sample', unitCode: '000.00.00.H99' }, checks: { table: 'ok' } });
+  expect(JSON.parse(healthy.body!)).toMatchObject({
+    status: 'ok',
+    ward: { id: 'sample', unitCode: '000.00.00.H99' },
+    checks: { table: 'ok' },
+  });
 
   await tables.send(new DeleteTableCommand({ TableName }));
   tables.destroy();
   const failing = await invoke();
   expect(failing.statusCode).toBe(503);
-  expect(JSON.parse(failing.body!)).toMatchObject({ status: 503, checks: { table: 'failing' }, ward: { id: 'sample' } });
+  expect(JSON.parse(failing.body!)).toMatchObject({
+    status: 503,
+    checks: { table: 'failing' },
+    ward: { id: 'sample' },
+  });
 });

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { env, functions, type FunctionName } from '../../shared/blueprint.ts';
+import { env, type FunctionName, functions } from '../../shared/blueprint.ts';
 import { sampleStack } from '../support/stack.ts';
 
 let template: Template;
@@ -11,10 +11,15 @@ beforeAll(() => {
 });
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
-const logicalIdOf = (construct: { node: { defaultChild?: unknown } }) => built.stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId) as string;
+const logicalIdOf = (construct: { node: { defaultChild?: unknown } }) =>
+  built.stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId) as string;
 function statementsOf(name: FunctionName): Statement[] {
   const role = logicalIdOf(built.stack.functions[name].role);
-  return (Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } } }[])
+  return (
+    Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } };
+    }[]
+  )
     .filter((p) => p.Properties.Roles.some((r) => r.Ref === role))
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
@@ -25,7 +30,10 @@ describe('the keys held outside the table', () => {
   it('are two generated secrets, retained when the stack goes', () => {
     const found = template.findResources('AWS::SecretsManager::Secret');
     expect(Object.keys(found)).toHaveLength(2);
-    for (const secret of Object.values(found) as { DeletionPolicy: string; Properties: { GenerateSecretString: { PasswordLength: number } } }[]) {
+    for (const secret of Object.values(found) as {
+      DeletionPolicy: string;
+      Properties: { GenerateSecretString: { PasswordLength: number } };
+    }[]) {
       expect(secret.DeletionPolicy).toBe('Retain');
       expect(secret.Properties.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(32);
     }
@@ -34,7 +42,9 @@ describe('the keys held outside the table', () => {
   it('are readable only by the functions that sign or check with them, each its own', () => {
     const readers: Record<string, string[]> = {};
     for (const name of Object.keys(functions) as FunctionName[]) {
-      for (const statement of statementsOf(name).filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')))) {
+      for (const statement of statementsOf(name).filter((s) =>
+        actions(s).some((a) => a.startsWith('secretsmanager:')),
+      )) {
         // Policies are minimised (cdk.json), so one statement may name several secrets.
         const named = ([] as { Ref: string }[]).concat(statement.Resource as { Ref: string } | { Ref: string }[]);
         for (const { Ref: secret } of named) {
@@ -49,7 +59,9 @@ describe('the keys held outside the table', () => {
     expect(readers[pin]?.sort()).toEqual(['dossier-intake', 'public-lookup']);
     // The function learns where its key is from its environment, and nowhere else.
     const lookup = Object.values(template.findResources('AWS::Lambda::Function')).find(
-      (f) => (f as { Properties: { Description?: string } }).Properties.Description === functions['public-lookup'].description,
+      (f) =>
+        (f as { Properties: { Description?: string } }).Properties.Description ===
+        functions['public-lookup'].description,
     ) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
     expect(lookup.Properties.Environment.Variables[env.secret('pin')]).toEqual({ Ref: pin });
     expect(lookup.Properties.Environment.Variables[env.secret('signing')]).toBeUndefined();
@@ -58,7 +70,9 @@ describe('the keys held outside the table', () => {
 
 describe('the public lookup', () => {
   it('writes only its attempt counters (partition keys LOOKUP#…)', () => {
-    const writes = statementsOf('public-lookup').filter((s) => actions(s).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)));
+    const writes = statementsOf('public-lookup').filter((s) =>
+      actions(s).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
+    );
     expect(writes.length).toBeGreaterThan(0);
     for (const statement of writes) {
       expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOOKUP#*'] } });
@@ -68,10 +82,14 @@ describe('the public lookup', () => {
 
   it('has reserved concurrency and a route throttle tighter than the stage’s', () => {
     const lookup = Object.values(template.findResources('AWS::Lambda::Function')).find(
-      (f) => (f as { Properties: { Description?: string } }).Properties.Description === functions['public-lookup'].description,
+      (f) =>
+        (f as { Properties: { Description?: string } }).Properties.Description ===
+        functions['public-lookup'].description,
     ) as { Properties: { ReservedConcurrentExecutions?: number } };
     expect(lookup.Properties.ReservedConcurrentExecutions).toBe(5);
-    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as { Properties: Record<string, any> }[];
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as {
+      Properties: Record<string, any>;
+    }[];
     const route = stage!.Properties.RouteSettings['GET /public/dossiers/{code}'];
     expect(route).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
     expect(route.ThrottlingRateLimit).toBeLessThan(stage!.Properties.DefaultRouteSettings.ThrottlingRateLimit);
@@ -79,7 +97,9 @@ describe('the public lookup', () => {
 
   it('reserves nothing on an account that cannot spare it', () => {
     const small = sampleStack({ ward: { ...built.ward, deploy: { ...built.ward.deploy, reserveConcurrency: false } } });
-    const functionsOf = Object.values(Template.fromStack(small.stack).findResources('AWS::Lambda::Function')) as { Properties: Record<string, unknown> }[];
+    const functionsOf = Object.values(Template.fromStack(small.stack).findResources('AWS::Lambda::Function')) as {
+      Properties: Record<string, unknown>;
+    }[];
     expect(functionsOf.every((f) => f.Properties.ReservedConcurrentExecutions === undefined)).toBe(true);
   });
 });

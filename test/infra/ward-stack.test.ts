@@ -7,10 +7,18 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions, queueConsumers, queues, routes, schedules, streamConsumers, table } from '../../shared/blueprint.ts';
+import { ITERATOR_AGE_ALARM_MS } from '../../infra/constructs/alarms.ts';
+import {
+  functions,
+  queueConsumers,
+  queues,
+  routes,
+  schedules,
+  streamConsumers,
+  table,
+} from '../../shared/blueprint.ts';
 import { parseWardConfig, type WardConfig } from '../../shared/config/ward.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
-import { ITERATOR_AGE_ALARM_MS } from '../../infra/constructs/alarms.ts';
 import { sampleStack } from '../support/stack.ts';
 
 let template: Template;
@@ -25,16 +33,19 @@ beforeAll(() => {
 
 type Resource = { Properties: Record<string, any> };
 const resources = (type: string) => Object.values(template.findResources(type)) as Resource[];
-const roleOf = (name: keyof typeof functions) => built.stack.resolve((built.stack.functions[name].role.node.defaultChild as any).logicalId) as string;
+const roleOf = (name: keyof typeof functions) =>
+  built.stack.resolve((built.stack.functions[name].role.node.defaultChild as any).logicalId) as string;
 function statementsOf(name: keyof typeof functions) {
   const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
   return policies
     .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleOf(name)))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
 }
-const logicalIdOf = (construct: IConstruct) => built.stack.resolve((construct.node.defaultChild as any).logicalId) as string;
+const logicalIdOf = (construct: IConstruct) =>
+  built.stack.resolve((construct.node.defaultChild as any).logicalId) as string;
 const ref = (construct: IConstruct) => ({ Ref: logicalIdOf(construct) });
-const actionsOf = (name: keyof typeof functions) => statementsOf(name).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const actionsOf = (name: keyof typeof functions) =>
+  statementsOf(name).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 describe('the ward stack', () => {
   it('keeps dossiers in one table: on demand, encrypted, recoverable, protected, streamed, with the blueprint’s indexes', () => {
@@ -50,15 +61,20 @@ describe('the ward stack', () => {
       }),
     });
     const [tableResource] = resources('AWS::DynamoDB::Table');
-    expect(tableResource!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(
-      table.indexes.map((i) => i.name).sort(),
-    );
+    expect(
+      tableResource!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort(),
+    ).toEqual(table.indexes.map((i) => i.name).sort());
   });
 
   it('keeps documents private: public access blocked, TLS only, versioned, encrypted, access-logged', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: Match.anyValue(),
       LoggingConfiguration: Match.anyValue(),
     });
@@ -96,22 +112,33 @@ describe('the ward stack', () => {
 
   it('grants each function only what it touches', () => {
     // The health probe reads one item of the table and can do nothing else there.
-    expect(actionsOf('health').filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual(['dynamodb:GetItem']);
+    expect(actionsOf('health').filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([
+      'dynamodb:GetItem',
+    ]);
     const healthTable = statementsOf('health').filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
-    expect(healthTable.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logicalIdOf(built.stack.storage.table), 'Arn'] }]);
+    expect(healthTable.map((s) => s.Resource)).toEqual([
+      { 'Fn::GetAtt': [logicalIdOf(built.stack.storage.table), 'Arn'] },
+    ]);
     expect(actionsOf('dossier-read')).not.toContain('dynamodb:PutItem');
     expect(actionsOf('dossier-actions')).toContain('dynamodb:UpdateItem');
     // Only the functions that query indexes may, and only the named ones.
-    const indexResources = (name: keyof typeof functions) => JSON.stringify(statementsOf(name).map((s) => s.Resource)).match(/\/index\/[^"]*/g) ?? [];
+    const indexResources = (name: keyof typeof functions) =>
+      JSON.stringify(statementsOf(name).map((s) => s.Resource)).match(/\/index\/[^"]*/g) ?? [];
     expect(indexResources('dossier-intake')).toEqual([]);
     expect(indexResources('deadline-watch').sort()).toEqual(table.indexes.map((i) => `/index/${i.name}`).sort());
     expect(actionsOf('portal-sync').filter((a) => a.startsWith('dynamodb:') || a.startsWith('s3:'))).toEqual([]);
     // The check reads and deletes the exact version an upload event names; it can neither write nor hide objects.
-    expect(actionsOf('document-verify').filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:DeleteObjectVersion', 's3:GetObjectVersion']);
+    expect(
+      actionsOf('document-verify')
+        .filter((a) => a.startsWith('s3:'))
+        .sort(),
+    ).toEqual(['s3:DeleteObjectVersion', 's3:GetObjectVersion']);
     expect(actionsOf('document-upload').filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
     // Signing stores the upload's record: a put, and no update or delete of anything.
     const dynamoWrites = (name: keyof typeof functions) =>
-      actionsOf(name).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)).sort();
+      actionsOf(name)
+        .filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))
+        .sort();
     expect(dynamoWrites('document-upload')).toEqual(['dynamodb:PutItem']);
     for (const name of ['document-upload', 'document-verify'] as const) {
       const onObjects = statementsOf(name).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
@@ -124,24 +151,35 @@ describe('the ward stack', () => {
     expect(apiRoutes.map((r) => r.Properties.RouteKey).sort()).toEqual(Object.keys(routes).sort());
     for (const route of apiRoutes) {
       const spec = routes[route.Properties.RouteKey as keyof typeof routes];
-      expect(route.Properties.AuthorizationType, route.Properties.RouteKey).toBe('public' in spec.access ? 'NONE' : 'JWT');
+      expect(route.Properties.AuthorizationType, route.Properties.RouteKey).toBe(
+        'public' in spec.access ? 'NONE' : 'JWT',
+      );
     }
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
   });
 
   it('trusts tokens of this user pool only, for the staff client and the portal clients only', () => {
     const [authorizer, ...others] = resources('AWS::ApiGatewayV2::Authorizer');
     expect(others).toEqual([]);
-    expect(authorizer!.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    expect(authorizer!.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+    });
     const { api } = built.stack;
     expect(authorizer!.Properties.JwtConfiguration).toEqual({
-      Issuer: { 'Fn::Join': ['', [`https://cognito-idp.${built.ward.deploy.region}.amazonaws.com/`, ref(api.userPool)]] },
+      Issuer: {
+        'Fn::Join': ['', [`https://cognito-idp.${built.ward.deploy.region}.amazonaws.com/`, ref(api.userPool)]],
+      },
       Audience: [ref(api.staffClient), ...api.portalClients.map((p) => ref(p.client))],
     });
   });
 
   it('requires the route’s scopes at the authorizer: the staff scope where staff may call, the portal scopes it names', () => {
-    const scopesOf = Object.fromEntries(resources('AWS::ApiGatewayV2::Route').map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationScopes]));
+    const scopesOf = Object.fromEntries(
+      resources('AWS::ApiGatewayV2::Route').map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationScopes]),
+    );
     const staff = 'aws.cognito.signin.user.admin';
     expect(scopesOf).toEqual({
       'GET /health': undefined,
@@ -161,15 +199,26 @@ describe('the ward stack', () => {
     // Every protected route is in the list above: a new one must say its scopes here too.
     expect(Object.keys(scopesOf).sort()).toEqual(Object.keys(routes).sort());
     // The portal clients may ask for the portal scopes and never for the staff scope.
-    for (const client of resources('AWS::Cognito::UserPoolClient').filter((c) => c.Properties.AllowedOAuthFlows?.includes('client_credentials'))) {
+    for (const client of resources('AWS::Cognito::UserPoolClient').filter((c) =>
+      c.Properties.AllowedOAuthFlows?.includes('client_credentials'),
+    )) {
       expect(JSON.stringify(client.Properties.AllowedOAuthScopes)).not.toContain(staff);
     }
   });
 
   it('has a user pool with the staff groups and MFA, and a client-credentials client per portal', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
-    expect(resources('AWS::Cognito::UserPoolGroup').map((g) => g.Properties.GroupName).sort()).toEqual(['leader', 'officer', 'specialist']);
-    const portalClients = resources('AWS::Cognito::UserPoolClient').filter((c) => c.Properties.AllowedOAuthFlows?.includes('client_credentials'));
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+    expect(
+      resources('AWS::Cognito::UserPoolGroup')
+        .map((g) => g.Properties.GroupName)
+        .sort(),
+    ).toEqual(['leader', 'officer', 'specialist']);
+    const portalClients = resources('AWS::Cognito::UserPoolClient').filter((c) =>
+      c.Properties.AllowedOAuthFlows?.includes('client_credentials'),
+    );
     expect(portalClients).toHaveLength(built.ward.portals.length);
   });
 
@@ -184,7 +233,10 @@ describe('the ward stack', () => {
     const streams = mappings.filter((m) => m.Properties.StartingPosition === 'TRIM_HORIZON');
     expect(streams).toHaveLength(streamConsumers.length);
     for (const m of streams) {
-      expect(m.Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], BisectBatchOnFunctionError: true });
+      expect(m.Properties).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+      });
       expect(m.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
     }
     const sqs = mappings.filter((m) => !m.Properties.StartingPosition);
@@ -193,7 +245,9 @@ describe('the ward stack', () => {
   });
 
   it('runs the deadline watch on its schedule', () => {
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: `rate(${schedules[0].everyMinutes} minutes)` });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: `rate(${schedules[0].everyMinutes} minutes)`,
+    });
   });
 });
 
@@ -201,12 +255,18 @@ describe('the staff app client', () => {
   const staffClientOf = (ward: WardConfig) => {
     const { stack } = sampleStack({ ward });
     const clients = Template.fromStack(stack).findResources('AWS::Cognito::UserPoolClient');
-    return clients[stack.resolve((stack.api.staffClient.node.defaultChild as any).logicalId)]!.Properties as Record<string, any>;
+    return clients[stack.resolve((stack.api.staffClient.node.defaultChild as any).logicalId)]!.Properties as Record<
+      string,
+      any
+    >;
   };
   const withStaffApp = (staffApp: unknown) => parseWardConfig({ ...readWardFile('sample'), staffApp });
 
   it('allows the authorization-code flow only, to the ward’s own URLs, with no secret and no implicit grant', () => {
-    const ward = withStaffApp({ callbackUrls: ['https://motcua.example.gov.vn/cb', 'http://localhost:5173/cb'], logoutUrls: ['https://motcua.example.gov.vn/'] });
+    const ward = withStaffApp({
+      callbackUrls: ['https://motcua.example.gov.vn/cb', 'http://localhost:5173/cb'],
+      logoutUrls: ['https://motcua.example.gov.vn/'],
+    });
     const client = staffClientOf(ward);
     expect(client).toMatchObject({
       AllowedOAuthFlowsUserPoolClient: true,
@@ -225,27 +285,49 @@ describe('the staff app client', () => {
     const { staffApp: _none, ...rest } = readWardFile('sample');
     const client = staffClientOf(parseWardConfig(rest));
     expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
-    for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs']) expect(client[key], key).toBeUndefined();
+    for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs'])
+      expect(client[key], key).toBeUndefined();
     expect(client.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
     expect(client.GenerateSecret).toBe(false);
   });
 
   it('accepts only https redirect URLs, or http to localhost, without a fragment', () => {
-    for (const bad of ['http://motcua.example.gov.vn/cb', 'http://localhost.example.com/cb', 'http://127.0.0.1:5173/cb', 'https://motcua.example.gov.vn/cb#x', 'javascript:alert(1)']) {
+    for (const bad of [
+      'http://motcua.example.gov.vn/cb',
+      'http://localhost.example.com/cb',
+      'http://127.0.0.1:5173/cb',
+      'https://motcua.example.gov.vn/cb#x',
+      'javascript:alert(1)',
+    ]) {
       expect(() => withStaffApp({ callbackUrls: [bad] }), bad).toThrow(/staffApp/);
-      expect(() => withStaffApp({ callbackUrls: ['https://ok.example.gov.vn/'], logoutUrls: [bad] }), bad).toThrow(/staffApp/);
+      expect(() => withStaffApp({ callbackUrls: ['https://ok.example.gov.vn/'], logoutUrls: [bad] }), bad).toThrow(
+        /staffApp/,
+      );
     }
     expect(() => withStaffApp({ callbackUrls: [] })).toThrow(/staffApp/);
-    expect(withStaffApp({ callbackUrls: ['http://localhost:5173/cb'] }).staffApp).toEqual({ callbackUrls: ['http://localhost:5173/cb'], logoutUrls: [] });
+    expect(withStaffApp({ callbackUrls: ['http://localhost:5173/cb'] }).staffApp).toEqual({
+      callbackUrls: ['http://localhost:5173/cb'],
+      logoutUrls: [],
+    });
   });
 });
 
 describe('alarms', () => {
-  type AlarmResource = { Properties: { AlarmActions?: unknown[]; OKActions?: unknown[]; Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[]; Threshold: number } };
+  type AlarmResource = {
+    Properties: {
+      AlarmActions?: unknown[];
+      OKActions?: unknown[];
+      Namespace: string;
+      MetricName: string;
+      Dimensions: { Name: string; Value: unknown }[];
+      Threshold: number;
+    };
+  };
   const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
   const topic = () => ref(built.stack.alarms.topic);
   const fnRef = (name: keyof typeof functions) => ref(built.stack.functions[name].fn);
-  const kind = (namespace: string, metric: string) => alarms().filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metric);
+  const kind = (namespace: string, metric: string) =>
+    alarms().filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metric);
   const dimension = (a: AlarmResource, name: string) => a.Properties.Dimensions.find((d) => d.Name === name)?.Value;
 
   it('all notify the ward’s topic, going into alarm and coming back', () => {
@@ -266,19 +348,27 @@ describe('alarms', () => {
   it('cover every function’s errors and throttles, each stream consumer’s lag, the schedule, the API’s 5xx and the dead letters', () => {
     const names = Object.keys(functions) as (keyof typeof functions)[];
     for (const metric of ['Errors', 'Throttles']) {
-      expect(kind('AWS/Lambda', metric).map((a) => dimension(a, 'FunctionName'))).toEqual(expect.arrayContaining(names.map(fnRef)));
+      expect(kind('AWS/Lambda', metric).map((a) => dimension(a, 'FunctionName'))).toEqual(
+        expect.arrayContaining(names.map(fnRef)),
+      );
       expect(kind('AWS/Lambda', metric)).toHaveLength(names.length);
     }
     const lag = kind('AWS/Lambda', 'IteratorAge');
     expect(lag.map((a) => dimension(a, 'FunctionName'))).toEqual(streamConsumers.map((c) => fnRef(c.function)));
     for (const a of lag) expect(a.Properties.Threshold).toBe(ITERATOR_AGE_ALARM_MS);
     const rules = template.findResources('AWS::Events::Rule');
-    expect(kind('AWS/Events', 'FailedInvocations').map((a) => dimension(a, 'RuleName'))).toEqual(Object.keys(rules).map((id) => ({ Ref: id })));
+    expect(kind('AWS/Events', 'FailedInvocations').map((a) => dimension(a, 'RuleName'))).toEqual(
+      Object.keys(rules).map((id) => ({ Ref: id })),
+    );
     expect(kind('AWS/Events', 'FailedInvocations')).toHaveLength(schedules.length);
     expect(kind('AWS/ApiGateway', '5xx').map((a) => dimension(a, 'ApiId'))).toEqual([ref(built.stack.api.httpApi)]);
     const deadLetters = kind('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
     expect(deadLetters.map((a) => dimension(a, 'QueueName'))).toEqual(
-      expect.arrayContaining(Object.values(built.stack.storage.deadLetterQueues).map((q) => ({ 'Fn::GetAtt': [logicalIdOf(q), 'QueueName'] }))),
+      expect.arrayContaining(
+        Object.values(built.stack.storage.deadLetterQueues).map((q) => ({
+          'Fn::GetAtt': [logicalIdOf(q), 'QueueName'],
+        })),
+      ),
     );
     expect(deadLetters).toHaveLength(Object.keys(queues).length);
   });
@@ -289,7 +379,12 @@ describe('alarms', () => {
     expect(policy!.Properties.Topics).toEqual([topic()]);
     expect(policy!.Properties.PolicyDocument.Statement).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sns:Publish',
+          Principal: '*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
         expect.objectContaining({
           Effect: 'Allow',
           Action: 'sns:Publish',

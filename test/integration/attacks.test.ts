@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { dynamo } from '../../shared/adapters/aws.ts';
 import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
-import { leader, officer, portal, startTestWard, type ApiResponse, type TestWard } from '../support/ward.ts';
+import { type ApiResponse, leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 /**
  * The API as a hostile portal, a curious specialist and a careless client try it: each test here is an attack,
@@ -14,7 +14,10 @@ import { leader, officer, portal, startTestWard, type ApiResponse, type TestWard
 let ward: TestWard;
 const otherPortal = { portal: 'dvc-tinh' } as const;
 beforeAll(async () => {
-  ward = await startTestWard((w) => ({ ...w, portals: [...w.portals, { id: 'dvc-tinh', name: 'Cổng Dịch vụ công tỉnh' }] }));
+  ward = await startTestWard((w) => ({
+    ...w,
+    portals: [...w.portals, { id: 'dvc-tinh', name: 'Cổng Dịch vụ công tỉnh' }],
+  }));
 });
 afterAll(async () => {
   await ward?.stop();
@@ -33,11 +36,17 @@ const act = (code: string, body: Record<string, unknown>, as: TokenRequest, ifMa
 async function file(body: Record<string, unknown>, as: TokenRequest): Promise<Filed> {
   const filed = await ward.api.post('/dossiers', body, { as, headers: idempotent() });
   expect(filed.status, JSON.stringify(filed.body)).toBe(201);
-  return { code: filed.body.code, etag: filed.headers.get('etag')!, pin: filed.body.lookup.pin, filedAt: filed.body.filedAt };
+  return {
+    code: filed.body.code,
+    etag: filed.headers.get('etag')!,
+    pin: filed.body.lookup.pin,
+    filedAt: filed.body.filedAt,
+  };
 }
 
 /** Everything a token may carry in readable form: the text itself and each dot-separated part decoded as base64url. */
-const readableParts = (token: string) => [token, ...token.split('.').map((part) => Buffer.from(part, 'base64url').toString('utf8'))].join('\n');
+const readableParts = (token: string) =>
+  [token, ...token.split('.').map((part) => Buffer.from(part, 'base64url').toString('utf8'))].join('\n');
 
 describe('a hostile portal paging its worklist', () => {
   it('finds in its cursor nothing of the dossiers it did not file', async () => {
@@ -66,17 +75,28 @@ describe('a hostile portal paging its worklist', () => {
 describe('a portal handing in a supplement', () => {
   it('may name only components of the dossier’s procedure: a made-up one is a 400 naming it, and nothing is written', async () => {
     const own = await file(birthRegistration(), portal);
-    const requested = await act(own.code, { action: 'request_supplement', missing: ['Giấy ủy quyền'] }, officer, own.etag);
+    const requested = await act(
+      own.code,
+      { action: 'request_supplement', missing: ['Giấy ủy quyền'] },
+      officer,
+      own.etag,
+    );
     expect(requested.status).toBe(200);
     const etag = requested.headers.get('etag')!;
     const madeUp = await act(own.code, { action: 'supplement_received', components: ['UQ', 'EVIL'] }, portal, etag);
     expect(madeUp.status).toBe(400);
-    expect(madeUp.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'components.1', rule: 'unknown_component' })]);
+    expect(madeUp.body.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'components.1', rule: 'unknown_component' }),
+    ]);
     const view = await ward.api.get(`/dossiers/${own.code}`, { as: portal });
     expect(view.body.version).toBe(2);
     expect(view.body.components.map((c: { code: string }) => c.code)).toEqual(['TK', 'GCS']);
     // Nor can an upload URL then be had for it, as for any component the dossier does not have.
-    const upload = await ward.api.post(`/dossiers/${own.code}/components/EVIL/upload-url`, { fileName: 'x.pdf', contentType: 'application/pdf', sizeBytes: 100, sha256: 'ab'.repeat(32) }, { as: portal });
+    const upload = await ward.api.post(
+      `/dossiers/${own.code}/components/EVIL/upload-url`,
+      { fileName: 'x.pdf', contentType: 'application/pdf', sizeBytes: 100, sha256: 'ab'.repeat(32) },
+      { as: portal },
+    );
     expect(upload.status).toBe(422);
     // The procedure's own optional component is taken, with its name from the catalog.
     const handedIn = await act(own.code, { action: 'supplement_received', components: ['UQ'] }, portal, etag);
@@ -95,13 +115,27 @@ describe('a curious specialist', () => {
   const colleague = { role: 'specialist', username: 'specialist.local' } as const; // the same department
   const otherDepartment = { role: 'specialist', username: 'specialist.43' } as const; // Kinh tế – Hạ tầng – Đô thị
   const askUpload = (code: string, as: TokenRequest) =>
-    ward.api.post(`/dossiers/${code}/components/TK/upload-url`, { fileName: 'to-khai.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) }, { as });
+    ward.api.post(
+      `/dossiers/${code}/components/TK/upload-url`,
+      { fileName: 'to-khai.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) },
+      { as },
+    );
   const uploads = async (code: string) =>
-    (await dynamo().send(new QueryCommand({ TableName: ward.resources.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :upload)', ExpressionAttributeValues: { ':pk': `DOSSIER#${code}`, ':upload': 'UPLOAD#' } }))).Count;
+    (
+      await dynamo().send(
+        new QueryCommand({
+          TableName: ward.resources.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :upload)',
+          ExpressionAttributeValues: { ':pk': `DOSSIER#${code}`, ':upload': 'UPLOAD#' },
+        }),
+      )
+    ).Count;
 
   it('gets no upload URL for a dossier someone else holds, so cannot replace its documents', async () => {
     const toPerson = await file(maritalStatus(), officer);
-    expect((await act(toPerson.code, { action: 'assign', assignee: 'specialist.42' }, leader, toPerson.etag)).status).toBe(200);
+    expect(
+      (await act(toPerson.code, { action: 'assign', assignee: 'specialist.42' }, leader, toPerson.etag)).status,
+    ).toBe(200);
     for (const other of [colleague, otherDepartment]) {
       const refused = await askUpload(toPerson.code, other);
       expect(refused.status, other.username).toBe(403);
@@ -113,7 +147,10 @@ describe('a curious specialist', () => {
     expect((await askUpload(toPerson.code, officer)).status).toBe(201);
 
     const toDepartment = await file(maritalStatus(), officer);
-    expect((await act(toDepartment.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, leader, toDepartment.etag)).status).toBe(200);
+    expect(
+      (await act(toDepartment.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, leader, toDepartment.etag))
+        .status,
+    ).toBe(200);
     expect((await askUpload(toDepartment.code, otherDepartment)).status).toBe(403);
     expect((await askUpload(toDepartment.code, colleague)).status).toBe(201);
     // Before it is assigned, a dossier is any specialist's to work on, as its handling actions are.
@@ -124,21 +161,55 @@ describe('a curious specialist', () => {
 
 describe('a hostile portal and the fee', () => {
   it('cannot say a fee was paid in cash, which only the counter takes: a 422 naming the method, at intake and after', async () => {
-    const feeBearing = (payment: Record<string, unknown>) => birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment });
-    const claimed = await ward.api.post('/dossiers', feeBearing({ method: 'cash', paid: true }), { as: portal, headers: idempotent() });
+    const feeBearing = (payment: Record<string, unknown>) =>
+      birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment });
+    const claimed = await ward.api.post('/dossiers', feeBearing({ method: 'cash', paid: true }), {
+      as: portal,
+      headers: idempotent(),
+    });
     expect(claimed.status).toBe(422);
-    expect(claimed.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'payment.method', rule: 'cash_paid_at_counter' })]);
+    expect(claimed.body.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'payment.method', rule: 'cash_paid_at_counter' }),
+    ]);
     // To be paid in cash at the counter later is what a citizen filing online may well choose.
     const own = await file(feeBearing({ method: 'cash', paid: false }), portal);
-    const recorded = await act(own.code, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, portal, own.etag);
+    const recorded = await act(
+      own.code,
+      { action: 'record_payment', method: 'cash', amountVnd: 15000 },
+      portal,
+      own.etag,
+    );
     expect(recorded.status).toBe(422);
-    expect(recorded.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'method', rule: 'cash_paid_at_counter' })]);
-    expect((await ward.api.get(`/dossiers/${own.code}`, { as: portal })).body).toMatchObject({ version: 1, fee: { method: 'cash' } });
+    expect(recorded.body.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'method', rule: 'cash_paid_at_counter' }),
+    ]);
+    expect((await ward.api.get(`/dossiers/${own.code}`, { as: portal })).body).toMatchObject({
+      version: 1,
+      fee: { method: 'cash' },
+    });
     // Online, with its transaction, the portal records it; in cash, the officer does.
-    expect((await act(own.code, { action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-77' }, portal, own.etag)).status).toBe(200);
+    expect(
+      (
+        await act(
+          own.code,
+          { action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-77' },
+          portal,
+          own.etag,
+        )
+      ).status,
+    ).toBe(200);
     const atCounter = await file(feeBearing({ method: 'cash', paid: false }), portal);
     const accepted = await act(atCounter.code, { action: 'accept' }, officer, atCounter.etag);
-    expect((await act(atCounter.code, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, officer, accepted.headers.get('etag')!)).status).toBe(200);
+    expect(
+      (
+        await act(
+          atCounter.code,
+          { action: 'record_payment', method: 'cash', amountVnd: 15000 },
+          officer,
+          accepted.headers.get('etag')!,
+        )
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -150,10 +221,16 @@ describe('a careless client reusing an Idempotency-Key', () => {
     expect(first.status).toBe(201);
     // A day later DynamoDB's TTL has deleted the key's record.
     const records = await dynamo().send(
-      new ScanCommand({ TableName: ward.resources.tableName, FilterExpression: 'entity = :entity AND code = :code', ExpressionAttributeValues: { ':entity': 'idempotency', ':code': first.body.code } }),
+      new ScanCommand({
+        TableName: ward.resources.tableName,
+        FilterExpression: 'entity = :entity AND code = :code',
+        ExpressionAttributeValues: { ':entity': 'idempotency', ':code': first.body.code },
+      }),
     );
     expect(records.Items).toHaveLength(1);
-    await dynamo().send(new DeleteCommand({ TableName: ward.resources.tableName, Key: { pk: records.Items![0]!.pk, sk: 'IDEMPOTENCY' } }));
+    await dynamo().send(
+      new DeleteCommand({ TableName: ward.resources.tableName, Key: { pk: records.Items![0]!.pk, sk: 'IDEMPOTENCY' } }),
+    );
     const next = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: key });
     expect(next.status).toBe(201);
     expect(next.body.code).not.toBe(first.body.code);
@@ -178,7 +255,9 @@ describe('a careless client misspelling a field of an action', () => {
       const refused = await act(dossier.code, body, officer, dossier.etag);
       expect(refused.status, JSON.stringify(body)).toBe(400);
       const misspelt = Object.keys(body).at(-1)!;
-      expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', rule: 'unrecognized_keys', message: expect.stringContaining(misspelt) })]);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ in: 'body', rule: 'unrecognized_keys', message: expect.stringContaining(misspelt) }),
+      ]);
     }
     expect((await ward.api.get(`/dossiers/${dossier.code}`, { as: officer })).body.version).toBe(1);
   });
@@ -197,10 +276,18 @@ describe('a hostile client sending unknown fields by the million', () => {
     ] as const) {
       const rawBody = JSON.stringify(body);
       expect(rawBody.length).toBeGreaterThan(9_000_000);
-      const refused = await ward.api.request('POST', path, { as: officer, rawBody, headers: { 'content-type': 'application/json', ...headers } });
+      const refused = await ward.api.request('POST', path, {
+        as: officer,
+        rawBody,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
       expect(refused.status, path).toBe(400);
       expect(JSON.stringify(refused.body).length, path).toBeLessThan(16_000);
-      expect(refused.body.errors[0]).toMatchObject({ in: 'body', rule: 'unrecognized_keys', message: expect.stringContaining(keys[0]!) });
+      expect(refused.body.errors[0]).toMatchObject({
+        in: 'body',
+        rule: 'unrecognized_keys',
+        message: expect.stringContaining(keys[0]!),
+      });
     }
   });
 });
@@ -212,7 +299,8 @@ describe('a hostile client sending unknown fields by the million', () => {
 describe('what held: If-Match and cursors', () => {
   it('answers an If-Match list, one too long, bytes that are not ASCII, with a 412 or a 400 naming the header, and writes nothing', async () => {
     const dossier = await file(maritalStatus(), officer);
-    const assign = (ifMatch: string) => act(dossier.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer, ifMatch);
+    const assign = (ifMatch: string) =>
+      act(dossier.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer, ifMatch);
     // Both ETags real, but an action is decided on one state: a list is not one.
     expect((await assign(`${dossier.etag}, ${dossier.etag}`)).status).toBe(412);
     expect((await assign(`${dossier.etag},`)).status).toBe(412);
@@ -229,16 +317,24 @@ describe('what held: If-Match and cursors', () => {
     for (let i = 0; i < 2; i++) await file(birthRegistration(), portal);
     const portalPage = await ward.api.get('/dossiers?limit=1', { as: portal });
     expect(portalPage.body.cursor).toBeDefined();
-    const byStaff = await ward.api.get(`/dossiers?limit=1&cursor=${encodeURIComponent(portalPage.body.cursor)}`, { as: officer });
+    const byStaff = await ward.api.get(`/dossiers?limit=1&cursor=${encodeURIComponent(portalPage.body.cursor)}`, {
+      as: officer,
+    });
     expect(byStaff.status).toBe(400);
     expect(byStaff.body.errors[0]).toMatchObject({ field: 'cursor', rule: 'cursor' });
     for (let i = 0; i < 2; i++) {
       const mine = await file(maritalStatus(), officer);
-      expect((await act(mine.code, { action: 'assign', assignee: 'specialist.42' }, leader, mine.etag)).status).toBe(200);
+      expect((await act(mine.code, { action: 'assign', assignee: 'specialist.42' }, leader, mine.etag)).status).toBe(
+        200,
+      );
     }
-    const own = await ward.api.get('/dossiers?assignee=me&limit=1', { as: { role: 'specialist', username: 'specialist.42' } });
+    const own = await ward.api.get('/dossiers?assignee=me&limit=1', {
+      as: { role: 'specialist', username: 'specialist.42' },
+    });
     expect(own.body.cursor).toBeDefined();
-    const borrowed = await ward.api.get(`/dossiers?assignee=me&limit=1&cursor=${encodeURIComponent(own.body.cursor)}`, { as: { role: 'specialist', username: 'specialist.43' } });
+    const borrowed = await ward.api.get(`/dossiers?assignee=me&limit=1&cursor=${encodeURIComponent(own.body.cursor)}`, {
+      as: { role: 'specialist', username: 'specialist.43' },
+    });
     expect(borrowed.status).toBe(400);
   });
 });
@@ -263,7 +359,12 @@ describe('what held: the staff directory', () => {
     }
     expect((await ward.api.get(`/dossiers/${dossier.code}`, { as: officer })).body.version).toBe(1);
     // Typed in NFD, or with spaces around it, the directory's own name is that name.
-    const nfd = await act(dossier.code, { action: 'assign', assignee: ' specialist.42 ', department: 'Tư pháp – Hộ tịch'.normalize('NFD') }, leader, dossier.etag);
+    const nfd = await act(
+      dossier.code,
+      { action: 'assign', assignee: ' specialist.42 ', department: 'Tư pháp – Hộ tịch'.normalize('NFD') },
+      leader,
+      dossier.etag,
+    );
     expect(nfd.status).toBe(200);
     expect(nfd.body.controlSlipEntry).toMatchObject({ assignee: 'specialist.42', department: 'Tư pháp – Hộ tịch' });
   });
@@ -273,14 +374,23 @@ describe('what held: money', () => {
   it('refuses an amount of the wrong type or range with a 400 naming amountVnd, a payment after the return with a 409, and one where no fee is due with a 422', async () => {
     const unpaid = await file(maritalStatus({ payment: { method: 'cash', paid: false } }), officer);
     for (const amountVnd of [-15000, 15000.5, 1e21, '15000', null]) {
-      const refused = await act(unpaid.code, { action: 'record_payment', method: 'cash', amountVnd }, officer, unpaid.etag);
+      const refused = await act(
+        unpaid.code,
+        { action: 'record_payment', method: 'cash', amountVnd },
+        officer,
+        unpaid.etag,
+      );
       expect(refused.status, String(amountVnd)).toBe(400);
       expect(new Set(refused.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(['amountVnd']));
     }
     expect((await ward.api.get(`/dossiers/${unpaid.code}`, { as: officer })).body.version).toBe(1);
     // Written 1.5e4 it is 15,000 exactly: JSON has one kind of number.
     const rawBody = '{"action":"record_payment","method":"cash","amountVnd":1.5e4}';
-    const paid = await ward.api.request('POST', `/dossiers/${unpaid.code}/actions`, { as: officer, rawBody, headers: { 'content-type': 'application/json', 'if-match': unpaid.etag } });
+    const paid = await ward.api.request('POST', `/dossiers/${unpaid.code}/actions`, {
+      as: officer,
+      rawBody,
+      headers: { 'content-type': 'application/json', 'if-match': unpaid.etag },
+    });
     expect(paid.status).toBe(200);
     expect(paid.body.controlSlipEntry.payment).toEqual({ method: 'cash', amountVnd: 15000 });
 
@@ -320,12 +430,15 @@ describe('what held: the public lookup', () => {
     const locked = await file(maritalStatus(), officer);
     const open = await file(maritalStatus(), officer);
     const wrongPin = String((Number(locked.pin) + 1) % 100_000_000).padStart(8, '0');
-    for (let i = 0; i < 5; i++) expect((await ward.api.get(`/public/dossiers/${locked.code}?pin=${wrongPin}`)).status).toBe(404);
+    for (let i = 0; i < 5; i++)
+      expect((await ward.api.get(`/public/dossiers/${locked.code}?pin=${wrongPin}`)).status).toBe(404);
     const wrong = await ward.api.get(`/public/dossiers/${locked.code}?pin=${wrongPin}`);
     const right = await ward.api.get(`/public/dossiers/${locked.code}?pin=${locked.pin}`);
     expect(wrong.status).toBe(429);
     expect(comparable(right)).toEqual(comparable(wrong));
-    expect(Math.abs(Number(right.headers.get('retry-after')) - Number(wrong.headers.get('retry-after')))).toBeLessThanOrEqual(1);
+    expect(
+      Math.abs(Number(right.headers.get('retry-after')) - Number(wrong.headers.get('retry-after'))),
+    ).toBeLessThanOrEqual(1);
     // The code next to it (one more in the day's sequence) is not locked.
     expect((await ward.api.get(`/public/dossiers/${open.code}?pin=${open.pin}`)).status).toBe(200);
   });
@@ -340,7 +453,11 @@ describe('what held: the public lookup', () => {
       ` ${dossier.code}`,
     ];
     for (let round = 0; round < 2; round++) {
-      for (const code of variants) expect((await ward.api.get(`/public/dossiers/${encodeURIComponent(code)}?pin=${dossier.pin}`)).status, JSON.stringify(code)).toBe(404);
+      for (const code of variants)
+        expect(
+          (await ward.api.get(`/public/dossiers/${encodeURIComponent(code)}?pin=${dossier.pin}`)).status,
+          JSON.stringify(code),
+        ).toBe(404);
     }
     // Ten attempts under other spellings, and the real code still has all five of its own.
     expect((await ward.api.get(`/public/dossiers/${dossier.code}?pin=${dossier.pin}`)).status).toBe(200);
@@ -352,7 +469,10 @@ describe('what held: Idempotency-Key', () => {
     const key = { 'idempotency-key': randomUUID() };
     const body = birthRegistration();
     const first = await ward.api.post('/dossiers', body, { as: portal, headers: key });
-    const reordered = await ward.api.post('/dossiers', Object.fromEntries(Object.entries(body).reverse()), { as: portal, headers: key });
+    const reordered = await ward.api.post('/dossiers', Object.fromEntries(Object.entries(body).reverse()), {
+      as: portal,
+      headers: key,
+    });
     expect(reordered.headers.get('idempotent-replayed')).toBe('true');
     expect(reordered.body.code).toBe(first.body.code);
     const other = await ward.api.post('/dossiers', body, { as: otherPortal, headers: key });
@@ -368,9 +488,26 @@ describe('what held: Idempotency-Key', () => {
 
   it('takes 8 to 128 visible ASCII characters, and names the header otherwise', async () => {
     const fresh = (length: number) => randomUUID().replaceAll('-', '').padEnd(length, 'k').slice(0, length);
-    for (const length of [8, 128]) expect((await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: { 'idempotency-key': fresh(length) } })).status, String(length)).toBe(201);
-    for (const key of ['k'.repeat(7), 'k'.repeat(129), 'two words', Buffer.from('khóa-bí-mật', 'utf8').toString('latin1')]) {
-      const refused = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: { 'idempotency-key': key } });
+    for (const length of [8, 128])
+      expect(
+        (
+          await ward.api.post('/dossiers', birthRegistration(), {
+            as: portal,
+            headers: { 'idempotency-key': fresh(length) },
+          })
+        ).status,
+        String(length),
+      ).toBe(201);
+    for (const key of [
+      'k'.repeat(7),
+      'k'.repeat(129),
+      'two words',
+      Buffer.from('khóa-bí-mật', 'utf8').toString('latin1'),
+    ]) {
+      const refused = await ward.api.post('/dossiers', birthRegistration(), {
+        as: portal,
+        headers: { 'idempotency-key': key },
+      });
       expect(refused.status, key).toBe(400);
       expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'header', field: 'idempotency-key' })]);
     }
@@ -387,23 +524,41 @@ describe('what held: free text in action bodies', () => {
       [{ action: 'assign', department: 'Tư pháp\u0085 – Hộ tịch' }, 'department', 'text_control_character'],
       [{ action: 'assign', assignee: 'specialist.42', note: 'Ưu tiên \ud800' }, 'note', 'text_unpaired_surrogate'],
       [{ action: 'transfer', agency: 'Công an\nphường' }, 'agency', 'text_line_break'],
-      [{ action: 'request_supplement', missing: ['Ảnh chân dung', 'Bản sao\u2066 CCCD'] }, 'missing.1', 'text_format_character'],
+      [
+        { action: 'request_supplement', missing: ['Ảnh chân dung', 'Bản sao\u2066 CCCD'] },
+        'missing.1',
+        'text_format_character',
+      ],
       [{ action: 'supplement_received', note: 'Đã nhận\u0007' }, 'note', 'text_control_character'],
       [{ action: 'submit_for_approval', note: '\udc00' }, 'note', 'text_unpaired_surrogate'],
       [{ action: 'approve', note: 'Đồng ý\u061c' }, 'note', 'text_format_character'],
       [{ action: 'send_back', note: 'Kiểm tra\tlại' }, 'note', 'text_control_character'],
       [{ action: 'reject', reason: 'Không đủ\u2028điều kiện\u00ad' }, 'reason', 'text_format_character'],
-      [{ action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAY\u2028GOV' }, 'transactionRef', 'text_line_break'],
-      [{ action: 'record_payment', method: 'exempt', legalBasis: 'Điều 5\ufeff Thông tư 85/2019/TT-BTC' }, 'legalBasis', 'text_format_character'],
+      [
+        { action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAY\u2028GOV' },
+        'transactionRef',
+        'text_line_break',
+      ],
+      [
+        { action: 'record_payment', method: 'exempt', legalBasis: 'Điều 5\ufeff Thông tư 85/2019/TT-BTC' },
+        'legalBasis',
+        'text_format_character',
+      ],
       [{ action: 'return_result', channel: 'in_person', note: 'Đã trả\u001b[31m' }, 'note', 'text_control_character'],
       [{ action: 'withdraw', reason: 'Công dân\u0000 xin rút' }, 'reason', 'text_control_character'],
       [{ action: 'stop', reason: '\u202aDừng\u202c' }, 'reason', 'text_format_character'],
-      [{ action: 'apologize', reason: 'Chờ xác minh\ud83d', newDueAt: '2099-01-05T09:00:00+07:00' }, 'reason', 'text_unpaired_surrogate'],
+      [
+        { action: 'apologize', reason: 'Chờ xác minh\ud83d', newDueAt: '2099-01-05T09:00:00+07:00' },
+        'reason',
+        'text_unpaired_surrogate',
+      ],
     ];
     for (const [body, field, rule] of cases) {
       const refused = await act(dossier.code, body, officer, dossier.etag);
       expect(refused.status, `${String(body.action)} ${field}`).toBe(400);
-      expect(refused.body.errors, `${String(body.action)} ${field}`).toEqual([expect.objectContaining({ in: 'body', field, rule })]);
+      expect(refused.body.errors, `${String(body.action)} ${field}`).toEqual([
+        expect.objectContaining({ in: 'body', field, rule }),
+      ]);
     }
     expect((await ward.api.get(`/dossiers/${dossier.code}`, { as: officer })).body.version).toBe(1);
     // Typed in NFD, a reason is kept in NFC.
@@ -429,17 +584,27 @@ describe('what held: upload URLs', () => {
       [{ fileName: '' }, 'fileName'],
       [{ fileName: 'a'.repeat(201) }, 'fileName'],
     ] as const) {
-      const refused = await ward.api.post(`/dossiers/${dossier.code}/components/TK/upload-url`, { ...request, ...change }, { as: officer });
+      const refused = await ward.api.post(
+        `/dossiers/${dossier.code}/components/TK/upload-url`,
+        { ...request, ...change },
+        { as: officer },
+      );
       expect(refused.status, JSON.stringify(change)).toBe(400);
       expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', field })]);
     }
     // A name made of path parts stays one part of the key.
-    const dotted = await ward.api.post(`/dossiers/${dossier.code}/components/TK/upload-url`, { ...request, fileName: '../../../etc/passwd' }, { as: officer });
+    const dotted = await ward.api.post(
+      `/dossiers/${dossier.code}/components/TK/upload-url`,
+      { ...request, fileName: '../../../etc/passwd' },
+      { as: officer },
+    );
     expect(dotted.status).toBe(201);
     expect(dotted.body.key.split('/')).toHaveLength(5);
     const stopped = await act(dossier.code, { action: 'stop', reason: 'Dừng giải quyết' }, leader, dossier.etag);
     expect(stopped.status).toBe(200);
-    const finished = await ward.api.post(`/dossiers/${dossier.code}/components/TK/upload-url`, request, { as: officer });
+    const finished = await ward.api.post(`/dossiers/${dossier.code}/components/TK/upload-url`, request, {
+      as: officer,
+    });
     expect(finished.status).toBe(409);
     expect(finished.body.type).toBe('urn:motcua:problem:conflict');
   });

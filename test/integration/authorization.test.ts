@@ -40,8 +40,14 @@ let ward: TestWard;
 let code: string;
 beforeAll(async () => {
   // A second portal, which files nothing here: a caller for the dossiers another portal filed.
-  ward = await startTestWard((w) => ({ ...w, portals: [...w.portals, { id: 'tinh-portal', name: 'Cổng Dịch vụ công tỉnh' }] }));
-  const filed = await ward.api.post('/dossiers', birthRegistration(), { as: { portal: 'dvcqg' }, headers: idempotent() });
+  ward = await startTestWard((w) => ({
+    ...w,
+    portals: [...w.portals, { id: 'tinh-portal', name: 'Cổng Dịch vụ công tỉnh' }],
+  }));
+  const filed = await ward.api.post('/dossiers', birthRegistration(), {
+    as: { portal: 'dvcqg' },
+    headers: idempotent(),
+  });
   code = filed.body.code;
 });
 afterAll(async () => {
@@ -53,13 +59,24 @@ describe('the authorization matrix', () => {
     expect(Object.keys(allowed).sort()).toEqual(Object.keys(routes).sort());
   });
 
-  const cases = Object.entries(allowed).flatMap(([route, who]) => everyone.map((caller) => [route, caller, who.includes(caller)] as const));
+  const cases = Object.entries(allowed).flatMap(([route, who]) =>
+    everyone.map((caller) => [route, caller, who.includes(caller)] as const),
+  );
   it.each(cases)('%s as %s: allowed %s', async (route, caller, isAllowed) => {
     const [method, template] = route.split(' ') as [string, string];
-    const path = template.replace('{code}', route.includes('procedures') ? '1.001193' : code).replace('{component}', 'TK') + (route === 'GET /public/dossiers/{code}' ? '?pin=00000000' : route === 'GET /reports' ? '?from=2026-01-01&to=2026-03-31' : '');
+    const path =
+      template.replace('{code}', route.includes('procedures') ? '1.001193' : code).replace('{component}', 'TK') +
+      (route === 'GET /public/dossiers/{code}'
+        ? '?pin=00000000'
+        : route === 'GET /reports'
+          ? '?from=2026-01-01&to=2026-03-31'
+          : '');
     const as = callers[caller];
     // POST bodies are empty objects: an allowed caller gets past authorization to a 400 on the body.
-    const response = await ward.api.request(method, path, { ...(as ? { as } : {}), ...(method === 'POST' ? { body: {} } : {}) });
+    const response = await ward.api.request(method, path, {
+      ...(as ? { as } : {}),
+      ...(method === 'POST' ? { body: {} } : {}),
+    });
     if (isAllowed) {
       expect([401, 403]).not.toContain(response.status);
       expect(response.status).toBeLessThan(500);
@@ -77,7 +94,12 @@ describe('the authorization matrix', () => {
  * department. One line per caller: another caller is one more line.
  */
 const sample = readWardFile('sample');
-const calendar = new WorkingCalendar({ timeZone: sample.timeZone, sessions: sample.officeHours.sessions, weekdays: sample.officeHours.weekdays, holidayOverrides: sample.holidayOverrides });
+const calendar = new WorkingCalendar({
+  timeZone: sample.timeZone,
+  sessions: sample.officeHours.sessions,
+  weekdays: sample.officeHours.weekdays,
+  holidayOverrides: sample.holidayOverrides,
+});
 const oneWorkingDayAfter = (iso: string) => new Date(calendar.addWorkingMinutes(Date.parse(iso), 480)).toISOString();
 
 type Stage = 'submitted' | 'received' | 'in_progress' | 'awaiting_supplement' | 'pending_approval' | 'resolved';
@@ -87,34 +109,176 @@ interface Scenario {
 }
 const scenarios = {
   accept: { stage: 'submitted', body: () => ({ action: 'accept' }) },
-  refuse: { stage: 'submitted', body: () => ({ action: 'refuse', reason: 'Thủ tục không thuộc thẩm quyền của phường' }) },
+  refuse: {
+    stage: 'submitted',
+    body: () => ({ action: 'refuse', reason: 'Thủ tục không thuộc thẩm quyền của phường' }),
+  },
   assign: { stage: 'received', body: () => ({ action: 'assign', assignee: 'specialist.42' }) },
   transfer: { stage: 'in_progress', body: () => ({ action: 'transfer', agency: 'Công an phường (liên thông)' }) },
-  request_supplement: { stage: 'in_progress', body: () => ({ action: 'request_supplement', missing: ['Bản sao giấy tờ tùy thân'] }) },
+  request_supplement: {
+    stage: 'in_progress',
+    body: () => ({ action: 'request_supplement', missing: ['Bản sao giấy tờ tùy thân'] }),
+  },
   supplement_received: { stage: 'awaiting_supplement', body: () => ({ action: 'supplement_received' }) },
   submit_for_approval: { stage: 'in_progress', body: () => ({ action: 'submit_for_approval' }) },
   approve: { stage: 'pending_approval', body: () => ({ action: 'approve' }) },
   send_back: { stage: 'pending_approval', body: () => ({ action: 'send_back', note: 'Kiểm tra lại ngày sinh' }) },
   reject: { stage: 'in_progress', body: () => ({ action: 'reject', reason: 'Người yêu cầu không đủ điều kiện' }) },
-  'reject while pending approval': { stage: 'pending_approval', body: () => ({ action: 'reject', reason: 'Người yêu cầu không đủ điều kiện' }) },
-  record_payment: { stage: 'in_progress', body: () => ({ action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-2026-001' }) },
+  'reject while pending approval': {
+    stage: 'pending_approval',
+    body: () => ({ action: 'reject', reason: 'Người yêu cầu không đủ điều kiện' }),
+  },
+  record_payment: {
+    stage: 'in_progress',
+    body: () => ({ action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-2026-001' }),
+  },
   return_result: { stage: 'resolved', body: () => ({ action: 'return_result', channel: 'online' }) },
   withdraw: { stage: 'in_progress', body: () => ({ action: 'withdraw', reason: 'Công dân xin rút hồ sơ' }) },
-  stop: { stage: 'in_progress', body: () => ({ action: 'stop', reason: 'Công dân qua đời trong quá trình giải quyết' }) },
-  apologize: { stage: 'in_progress', body: (dueAt) => ({ action: 'apologize', reason: 'Chờ kết quả xác minh liên thông', newDueAt: oneWorkingDayAfter(dueAt!) }) },
+  stop: {
+    stage: 'in_progress',
+    body: () => ({ action: 'stop', reason: 'Công dân qua đời trong quá trình giải quyết' }),
+  },
+  apologize: {
+    stage: 'in_progress',
+    body: (dueAt) => ({
+      action: 'apologize',
+      reason: 'Chờ kết quả xác minh liên thông',
+      newDueAt: oneWorkingDayAfter(dueAt!),
+    }),
+  },
 } satisfies Record<string, Scenario>;
 type ScenarioName = keyof typeof scenarios;
 type Expected = Record<ScenarioName, 200 | 403 | 404 | 409 | 412>;
 
 // prettier-ignore
 const matrix: Record<string, { as: TokenRequest; expect: Expected }> = {
-  officer:              { as: { role: 'officer' }, expect: { accept: 200, refuse: 200, assign: 200, transfer: 403, request_supplement: 403, supplement_received: 200, submit_for_approval: 403, approve: 403, send_back: 403, reject: 403, 'reject while pending approval': 403, record_payment: 200, return_result: 200, withdraw: 200, stop: 403, apologize: 403 } },
-  leader:               { as: { role: 'leader' }, expect: { accept: 403, refuse: 403, assign: 200, transfer: 200, request_supplement: 403, supplement_received: 403, submit_for_approval: 403, approve: 200, send_back: 200, reject: 200, 'reject while pending approval': 200, record_payment: 403, return_result: 403, withdraw: 403, stop: 200, apologize: 200 } },
-  'assignee specialist': { as: { role: 'specialist', username: 'specialist.42' }, expect: { accept: 403, refuse: 403, assign: 403, transfer: 200, request_supplement: 200, supplement_received: 403, submit_for_approval: 200, approve: 403, send_back: 403, reject: 200, 'reject while pending approval': 403, record_payment: 403, return_result: 403, withdraw: 403, stop: 403, apologize: 200 } },
-  'other specialist':   { as: { role: 'specialist', username: 'specialist.43' }, expect: { accept: 403, refuse: 403, assign: 403, transfer: 403, request_supplement: 403, supplement_received: 403, submit_for_approval: 403, approve: 403, send_back: 403, reject: 403, 'reject while pending approval': 403, record_payment: 403, return_result: 403, withdraw: 403, stop: 403, apologize: 403 } },
-  'owning portal':      { as: { portal: 'dvcqg' }, expect: { accept: 403, refuse: 403, assign: 403, transfer: 403, request_supplement: 403, supplement_received: 200, submit_for_approval: 403, approve: 403, send_back: 403, reject: 403, 'reject while pending approval': 403, record_payment: 200, return_result: 403, withdraw: 200, stop: 403, apologize: 403 } },
+  officer: {
+    as: { role: 'officer' },
+    expect: {
+      accept: 200,
+      refuse: 200,
+      assign: 200,
+      transfer: 403,
+      request_supplement: 403,
+      supplement_received: 200,
+      submit_for_approval: 403,
+      approve: 403,
+      send_back: 403,
+      reject: 403,
+      'reject while pending approval': 403,
+      record_payment: 200,
+      return_result: 200,
+      withdraw: 200,
+      stop: 403,
+      apologize: 403,
+    },
+  },
+  leader: {
+    as: { role: 'leader' },
+    expect: {
+      accept: 403,
+      refuse: 403,
+      assign: 200,
+      transfer: 200,
+      request_supplement: 403,
+      supplement_received: 403,
+      submit_for_approval: 403,
+      approve: 200,
+      send_back: 200,
+      reject: 200,
+      'reject while pending approval': 200,
+      record_payment: 403,
+      return_result: 403,
+      withdraw: 403,
+      stop: 200,
+      apologize: 200,
+    },
+  },
+  'assignee specialist': {
+    as: { role: 'specialist', username: 'specialist.42' },
+    expect: {
+      accept: 403,
+      refuse: 403,
+      assign: 403,
+      transfer: 200,
+      request_supplement: 200,
+      supplement_received: 403,
+      submit_for_approval: 200,
+      approve: 403,
+      send_back: 403,
+      reject: 200,
+      'reject while pending approval': 403,
+      record_payment: 403,
+      return_result: 403,
+      withdraw: 403,
+      stop: 403,
+      apologize: 200,
+    },
+  },
+  'other specialist': {
+    as: { role: 'specialist', username: 'specialist.43' },
+    expect: {
+      accept: 403,
+      refuse: 403,
+      assign: 403,
+      transfer: 403,
+      request_supplement: 403,
+      supplement_received: 403,
+      submit_for_approval: 403,
+      approve: 403,
+      send_back: 403,
+      reject: 403,
+      'reject while pending approval': 403,
+      record_payment: 403,
+      return_result: 403,
+      withdraw: 403,
+      stop: 403,
+      apologize: 403,
+    },
+  },
+  'owning portal': {
+    as: { portal: 'dvcqg' },
+    expect: {
+      accept: 403,
+      refuse: 403,
+      assign: 403,
+      transfer: 403,
+      request_supplement: 403,
+      supplement_received: 200,
+      submit_for_approval: 403,
+      approve: 403,
+      send_back: 403,
+      reject: 403,
+      'reject while pending approval': 403,
+      record_payment: 200,
+      return_result: 403,
+      withdraw: 200,
+      stop: 403,
+      apologize: 403,
+    },
+  },
   // With the owner's real ETag: exactly what an unknown code gets (client-state.test.ts compares the whole answers).
-  'other portal':       { as: { portal: 'tinh-portal' }, expect: { accept: 412, refuse: 412, assign: 412, transfer: 412, request_supplement: 412, supplement_received: 412, submit_for_approval: 412, approve: 412, send_back: 412, reject: 412, 'reject while pending approval': 412, record_payment: 412, return_result: 412, withdraw: 412, stop: 412, apologize: 412 } },
+  'other portal': {
+    as: { portal: 'tinh-portal' },
+    expect: {
+      accept: 412,
+      refuse: 412,
+      assign: 412,
+      transfer: 412,
+      request_supplement: 412,
+      supplement_received: 412,
+      submit_for_approval: 412,
+      approve: 412,
+      send_back: 412,
+      reject: 412,
+      'reject while pending approval': 412,
+      record_payment: 412,
+      return_result: 412,
+      withdraw: 412,
+      stop: 412,
+      apologize: 412,
+    },
+  },
 };
 
 const officerCaller: TokenRequest = { role: 'officer' };
@@ -123,7 +287,11 @@ const assigneeCaller: TokenRequest = { role: 'specialist', username: 'specialist
 const steps: Record<Exclude<Stage, 'submitted'>, { from: Stage; body: Record<string, unknown>; as: TokenRequest }> = {
   received: { from: 'submitted', body: { action: 'accept' }, as: officerCaller },
   in_progress: { from: 'received', body: { action: 'assign', assignee: 'specialist.42' }, as: leaderCaller },
-  awaiting_supplement: { from: 'in_progress', body: { action: 'request_supplement', missing: ['Ảnh chân dung'] }, as: assigneeCaller },
+  awaiting_supplement: {
+    from: 'in_progress',
+    body: { action: 'request_supplement', missing: ['Ảnh chân dung'] },
+    as: assigneeCaller,
+  },
   pending_approval: { from: 'in_progress', body: { action: 'submit_for_approval' }, as: assigneeCaller },
   resolved: { from: 'pending_approval', body: { action: 'approve' }, as: leaderCaller },
 };
@@ -137,13 +305,20 @@ interface Prepared {
 /** A dossier filed by the portal and taken through the API to `stage`. */
 async function prepare(stage: Stage): Promise<Prepared> {
   if (stage === 'submitted') {
-    const filed = await ward.api.post('/dossiers', birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment: { method: 'online', paid: false } }), { as: { portal: 'dvcqg' }, headers: idempotent() });
+    const filed = await ward.api.post(
+      '/dossiers',
+      birthRegistration({ procedureCode: '1.004873', components: ['TK'], payment: { method: 'online', paid: false } }),
+      { as: { portal: 'dvcqg' }, headers: idempotent() },
+    );
     expect(filed.status, JSON.stringify(filed.body)).toBe(201);
     return { code: filed.body.code, etag: filed.headers.get('etag')!, dueAt: null };
   }
   const step = steps[stage];
   const before = await prepare(step.from);
-  const done = await ward.api.post(`/dossiers/${before.code}/actions`, step.body, { as: step.as, headers: { 'if-match': before.etag } });
+  const done = await ward.api.post(`/dossiers/${before.code}/actions`, step.body, {
+    as: step.as,
+    headers: { 'if-match': before.etag },
+  });
   expect(done.status, `${stage}: ${JSON.stringify(done.body)}`).toBe(200);
   expect(done.body.status).toBe(stage);
   return { code: before.code, etag: done.headers.get('etag')!, dueAt: done.body.dueAt };
@@ -157,18 +332,30 @@ describe('the workflow authorization matrix', () => {
   beforeAll(async () => {
     // Eight at a time: each case its own dossier, so a 200 changes nothing for the next.
     for (let i = 0; i < cases.length; i += 8) {
-      await Promise.all(cases.slice(i, i + 8).map(async ([scenario, caller]) => prepared.set(`${scenario}|${caller}`, await prepare(scenarios[scenario].stage))));
+      await Promise.all(
+        cases
+          .slice(i, i + 8)
+          .map(async ([scenario, caller]) =>
+            prepared.set(`${scenario}|${caller}`, await prepare(scenarios[scenario].stage)),
+          ),
+      );
     }
   }, 300_000);
 
   it('covers every action of the rules table, and each caller on every action', () => {
-    expect([...new Set(Object.values(scenarios).map((s) => s.body('2026-03-09T01:00:00.000Z').action))].sort()).toEqual(Object.keys(actionRules).sort());
-    for (const row of Object.values(matrix)) expect(Object.keys(row.expect).sort()).toEqual(Object.keys(scenarios).sort());
+    expect([...new Set(Object.values(scenarios).map((s) => s.body('2026-03-09T01:00:00.000Z').action))].sort()).toEqual(
+      Object.keys(actionRules).sort(),
+    );
+    for (const row of Object.values(matrix))
+      expect(Object.keys(row.expect).sort()).toEqual(Object.keys(scenarios).sort());
   });
 
   it.each(cases)('%s by the %s: %i', async (scenario, caller, expected) => {
     const dossier = prepared.get(`${scenario}|${caller}`)!;
-    const answer = await ward.api.post(`/dossiers/${dossier.code}/actions`, scenarios[scenario].body(dossier.dueAt), { as: matrix[caller]!.as, headers: { 'if-match': dossier.etag } });
+    const answer = await ward.api.post(`/dossiers/${dossier.code}/actions`, scenarios[scenario].body(dossier.dueAt), {
+      as: matrix[caller]!.as,
+      headers: { 'if-match': dossier.etag },
+    });
     expect(answer.status, JSON.stringify(answer.body)).toBe(expected);
   });
 });

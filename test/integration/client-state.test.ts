@@ -1,12 +1,12 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { dynamo } from '../../shared/adapters/aws.ts';
 import { env } from '../../shared/blueprint.ts';
 import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
-import { leader, officer, portal, startTestWard, type ApiResponse, type TestWard } from '../support/ward.ts';
+import { type ApiResponse, leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 /**
  * What a client sends back (ETags, cursors, Idempotency-Keys, PINs) decides nothing unless the server signed or
@@ -15,7 +15,10 @@ import { leader, officer, portal, startTestWard, type ApiResponse, type TestWard
 let ward: TestWard;
 const otherPortal = { portal: 'dvc-tinh' } as const;
 beforeAll(async () => {
-  ward = await startTestWard((w) => ({ ...w, portals: [...w.portals, { id: 'dvc-tinh', name: 'Cổng dịch vụ công tỉnh' }] }));
+  ward = await startTestWard((w) => ({
+    ...w,
+    portals: [...w.portals, { id: 'dvc-tinh', name: 'Cổng dịch vụ công tỉnh' }],
+  }));
 });
 afterAll(async () => {
   await ward?.stop();
@@ -28,12 +31,19 @@ async function file(body: Record<string, unknown>, as: TokenRequest) {
 }
 
 const act = (code: string, body: Record<string, unknown>, as: TokenRequest, ifMatch?: string) =>
-  ward.api.post(`/dossiers/${code}/actions`, body, { as, ...(ifMatch === undefined ? {} : { headers: { 'if-match': ifMatch } }) });
+  ward.api.post(`/dossiers/${code}/actions`, body, {
+    as,
+    ...(ifMatch === undefined ? {} : { headers: { 'if-match': ifMatch } }),
+  });
 
 /** An ETag's parts: `"<version>.<payload>.<signature>"`. */
 function etagParts(etag: string) {
   const [, version, payload, mac] = /^"(\d+)\.([^.]+)\.([^.]+)"$/.exec(etag)!;
-  return { version: version!, state: JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>, mac: mac! };
+  return {
+    version: version!,
+    state: JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>,
+    mac: mac!,
+  };
 }
 const withPayload = (etag: string, state: unknown) => {
   const { version, mac } = etagParts(etag);
@@ -52,13 +62,23 @@ describe('an ETag decides only what the server signed', () => {
     const dossier = await file(maritalStatus(), officer);
     const { state } = etagParts(dossier.etag);
     const farDue = withPayload(dossier.etag, { ...state, dueAt: '9999-12-31T00:00:00.000Z' });
-    const supplement = await act(dossier.code, { action: 'request_supplement', missing: ['Bản sao giấy tờ'] }, officer, farDue);
+    const supplement = await act(
+      dossier.code,
+      { action: 'request_supplement', missing: ['Bản sao giấy tờ'] },
+      officer,
+      farDue,
+    );
     expect(supplement.status).toBe(412);
     expect(supplement.body).toMatchObject({ type: 'urn:motcua:problem:version_mismatch' });
     // Nothing about the dossier comes back to whoever forged it.
     expect(supplement.body.etag).toBeUndefined();
     expect(supplement.body.currentStatus).toBeUndefined();
-    const approve = await act(dossier.code, { action: 'approve' }, leader, withPayload(dossier.etag, { ...state, status: 'pending_approval' }));
+    const approve = await act(
+      dossier.code,
+      { action: 'approve' },
+      leader,
+      withPayload(dossier.etag, { ...state, status: 'pending_approval' }),
+    );
     expect(approve.status).toBe(412);
     const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
     expect(view.body).toMatchObject({ status: 'received', version: 1 });
@@ -68,7 +88,10 @@ describe('an ETag decides only what the server signed', () => {
   it.each([
     ['readable state without a signature', (etag: string) => etag.replace(/\.[^.]+"$/, '"')],
     ['a signature cut short', (etag: string) => etag.replace(/.{4}"$/, '"')],
-    ['malformed JSON under a real signature', (etag: string) => `"1.${Buffer.from('{"code":').toString('base64url')}.${etagParts(etag).mac}"`],
+    [
+      'malformed JSON under a real signature',
+      (etag: string) => `"1.${Buffer.from('{"code":').toString('base64url')}.${etagParts(etag).mac}"`,
+    ],
     ['a weak ETag', (etag: string) => `W/${etag}`],
     ['the wildcard', () => '*'],
     ['a version that disagrees with the state', (etag: string) => etag.replace(/^"1\./, '"2.')],
@@ -76,7 +99,12 @@ describe('an ETag decides only what the server signed', () => {
     ['an empty string', () => '""'],
   ])('answers %s with a 412, never a 5xx', async (_, forge) => {
     const dossier = await file(maritalStatus(), officer);
-    const answer = await act(dossier.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer, forge(dossier.etag));
+    const answer = await act(
+      dossier.code,
+      { action: 'assign', department: 'Tư pháp – Hộ tịch' },
+      officer,
+      forge(dossier.etag),
+    );
     expect(answer.status).toBe(412);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
@@ -97,7 +125,9 @@ describe('an ETag decides only what the server signed', () => {
   it('refuses the ETag of one dossier sent for another', async () => {
     const one = await file(maritalStatus(), officer);
     const other = await file(maritalStatus(), officer);
-    expect((await act(other.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer, one.etag)).status).toBe(412);
+    expect(
+      (await act(other.code, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer, one.etag)).status,
+    ).toBe(412);
   });
 });
 
@@ -131,12 +161,26 @@ describe('a portal that did not file a dossier learns nothing about it', () => {
       const requests: [string, (code: string) => Promise<ApiResponse>][] = [
         ['GET dossier', (code) => ward.api.get(`/dossiers/${code}`, { as: portal })],
         ['GET history', (code) => ward.api.get(`/dossiers/${code}/history`, { as: portal })],
-        ['upload URL', (code) => ward.api.post(`/dossiers/${code}/components/TK/upload-url`, { fileName: 'to-khai.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) }, { as: portal })],
+        [
+          'upload URL',
+          (code) =>
+            ward.api.post(
+              `/dossiers/${code}/components/TK/upload-url`,
+              { fileName: 'to-khai.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) },
+              { as: portal },
+            ),
+        ],
       ];
       for (const body of actionBodies) {
         requests.push([`${String(body.action)} without If-Match`, (code) => act(code, body, portal)]);
-        requests.push([`${String(body.action)} with a made-up If-Match`, (code) => act(code, body, portal, '"1.e30.AAAAAAAAAAAAAAAAAAAAAA"')]);
-        requests.push([`${String(body.action)} with the dossier's real ETag`, (code) => act(code, body, portal, staffEtag)]);
+        requests.push([
+          `${String(body.action)} with a made-up If-Match`,
+          (code) => act(code, body, portal, '"1.e30.AAAAAAAAAAAAAAAAAAAAAA"'),
+        ]);
+        requests.push([
+          `${String(body.action)} with the dossier's real ETag`,
+          (code) => act(code, body, portal, staffEtag),
+        ]);
       }
       for (const [label, send] of requests) {
         const [real, none] = [await send(dossier.code), await send(unknown)];
@@ -187,25 +231,42 @@ describe('receipt PINs', () => {
 
   it('are not derivable from what a client sends, yet a retry with the same key gets the same PIN back', async () => {
     const key = `retry-${Date.now()}-abcdefgh`;
-    const first = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: { 'idempotency-key': key } });
-    const retry = await ward.api.post('/dossiers', maritalStatus(), { as: officer, headers: { 'idempotency-key': key } });
+    const first = await ward.api.post('/dossiers', maritalStatus(), {
+      as: officer,
+      headers: { 'idempotency-key': key },
+    });
+    const retry = await ward.api.post('/dossiers', maritalStatus(), {
+      as: officer,
+      headers: { 'idempotency-key': key },
+    });
     expect(retry.body.lookup.pin).toBe(first.body.lookup.pin);
     // The old derivation, an HMAC keyed by the client's own Idempotency-Key, is gone.
-    const fromKeyAlone = (createHmac('sha256', key).update('motcua receipt PIN').digest().readBigUInt64BE(0) % 100_000_000n).toString().padStart(8, '0');
+    const fromKeyAlone = (
+      createHmac('sha256', key).update('motcua receipt PIN').digest().readBigUInt64BE(0) % 100_000_000n
+    )
+      .toString()
+      .padStart(8, '0');
     expect(first.body.lookup.pin).not.toBe(fromKeyAlone);
     // Another caller with the same key gets another dossier and another PIN.
-    const other = await ward.api.post('/dossiers', maritalStatus(), { as: { role: 'officer', username: 'other.officer' }, headers: { 'idempotency-key': key } });
+    const other = await ward.api.post('/dossiers', maritalStatus(), {
+      as: { role: 'officer', username: 'other.officer' },
+      headers: { 'idempotency-key': key },
+    });
     expect(other.body.code).not.toBe(first.body.code);
     expect(other.body.lookup.pin).not.toBe(first.body.lookup.pin);
   });
 
   it('are stored as a hash keyed by a secret held outside the table', async () => {
     const dossier = await file(maritalStatus(), officer);
-    const item = await dynamo().send(new GetCommand({ TableName: ward.resources.tableName, Key: { pk: `DOSSIER#${dossier.code}`, sk: 'DOSSIER' } }));
+    const item = await dynamo().send(
+      new GetCommand({ TableName: ward.resources.tableName, Key: { pk: `DOSSIER#${dossier.code}`, sk: 'DOSSIER' } }),
+    );
     const stored = String(item.Item?.pinHash);
     expect(JSON.stringify(item.Item)).not.toContain(dossier.pin);
     expect(stored).not.toMatch(/^scrypt\$/);
-    const keyed = createHmac('sha256', pinKey()).update(`receipt PIN hash\0${dossier.code}\0${dossier.pin}`).digest('base64url');
+    const keyed = createHmac('sha256', pinKey())
+      .update(`receipt PIN hash\0${dossier.code}\0${dossier.pin}`)
+      .digest('base64url');
     expect(stored).toBe(`hmac-sha256$${keyed}`);
   });
 });
@@ -232,7 +293,9 @@ describe('the public lookup', () => {
   it('counts a burst of parallel guesses as as many attempts', async () => {
     const dossier = await file(maritalStatus(), officer);
     const guesses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => ward.api.get(`/public/dossiers/${dossier.code}?pin=${String(i).padStart(8, '0')}`)),
+      Array.from({ length: 30 }, (_, i) =>
+        ward.api.get(`/public/dossiers/${dossier.code}?pin=${String(i).padStart(8, '0')}`),
+      ),
     );
     const statuses = guesses.map((g) => g.status);
     expect(statuses.filter((s) => s === 404).length).toBeLessThanOrEqual(5);
@@ -242,7 +305,9 @@ describe('the public lookup', () => {
   it('is throttled at the gateway like the stage’s route setting (burst 20, 10 per second)', async () => {
     await new Promise((resolve) => setTimeout(resolve, 2_100)); // the bucket refills after the tests before
     const burst = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => ward.api.get(`/public/dossiers/000.00.00.H99-260101-${String(i + 1).padStart(4, '0')}?pin=12345678`)),
+      Array.from({ length: 40 }, (_, i) =>
+        ward.api.get(`/public/dossiers/000.00.00.H99-260101-${String(i + 1).padStart(4, '0')}?pin=12345678`),
+      ),
     );
     await new Promise((resolve) => setTimeout(resolve, 2_100)); // and refills for the tests after
     // 40 at once against a bucket of 20: however fast they arrive, some never reach the function.
@@ -253,7 +318,8 @@ describe('the public lookup', () => {
 
   it('does not lock out a citizen who looks up their own dossier often', async () => {
     const dossier = await file(maritalStatus(), officer);
-    for (let i = 0; i < 12; i++) expect((await ward.api.get(`/public/dossiers/${dossier.code}?pin=${dossier.pin}`)).status).toBe(200);
+    for (let i = 0; i < 12; i++)
+      expect((await ward.api.get(`/public/dossiers/${dossier.code}?pin=${dossier.pin}`)).status).toBe(200);
   });
 });
 
@@ -262,20 +328,25 @@ describe('Idempotency-Key for portals', () => {
     const before = await ward.api.get('/dossiers?limit=100', { as: portal });
     const answer = await ward.api.post('/dossiers', birthRegistration(), { as: portal });
     expect(answer.status).toBe(400);
-    expect(answer.body.errors).toEqual([expect.objectContaining({ in: 'header', field: 'idempotency-key', rule: 'required' })]);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({ in: 'header', field: 'idempotency-key', rule: 'required' }),
+    ]);
     const after = await ward.api.get('/dossiers?limit=100', { as: portal });
     expect(after.body.items.length).toBe(before.body.items.length);
   });
 });
 
 describe('a filing that runs out of time', () => {
-  it('is answered 503 with Retry-After before the function times out, and its retry finds what committed', { timeout: 60_000 }, async () => {
+  it('is answered 503 with Retry-After before the function times out, and its retry finds what committed', {
+    timeout: 60_000,
+  }, async () => {
     // DynamoDB Local cannot be made slow on demand: hold this process's transactions back long enough that the
     // function would time out (10 s) — the only fault injected; every call still reaches DynamoDB Local.
     let slow = true;
     dynamo().middlewareStack.add(
       (next, context) => async (args) => {
-        if (slow && context.commandName === 'TransactWriteItemsCommand') await new Promise((resolve) => setTimeout(resolve, 9_500));
+        if (slow && context.commandName === 'TransactWriteItemsCommand')
+          await new Promise((resolve) => setTimeout(resolve, 9_500));
         return next(args);
       },
       { step: 'initialize', name: 'motcuaSlowTransactions', override: true },

@@ -7,8 +7,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamo } from '../../shared/adapters/aws.ts';
 import { queueResourceName } from '../../local/resources.ts';
+import { dynamo } from '../../shared/adapters/aws.ts';
 import { birthRegistration, idempotent, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
@@ -21,7 +21,11 @@ beforeAll(async () => {
     let text = '';
     request.on('data', (chunk: Buffer) => (text += chunk.toString()));
     request.on('end', () => {
-      delivered.push({ path: request.url ?? '', body: JSON.parse(text), idempotencyKey: request.headers['idempotency-key'] as string | undefined });
+      delivered.push({
+        path: request.url ?? '',
+        body: JSON.parse(text),
+        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+      });
       response.writeHead(204).end();
     });
   });
@@ -29,7 +33,9 @@ beforeAll(async () => {
   const { port } = portalServer.address() as AddressInfo;
   ward = await startTestWard((w) => ({
     ...w,
-    portals: [{ id: 'dvcqg', name: 'Cổng Dịch vụ công quốc gia', statusWebhookUrl: `http://127.0.0.1:${port}/motcua/status` }],
+    portals: [
+      { id: 'dvcqg', name: 'Cổng Dịch vụ công quốc gia', statusWebhookUrl: `http://127.0.0.1:${port}/motcua/status` },
+    ],
   }));
 });
 afterAll(async () => {
@@ -39,7 +45,9 @@ afterAll(async () => {
 
 const table = () => ward.resources.tableName;
 async function reportDay(scope: string, date: string) {
-  const result = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `REPORT#${scope}`, sk: `DAY#${date}` } }));
+  const result = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: { pk: `REPORT#${scope}`, sk: `DAY#${date}` } }),
+  );
   return result.Item ?? {};
 }
 const later = (iso: string, days: number) => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
@@ -52,7 +60,13 @@ describe('table stream → report aggregator', () => {
     await ward.settle();
     const date = localDate(filed.body.receivedAt);
     for (const scope of ['ward', 'field#HOTICH', 'procedure#1.004873']) {
-      expect(await reportDay(scope, date)).toMatchObject({ received: 1, received_in_person: 1, fee_bearing: 1, paid: 1, received_online_capable: 1 });
+      expect(await reportDay(scope, date)).toMatchObject({
+        received: 1,
+        received_in_person: 1,
+        fee_bearing: 1,
+        paid: 1,
+        received_online_capable: 1,
+      });
     }
   });
 
@@ -68,7 +82,13 @@ describe('table stream → report aggregator', () => {
       code: '000.00.00.H99-260302-0001',
       version: 1,
       status: 'received',
-      procedure: { code: '1.001193', name: 'Đăng ký khai sinh', fieldCode: 'HOTICH', fieldName: 'Hộ tịch', onlineLevel: 'full' },
+      procedure: {
+        code: '1.001193',
+        name: 'Đăng ký khai sinh',
+        fieldCode: 'HOTICH',
+        fieldName: 'Hộ tịch',
+        onlineLevel: 'full',
+      },
       processingMinutes: 480,
       channel: 'postal',
       applicant: {},
@@ -86,11 +106,19 @@ describe('table stream → report aggregator', () => {
           eventID: randomUUID(),
           eventName: 'INSERT',
           eventSource: 'aws:dynamodb',
-          dynamodb: { NewImage: marshall(dossier) as never, SequenceNumber: '1', ApproximateCreationDateTime: Date.parse(receivedAt) / 1000 },
+          dynamodb: {
+            NewImage: marshall(dossier) as never,
+            SequenceNumber: '1',
+            ApproximateCreationDateTime: Date.parse(receivedAt) / 1000,
+          },
         },
       ],
     };
-    const context = { functionName: 'report-aggregator', awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+    const context = {
+      functionName: 'report-aggregator',
+      awsRequestId: randomUUID(),
+      getRemainingTimeInMillis: () => 60_000,
+    } as unknown as Context;
     await handler(event, context);
     await handler(event, context);
     await handler(structuredClone(event), context);
@@ -101,8 +129,19 @@ describe('table stream → report aggregator', () => {
 describe('day counters → GET /reports', () => {
   it('gives the figures of a period for one procedure: received by channel, online share, on time, fees paid online', async () => {
     const temporaryResidence = { procedureCode: '1.004222', components: ['TK', 'CHO'] };
-    const counter = await ward.api.post('/dossiers', maritalStatus({ ...temporaryResidence, payment: { method: 'cash', paid: true } }), { as: officer });
-    const online = await ward.api.post('/dossiers', birthRegistration({ ...temporaryResidence, payment: { method: 'online', paid: true, transactionRef: 'PAYGOV-20260302-77' } }), { as: portal, headers: idempotent() });
+    const counter = await ward.api.post(
+      '/dossiers',
+      maritalStatus({ ...temporaryResidence, payment: { method: 'cash', paid: true } }),
+      { as: officer },
+    );
+    const online = await ward.api.post(
+      '/dossiers',
+      birthRegistration({
+        ...temporaryResidence,
+        payment: { method: 'online', paid: true, transactionRef: 'PAYGOV-20260302-77' },
+      }),
+      { as: portal, headers: idempotent() },
+    );
     let etag = online.headers.get('etag')!;
     for (const [body, as] of [
       [{ action: 'accept' }, officer],
@@ -110,7 +149,10 @@ describe('day counters → GET /reports', () => {
       [{ action: 'submit_for_approval' }, { role: 'specialist' }],
       [{ action: 'approve' }, leader],
     ] as const) {
-      const done = await ward.api.post(`/dossiers/${online.body.code}/actions`, body, { as, headers: { 'if-match': etag } });
+      const done = await ward.api.post(`/dossiers/${online.body.code}/actions`, body, {
+        as,
+        headers: { 'if-match': etag },
+      });
       expect(done.status, JSON.stringify(done.body)).toBe(200);
       etag = done.headers.get('etag')!;
     }
@@ -123,7 +165,10 @@ describe('day counters → GET /reports', () => {
     expect(report.body).toMatchObject({
       scope: 'procedure#1.004222',
       received: { total: 2, online: 1, inPerson: 1, postal: 0, notAccepted: 0 },
-      online: { shareOfReceived: { numerator: 1, denominator: 2, percent: '50.00%' }, rateForFullOnline: { percent: '50.00%' } },
+      online: {
+        shareOfReceived: { numerator: 1, denominator: 2, percent: '50.00%' },
+        rateForFullOnline: { percent: '50.00%' },
+      },
       resolved: { total: 1, early: 1, onTimeRate: { percent: '100.00%' } },
       digitisation: { numerator: 0, denominator: 2, percent: '0.00%' },
       fees: { feeBearing: 2, paid: 2, paidOnline: 1, onlinePaymentRate: { percent: '50.00%' }, paidOnlineVnd: 15000 },
@@ -157,12 +202,16 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
 
   it('raises a due-soon alert within 24 hours of the due date', async () => {
     const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
-    const result = (await ward.trigger('deadline-watch', new Date(Date.parse(filed.body.dueAt) - 2 * 3_600_000))) as { dueSoon: number };
+    const result = (await ward.trigger('deadline-watch', new Date(Date.parse(filed.body.dueAt) - 2 * 3_600_000))) as {
+      dueSoon: number;
+    };
     expect(result.dueSoon).toBeGreaterThanOrEqual(1);
   });
 
   it('moves a message its consumer cannot handle to the dead-letter queue after maxReceiveCount receives', async () => {
-    await ward.clients.sqs.send(new SendMessageCommand({ QueueUrl: ward.resources.queueUrls.alerts, MessageBody: '{"kind":"nonsense"}' }));
+    await ward.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: ward.resources.queueUrls.alerts, MessageBody: '{"kind":"nonsense"}' }),
+    );
     const dlq = queueResourceName(ward.resources.tableName.replace(/-table$/, ''), 'alerts', true);
     const deadline = Date.now() + 30_000;
     while ((ward.fauxqs.inspectQueue(dlq)?.messages.ready.length ?? 0) === 0) {
@@ -177,21 +226,41 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
 describe('upload URL → S3 → notification → document check', () => {
   const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
   const uploadRecord = async (code: string, uploadId: string) =>
-    (await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `DOSSIER#${code}`, sk: `UPLOAD#${uploadId}` }, ConsistentRead: true }))).Item;
+    (
+      await dynamo().send(
+        new GetCommand({
+          TableName: table(),
+          Key: { pk: `DOSSIER#${code}`, sk: `UPLOAD#${uploadId}` },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
   const dossierItem = async (code: string) =>
-    (await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' }, ConsistentRead: true }))).Item!;
+    (
+      await dynamo().send(
+        new GetCommand({ TableName: table(), Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' }, ConsistentRead: true }),
+      )
+    ).Item!;
   const stored = (key: string) =>
     ward.clients.s3.send(new HeadObjectCommand({ Bucket: ward.resources.bucketName, Key: key })).then(
       () => true,
       () => false,
     );
   const component = async (code: string, componentCode: string) =>
-    (await ward.api.get(`/dossiers/${code}`, { as: officer })).body.components.find((c: { code: string }) => c.code === componentCode);
+    (await ward.api.get(`/dossiers/${code}`, { as: officer })).body.components.find(
+      (c: { code: string }) => c.code === componentCode,
+    );
   /** Asks for an upload URL declaring `declared` (by default, exactly `file` as a PDF). */
   const askUpload = (code: string, componentCode: string, file: Buffer, declared: Record<string, unknown> = {}) =>
     ward.api.post(
       `/dossiers/${code}/components/${componentCode}/upload-url`,
-      { fileName: 'Giấy chứng sinh.pdf', contentType: 'application/pdf', sizeBytes: file.length, sha256: sha256Of(file), ...declared },
+      {
+        fileName: 'Giấy chứng sinh.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: file.length,
+        sha256: sha256Of(file),
+        ...declared,
+      },
       { as: portal },
     );
 
@@ -200,7 +269,9 @@ describe('upload URL → S3 → notification → document check', () => {
     const ticket = await askUpload(filed.body.code, 'GCS', PDF_BYTES);
     expect(ticket.status).toBe(201);
     const url = new URL(ticket.body.url);
-    expect(url.searchParams.get('X-Amz-SignedHeaders')!.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host', 'x-amz-checksum-sha256']));
+    expect(url.searchParams.get('X-Amz-SignedHeaders')!.split(';')).toEqual(
+      expect.arrayContaining(['content-length', 'content-type', 'host', 'x-amz-checksum-sha256']),
+    );
     expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
     expect(ticket.body.headers).toEqual({
       'content-type': 'application/pdf',
@@ -213,7 +284,9 @@ describe('upload URL → S3 → notification → document check', () => {
     const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     const code = filed.body.code as string;
     const ticket = await askUpload(code, 'GCS', PDF_BYTES);
-    expect(ticket.body.key).toMatch(new RegExp(`^dossiers/${code.replace(/\./g, '\\.')}/components/GCS/${ticket.body.uploadId}-Giay_chung_sinh.pdf$`));
+    expect(ticket.body.key).toMatch(
+      new RegExp(`^dossiers/${code.replace(/\./g, '\\.')}/components/GCS/${ticket.body.uploadId}-Giay_chung_sinh.pdf$`),
+    );
     const put = await fetch(ticket.body.url, { method: 'PUT', headers: ticket.body.headers, body: PDF_BYTES });
     expect(put.status).toBe(200);
     await ward.settle();
@@ -239,32 +312,55 @@ describe('upload URL → S3 → notification → document check', () => {
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 1)]);
   // fauxqs enforces no signature, so these reach the bucket; S3 itself would refuse the first two at the PUT.
   it.each([
-    { file: 'a file of another size than declared', declared: PDF_BYTES, body: Buffer.concat([PDF_BYTES, text]), reason: 'size_mismatch' },
-    { file: 'a file whose bytes do not match the declared SHA-256', declared: PDF_BYTES, body: otherPdf, reason: 'checksum_mismatch' },
+    {
+      file: 'a file of another size than declared',
+      declared: PDF_BYTES,
+      body: Buffer.concat([PDF_BYTES, text]),
+      reason: 'size_mismatch',
+    },
+    {
+      file: 'a file whose bytes do not match the declared SHA-256',
+      declared: PDF_BYTES,
+      body: otherPdf,
+      reason: 'checksum_mismatch',
+    },
     { file: 'a text file declared as a PDF', declared: text, body: text, reason: 'unsupported_type' },
     { file: 'a PNG declared as a PDF', declared: png, body: png, reason: 'type_mismatch' },
-  ])('refuses $file: deleted, its reason in its own record, the component not digitised', async ({ declared, body, reason }) => {
-    expect(otherPdf.length).toBe(PDF_BYTES.length);
-    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
-    const code = filed.body.code as string;
-    const ticket = await askUpload(code, 'GCS', declared);
-    expect(ticket.status).toBe(201);
-    // A client sets Content-Length from the body it sends.
-    const { 'content-length': _length, ...headers } = ticket.body.headers;
-    const put = await fetch(ticket.body.url, { method: 'PUT', headers, body });
-    expect(put.status).toBe(200);
-    await ward.settle();
-    expect(await uploadRecord(code, ticket.body.uploadId)).toMatchObject({ state: 'rejected', reason, object: { sizeBytes: body.length } });
-    expect(await stored(ticket.body.key)).toBe(false);
-    expect((await component(code, 'GCS')).document).toBeUndefined();
-    expect(await dossierItem(code)).not.toHaveProperty('rejectedDocuments');
-  });
+  ])(
+    'refuses $file: deleted, its reason in its own record, the component not digitised',
+    async ({ declared, body, reason }) => {
+      expect(otherPdf.length).toBe(PDF_BYTES.length);
+      const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
+      const code = filed.body.code as string;
+      const ticket = await askUpload(code, 'GCS', declared);
+      expect(ticket.status).toBe(201);
+      // A client sets Content-Length from the body it sends.
+      const { 'content-length': _length, ...headers } = ticket.body.headers;
+      const put = await fetch(ticket.body.url, { method: 'PUT', headers, body });
+      expect(put.status).toBe(200);
+      await ward.settle();
+      expect(await uploadRecord(code, ticket.body.uploadId)).toMatchObject({
+        state: 'rejected',
+        reason,
+        object: { sizeBytes: body.length },
+      });
+      expect(await stored(ticket.body.key)).toBe(false);
+      expect((await component(code, 'GCS')).document).toBeUndefined();
+      expect(await dossierItem(code)).not.toHaveProperty('rejectedDocuments');
+    },
+  );
 
   it('deletes an object that no upload URL was signed for, and leaves the component undigitised', async () => {
     const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     const code = filed.body.code as string;
-    const keys = [`dossiers/${code}/components/TK/${randomUUID()}-to khai.pdf`, `dossiers/${code}/components/TK/to khai.pdf`];
-    for (const key of keys) await ward.clients.s3.send(new PutObjectCommand({ Bucket: ward.resources.bucketName, Key: key, Body: PDF_BYTES }));
+    const keys = [
+      `dossiers/${code}/components/TK/${randomUUID()}-to khai.pdf`,
+      `dossiers/${code}/components/TK/to khai.pdf`,
+    ];
+    for (const key of keys)
+      await ward.clients.s3.send(
+        new PutObjectCommand({ Bucket: ward.resources.bucketName, Key: key, Body: PDF_BYTES }),
+      );
     await ward.settle();
     for (const key of keys) expect(await stored(key), key).toBe(false);
     expect((await component(code, 'TK')).document).toBeUndefined();
@@ -285,29 +381,57 @@ describe('upload URL → S3 → notification → document check', () => {
     expect(JSON.stringify(await dossierItem(code)).length).toBe(sizeBefore);
     const record = await uploadRecord(code, ticket.body.uploadId);
     // The first upload used the URL and was refused for what it is; every later one only as late.
-    expect(record).toMatchObject({ state: 'rejected', reason: 'unsupported_type', lateUpload: { reason: 'ticket_used' } });
+    expect(record).toMatchObject({
+      state: 'rejected',
+      reason: 'unsupported_type',
+      lateUpload: { reason: 'ticket_used' },
+    });
     expect(await stored(ticket.body.key)).toBe(false);
     const read = await ward.api.get(`/dossiers/${code}`, { as: officer });
-    const accepted = await ward.api.post(`/dossiers/${code}/actions`, { action: 'accept' }, { as: officer, headers: { 'if-match': read.headers.get('etag')! } });
+    const accepted = await ward.api.post(
+      `/dossiers/${code}/actions`,
+      { action: 'accept' },
+      { as: officer, headers: { 'if-match': read.headers.get('etag')! } },
+    );
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
   }, 180_000);
 
   it('refuses a component the dossier does not have, another portal’s dossier, and a malformed SHA-256', async () => {
     const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
     const request = { fileName: 'a.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) };
-    const unknown = await ward.api.post(`/dossiers/${filed.body.code}/components/XYZ/upload-url`, request, { as: officer });
+    const unknown = await ward.api.post(`/dossiers/${filed.body.code}/components/XYZ/upload-url`, request, {
+      as: officer,
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.components).toEqual(['TK']);
-    expect((await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, request, { as: portal })).status).toBe(404);
-    const tooLarge = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { ...request, sizeBytes: 50 * 1024 * 1024 }, { as: officer });
+    expect(
+      (await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, request, { as: portal })).status,
+    ).toBe(404);
+    const tooLarge = await ward.api.post(
+      `/dossiers/${filed.body.code}/components/TK/upload-url`,
+      { ...request, sizeBytes: 50 * 1024 * 1024 },
+      { as: officer },
+    );
     expect(tooLarge.body.errors[0]).toMatchObject({ field: 'sizeBytes', rule: 'too_big' });
     for (const sha256 of ['ab'.repeat(31), 'zz'.repeat(32), undefined]) {
-      const bad = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { ...request, sha256 }, { as: officer });
+      const bad = await ward.api.post(
+        `/dossiers/${filed.body.code}/components/TK/upload-url`,
+        { ...request, sha256 },
+        { as: officer },
+      );
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0]).toMatchObject({ field: 'sha256' });
     }
-    const hexRule = await ward.api.post(`/dossiers/${filed.body.code}/components/TK/upload-url`, { ...request, sha256: 'x' }, { as: officer });
-    expect(hexRule.body.errors[0]).toMatchObject({ field: 'sha256', rule: 'sha256_hex', message: expect.stringContaining('SHA-256') });
+    const hexRule = await ward.api.post(
+      `/dossiers/${filed.body.code}/components/TK/upload-url`,
+      { ...request, sha256: 'x' },
+      { as: officer },
+    );
+    expect(hexRule.body.errors[0]).toMatchObject({
+      field: 'sha256',
+      rule: 'sha256_hex',
+      message: expect.stringContaining('SHA-256'),
+    });
   });
 });
 
@@ -315,7 +439,11 @@ describe('status change → stream → FIFO queue → portal webhook', () => {
   it('sends the portal each new status of its dossier, in order, once', async () => {
     const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
     const code = filed.body.code as string;
-    const accepted = await ward.api.post(`/dossiers/${code}/actions`, { action: 'accept' }, { as: officer, headers: { 'if-match': filed.headers.get('etag')! } });
+    const accepted = await ward.api.post(
+      `/dossiers/${code}/actions`,
+      { action: 'accept' },
+      { as: officer, headers: { 'if-match': filed.headers.get('etag')! } },
+    );
     expect(accepted.status).toBe(200);
     const assigned = await ward.api.post(
       `/dossiers/${code}/actions`,
@@ -330,6 +458,10 @@ describe('status change → stream → FIFO queue → portal webhook', () => {
       ['received', 2],
       ['in_progress', 3],
     ]);
-    expect(forDossier[0]).toMatchObject({ path: '/motcua/status', idempotencyKey: `${code}#1`, body: { event: 'dossier.status_changed', portalId: 'dvcqg' } });
+    expect(forDossier[0]).toMatchObject({
+      path: '/motcua/status',
+      idempotencyKey: `${code}#1`,
+      body: { event: 'dossier.status_changed', portalId: 'dvcqg' },
+    });
   });
 });

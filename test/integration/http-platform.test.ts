@@ -15,7 +15,11 @@ describe('the local ward instance', () => {
   it('answers GET /health with the ward it serves, once its table answered', async () => {
     const response = await ward.api.get('/health');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', ward: { id: 'sample', unitCode: '000.00.00.H99' }, checks: { table: 'ok' } });
+    expect(response.body).toMatchObject({
+      status: 'ok',
+      ward: { id: 'sample', unitCode: '000.00.00.H99' },
+      checks: { table: 'ok' },
+    });
     expect(Date.parse(response.body.time)).not.toBeNaN();
   });
 
@@ -49,7 +53,9 @@ describe('the local ward instance', () => {
 
   it('refuses a protected route without a valid token before any function runs', async () => {
     expect((await ward.api.get('/dossiers')).status).toBe(401);
-    const forged = await ward.api.get('/dossiers', { headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' } });
+    const forged = await ward.api.get('/dossiers', {
+      headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' },
+    });
     expect(forged.status).toBe(401);
     expect(forged.body).toEqual({ message: 'Unauthorized' });
   });
@@ -57,7 +63,10 @@ describe('the local ward instance', () => {
 
 describe('the local runner’s own endpoints', () => {
   it('mints a token that the protected routes accept, as the start banner says', async () => {
-    const minted = await fetch(`${ward.url}/_local/token`, { method: 'POST', body: JSON.stringify({ role: 'leader' }) });
+    const minted = await fetch(`${ward.url}/_local/token`, {
+      method: 'POST',
+      body: JSON.stringify({ role: 'leader' }),
+    });
     const { token } = (await minted.json()) as { token: string };
     const list = await ward.api.get('/dossiers', { headers: { authorization: `Bearer ${token}` } });
     expect(list.status).toBe(200);
@@ -73,16 +82,29 @@ describe('the local runner’s own endpoints', () => {
 });
 
 describe('problem+json', () => {
-  const badBody = { procedureCode: 'x', channel: 'fax', applicant: { fullName: 'A', idNumber: '123', phone: '12', address: 'x' }, components: [] };
+  const badBody = {
+    procedureCode: 'x',
+    channel: 'fax',
+    applicant: { fullName: 'A', idNumber: '123', phone: '12', address: 'x' },
+    components: [],
+  };
 
   it('names each offending field and rule, in Vietnamese by default', async () => {
     const response = await ward.api.post('/dossiers', badBody, { as: officer });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.headers.get('content-language')).toBe('vi');
-    expect(response.body).toMatchObject({ type: 'urn:motcua:problem:validation_failed', status: 400, title: 'Dữ liệu gửi lên không hợp lệ' });
+    expect(response.body).toMatchObject({
+      type: 'urn:motcua:problem:validation_failed',
+      status: 400,
+      title: 'Dữ liệu gửi lên không hợp lệ',
+    });
     const byField = Object.fromEntries(response.body.errors.map((e: { field: string }) => [e.field, e]));
-    expect(byField['applicant.idNumber']).toMatchObject({ rule: 'citizen_id', pointer: '/applicant/idNumber', in: 'body' });
+    expect(byField['applicant.idNumber']).toMatchObject({
+      rule: 'citizen_id',
+      pointer: '/applicant/idNumber',
+      in: 'body',
+    });
     expect(byField['applicant.idNumber'].message).toBe('Số định danh cá nhân gồm đúng 12 chữ số.');
     expect(byField['applicant.phone'].rule).toBe('vn_phone');
     expect(byField.channel.rule).toBe('invalid_value');
@@ -90,7 +112,10 @@ describe('problem+json', () => {
   });
 
   it('speaks English with Accept-Language: en', async () => {
-    const response = await ward.api.post('/dossiers', badBody, { as: officer, headers: { 'accept-language': 'en-US,en;q=0.9,vi;q=0.5' } });
+    const response = await ward.api.post('/dossiers', badBody, {
+      as: officer,
+      headers: { 'accept-language': 'en-US,en;q=0.9,vi;q=0.5' },
+    });
     expect(response.headers.get('content-language')).toBe('en');
     expect(response.body.title).toBe('The request is not valid');
     const idNumber = response.body.errors.find((e: { field: string }) => e.field === 'applicant.idNumber');
@@ -98,10 +123,18 @@ describe('problem+json', () => {
   });
 
   it('refuses a body that is not JSON, and one sent as another media type', async () => {
-    const malformed = await ward.api.request('POST', '/dossiers', { as: officer, rawBody: '{"procedureCode":', headers: { 'content-type': 'application/json' } });
+    const malformed = await ward.api.request('POST', '/dossiers', {
+      as: officer,
+      rawBody: '{"procedureCode":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors[0]).toMatchObject({ rule: 'malformed_json', field: '' });
-    const form = await ward.api.request('POST', '/dossiers', { as: officer, rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await ward.api.request('POST', '/dossiers', {
+      as: officer,
+      rawBody: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect(form.body.type).toBe('urn:motcua:problem:unsupported_media_type');
   });
@@ -124,7 +157,9 @@ describe('route scopes at the gateway', () => {
     const readOnly = await ward.api.post('/dossiers', {}, { as: { portal: 'dvcqg', scopes: ['dossiers.read'] } });
     expect(readOnly.status).toBe(403);
     expect(readOnly.body).toEqual({ message: 'Forbidden' });
-    expect(readOnly.headers.get('www-authenticate')).toMatch(/^Bearer scope="aws\.cognito\.signin\.user\.admin motcua\/dossiers\.submit" error="insufficient_scope"/);
+    expect(readOnly.headers.get('www-authenticate')).toMatch(
+      /^Bearer scope="aws\.cognito\.signin\.user\.admin motcua\/dossiers\.submit" error="insufficient_scope"/,
+    );
     // A portal token, whatever its scopes, never carries the staff scope that staff-only routes require.
     const staffOnly = await ward.api.get('/alerts', { as: portal });
     expect(staffOnly.status).toBe(403);

@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
 import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
@@ -20,7 +20,12 @@ async function writtenItems(): Promise<number> {
       TableName: ward.resources.tableName,
       Select: 'COUNT',
       FilterExpression: 'entity IN (:dossier, :slip, :sequence, :idempotency)',
-      ExpressionAttributeValues: { ':dossier': 'dossier', ':slip': 'slip', ':sequence': 'sequence', ':idempotency': 'idempotency' },
+      ExpressionAttributeValues: {
+        ':dossier': 'dossier',
+        ':slip': 'slip',
+        ':sequence': 'sequence',
+        ':idempotency': 'idempotency',
+      },
     }),
   );
   return scan.Count ?? 0;
@@ -59,7 +64,9 @@ function mutate(body: Record<string, unknown>, path: string[], value: unknown, r
 }
 
 /** Any UTF-16 text, as JSON can carry it: controls, format characters and lone surrogates included (free text refuses them). */
-const anyText = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 60 }).map((units) => String.fromCharCode(...units));
+const anyText = fc
+  .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 60 })
+  .map((units) => String.fromCharCode(...units));
 
 const malformedBody = fc.oneof(
   // Any JSON at all.
@@ -67,25 +74,37 @@ const malformedBody = fc.oneof(
   // Text that is not JSON.
   fc.string({ maxLength: 200 }).map((s) => ({ raw: `{${s}`, as: 'counter' as const })),
   // A valid filing with one field replaced by anything or deleted.
-  fc.record({
-    as: fc.constantFrom('online' as const, 'counter' as const),
-    path: fc.constantFrom(...paths),
-    value: fc.oneof(fc.jsonValue(), fc.string(), anyText, fc.integer(), fc.constant(null), fc.array(fc.string())),
-    remove: fc.boolean(),
-  }).map(({ as, path, value, remove }) => ({ raw: JSON.stringify(mutate(valid[as], path, value, remove)), as })),
+  fc
+    .record({
+      as: fc.constantFrom('online' as const, 'counter' as const),
+      path: fc.constantFrom(...paths),
+      value: fc.oneof(fc.jsonValue(), fc.string(), anyText, fc.integer(), fc.constant(null), fc.array(fc.string())),
+      remove: fc.boolean(),
+    })
+    .map(({ as, path, value, remove }) => ({ raw: JSON.stringify(mutate(valid[as], path, value, remove)), as })),
   // A valid filing with an extra field.
-  fc.record({ as: fc.constantFrom('online' as const, 'counter' as const), key: fc.string({ minLength: 1, maxLength: 20 }), value: fc.jsonValue() }).map(
-    ({ as, key, value }) => ({ raw: JSON.stringify({ ...valid[as], [`x${key}`]: value }), as }),
-  ),
+  fc
+    .record({
+      as: fc.constantFrom('online' as const, 'counter' as const),
+      key: fc.string({ minLength: 1, maxLength: 20 }),
+      value: fc.jsonValue(),
+    })
+    .map(({ as, key, value }) => ({ raw: JSON.stringify({ ...valid[as], [`x${key}`]: value }), as })),
 );
 
-it('answers thousands of malformed filings with a 4xx problem and writes nothing for them', { timeout: 180_000 }, async () => {
+it('answers thousands of malformed filings with a 4xx problem and writes nothing for them', {
+  timeout: 180_000,
+}, async () => {
   const before = await writtenItems();
   let accepted = 0;
   let refused = 0;
   await fc.assert(
     fc.asyncProperty(malformedBody, async ({ raw, as }) => {
-      const response = await ward.api.request('POST', '/dossiers', { as: as === 'online' ? portal : officer, rawBody: raw, headers: { 'content-type': 'application/json', ...idempotent() } });
+      const response = await ward.api.request('POST', '/dossiers', {
+        as: as === 'online' ? portal : officer,
+        rawBody: raw,
+        headers: { 'content-type': 'application/json', ...idempotent() },
+      });
       expect(response.status, raw).toBeLessThan(500);
       if (response.status === 201) {
         accepted += 1; // a mutation that happened to stay valid (a deleted optional note, say)

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,10 +10,9 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { FauxqsServer } from 'fauxqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { createLocalResources, type LocalResources } from '../../local/resources.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isLoopbackAddress } from '../../local/http-gateway.ts';
+import { createLocalResources, type LocalResources } from '../../local/resources.ts';
 import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../../local/services.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
 import { startLocalWard } from '../../local/ward.ts';
@@ -112,7 +110,15 @@ describe('a restart on the same data folder', () => {
     const ward = readWardFile('sample');
     const start = async () => {
       const fauxqs = await startLocalFauxqs({ dataDir: join(dataDir, 'fauxqs') });
-      const local = await startLocalWard({ ward, dynamoEndpoint: inject('dynamoEndpoint'), fauxqs, resourcePrefix: 'restart', dataDir, schedules: 'manual', logLevel: 'SILENT' });
+      const local = await startLocalWard({
+        ward,
+        dynamoEndpoint: inject('dynamoEndpoint'),
+        fauxqs,
+        resourcePrefix: 'restart',
+        dataDir,
+        schedules: 'manual',
+        logLevel: 'SILENT',
+      });
       const stop = async () => {
         await local.stop();
         await fauxqs.stop();
@@ -123,12 +129,18 @@ describe('a restart on the same data folder', () => {
       const first = await start();
       const token = await first.local.token({ role: 'officer' });
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const filed = await fetch(`${first.local.url}/dossiers`, { method: 'POST', headers, body: JSON.stringify(maritalStatus()) });
+      const filed = await fetch(`${first.local.url}/dossiers`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(maritalStatus()),
+      });
       const { code, lookup } = (await filed.json()) as { code: string; lookup: { pin: string } };
       const etag = filed.headers.get('etag')!;
       await first.local.settle();
       await first.stop();
-      expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['token-signing-key.jwk.json', 'stream-checkpoint-report-aggregator.json']));
+      expect(readdirSync(dataDir)).toEqual(
+        expect.arrayContaining(['token-signing-key.jwk.json', 'stream-checkpoint-report-aggregator.json']),
+      );
       // Only its owner may enter the data folder or read the signing key.
       expect(modeOf(dataDir)).toBe(0o700);
       expect(modeOf(join(dataDir, 'fauxqs'))).toBe(0o700);
@@ -153,9 +165,15 @@ describe('a restart on the same data folder', () => {
       expect(acted.status).toBe(200);
       // The stream consumers resume from where they stopped, not from the start of the stream.
       for (const name of ['report-aggregator', 'portal-notifier']) {
-        expect(Object.keys(JSON.parse(readFileSync(join(dataDir, `stream-checkpoint-${name}.json`), 'utf8')))).not.toHaveLength(0);
+        expect(
+          Object.keys(JSON.parse(readFileSync(join(dataDir, `stream-checkpoint-${name}.json`), 'utf8'))),
+        ).not.toHaveLength(0);
       }
-      const again = await fetch(`${second.local.url}/dossiers`, { method: 'POST', headers, body: JSON.stringify(maritalStatus()) });
+      const again = await fetch(`${second.local.url}/dossiers`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(maritalStatus()),
+      });
       expect(((await again.json()) as { code: string }).code).not.toBe(code);
       await second.stop();
     } finally {
@@ -170,7 +188,10 @@ const repoRoot = new URL('../..', import.meta.url).pathname;
 /** The local addresses of the sockets listening on a TCP port, from the kernel's tables. */
 function listeners(port: number): string[] {
   const found: string[] = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const [, local, , state] = line.trim().split(/\s+/);
@@ -179,11 +200,29 @@ function listeners(port: number): string[] {
       if (parseInt(portHex, 16) !== port) continue;
       // Each 32-bit word is in host (little-endian) order.
       const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
-      if (!v6) found.push(words[0]!.match(/../g)!.map((b) => parseInt(b, 16)).join('.'));
+      if (!v6)
+        found.push(
+          words[0]!
+            .match(/../g)!
+            .map((b) => parseInt(b, 16))
+            .join('.'),
+        );
       else {
-        const groups = words.join('').match(/.{4}/g)!.map((g) => parseInt(g, 16).toString(16));
+        const groups = words
+          .join('')
+          .match(/.{4}/g)!
+          .map((g) => parseInt(g, 16).toString(16));
         const full = groups.join(':');
-        found.push(/^0:0:0:0:0:ffff:/.test(full) ? `::ffff:${words[3]!.match(/../g)!.map((b) => parseInt(b, 16)).join('.')}` : full === '0:0:0:0:0:0:0:1' ? '::1' : full);
+        found.push(
+          /^0:0:0:0:0:ffff:/.test(full)
+            ? `::ffff:${words[3]!
+                .match(/../g)!
+                .map((b) => parseInt(b, 16))
+                .join('.')}`
+            : full === '0:0:0:0:0:0:0:1'
+              ? '::1'
+              : full,
+        );
       }
     }
   }
@@ -208,7 +247,9 @@ describe('the local services', () => {
       expect(modeOf(dataDir)).toBe(0o700);
       const port = portOf(dynamo.endpoint);
       for (const address of listeners(port)) expect(isLoopbackAddress(address), address).toBe(true);
-      const java = execFileSync('pgrep', ['-a', '-f', `LoopbackDynamoDbLocal.java -port ${port} `], { encoding: 'utf8' });
+      const java = execFileSync('pgrep', ['-a', '-f', `LoopbackDynamoDbLocal.java -port ${port} `], {
+        encoding: 'utf8',
+      });
       expect(java).toMatch(/ -disableTelemetry( |$)/m);
     } finally {
       await dynamo.stop();
@@ -216,7 +257,9 @@ describe('the local services', () => {
     }
     // Nor has any DynamoDB Local of this run (the shared one included) left its metadata file in the repository.
     expect(existsSync(join(repoRoot, 'dynamodb-local-metadata.json'))).toBe(false);
-    expect(execFileSync('git', ['ls-files', 'dynamodb-local-metadata.json'], { cwd: repoRoot, encoding: 'utf8' })).toBe('');
+    expect(execFileSync('git', ['ls-files', 'dynamodb-local-metadata.json'], { cwd: repoRoot, encoding: 'utf8' })).toBe(
+      '',
+    );
   });
 });
 
@@ -237,7 +280,10 @@ describe('the local instance', () => {
     const exposed = await start('0.0.0.0');
     try {
       const port = portOf(exposed.url);
-      const refused = await fetch(`http://127.0.0.1:${port}/_local/token`, { method: 'POST', body: JSON.stringify({ role: 'leader' }) });
+      const refused = await fetch(`http://127.0.0.1:${port}/_local/token`, {
+        method: 'POST',
+        body: JSON.stringify({ role: 'leader' }),
+      });
       expect(refused.status).toBe(403);
       const { message } = (await refused.json()) as { message: string };
       expect(message).toMatch(/only when the instance listens on a loopback address.*0\.0\.0\.0.*--host 127\.0\.0\.1/);
@@ -257,7 +303,9 @@ describe('the local instance', () => {
       }
       expect(lines).toHaveLength(4);
       expect(lines.join('\n')).not.toMatch(/12345678|23456789|34567890|45678901|56789012/);
-      expect(lines[0]).toMatch(new RegExp(`^GET /public/dossiers/${code.replace(/\./g, '\\.')}\\?pin=\\*\\*\\* \\d{3} \\d+ms$`));
+      expect(lines[0]).toMatch(
+        new RegExp(`^GET /public/dossiers/${code.replace(/\./g, '\\.')}\\?pin=\\*\\*\\* \\d{3} \\d+ms$`),
+      );
       expect(lines[2]).toContain('x=1&p%69n=***');
     } finally {
       await local.stop();
@@ -276,7 +324,10 @@ describe('npm start', () => {
 
   async function startInstance() {
     // Its own process group, as a terminal runs it: Ctrl-C signals the whole group.
-    const child = spawn('npx', ['tsx', 'local/main.ts', '--in-memory', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npx', ['tsx', 'local/main.ts', '--in-memory', '--port', '0', '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -287,7 +338,12 @@ describe('npm start', () => {
     }
     const api = /API\s+(http:\/\/\S+)/.exec(output)![1]!;
     const dynamoPort = /DynamoDB Local http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]!;
-    return { child, api, dynamoPort, exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) };
+    return {
+      child,
+      api,
+      dynamoPort,
+      exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+    };
   }
 
   async function waitUntilGone(port: string) {

@@ -18,15 +18,28 @@ beforeAll(async () => {
     [birthRegistration(), portal],
     [birthRegistration(), portal],
     [birthRegistration(), portal],
-    [maritalStatus({ procedureCode: '2.000720', components: ['GDN'], payment: { method: 'cash', paid: true } }), officer],
+    [
+      maritalStatus({ procedureCode: '2.000720', components: ['GDN'], payment: { method: 'cash', paid: true } }),
+      officer,
+    ],
   ];
   for (const [body, as] of bodies) {
     const response = await ward.api.post('/dossiers', body, { as, headers: idempotent() });
     expect(response.status).toBe(201);
-    filed.push({ code: response.body.code, etag: response.headers.get('etag')!, pin: response.body.lookup.pin, channel: String(body.channel), procedure: String(body.procedureCode) });
+    filed.push({
+      code: response.body.code,
+      etag: response.headers.get('etag')!,
+      pin: response.body.lookup.pin,
+      channel: String(body.channel),
+      procedure: String(body.procedureCode),
+    });
   }
   // One assigned to a specialist.
-  const assigned = await ward.api.post(`/dossiers/${filed[0]!.code}/actions`, { action: 'assign', assignee: 'specialist.42' }, { as: leader, headers: { 'if-match': filed[0]!.etag } });
+  const assigned = await ward.api.post(
+    `/dossiers/${filed[0]!.code}/actions`,
+    { action: 'assign', assignee: 'specialist.42' },
+    { as: leader, headers: { 'if-match': filed[0]!.etag } },
+  );
   expect(assigned.status).toBe(200);
 });
 afterAll(async () => {
@@ -53,7 +66,9 @@ describe('the worklist', () => {
     const counter = await ward.api.get('/dossiers?channel=in_person&status=received', { as: officer });
     expect(counter.body.items).toHaveLength(4);
     const assigned = await ward.api.get('/dossiers?assignee=specialist.42', { as: officer });
-    expect(assigned.body.items).toEqual([expect.objectContaining({ code: filed[0]!.code, status: 'in_progress', applicantName: 'Nguyễn Thị Lan' })]);
+    expect(assigned.body.items).toEqual([
+      expect.objectContaining({ code: filed[0]!.code, status: 'in_progress', applicantName: 'Nguyễn Thị Lan' }),
+    ]);
     const mine = await ward.api.get('/dossiers?assignee=me', { as: { role: 'specialist', username: 'specialist.42' } });
     expect(codes(mine.body.items)).toEqual([filed[0]!.code]);
     const farFuture = await ward.api.get('/dossiers?sort=due&dueBefore=2099-01-01', { as: officer });
@@ -66,7 +81,14 @@ describe('the worklist', () => {
     for (const dueBefore of ['9999-01-01', '1900-01-01T00:00:00Z', '2101-01-01']) {
       const answer = await ward.api.get(`/dossiers?sort=due&dueBefore=${dueBefore}`, { as: officer });
       expect(answer.status, dueBefore).toBe(400);
-      expect(answer.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'dueBefore', rule: 'date_in_calendar_range', message: 'Ngày phải thuộc các năm 2000–2100.' })]);
+      expect(answer.body.errors).toEqual([
+        expect.objectContaining({
+          in: 'query',
+          field: 'dueBefore',
+          rule: 'date_in_calendar_range',
+          message: 'Ngày phải thuộc các năm 2000–2100.',
+        }),
+      ]);
     }
   });
 
@@ -100,7 +122,13 @@ describe('the worklist', () => {
 });
 
 describe('what each role sees of the applicant', () => {
-  const full = { fullName: 'Nguyễn Thị Lan', idNumber: '001190012345', phone: '0912345678', email: 'lan.nguyen@example.vn', address: expect.stringContaining('Kim Liên') };
+  const full = {
+    fullName: 'Nguyễn Thị Lan',
+    idNumber: '001190012345',
+    phone: '0912345678',
+    email: 'lan.nguyen@example.vn',
+    address: expect.stringContaining('Kim Liên'),
+  };
   const seenBy = async (code: string, as: TokenRequest) => (await ward.api.get(`/dossiers/${code}`, { as })).body;
 
   it('shows officers, leaders and the assignee everything; another specialist the name only', async () => {
@@ -110,29 +138,42 @@ describe('what each role sees of the applicant', () => {
       expect(view.applicant, JSON.stringify(as)).toEqual(full);
       expect(view.applicantDetail).toBe('full');
     }
-    for (const as of [{ role: 'specialist', username: 'specialist.43' }, { role: 'specialist', username: 'specialist.local' }] as const) {
+    for (const as of [
+      { role: 'specialist', username: 'specialist.43' },
+      { role: 'specialist', username: 'specialist.local' },
+    ] as const) {
       const view = await seenBy(code, as);
       expect(view.applicant, JSON.stringify(as)).toEqual({ fullName: 'Nguyễn Thị Lan' });
       expect(view.applicantDetail).toBe('name');
       expect(JSON.stringify(view)).not.toMatch(/001190012345|0912345678|lan\.nguyen|Kim Liên/);
     }
     // Before any assignment, no specialist holds the dossier.
-    expect((await seenBy(filed[1]!.code, { role: 'specialist', username: 'specialist.42' })).applicant).toEqual({ fullName: 'Nguyễn Thị Lan' });
+    expect((await seenBy(filed[1]!.code, { role: 'specialist', username: 'specialist.42' })).applicant).toEqual({
+      fullName: 'Nguyễn Thị Lan',
+    });
   });
 
   it('shows the specialists of the department a dossier is assigned to everything, others the name', async () => {
     const { code, etag } = filed[2]!;
-    const toDepartment = await ward.api.post(`/dossiers/${code}/actions`, { action: 'assign', department: 'Kinh tế – Hạ tầng – Đô thị' }, { as: leader, headers: { 'if-match': etag } });
+    const toDepartment = await ward.api.post(
+      `/dossiers/${code}/actions`,
+      { action: 'assign', department: 'Kinh tế – Hạ tầng – Đô thị' },
+      { as: leader, headers: { 'if-match': etag } },
+    );
     expect(toDepartment.status).toBe(200);
     filed[2]!.etag = toDepartment.headers.get('etag')!;
     expect((await seenBy(code, { role: 'specialist', username: 'specialist.43' })).applicant).toEqual(full);
-    expect((await seenBy(code, { role: 'specialist', username: 'specialist.42' })).applicant).toEqual({ fullName: 'Nguyễn Thị Lan' });
+    expect((await seenBy(code, { role: 'specialist', username: 'specialist.42' })).applicant).toEqual({
+      fullName: 'Nguyễn Thị Lan',
+    });
   });
 
   it('shows the filing portal everything it sent, and names applicants on staff worklists only', async () => {
     expect((await seenBy(filed[4]!.code, portal)).applicant).toEqual(full);
     const staffList = await ward.api.get('/dossiers', { as: { role: 'specialist', username: 'specialist.43' } });
-    expect(staffList.body.items.every((i: { applicantName?: string }) => i.applicantName === 'Nguyễn Thị Lan')).toBe(true);
+    expect(staffList.body.items.every((i: { applicantName?: string }) => i.applicantName === 'Nguyễn Thị Lan')).toBe(
+      true,
+    );
     expect(JSON.stringify(staffList.body)).not.toMatch(/001190012345|0912345678/);
   });
 });
@@ -142,10 +183,17 @@ describe('the citizen’s public lookup', () => {
     const mine = filed[0]!;
     const lookup = await ward.api.get(`/public/dossiers/${mine.code}?pin=${mine.pin}`);
     expect(lookup.status).toBe(200);
-    expect(lookup.body).toMatchObject({ code: mine.code, status: 'in_progress', statusText: 'Đang giải quyết', procedure: { code: '1.004873' } });
+    expect(lookup.body).toMatchObject({
+      code: mine.code,
+      status: 'in_progress',
+      statusText: 'Đang giải quyết',
+      procedure: { code: '1.004873' },
+    });
     const text = JSON.stringify(lookup.body);
     expect(text).not.toMatch(/Nguyễn|001190012345|0912345678|Kim Liên|specialist/);
-    const english = await ward.api.get(`/public/dossiers/${mine.code}?pin=${mine.pin}`, { headers: { 'accept-language': 'en' } });
+    const english = await ward.api.get(`/public/dossiers/${mine.code}?pin=${mine.pin}`, {
+      headers: { 'accept-language': 'en' },
+    });
     expect(english.body.statusText).toBe('In progress');
   });
 
@@ -166,12 +214,24 @@ describe('the citizen’s public lookup', () => {
 describe('the report period', () => {
   it('is at most a year long, within the calendar’s years, and refused field by field otherwise', async () => {
     expect((await ward.api.get('/reports?from=2024-01-01&to=2024-12-31', { as: leader })).status).toBe(200);
-    const long = await ward.api.get('/reports?from=2024-01-01&to=2025-01-01', { as: leader, headers: { 'accept-language': 'en' } });
+    const long = await ward.api.get('/reports?from=2024-01-01&to=2025-01-01', {
+      as: leader,
+      headers: { 'accept-language': 'en' },
+    });
     expect(long.status).toBe(400);
-    expect(long.body.errors).toEqual([expect.objectContaining({ field: 'to', rule: 'report_period_too_long', message: 'A report period is at most 366 days long.' })]);
+    expect(long.body.errors).toEqual([
+      expect.objectContaining({
+        field: 'to',
+        rule: 'report_period_too_long',
+        message: 'A report period is at most 366 days long.',
+      }),
+    ]);
     const ancient = await ward.api.get('/reports?from=1900-01-01&to=1900-01-31', { as: leader });
     expect(ancient.status).toBe(400);
-    expect(ancient.body.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`).sort()).toEqual(['from:date_in_calendar_range', 'to:date_in_calendar_range']);
+    expect(ancient.body.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`).sort()).toEqual([
+      'from:date_in_calendar_range',
+      'to:date_in_calendar_range',
+    ]);
     const century = await ward.api.get('/reports?from=2000-01-01&to=2100-12-31', { as: leader });
     expect(century.status).toBe(400);
     expect(century.body.errors).toEqual([expect.objectContaining({ field: 'to', rule: 'report_period_too_long' })]);

@@ -4,7 +4,15 @@ import { readWardFile } from '../../shared/config/ward-files.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { countDynamoCalls } from '../support/sdk-calls.ts';
-import { leader, officer, portal, specialist, startTestWard, type ApiResponse, type TestWard } from '../support/ward.ts';
+import {
+  type ApiResponse,
+  leader,
+  officer,
+  portal,
+  specialist,
+  startTestWard,
+  type TestWard,
+} from '../support/ward.ts';
 
 let ward: TestWard;
 let sdk: ReturnType<typeof countDynamoCalls>;
@@ -29,31 +37,52 @@ async function file(body: Record<string, unknown>, as: TokenRequest): Promise<He
 }
 
 async function act(held: Held, body: Record<string, unknown>, as: TokenRequest, expected = 200): Promise<ApiResponse> {
-  const response = await ward.api.post(`/dossiers/${held.code}/actions`, body, { as, headers: { 'if-match': held.etag } });
+  const response = await ward.api.post(`/dossiers/${held.code}/actions`, body, {
+    as,
+    headers: { 'if-match': held.etag },
+  });
   expect(response.status, `${String(body.action)}: ${JSON.stringify(response.body)}`).toBe(expected);
   if (response.status === 200) held.etag = response.headers.get('etag')!;
   return response;
 }
 
 const sample = readWardFile('sample');
-const calendar = new WorkingCalendar({ timeZone: sample.timeZone, sessions: sample.officeHours.sessions, weekdays: sample.officeHours.weekdays, holidayOverrides: sample.holidayOverrides });
+const calendar = new WorkingCalendar({
+  timeZone: sample.timeZone,
+  sessions: sample.officeHours.sessions,
+  weekdays: sample.officeHours.weekdays,
+  holidayOverrides: sample.holidayOverrides,
+});
 /** A new appointment some working days after a due date: whatever day the test runs, it is a working day. */
-const later = (iso: string, days: number) => new Date(calendar.addWorkingMinutes(Date.parse(iso), days * 480)).toISOString();
+const later = (iso: string, days: number) =>
+  new Date(calendar.addWorkingMinutes(Date.parse(iso), days * 480)).toISOString();
 
 describe('the legal workflow through the API', () => {
   it('takes an online dossier from submission to the returned result, every step on the control slip', async () => {
     const dossier = await file(birthRegistration(), portal);
     const accepted = await act(dossier, { action: 'accept', note: 'Hồ sơ đủ, đúng' }, officer);
-    expect(accepted.body).toMatchObject({ status: 'received', version: 2, allowedActions: ['assign', 'request_supplement', 'withdraw', 'apologize'] });
+    expect(accepted.body).toMatchObject({
+      status: 'received',
+      version: 2,
+      allowedActions: ['assign', 'request_supplement', 'withdraw', 'apologize'],
+    });
     const dueAt = accepted.body.dueAt as string;
     await act(dossier, { action: 'assign', assignee: 'specialist.local', department: 'Tư pháp – Hộ tịch' }, leader);
-    await act(dossier, { action: 'request_supplement', missing: ['Bản chụp Giấy chứng sinh rõ nét'], note: 'Ảnh mờ' }, specialist);
+    await act(
+      dossier,
+      { action: 'request_supplement', missing: ['Bản chụp Giấy chứng sinh rõ nét'], note: 'Ảnh mờ' },
+      specialist,
+    );
     await act(dossier, { action: 'supplement_received', note: 'Công dân đã bổ sung' }, portal);
     await act(dossier, { action: 'transfer', agency: 'Công an phường (liên thông)' }, specialist);
     await act(dossier, { action: 'submit_for_approval' }, specialist);
     await act(dossier, { action: 'send_back', note: 'Kiểm tra lại tên cha' }, leader);
     await act(dossier, { action: 'submit_for_approval', note: 'Đã sửa' }, specialist);
-    const apologized = await act(dossier, { action: 'apologize', reason: 'Chờ kết quả xác minh liên thông', newDueAt: later(dueAt, 1) }, leader);
+    const apologized = await act(
+      dossier,
+      { action: 'apologize', reason: 'Chờ kết quả xác minh liên thông', newDueAt: later(dueAt, 1) },
+      leader,
+    );
     expect(apologized.body).toMatchObject({ status: 'pending_approval', dueAt: later(dueAt, 1) });
     const approved = await act(dossier, { action: 'approve' }, leader);
     expect(approved.body.status).toBe('resolved');
@@ -61,7 +90,13 @@ describe('the legal workflow through the API', () => {
     expect(returned.body).toMatchObject({ status: 'returned', version: 12, allowedActions: [] });
 
     const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
-    expect(view.body).toMatchObject({ status: 'returned', timing: 'early', returnChannel: 'online', originalDueAt: dueAt, apologies: [expect.objectContaining({ previousDueAt: dueAt })] });
+    expect(view.body).toMatchObject({
+      status: 'returned',
+      timing: 'early',
+      returnChannel: 'online',
+      originalDueAt: dueAt,
+      apologies: [expect.objectContaining({ previousDueAt: dueAt })],
+    });
     expect(view.headers.get('etag')).toBe(dossier.etag);
 
     const history = await ward.api.get(`/dossiers/${dossier.code}/history`, { as: officer });
@@ -93,27 +128,46 @@ describe('the legal workflow through the API', () => {
 
   it('refuses at intake, rejects after review, records a payment, lets a citizen withdraw, and stops', async () => {
     const refused = await file(birthRegistration(), portal);
-    expect((await act(refused, { action: 'refuse', reason: 'Thủ tục không thuộc thẩm quyền của phường' }, officer)).body.status).toBe('not_accepted');
+    expect(
+      (await act(refused, { action: 'refuse', reason: 'Thủ tục không thuộc thẩm quyền của phường' }, officer)).body
+        .status,
+    ).toBe('not_accepted');
 
     const rejected = await file(maritalStatus({ payment: { method: 'online', paid: false } }), officer);
-    const paid = await act(rejected, { action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-1' }, officer);
+    const paid = await act(
+      rejected,
+      { action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-1' },
+      officer,
+    );
     expect(paid.body.status).toBe('received');
     await act(rejected, { action: 'assign', assignee: 'specialist.local' }, officer);
-    expect((await act(rejected, { action: 'reject', reason: 'Người yêu cầu đã đăng ký kết hôn' }, leader)).body.status).toBe('rejected');
+    expect(
+      (await act(rejected, { action: 'reject', reason: 'Người yêu cầu đã đăng ký kết hôn' }, leader)).body.status,
+    ).toBe('rejected');
     const rejectedView = await ward.api.get(`/dossiers/${rejected.code}`, { as: officer });
-    expect(rejectedView.body).toMatchObject({ reason: 'Người yêu cầu đã đăng ký kết hôn', fee: { method: 'online', paidAmountVnd: 15000 } });
+    expect(rejectedView.body).toMatchObject({
+      reason: 'Người yêu cầu đã đăng ký kết hôn',
+      fee: { method: 'online', paidAmountVnd: 15000 },
+    });
 
     const withdrawn = await file(birthRegistration(), portal);
     await act(withdrawn, { action: 'accept' }, officer);
-    expect((await act(withdrawn, { action: 'withdraw', reason: 'Công dân xin rút' }, portal)).body.status).toBe('withdrawn');
+    expect((await act(withdrawn, { action: 'withdraw', reason: 'Công dân xin rút' }, portal)).body.status).toBe(
+      'withdrawn',
+    );
 
     const stopped = await file(maritalStatus(), officer);
-    expect((await act(stopped, { action: 'stop', reason: 'Công dân qua đời trong quá trình giải quyết' }, leader)).body.status).toBe('stopped');
+    expect(
+      (await act(stopped, { action: 'stop', reason: 'Công dân qua đời trong quá trình giải quyết' }, leader)).body
+        .status,
+    ).toBe('stopped');
   });
 
   it('writes a status change in one DynamoDB round trip', async () => {
     const dossier = await file(maritalStatus(), officer);
-    const { calls } = await sdk.during(() => act(dossier, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer));
+    const { calls } = await sdk.during(() =>
+      act(dossier, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer),
+    );
     expect(calls).toEqual(['TransactWriteItemsCommand']);
   });
 });
@@ -122,13 +176,19 @@ describe('when an action cannot be taken', () => {
   it('answers 409 naming the current status and the actions allowed now', async () => {
     const dossier = await file(maritalStatus(), officer);
     const refused = await act(dossier, { action: 'approve' }, leader, 409);
-    expect(refused.body).toMatchObject({ type: 'urn:motcua:problem:action_not_allowed', currentStatus: 'received', allowedActions: ['assign', 'stop', 'apologize'] });
+    expect(refused.body).toMatchObject({
+      type: 'urn:motcua:problem:action_not_allowed',
+      currentStatus: 'received',
+      allowedActions: ['assign', 'stop', 'apologize'],
+    });
     expect(refused.body.detail).toBe('Không thể thực hiện "approve" khi hồ sơ đang ở trạng thái "received".');
   });
 
   it('answers 403 to a role that may never take the action', async () => {
     const dossier = await file(maritalStatus(), officer);
-    expect((await act(dossier, { action: 'stop', reason: 'Không có lý do chính đáng' }, specialist, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+    expect(
+      (await act(dossier, { action: 'stop', reason: 'Không có lý do chính đáng' }, specialist, 403)).body.type,
+    ).toBe('urn:motcua:problem:forbidden');
   });
 
   it('answers 412 with the current version to an ETag that is stale, and 428 without one', async () => {
@@ -136,11 +196,20 @@ describe('when an action cannot be taken', () => {
     const stale = { ...dossier };
     await act(dossier, { action: 'assign', department: 'Tư pháp – Hộ tịch' }, officer);
     const late = await act(stale, { action: 'stop', reason: 'Dừng theo yêu cầu' }, leader, 412);
-    expect(late.body).toMatchObject({ type: 'urn:motcua:problem:version_mismatch', currentVersion: 2, currentStatus: 'in_progress', etag: dossier.etag });
+    expect(late.body).toMatchObject({
+      type: 'urn:motcua:problem:version_mismatch',
+      currentVersion: 2,
+      currentStatus: 'in_progress',
+      etag: dossier.etag,
+    });
     // Retrying with the ETag from the 412 works.
     await act({ code: dossier.code, etag: late.body.etag }, { action: 'stop', reason: 'Dừng theo yêu cầu' }, leader);
 
-    const missing = await ward.api.post(`/dossiers/${dossier.code}/actions`, { action: 'stop', reason: 'xxx' }, { as: leader });
+    const missing = await ward.api.post(
+      `/dossiers/${dossier.code}/actions`,
+      { action: 'stop', reason: 'xxx' },
+      { as: leader },
+    );
     expect(missing.status).toBe(428);
   });
 
@@ -148,7 +217,11 @@ describe('when an action cannot be taken', () => {
     const dossier = await file(maritalStatus(), officer);
     const answers = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        ward.api.post(`/dossiers/${dossier.code}/actions`, { action: 'assign', department: 'Tư pháp – Hộ tịch', note: `Phân công lần ${i}` }, { as: officer, headers: { 'if-match': dossier.etag } }),
+        ward.api.post(
+          `/dossiers/${dossier.code}/actions`,
+          { action: 'assign', department: 'Tư pháp – Hộ tịch', note: `Phân công lần ${i}` },
+          { as: officer, headers: { 'if-match': dossier.etag } },
+        ),
       ),
     );
     const statuses = answers.map((a) => a.status);
@@ -191,26 +264,52 @@ describe('roles follow the dossier', () => {
     for (const other of [colleague, otherSpecialist]) {
       const refused = await act(dossier, { action: 'submit_for_approval' }, other, 403);
       expect(refused.body.type).toBe('urn:motcua:problem:forbidden');
-      expect(refused.body.detail).toBe('Hồ sơ đã được phân công cho người khác xử lý; bạn không thực hiện được thao tác "submit_for_approval".');
+      expect(refused.body.detail).toBe(
+        'Hồ sơ đã được phân công cho người khác xử lý; bạn không thực hiện được thao tác "submit_for_approval".',
+      );
       expect(JSON.stringify(refused.body)).not.toContain('specialist.42');
-      expect((await act(dossier, { action: 'transfer', agency: 'Công an phường' }, other, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+      expect((await act(dossier, { action: 'transfer', agency: 'Công an phường' }, other, 403)).body.type).toBe(
+        'urn:motcua:problem:forbidden',
+      );
     }
-    expect((await act(dossier, { action: 'request_supplement', missing: ['Bản sao giấy khai sinh'] }, officer, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+    expect(
+      (await act(dossier, { action: 'request_supplement', missing: ['Bản sao giấy khai sinh'] }, officer, 403)).body
+        .type,
+    ).toBe('urn:motcua:problem:forbidden');
     // What each may do, as the dossier view says.
-    const view = async (as: TokenRequest) => (await ward.api.get(`/dossiers/${dossier.code}`, { as })).body.allowedActions;
+    const view = async (as: TokenRequest) =>
+      (await ward.api.get(`/dossiers/${dossier.code}`, { as })).body.allowedActions;
     expect(await view(otherSpecialist)).toEqual([]);
-    expect(await view(assignee)).toEqual(['transfer', 'request_supplement', 'submit_for_approval', 'reject', 'apologize']);
+    expect(await view(assignee)).toEqual([
+      'transfer',
+      'request_supplement',
+      'submit_for_approval',
+      'reject',
+      'apologize',
+    ]);
     expect(await view(leader)).toEqual(['assign', 'transfer', 'reject', 'stop', 'apologize']);
     const submitted = await act(dossier, { action: 'submit_for_approval' }, assignee);
-    expect(submitted.body.controlSlipEntry.actor).toMatchObject({ kind: 'staff', username: 'specialist.42', name: 'Nguyễn Thu Hà', role: 'specialist' });
+    expect(submitted.body.controlSlipEntry.actor).toMatchObject({
+      kind: 'staff',
+      username: 'specialist.42',
+      name: 'Nguyễn Thu Hà',
+      role: 'specialist',
+    });
     // Waiting for approval, a rejection is the leader's alone, even its assignee's is refused.
-    expect((await act(dossier, { action: 'reject', reason: 'Không đủ điều kiện' }, assignee, 403)).body.detail).toBe('Thao tác "reject" chỉ dành cho: leader.');
-    expect((await act(dossier, { action: 'reject', reason: 'Không đủ điều kiện' }, leader)).body.status).toBe('rejected');
+    expect((await act(dossier, { action: 'reject', reason: 'Không đủ điều kiện' }, assignee, 403)).body.detail).toBe(
+      'Thao tác "reject" chỉ dành cho: leader.',
+    );
+    expect((await act(dossier, { action: 'reject', reason: 'Không đủ điều kiện' }, leader)).body.status).toBe(
+      'rejected',
+    );
   });
 
   it('gives a dossier assigned to a department to that department’s specialists, and no one else', async () => {
     const dossier = await assigned({ department: 'Tư pháp – Hộ tịch' });
-    expect((await act(dossier, { action: 'request_supplement', missing: ['Ảnh chân dung'] }, otherSpecialist, 403)).body.type).toBe('urn:motcua:problem:forbidden');
+    expect(
+      (await act(dossier, { action: 'request_supplement', missing: ['Ảnh chân dung'] }, otherSpecialist, 403)).body
+        .type,
+    ).toBe('urn:motcua:problem:forbidden');
     await act(dossier, { action: 'request_supplement', missing: ['Ảnh chân dung'] }, colleague);
     await act(dossier, { action: 'supplement_received' }, officer);
     await act(dossier, { action: 'submit_for_approval' }, assignee);
@@ -231,9 +330,16 @@ describe('roles follow the dossier', () => {
       expect(refused.body.errors).toEqual([expect.objectContaining({ in: 'body', field, pointer: `/${field}`, rule })]);
     }
     const done = await act(dossier, { action: 'assign', assignee: 'specialist.43' }, officer);
-    expect(done.body.controlSlipEntry).toMatchObject({ assignee: 'specialist.43', department: 'Kinh tế – Hạ tầng – Đô thị' });
+    expect(done.body.controlSlipEntry).toMatchObject({
+      assignee: 'specialist.43',
+      department: 'Kinh tế – Hạ tầng – Đô thị',
+    });
     const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
-    expect(view.body).toMatchObject({ version: 2, assignee: 'specialist.43', department: 'Kinh tế – Hạ tầng – Đô thị' });
+    expect(view.body).toMatchObject({
+      version: 2,
+      assignee: 'specialist.43',
+      department: 'Kinh tế – Hạ tầng – Đô thị',
+    });
   });
 });
 
@@ -268,8 +374,13 @@ describe('payments', () => {
     const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
     expect(view.body.fee).toEqual({ amountVnd: 15000, method: 'exempt', legalBasis });
     const history = await ward.api.get(`/dossiers/${dossier.code}/history`, { as: officer });
-    expect(history.body.entries.at(-1)).toMatchObject({ action: 'record_payment', payment: { method: 'exempt', legalBasis } });
-    expect((await act(dossier, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, officer, 422)).body.detail).toBe('Đã ghi nhận thanh toán cho hồ sơ này.');
+    expect(history.body.entries.at(-1)).toMatchObject({
+      action: 'record_payment',
+      payment: { method: 'exempt', legalBasis },
+    });
+    expect(
+      (await act(dossier, { action: 'record_payment', method: 'cash', amountVnd: 15000 }, officer, 422)).body.detail,
+    ).toBe('Đã ghi nhận thanh toán cho hồ sơ này.');
   });
 });
 
@@ -277,8 +388,10 @@ describe('an apology', () => {
   it('is issued once, with a working day after the current due date and at most one more legal time later', async () => {
     const dossier = await assigned({ assignee: 'specialist.42' });
     const dueAt = (await ward.api.get(`/dossiers/${dossier.code}`, { as: officer })).body.dueAt as string;
-    const apologize = (newDueAt: string, expected: number) => act(dossier, { action: 'apologize', reason: 'Chờ xác minh của Công an phường', newDueAt }, assignee, expected);
-    const rules = (response: ApiResponse) => response.body.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`);
+    const apologize = (newDueAt: string, expected: number) =>
+      act(dossier, { action: 'apologize', reason: 'Chờ xác minh của Công an phường', newDueAt }, assignee, expected);
+    const rules = (response: ApiResponse) =>
+      response.body.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`);
     // Three working days: one more after the due date is the furthest.
     const tooFar = await apologize(later(dueAt, 4), 400);
     expect(rules(tooFar)).toEqual(['newDueAt:within_one_more_legal_time']);

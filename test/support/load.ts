@@ -17,7 +17,12 @@ export interface LoadResult {
  * sent again with the same key when the answer is a 503 (after its Retry-After, at most 5 times) as a
  * well-behaved client does.
  */
-export async function fileUnderLoad(api: { url: string; token(as: TokenRequest): Promise<string> }, body: () => Record<string, unknown>, clients: number, seconds: number): Promise<LoadResult> {
+export async function fileUnderLoad(
+  api: { url: string; token(as: TokenRequest): Promise<string> },
+  body: () => Record<string, unknown>,
+  clients: number,
+  seconds: number,
+): Promise<LoadResult> {
   const statuses: Record<number, number> = {};
   const codes: string[] = [];
   const started = Date.now();

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { FauxqsServer } from 'fauxqs';
 import { inject } from 'vitest';
-import { readWardFile } from '../../shared/config/ward-files.ts';
-import type { WardConfig } from '../../shared/config/ward.ts';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { startLocalFauxqs } from '../../local/services.ts';
-import { startLocalWard, type LocalWard } from '../../local/ward.ts';
+import { type LocalWard, startLocalWard } from '../../local/ward.ts';
+import type { WardConfig } from '../../shared/config/ward.ts';
+import { readWardFile } from '../../shared/config/ward-files.ts';
 
 export interface TestWard extends LocalWard {
   ward: WardConfig;

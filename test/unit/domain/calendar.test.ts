@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CALENDAR_YEARS, MAX_SPAN_DAYS, MAX_WORKING_MINUTES, OutsideCalendar } from '../../../shared/domain/calendar-bounds.ts';
 import { WorkingCalendar } from '../../../shared/domain/calendar.ts';
-import { classifyTiming } from '../../../shared/domain/timing.ts';
+import {
+  CALENDAR_YEARS,
+  MAX_SPAN_DAYS,
+  MAX_WORKING_MINUTES,
+  OutsideCalendar,
+} from '../../../shared/domain/calendar-bounds.ts';
 import { computedDaysOff } from '../../../shared/domain/holidays.ts';
+import { classifyTiming } from '../../../shared/domain/timing.ts';
 import { addDays, formatLocalDate, instantAt, minuteOfDay } from '../../../shared/domain/zoned-time.ts';
 
 const spec = {
@@ -37,7 +42,9 @@ describe('public holidays', () => {
   it('gives 2026 the five weekdays 16–20 February for Tết and Hùng Kings a compensatory Monday', () => {
     const days = computedDaysOff(2026, weekend);
     const dates = days.map((d) => d.date);
-    expect(dates).toEqual(expect.arrayContaining(['2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20']));
+    expect(dates).toEqual(
+      expect.arrayContaining(['2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20']),
+    );
     // 10/3 lunar falls on Sunday 26/4/2026: the next working day is off instead.
     expect(dates).toContain('2026-04-26');
     expect(days.find((d) => d.date === '2026-04-27')?.reason).toMatch(/^Nghỉ bù/);
@@ -47,7 +54,9 @@ describe('public holidays', () => {
     expect(computedDaysOff(2025, weekend).map((d) => d.date)).toContain('2025-09-01');
     expect(computedDaysOff(2024, weekend).map((d) => d.date)).toContain('2024-09-03');
     // 2/9/2023 was a Saturday: 1/9 joined it and Monday 4/9 was the compensatory day.
-    expect(computedDaysOff(2023, weekend).map((d) => d.date)).toEqual(expect.arrayContaining(['2023-09-01', '2023-09-04']));
+    expect(computedDaysOff(2023, weekend).map((d) => d.date)).toEqual(
+      expect.arrayContaining(['2023-09-01', '2023-09-04']),
+    );
   });
 
   it('lets a yearly override win over the computed table', () => {
@@ -135,17 +144,26 @@ describe('the calendar’s bounds', () => {
     }
     return total / 60_000;
   };
-  const outsideYear = fc.oneof(fc.integer({ min: 0, max: CALENDAR_YEARS.first - 1 }), fc.integer({ min: CALENDAR_YEARS.last + 1, max: 9999 }));
-  const dayOf = (year: number) => fc.record({ month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 28 }) }).map(({ month, day }) => formatLocalDate(year, month, day));
+  const outsideYear = fc.oneof(
+    fc.integer({ min: 0, max: CALENDAR_YEARS.first - 1 }),
+    fc.integer({ min: CALENDAR_YEARS.last + 1, max: 9999 }),
+  );
+  const dayOf = (year: number) =>
+    fc
+      .record({ month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 28 }) })
+      .map(({ month, day }) => formatLocalDate(year, month, day));
   // Holidays cost tens of milliseconds per year to compute, so the in-range properties keep to a few years and the edges.
   const nearYears = fc.integer({ min: vn('2024-01-01T00:00'), max: vn('2031-12-31T00:00') });
 
   it('refuses any day outside the supported years, before computing anything for them', () => {
     fc.assert(
-      fc.property(outsideYear.chain((year) => dayOf(year).map((date) => ({ year, date }))), ({ year, date }) => {
-        expect(() => calendar.isWorkingDay(date)).toThrow(OutsideCalendar);
-        expect(() => calendar.daysOff(year)).toThrow(OutsideCalendar);
-      }),
+      fc.property(
+        outsideYear.chain((year) => dayOf(year).map((date) => ({ year, date }))),
+        ({ year, date }) => {
+          expect(() => calendar.isWorkingDay(date)).toThrow(OutsideCalendar);
+          expect(() => calendar.daysOff(year)).toThrow(OutsideCalendar);
+        },
+      ),
       { numRuns: 500 },
     );
     for (const year of [CALENDAR_YEARS.first, CALENDAR_YEARS.last]) {
@@ -156,17 +174,25 @@ describe('the calendar’s bounds', () => {
 
   it('refuses to walk a span longer than its bound, wherever it lies', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1e14, max: 1e14 }), fc.integer({ min: MAX_SPAN_DAYS * DAY + 1, max: 8e15 }), (from, span) => {
-        expect(() => calendar.workingMinutesBetween(from, from + span)).toThrow(OutsideCalendar);
-      }),
+      fc.property(
+        fc.integer({ min: -1e14, max: 1e14 }),
+        fc.integer({ min: MAX_SPAN_DAYS * DAY + 1, max: 8e15 }),
+        (from, span) => {
+          expect(() => calendar.workingMinutesBetween(from, from + span)).toThrow(OutsideCalendar);
+        },
+      ),
       { numRuns: 500 },
     );
     expect(() => calendar.addWorkingMinutes(vn('2026-03-09T08:00'), MAX_WORKING_MINUTES + 1)).toThrow(OutsideCalendar);
   });
 
   it('refuses working time that reaches outside the supported years', () => {
-    expect(() => calendar.workingMinutesBetween(vn('1999-12-01T08:00'), vn('2000-01-05T08:00'))).toThrow(OutsideCalendar);
-    expect(() => calendar.workingMinutesBetween(vn('2100-12-30T08:00'), vn('2101-01-05T08:00'))).toThrow(OutsideCalendar);
+    expect(() => calendar.workingMinutesBetween(vn('1999-12-01T08:00'), vn('2000-01-05T08:00'))).toThrow(
+      OutsideCalendar,
+    );
+    expect(() => calendar.workingMinutesBetween(vn('2100-12-30T08:00'), vn('2101-01-05T08:00'))).toThrow(
+      OutsideCalendar,
+    );
     expect(() => calendar.addWorkingMinutes(vn('2100-12-31T08:00'), 2 * 480)).toThrow(OutsideCalendar);
     expect(() => calendar.nextWorkingInstant(vn('2101-01-01T08:00'))).toThrow(OutsideCalendar);
     // Up to the edges, it counts.

@@ -22,15 +22,34 @@ describe('rates', () => {
 describe('the figures of a period', () => {
   it('sums day counters and derives the reported rates', () => {
     const days = [
-      { received: 2, received_online: 1, received_in_person: 1, received_online_capable: 2, received_online_capable_online: 1, resolved_early: 1, fee_bearing: 2, paid_online: 1, paid_online_vnd: 15000, digitised: 2 },
+      {
+        received: 2,
+        received_online: 1,
+        received_in_person: 1,
+        received_online_capable: 2,
+        received_online_capable_online: 1,
+        resolved_early: 1,
+        fee_bearing: 2,
+        paid_online: 1,
+        paid_online_vnd: 15000,
+        digitised: 2,
+      },
       { received: 1, received_postal: 1, resolved_on_time: 1, resolved_late: 1, apologies: 1, pk: 'REPORT#ward' },
     ];
     const figures = figuresOf(sumCounters(days));
     expect(figures.received).toEqual({ total: 3, online: 1, inPerson: 1, postal: 1, notAccepted: 0 });
     expect(figures.online.shareOfReceived.percent).toBe('33.33%');
-    expect(figures.resolved).toMatchObject({ total: 3, onTimeRate: { numerator: 2, denominator: 3, percent: '66.67%' } });
+    expect(figures.resolved).toMatchObject({
+      total: 3,
+      onTimeRate: { numerator: 2, denominator: 3, percent: '66.67%' },
+    });
     expect(figures.digitisation.percent).toBe('66.67%');
-    expect(figures.fees).toMatchObject({ feeBearing: 2, paidOnline: 1, paidOnlineVnd: 15000, onlinePaymentRate: { percent: '50.00%' } });
+    expect(figures.fees).toMatchObject({
+      feeBearing: 2,
+      paidOnline: 1,
+      paidOnlineVnd: 15000,
+      onlinePaymentRate: { percent: '50.00%' },
+    });
     expect(figures.outcomes.apologies).toBe(1);
   });
 });

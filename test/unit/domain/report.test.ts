@@ -19,7 +19,13 @@ const base: Dossier = {
   apologies: [],
   pinHash: 'x',
 };
-const doc = { key: 'k', sha256: 's', contentType: 'application/pdf', sizeBytes: 1, verifiedAt: '2026-03-09T01:00:00.000Z' };
+const doc = {
+  key: 'k',
+  sha256: 's',
+  contentType: 'application/pdf',
+  sizeBytes: 1,
+  verifiedAt: '2026-03-09T01:00:00.000Z',
+};
 
 describe('report counters of a dossier change', () => {
   it('counts nothing for an online filing until it is received', () => {
@@ -28,7 +34,13 @@ describe('report counters of a dossier change', () => {
 
   it('counts a receipt on the day of receipt in the ward’s zone, with channel, online capability, fee and payment', () => {
     // 17:30Z on 8/3 is 00:30 on 9/3 in Viet Nam.
-    const received = { ...base, version: 2, status: 'received' as const, receivedAt: '2026-03-08T17:30:00.000Z', fee: { ...base.fee, paidAt: '2026-03-08T16:31:00.000Z', paidAmountVnd: 15000 } };
+    const received = {
+      ...base,
+      version: 2,
+      status: 'received' as const,
+      receivedAt: '2026-03-08T17:30:00.000Z',
+      fee: { ...base.fee, paidAt: '2026-03-08T16:31:00.000Z', paidAmountVnd: 15000 },
+    };
     expect(counterDeltas(base, received, tz)).toEqual([
       {
         date: '2026-03-09',
@@ -49,28 +61,53 @@ describe('report counters of a dossier change', () => {
   });
 
   it('counts digitisation once, when every mandatory component of a received dossier has a verified file', () => {
-    const received = { ...base, status: 'received' as const, receivedAt: '2026-03-09T01:00:00.000Z', fee: { amountVnd: 0, method: null } };
+    const received = {
+      ...base,
+      status: 'received' as const,
+      receivedAt: '2026-03-09T01:00:00.000Z',
+      fee: { amountVnd: 0, method: null },
+    };
     const digitised = { ...received, components: [{ ...received.components[0]!, document: doc }] };
     expect(counterDeltas(received, digitised, tz)).toEqual([{ date: '2026-03-09', counters: { digitised: 1 } }]);
     expect(counterDeltas(digitised, { ...digitised }, tz)).toEqual([]);
   });
 
   it('counts resolutions by timing, and finishes, returns and apologies on their own days', () => {
-    const open = { ...base, status: 'pending_approval' as const, receivedAt: '2026-03-09T01:00:00.000Z', fee: { amountVnd: 0, method: null } };
-    const resolved = { ...open, status: 'resolved' as const, resolvedAt: '2026-03-10T03:00:00.000Z', timing: 'early' as const };
-    expect(counterDeltas(open, resolved, tz)).toEqual([{ date: '2026-03-10', counters: { resolved: 1, resolved_early: 1 } }]);
+    const open = {
+      ...base,
+      status: 'pending_approval' as const,
+      receivedAt: '2026-03-09T01:00:00.000Z',
+      fee: { amountVnd: 0, method: null },
+    };
+    const resolved = {
+      ...open,
+      status: 'resolved' as const,
+      resolvedAt: '2026-03-10T03:00:00.000Z',
+      timing: 'early' as const,
+    };
+    expect(counterDeltas(open, resolved, tz)).toEqual([
+      { date: '2026-03-10', counters: { resolved: 1, resolved_early: 1 } },
+    ]);
     const returned = { ...resolved, status: 'returned' as const, returnedAt: '2026-03-11T03:00:00.000Z' };
     expect(counterDeltas(resolved, returned, tz)).toEqual([{ date: '2026-03-11', counters: { returned: 1 } }]);
     const refused = { ...base, status: 'not_accepted' as const, finishedAt: '2026-03-09T02:00:00.000Z' };
     expect(counterDeltas(base, refused, tz)).toEqual([{ date: '2026-03-09', counters: { not_accepted: 1 } }]);
     const apology = { at: '2026-03-10T02:00:00.000Z', reason: 'r', previousDueAt: 'a', newDueAt: 'b' };
-    expect(counterDeltas(open, { ...open, apologies: [apology] }, tz)).toEqual([{ date: '2026-03-10', counters: { apologies: 1 } }]);
+    expect(counterDeltas(open, { ...open, apologies: [apology] }, tz)).toEqual([
+      { date: '2026-03-10', counters: { apologies: 1 } },
+    ]);
   });
 });
 
 describe('fee-bearing dossiers', () => {
   const legalBasis = 'Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC';
-  const received = { ...base, version: 2, status: 'received' as const, receivedAt: '2026-03-09T01:00:00.000Z', fee: { amountVnd: 15000, method: 'cash' as const } };
+  const received = {
+    ...base,
+    version: 2,
+    status: 'received' as const,
+    receivedAt: '2026-03-09T01:00:00.000Z',
+    fee: { amountVnd: 15000, method: 'cash' as const },
+  };
 
   it('counts an exemption recorded by an action like one at intake: not fee-bearing', () => {
     const exemptAtIntake = { ...received, fee: { amountVnd: 15000, method: 'exempt' as const, legalBasis } };
@@ -80,8 +117,11 @@ describe('fee-bearing dossiers', () => {
     const exemptedLater = { ...received, version: 3, fee: { amountVnd: 15000, method: 'exempt' as const, legalBasis } };
     expect(counterDeltas(received, exemptedLater, tz)).toEqual([{ date: '2026-03-09', counters: { fee_bearing: -1 } }]);
     // So both come to the same sum.
-    const sum = (deltas: ReturnType<typeof counterDeltas>[]) => deltas.flat().reduce((n, d) => n + (d.counters.fee_bearing ?? 0), 0);
-    expect(sum([counterDeltas(undefined, received, tz), counterDeltas(received, exemptedLater, tz)])).toBe(sum([counterDeltas(undefined, exemptAtIntake, tz)]));
+    const sum = (deltas: ReturnType<typeof counterDeltas>[]) =>
+      deltas.flat().reduce((n, d) => n + (d.counters.fee_bearing ?? 0), 0);
+    expect(sum([counterDeltas(undefined, received, tz), counterDeltas(received, exemptedLater, tz)])).toBe(
+      sum([counterDeltas(undefined, exemptAtIntake, tz)]),
+    );
   });
 
   it('counts an online dossier exempted before it is received as never fee-bearing', () => {

@@ -5,22 +5,28 @@ import { freeText } from '../../../shared/api/text.ts';
 const line = freeText({ max: 500 });
 const note = freeText({ max: 500, multiline: true });
 /** Any UTF-16 text, lone surrogates and controls included, as JSON can carry it. */
-const anyText = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 40 }).map((units) => String.fromCharCode(...units));
+const anyText = fc
+  .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 40 })
+  .map((units) => String.fromCharCode(...units));
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters.
 const controlOrFormat = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Cf}\p{Cs}]/u;
 
 describe('free text', () => {
   it('keeps only NFC text without control, format or unpaired surrogate characters, whatever it is given', () => {
     fc.assert(
-      fc.property(fc.oneof(anyText, fc.string({ unit: 'grapheme', maxLength: 40 })), fc.boolean(), (text, multiline) => {
-        const parsed = (multiline ? note : line).safeParse(text);
-        if (!parsed.success) return;
-        expect(parsed.data).toBe(parsed.data.normalize('NFC'));
-        expect(parsed.data).not.toMatch(controlOrFormat);
-        expect(parsed.data.isWellFormed()).toBe(true);
-        if (!multiline) expect(parsed.data).not.toMatch(/[\n\r\u2028\u2029]/);
-        expect(parsed.data).toBe(parsed.data.trim());
-      }),
+      fc.property(
+        fc.oneof(anyText, fc.string({ unit: 'grapheme', maxLength: 40 })),
+        fc.boolean(),
+        (text, multiline) => {
+          const parsed = (multiline ? note : line).safeParse(text);
+          if (!parsed.success) return;
+          expect(parsed.data).toBe(parsed.data.normalize('NFC'));
+          expect(parsed.data).not.toMatch(controlOrFormat);
+          expect(parsed.data.isWellFormed()).toBe(true);
+          if (!multiline) expect(parsed.data).not.toMatch(/[\n\r\u2028\u2029]/);
+          expect(parsed.data).toBe(parsed.data.trim());
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -35,7 +41,8 @@ describe('free text', () => {
   });
 
   it('names the rule each kind of character breaks, after normalising and trimming', () => {
-    const rules = (schema: typeof line, text: string) => schema.safeParse(text).error?.issues.map((i) => i.message) ?? [];
+    const rules = (schema: typeof line, text: string) =>
+      schema.safeParse(text).error?.issues.map((i) => i.message) ?? [];
     expect(rules(line, 'a\u202eb')).toEqual(['text_format_character']);
     expect(rules(line, 'a\tb')).toEqual(['text_control_character']);
     expect(rules(line, 'a\ud800b')).toEqual(['text_unpaired_surrogate']);

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Forbidden, Unauthenticated, ValidationFailed } from '../../../shared/domain/errors.ts';
@@ -27,7 +27,10 @@ describe('languages', () => {
         if (statSync(path).isDirectory()) walk(path);
         else if (path.endsWith('.ts')) {
           const source = readFileSync(path, 'utf8');
-          for (const m of source.matchAll(/new (?:NotFound|Unauthenticated|Forbidden|ActionNotAllowed|VersionMismatch|PreconditionRequired|Unprocessable|UnsupportedMediaType|Conflict|TooManyRequests|ServiceUnavailable)\('([a-z_]+)'/g)) used.add(m[1]!);
+          for (const m of source.matchAll(
+            /new (?:NotFound|Unauthenticated|Forbidden|ActionNotAllowed|VersionMismatch|PreconditionRequired|Unprocessable|UnsupportedMediaType|Conflict|TooManyRequests|ServiceUnavailable)\('([a-z_]+)'/g,
+          ))
+            used.add(m[1]!);
           for (const m of source.matchAll(/message: '([a-z_]+)'/g)) used.add(m[1]!);
           for (const m of source.matchAll(/\.regex\([^,]+, '([a-z_]+)'\)/g)) used.add(m[1]!);
         }
@@ -51,47 +54,97 @@ describe('callers', () => {
   const who = (claims: Parameters<typeof principalFromClaims>[0]) => principalFromClaims(claims, portals, staffClient);
 
   it('reads staff roles from the groups claim as HTTP APIs pass it ("[a b]"), for the staff app client only', () => {
-    expect(who({ ...staffToken, 'cognito:groups': '[officer leader]' })).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: ['officer', 'leader'] });
-    expect(who({ ...staffToken, 'cognito:groups': ['specialist'] })).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: ['specialist'] });
+    expect(who({ ...staffToken, 'cognito:groups': '[officer leader]' })).toEqual({
+      kind: 'staff',
+      userId: 'u1',
+      username: 'lan',
+      roles: ['officer', 'leader'],
+    });
+    expect(who({ ...staffToken, 'cognito:groups': ['specialist'] })).toEqual({
+      kind: 'staff',
+      userId: 'u1',
+      username: 'lan',
+      roles: ['specialist'],
+    });
   });
 
   it('refuses an ID token, even of the staff app client and with groups', () => {
-    const idToken = { sub: 'u1', aud: staffClient, token_use: 'id', 'cognito:username': 'lan', 'cognito:groups': '[leader]', email: 'lan@example.vn' };
+    const idToken = {
+      sub: 'u1',
+      aud: staffClient,
+      token_use: 'id',
+      'cognito:username': 'lan',
+      'cognito:groups': '[leader]',
+      email: 'lan@example.vn',
+    };
     expect(who(idToken)).toEqual({ kind: 'anonymous' });
     expect(who({ ...staffToken, 'cognito:groups': '[leader]', token_use: 'id' })).toEqual({ kind: 'anonymous' });
     expect(who({ ...staffToken, 'cognito:groups': '[leader]', token_use: undefined })).toEqual({ kind: 'anonymous' });
   });
 
   it('never splits a group on commas: a group named "officer,leader" gives no role', () => {
-    expect(who({ ...staffToken, 'cognito:groups': '[officer,leader]' })).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: [] });
-    expect(who({ ...staffToken, 'cognito:groups': ['officer,leader', 'specialist'] })).toMatchObject({ roles: ['specialist'] });
+    expect(who({ ...staffToken, 'cognito:groups': '[officer,leader]' })).toEqual({
+      kind: 'staff',
+      userId: 'u1',
+      username: 'lan',
+      roles: [],
+    });
+    expect(who({ ...staffToken, 'cognito:groups': ['officer,leader', 'specialist'] })).toMatchObject({
+      roles: ['specialist'],
+    });
   });
 
   it('decides staff or portal by the client id, not by a username or groups in the token', () => {
-    const staffLooking = { sub: '4f1clientid', username: 'lan', 'cognito:groups': '[leader]', token_use: 'access', client_id: '4f1clientid', scope: `${STAFF_SCOPE} motcua/dossiers.read` };
-    expect(who(staffLooking)).toEqual({ kind: 'portal', portalId: 'dvcqg', clientId: '4f1clientid', scopes: ['dossiers.read'] });
+    const staffLooking = {
+      sub: '4f1clientid',
+      username: 'lan',
+      'cognito:groups': '[leader]',
+      token_use: 'access',
+      client_id: '4f1clientid',
+      scope: `${STAFF_SCOPE} motcua/dossiers.read`,
+    };
+    expect(who(staffLooking)).toEqual({
+      kind: 'portal',
+      portalId: 'dvcqg',
+      clientId: '4f1clientid',
+      scopes: ['dossiers.read'],
+    });
     // A staff-client token that lacks the staff scope was not issued for this API.
     expect(who({ ...staffToken, scope: 'openid', 'cognito:groups': '[leader]' })).toEqual({ kind: 'anonymous' });
     // With no staff client configured, nobody is staff.
-    expect(principalFromClaims({ ...staffToken, 'cognito:groups': '[leader]' }, portals, undefined)).toEqual({ kind: 'anonymous' });
+    expect(principalFromClaims({ ...staffToken, 'cognito:groups': '[leader]' }, portals, undefined)).toEqual({
+      kind: 'anonymous',
+    });
   });
 
   it('knows a portal by its app client and keeps only its motcua scopes', () => {
-    const portal = who({ sub: '4f1clientid', client_id: '4f1clientid', token_use: 'access', scope: 'motcua/dossiers.submit other/x' });
+    const portal = who({
+      sub: '4f1clientid',
+      client_id: '4f1clientid',
+      token_use: 'access',
+      scope: 'motcua/dossiers.submit other/x',
+    });
     expect(portal).toEqual({ kind: 'portal', portalId: 'dvcqg', clientId: '4f1clientid', scopes: ['dossiers.submit'] });
   });
 
   it('makes a portal-looking token from an unknown client anonymous', () => {
     for (const client_id of ['unknown', 'constructor', '__proto__', 'toString', '']) {
-      expect(who({ sub: 'x', client_id, token_use: 'access', scope: 'motcua/dossiers.submit motcua/dossiers.read' }), client_id).toEqual({ kind: 'anonymous' });
+      expect(
+        who({ sub: 'x', client_id, token_use: 'access', scope: 'motcua/dossiers.submit motcua/dossiers.read' }),
+        client_id,
+      ).toEqual({ kind: 'anonymous' });
     }
   });
 
   it('lets a role or a scope through, and refuses the others', () => {
     const access = { roles: ['officer'] as const, scopes: ['dossiers.submit'] as const };
     expect(() => authorize({ kind: 'staff', userId: 'u', username: 'u', roles: ['officer'] }, access)).not.toThrow();
-    expect(() => authorize({ kind: 'staff', userId: 'u', username: 'u', roles: ['leader'] }, access)).toThrow(Forbidden);
-    expect(() => authorize({ kind: 'portal', portalId: 'p', clientId: 'c', scopes: ['dossiers.read'] }, access)).toThrow(Forbidden);
+    expect(() => authorize({ kind: 'staff', userId: 'u', username: 'u', roles: ['leader'] }, access)).toThrow(
+      Forbidden,
+    );
+    expect(() =>
+      authorize({ kind: 'portal', portalId: 'p', clientId: 'c', scopes: ['dossiers.read'] }, access),
+    ).toThrow(Forbidden);
     expect(() => authorize({ kind: 'anonymous' }, access)).toThrow(Unauthenticated);
   });
 });
@@ -99,7 +152,11 @@ describe('callers', () => {
 describe('logs', () => {
   it('never carry a citizen ID number or a phone number', () => {
     const line = JSON.stringify(
-      { applicant: { fullName: 'Lan', idNumber: '001190012345', phone: '0912345678' }, note: 'gọi 0912 345 678 hoặc +84912345678; CCCD 001190012345', code: '000.00.00.H99-260309-0001' },
+      {
+        applicant: { fullName: 'Lan', idNumber: '001190012345', phone: '0912345678' },
+        note: 'gọi 0912 345 678 hoặc +84912345678; CCCD 001190012345',
+        code: '000.00.00.H99-260309-0001',
+      },
       redactReplacer,
     );
     expect(line).not.toMatch(/001190012345|0912345678|0912 345 678|\+84912345678/);
@@ -111,7 +168,12 @@ describe('logs', () => {
 describe('problem answers', () => {
   it('echo a bounded part of what the client sent: at most 50 errors, each text cut short on a whole character', () => {
     const long = '😀'.repeat(1000);
-    const violations = Array.from({ length: 80 }, (_, i) => ({ in: 'body' as const, field: `${long}${i}`, rule: 'unrecognized_keys', message: long }));
+    const violations = Array.from({ length: 80 }, (_, i) => ({
+      in: 'body' as const,
+      field: `${long}${i}`,
+      rule: 'unrecognized_keys',
+      message: long,
+    }));
     const doc = problemFor(new ValidationFailed(violations), 'en', 'c');
     expect(doc.errors).toHaveLength(50);
     for (const error of doc.errors!) {

@@ -35,7 +35,8 @@ describe('signed tokens', () => {
 
   it('refuse what is not a token at all', () => {
     const signer = new Signer(secret, 'etag');
-    for (const junk of ['', '.', 'abc', 'abc.', '.abc', 'e30', 'e30.', `${'A'.repeat(5000)}.x`]) expect(signer.open(junk)).toBeUndefined();
+    for (const junk of ['', '.', 'abc', 'abc.', '.abc', 'e30', 'e30.', `${'A'.repeat(5000)}.x`])
+      expect(signer.open(junk)).toBeUndefined();
   });
 });
 
@@ -63,6 +64,15 @@ describe('sealed tokens', () => {
     expect(new Sealer(secret, 'etag').open(token)).toBeUndefined();
     expect(new Sealer(randomBytes(32), 'cursor').open(token)).toBeUndefined();
     expect(new Signer(secret, 'cursor').open(token)).toBeUndefined();
-    for (const junk of ['', '.', 'abc', `${token}A`, `${token}=`, token.slice(0, -1), new Signer(secret, 'cursor').seal({ k: {} })]) expect(sealer.open(junk)).toBeUndefined();
+    for (const junk of [
+      '',
+      '.',
+      'abc',
+      `${token}A`,
+      `${token}=`,
+      token.slice(0, -1),
+      new Signer(secret, 'cursor').seal({ k: {} }),
+    ])
+      expect(sealer.open(junk)).toBeUndefined();
   });
 });

@@ -11,7 +11,10 @@ const biome = join(root, 'node_modules/.bin/biome');
 function lint(source: string) {
   const folder = mkdtempSync(join(tmpdir(), 'motcua-lint-'));
   try {
-    const { vcs: _vcs, ...config } = JSON.parse(readFileSync(join(root, 'biome.json'), 'utf8')) as Record<string, unknown>;
+    const { vcs: _vcs, ...config } = JSON.parse(readFileSync(join(root, 'biome.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     writeFileSync(join(folder, 'biome.json'), JSON.stringify({ ...config, $schema: undefined }));
     writeFileSync(join(folder, 'example.test.ts'), source);
     const run = spawnSync(biome, ['lint', 'example.test.ts'], { cwd: folder, encoding: 'utf8' });
@@ -24,9 +27,17 @@ function lint(source: string) {
 describe('the linter', () => {
   it.each([
     ['a focused test', "import { it } from 'vitest';\n\nit.only('runs alone', () => {});\n", 'noFocusedTests'],
-    ['a focused suite', "import { describe } from 'vitest';\n\ndescribe.only('runs alone', () => {});\n", 'noFocusedTests'],
+    [
+      'a focused suite',
+      "import { describe } from 'vitest';\n\ndescribe.only('runs alone', () => {});\n",
+      'noFocusedTests',
+    ],
     ['a skipped test', "import { it } from 'vitest';\n\nit.skip('never runs', () => {});\n", 'noSkippedTests'],
-    ['a skipped suite', "import { describe } from 'vitest';\n\ndescribe.skip('never runs', () => {});\n", 'noSkippedTests'],
+    [
+      'a skipped suite',
+      "import { describe } from 'vitest';\n\ndescribe.skip('never runs', () => {});\n",
+      'noSkippedTests',
+    ],
   ])('refuses %s', (_, source, rule) => {
     const result = lint(source);
     expect(result.failed).toBe(true);
