@@ -12,7 +12,7 @@ import {
   queueConsumers,
   schedules,
   streamConsumers,
-} from '../shared/blueprint.ts';
+} from '../shared/blueprint/resources.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
 import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';

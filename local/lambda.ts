@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { type FunctionName, functions } from '../shared/blueprint.ts';
-import type { FunctionSpec } from '../shared/blueprint-types.ts';
+import { type FunctionName, functions } from '../shared/blueprint/resources.ts';
+import type { FunctionSpec } from '../shared/blueprint/types.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { FunctionName } from '../shared/blueprint.ts';
+import type { FunctionName } from '../shared/blueprint/resources.ts';
 import type { LocalLambdas } from './lambda.ts';
 import type { Poller } from './poller.ts';
 

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type QueueName, queues, table } from '../shared/blueprint.ts';
+import { type QueueName, queues, table } from '../shared/blueprint/resources.ts';
 
 export interface LocalResources {
   tableName: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { schedules } from '../shared/blueprint.ts';
+import { schedules } from '../shared/blueprint/resources.ts';
 import type { LocalLambdas } from './lambda.ts';
 
 export type ScheduleName = (typeof schedules)[number]['name'];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, type SecretName, secrets } from '../shared/blueprint.ts';
+import { env, type SecretName, secrets } from '../shared/blueprint/resources.ts';
 import { privateDir, writeSecretFile } from './files.ts';
 
 export interface LocalSecrets {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { FunctionName } from '../shared/blueprint.ts';
+import type { FunctionName } from '../shared/blueprint/resources.ts';
 import type { LocalLambdas } from './lambda.ts';
 import type { Poller } from './poller.ts';
 

@@ -12,7 +12,7 @@ import {
   queues,
   schedules,
   streamConsumers,
-} from '../shared/blueprint.ts';
+} from '../shared/blueprint/resources.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
 import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
 import { privateDir } from './files.ts';

@@ -23,8 +23,9 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionName, routes } from '../../shared/blueprint.ts';
-import type { RouteSpec } from '../../shared/blueprint-types.ts';
+import type { FunctionName } from '../../shared/blueprint/resources.ts';
+import { routes } from '../../shared/blueprint/routes.ts';
+import type { RouteSpec } from '../../shared/blueprint/types.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
 import { portalScopes, RESOURCE_SERVER_ID, routeScopes, STAFF_SCOPE, staffRoles } from '../../shared/http/auth.ts';
 

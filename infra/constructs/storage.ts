@@ -12,7 +12,7 @@ import {
   type SecretName,
   secrets,
   table as tableSpec,
-} from '../../shared/blueprint.ts';
+} from '../../shared/blueprint/resources.ts';
 
 /**
  * Where a ward's data lives: the single table (stream on, point-in-time recovery, deletion protection), the

@@ -6,8 +6,14 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { env, type FunctionName, type QueueName, type SecretName, table as tableSpec } from '../../shared/blueprint.ts';
-import type { FunctionSpec } from '../../shared/blueprint-types.ts';
+import {
+  env,
+  type FunctionName,
+  type QueueName,
+  type SecretName,
+  table as tableSpec,
+} from '../../shared/blueprint/resources.ts';
+import type { FunctionSpec } from '../../shared/blueprint/types.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 

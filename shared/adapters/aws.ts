@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { env, type QueueName } from '../blueprint.ts';
+import { env, type QueueName } from '../blueprint/resources.ts';
 import { tracer } from '../observability.ts';
 
 /**

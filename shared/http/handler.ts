@@ -4,8 +4,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { type FunctionName, functions, type QueueName, type RouteKey, routes, type SecretName } from '../blueprint.ts';
-import type { FunctionSpec, RouteSpec } from '../blueprint-types.ts';
+import { type FunctionName, functions, type QueueName, type SecretName } from '../blueprint/resources.ts';
+import { type RouteKey, routes } from '../blueprint/routes.ts';
+import type { FunctionSpec, RouteSpec } from '../blueprint/types.ts';
 import {
   DomainError,
   errorHeaders,

@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { commonProblems, routes } from '../blueprint.ts';
-import type { RouteSpec } from '../blueprint-types.ts';
+import { commonProblems, routes } from '../blueprint/routes.ts';
+import type { RouteSpec } from '../blueprint/types.ts';
 import type { WardConfig } from '../config/ward.ts';
 import { RESOURCE_SERVER_ID } from './auth.ts';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { env, type SecretName } from '../blueprint.ts';
+import { env, type SecretName } from '../blueprint/resources.ts';
 
 /** The least a key must hold: 32 bytes of the generated text (Secrets Manager generates 64 characters). */
 const MIN_SECRET_LENGTH = 32;

@@ -5,7 +5,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, expect, it } from 'vitest';
 import { type DynamoDbLocal, LOCAL_AWS, localCredentials, startDynamoDbLocal } from '../../local/services.ts';
-import { env, functions } from '../../shared/blueprint.ts';
+import { env, functions } from '../../shared/blueprint/resources.ts';
 import { sampleStack } from '../support/stack.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'motcua-bundles-'));

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { env, type FunctionName, functions } from '../../shared/blueprint.ts';
+import { env, type FunctionName, functions } from '../../shared/blueprint/resources.ts';
 import { sampleStack } from '../support/stack.ts';
 
 let template: Template;

@@ -12,11 +12,11 @@ import {
   functions,
   queueConsumers,
   queues,
-  routes,
   schedules,
   streamConsumers,
   table,
-} from '../../shared/blueprint.ts';
+} from '../../shared/blueprint/resources.ts';
+import { routes } from '../../shared/blueprint/routes.ts';
 import { parseWardConfig, type WardConfig } from '../../shared/config/ward.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import { sampleStack } from '../support/stack.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
-import { routes } from '../../shared/blueprint.ts';
+import { routes } from '../../shared/blueprint/routes.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import { actionRules } from '../../shared/domain/workflow.ts';

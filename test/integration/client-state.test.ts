@@ -4,7 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { dynamo } from '../../shared/adapters/aws.ts';
-import { env } from '../../shared/blueprint.ts';
+import { env } from '../../shared/blueprint/resources.ts';
 import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { type ApiResponse, leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 

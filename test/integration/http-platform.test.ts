@@ -1,6 +1,6 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../shared/blueprint.ts';
+import { routes } from '../../shared/blueprint/routes.ts';
 import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { Access } from './http/auth.ts';
+import type { Access } from '../http/auth.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,13 +1,12 @@
 /**
- * The one declaration of what a ward instance is made of: the table and its indexes, the queues and
- * their dead-letter queues, the functions and what each may touch, the HTTP routes with their access
- * rules and schemas, the stream and queue consumers, the bucket notifications and the schedules.
- * The CDK stack (infra/) and the local runner (local/) both read it, so the two cannot drift.
+ * The blueprint, part two: the HTTP routes, each with its function, its access rule and its zod schemas. The CDK
+ * stack adds them to the HTTP API, the local gateway serves them, the HTTP stack validates requests with them and the
+ * OpenAPI document is generated from them.
  */
-import { alertsQuery, alertsView } from './api/alerts.ts';
-import { catalogQuery, catalogView, procedureParams, procedureView } from './api/catalog.ts';
-import { problem } from './api/common.ts';
-import { uploadParams, uploadRequest, uploadTicket } from './api/documents.ts';
+import { alertsQuery, alertsView } from '../api/alerts.ts';
+import { catalogQuery, catalogView, procedureParams, procedureView } from '../api/catalog.ts';
+import { problem } from '../api/common.ts';
+import { uploadParams, uploadRequest, uploadTicket } from '../api/documents.ts';
 import {
   actionHeaders,
   actionResultView,
@@ -20,153 +19,15 @@ import {
   receiptView,
   worklistQuery,
   worklistView,
-} from './api/dossiers.ts';
-import { healthSchema } from './api/health.ts';
-import { reportQuery, reportView } from './api/reports.ts';
-import type {
-  BucketNotificationSpec,
-  FunctionSpec,
-  QueueConsumerSpec,
-  QueueSpec,
-  RouteSpec,
-  ScheduleSpec,
-  SecretSpec,
-  StreamConsumerSpec,
-  TableSpec,
-} from './blueprint-types.ts';
-import { intakeSchema } from './domain/intake.ts';
-import { actionSchema } from './domain/workflow.ts';
-import { type Access, PUBLIC } from './http/auth.ts';
+} from '../api/dossiers.ts';
+import { healthSchema } from '../api/health.ts';
+import { reportQuery, reportView } from '../api/reports.ts';
+import { intakeSchema } from '../domain/intake.ts';
+import { actionSchema } from '../domain/workflow.ts';
+import { type Access, PUBLIC } from '../http/auth.ts';
 
-export const table = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  timeToLive: 'expiresAt',
-  indexes: [
-    // Open dossiers by status, soonest due first: worklists and the deadline watch.
-    { name: 'byStatusDue', partitionKey: 'listStatus', sortKey: 'dueSort' },
-    // Dossiers by status, newest first.
-    { name: 'byStatusFiled', partitionKey: 'listStatus', sortKey: 'filedSort' },
-    // Every dossier, soonest due or newest first, for a worklist without a status.
-    { name: 'allByDue', partitionKey: 'listAll', sortKey: 'dueSort' },
-    { name: 'allByFiled', partitionKey: 'listAll', sortKey: 'filedSort' },
-  ],
-} as const satisfies TableSpec;
-
-export const queues = {
-  alerts: {
-    fifo: false,
-    visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 5,
-    description: 'Deadline alerts (due soon, overdue) waiting to be delivered to officers and leaders',
-  },
-  uploads: {
-    fifo: false,
-    visibilityTimeoutSeconds: 360,
-    maxReceiveCount: 5,
-    description: 'S3 notifications of uploaded dossier documents waiting to be verified',
-  },
-  portalSync: {
-    fifo: true,
-    visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 8,
-    description: 'Status changes of online dossiers, in order per dossier, waiting to be sent to their portal',
-  },
-  streamFailures: {
-    fifo: false,
-    visibilityTimeoutSeconds: 60,
-    maxReceiveCount: 5,
-    description: 'Table stream batches a consumer could not process after its retries (on-failure destination)',
-  },
-} as const satisfies Record<string, QueueSpec>;
-
-export type QueueName = keyof typeof queues;
-
-/**
- * Keys held outside the table (Secrets Manager in the stack, a file in the local data folder), so a copy of the
- * table alone can neither forge client tokens nor test receipt PINs.
- */
-export const secrets = {
-  signing: { description: 'HMAC key signing the ETags and worklist cursors handed to clients' },
-  pin: { description: 'HMAC key hashing receipt PINs and deriving the PIN a retried filing gets back' },
-} as const satisfies Record<string, SecretSpec>;
-
-export type SecretName = keyof typeof secrets;
-
-export const functions = {
-  health: { description: 'Answers GET /health: whether the table answers', memoryMb: 256, table: 'probe' },
-  openapi: { description: 'Serves the OpenAPI 3.1 document generated from the zod schemas', memoryMb: 512 },
-  catalog: { description: 'Serves the procedure catalog (public, as the law requires)' },
-  'dossier-intake': {
-    description: 'Files dossiers from portals and the counter, issuing codes and receipts',
-    table: 'readWrite',
-    secrets: ['signing', 'pin'],
-  },
-  'dossier-actions': {
-    description: 'Moves dossiers through the legal workflow, one transaction per action',
-    table: 'readWrite',
-    secrets: ['signing'],
-  },
-  'dossier-read': {
-    description: 'Dossiers, worklists and control slips for staff and the filing portal',
-    table: 'read',
-    queriesIndexes: true,
-    secrets: ['signing'],
-  },
-  'public-lookup': {
-    description: 'Status of a dossier for the citizen holding its receipt PIN',
-    table: 'read',
-    // Its only writes: the per-code counters of failed PIN attempts.
-    writesOnly: ['LOOKUP#'],
-    secrets: ['pin'],
-    reservedConcurrency: 5,
-  },
-  'deadline-watch': {
-    description: 'Finds open dossiers due soon or overdue and queues alerts',
-    timeoutSeconds: 60,
-    table: 'read',
-    queriesIndexes: true,
-    sends: ['alerts'],
-  },
-  'alert-dispatch': {
-    description: 'Delivers deadline alerts to the ward inbox',
-    timeoutSeconds: 30,
-    table: 'readWrite',
-  },
-  'document-upload': {
-    description: 'Signs upload URLs for the components of a dossier',
-    table: 'readPut',
-    bucket: 'signUploads',
-  },
-  reports: {
-    description: 'Figures of a period from the day counters: received, online, on time, digitised, fees',
-    table: 'read',
-  },
-  alerts: { description: "Shows staff the deadline alerts of their roles' inboxes", table: 'read' },
-  'document-verify': {
-    description: 'Verifies uploaded dossier documents (type, size, checksum) and records them as digitised',
-    timeoutSeconds: 60,
-    memoryMb: 1024,
-    table: 'readWrite',
-    bucket: 'checkUploads',
-  },
-  'report-aggregator': {
-    description: 'Keeps the report counters from the table stream, exactly once per stream record',
-    timeoutSeconds: 60,
-    table: 'readWrite',
-  },
-  'portal-notifier': {
-    description: 'Turns status changes of online dossiers into ordered portal-sync messages',
-    timeoutSeconds: 30,
-    sends: ['portalSync'],
-  },
-  'portal-sync': {
-    description: "Sends a dossier's status changes to the portal it came from",
-    timeoutSeconds: 30,
-  },
-} as const satisfies Record<string, FunctionSpec<QueueName, SecretName>>;
-
-export type FunctionName = keyof typeof functions;
+import type { FunctionName } from './resources.ts';
+import type { RouteSpec } from './types.ts';
 
 const STAFF_OR_PORTAL_READ: Access = { roles: ['officer', 'specialist', 'leader'], scopes: ['dossiers.read'] };
 
@@ -372,39 +233,6 @@ export const routes = {
 } as const;
 
 export type RouteKey = keyof typeof routes;
-
-export const streamConsumers = [
-  { function: 'report-aggregator', batchSize: 100, maxRetries: 5 },
-  { function: 'portal-notifier', batchSize: 50, maxRetries: 10 },
-] as const satisfies readonly StreamConsumerSpec<FunctionName>[];
-
-export const queueConsumers = [
-  { function: 'alert-dispatch', queue: 'alerts', batchSize: 10 },
-  { function: 'document-verify', queue: 'uploads', batchSize: 5 },
-  { function: 'portal-sync', queue: 'portalSync', batchSize: 10 },
-] as const satisfies readonly QueueConsumerSpec<FunctionName, QueueName>[];
-
-export const bucketNotifications = [
-  { prefix: 'dossiers/', queue: 'uploads' },
-] as const satisfies readonly BucketNotificationSpec<QueueName>[];
-
-export const schedules = [
-  {
-    name: 'deadline-watch',
-    function: 'deadline-watch',
-    everyMinutes: 15,
-    description: 'Every quarter hour: alert on dossiers due within the ward setting (24h) and on overdue ones',
-  },
-] as const satisfies readonly ScheduleSpec<FunctionName>[];
-
-/** Environment variable names shared by the stack and the local runner. */
-export const env = {
-  tableName: 'MOTCUA_TABLE_NAME',
-  bucketName: 'MOTCUA_BUCKET_NAME',
-  queueUrl: (queue: QueueName) => `MOTCUA_QUEUE_URL_${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
-  /** The secret's ARN in the stack; `file:<path>` locally. */
-  secret: (secret: SecretName) => `MOTCUA_SECRET_${secret.toUpperCase()}`,
-} as const;
 
 export const commonProblems = {
   401: { description: 'No valid token (API Gateway answers this before the function runs)' },
