@@ -1,9 +1,11 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   type FunctionName,
@@ -13,12 +15,30 @@ import {
   schedules,
   streamConsumers,
 } from '../shared/blueprint/resources.ts';
+import { type StreamSource, streamSources } from '../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
 import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';
 import { WardApi } from './constructs/api.ts';
 import { pascal, Storage } from './constructs/storage.ts';
 import { WardFunction } from './constructs/ward-function.ts';
+
+/**
+ * A stream consumer's event source mapping, from the settings the local stream poller follows too
+ * (shared/blueprint/wiring.ts `streamSources`).
+ */
+export function dynamoEventSource(table: ITable, source: StreamSource, onFailure: IQueue): DynamoEventSource {
+  return new DynamoEventSource(table, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: source.batchSize,
+    retryAttempts: source.maxRetries,
+    bisectBatchOnError: source.bisectBatchOnError,
+    reportBatchItemFailures: source.reportBatchItemFailures,
+    maxRecordAge: Duration.seconds(source.maxRecordAgeSeconds),
+    onFailure: new SqsDlq(onFailure),
+    ...(source.filters.length > 0 ? { filters: source.filters.map((pattern) => FilterCriteria.filter(pattern)) } : {}),
+  });
+}
 
 export interface WardStackProps extends StackProps {
   ward: WardConfig;
@@ -66,17 +86,9 @@ export class WardStack extends Stack {
       >,
     );
 
-    for (const consumer of streamConsumers) {
-      fn(consumer.function).addEventSource(
-        new DynamoEventSource(this.storage.table, {
-          startingPosition: StartingPosition.TRIM_HORIZON,
-          batchSize: consumer.batchSize,
-          retryAttempts: consumer.maxRetries,
-          bisectBatchOnError: true,
-          reportBatchItemFailures: true,
-          maxRecordAge: Duration.hours(24),
-          onFailure: new SqsDlq(this.storage.queues.streamFailures),
-        }),
+    for (const source of streamSources) {
+      fn(source.function).addEventSource(
+        dynamoEventSource(this.storage.table, source, this.storage.queues[source.onFailure]),
       );
     }
     for (const consumer of queueConsumers) {

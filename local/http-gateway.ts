@@ -7,18 +7,20 @@ import { type RouteKey, routes } from '../shared/blueprint/routes.ts';
 import type { RouteSpec } from '../shared/blueprint/types.ts';
 import { routeScopes } from '../shared/http/auth.ts';
 import type { LocalIssuer } from './issuer.ts';
-import type { LocalLambdas } from './lambda.ts';
+import { FunctionTimedOut, type LocalLambdas } from './lambda.ts';
 
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const TEXT_TYPES =
   /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|application\/[\w.+-]+\+(json|xml))/i;
 
-interface CompiledRoute {
-  key: RouteKey;
+export interface CompiledRoute<K extends string = RouteKey> {
+  key: K;
   method: string;
   pattern: RegExp;
   names: string[];
+  /** Per path segment: 0 a literal, 1 a `{param}`, 2 a greedy `{param+}` (API Gateway's order of preference). */
+  segments: number[];
   spec: RouteSpec<FunctionName>;
   /** The authorization scopes of the route, as the stack configures them on the JWT authorizer. */
   scopes: string[];
@@ -26,16 +28,56 @@ interface CompiledRoute {
 
 export type LocalEndpoint = (request: IncomingMessage, body: Buffer, response: ServerResponse) => Promise<void>;
 
-function compileRoutes(): CompiledRoute[] {
-  return (Object.entries(routes) as [RouteKey, RouteSpec<FunctionName>][]).map(([key, spec]) => {
+export function compileRoutes<K extends string>(table: Record<K, RouteSpec<FunctionName>>): CompiledRoute<K>[] {
+  return (Object.entries(table) as [K, RouteSpec<FunctionName>][]).map(([key, spec]) => {
     const [method, path] = key.split(' ') as [string, string];
     const names: string[] = [];
-    const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+    const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)(\\\+)?\}/g, (_, name: string, greedy) => {
       names.push(name);
-      return '([^/]+)';
+      return greedy ? '(.+)' : '([^/]+)';
     });
-    return { key, method, pattern: new RegExp(`^${source}$`), names, spec, scopes: routeScopes(spec.access) };
+    const segments = path
+      .split('/')
+      .slice(1)
+      .map((segment) => (/^\{\w+\+\}$/.test(segment) ? 2 : /^\{\w+\}$/.test(segment) ? 1 : 0));
+    return {
+      key,
+      method,
+      pattern: new RegExp(`^${source}$`),
+      names,
+      segments,
+      spec,
+      scopes: routeScopes(spec.access),
+    };
   });
+}
+
+/** Negative when `a` is the more specific: segment by segment, a literal beats `{param}`, which beats `{param+}`. */
+function bySpecificity(a: CompiledRoute<string>, b: CompiledRoute<string>): number {
+  for (let i = 0; i < Math.min(a.segments.length, b.segments.length); i++) {
+    if (a.segments[i] !== b.segments[i]) return a.segments[i]! - b.segments[i]!;
+  }
+  return b.segments.length - a.segments.length;
+}
+
+/**
+ * The route a request goes to, as API Gateway picks it: of the routes whose method and path match, the most
+ * specific (a full literal match first, then path variables, then greedy ones), whatever order they are declared in.
+ * Undefined when none matches, or when a path parameter does not decode (a bare `%`, half a UTF-8 sequence): API
+ * Gateway answers such a path 404 rather than hand the function broken text.
+ */
+export function matchRoute<K extends string>(
+  compiled: CompiledRoute<K>[],
+  method: string,
+  pathname: string,
+): { route: CompiledRoute<K>; parameters: Record<string, string> } | undefined {
+  const candidates = compiled
+    .filter((route) => route.method === method && route.pattern.test(pathname))
+    .sort(bySpecificity);
+  const route = candidates[0];
+  if (!route) return undefined;
+  const parameters = pathParameters(route, route.pattern.exec(pathname)!);
+  return parameters ? { route, parameters } : undefined;
 }
 
 /**
@@ -52,7 +94,7 @@ export async function startHttpGateway(options: {
   localEndpoints: Record<string, LocalEndpoint>;
   onRequest?: (line: string) => void;
 }): Promise<{ url: string; server: Server; loopback: boolean; close(): Promise<void> }> {
-  const compiled = compileRoutes();
+  const compiled = compileRoutes(routes as Record<RouteKey, RouteSpec<FunctionName>>);
   // Route throttles as the stage's route settings apply them (token buckets); routes without one are not throttled here.
   const throttles = new Map(
     compiled
@@ -64,8 +106,10 @@ export async function startHttpGateway(options: {
     handle(request, response)
       .catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        // What API Gateway answers when the function fails or runs past its timeout (Lambda reports both as errors).
         response.end(JSON.stringify({ message: 'Internal Server Error' }));
-        console.error('local gateway error', error);
+        if (error instanceof FunctionTimedOut) console.error(`local gateway: ${error.message}`);
+        else console.error('local gateway error', error);
       })
       .finally(() =>
         options.onRequest?.(
@@ -82,15 +126,7 @@ export async function startHttpGateway(options: {
     const local = options.localEndpoints[`${request.method} ${url.pathname}`];
     if (local) return local(request, body, response);
 
-    let match: { route: CompiledRoute; parameters: Record<string, string> } | undefined;
-    for (const route of compiled) {
-      const values = route.pattern.exec(url.pathname);
-      const parameters = values && route.method === request.method ? pathParameters(route, values) : undefined;
-      if (parameters) {
-        match = { route, parameters };
-        break;
-      }
-    }
+    const match = matchRoute(compiled, request.method ?? 'GET', url.pathname);
     if (!match) return send(response, gatewayAnswer(404, 'Not Found'));
 
     const { route, parameters } = match;
@@ -222,11 +258,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-/**
- * The route's path parameters, decoded; undefined when one does not decode (a bare `%`, half a UTF-8 sequence):
- * such a path matches no route, as API Gateway answers it 404 rather than hand the function broken text.
- */
-function pathParameters(route: CompiledRoute, values: RegExpExecArray): Record<string, string> | undefined {
+/** The route's path parameters, decoded; undefined when one does not decode. */
+function pathParameters(route: CompiledRoute<string>, values: RegExpExecArray): Record<string, string> | undefined {
   try {
     return Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(values[i + 1]!)]));
   } catch {

@@ -18,16 +18,26 @@ interface QueuePollerOptions {
   sqs: SQSClient;
   lambdas: Pick<LocalLambdas, 'invoke'>;
   region: string;
-  /** How long a failed message stays invisible before its next attempt (Lambda: the visibility timeout). */
-  retryDelaySeconds: number;
+  retries: QueueRetries;
   log: (line: string) => void;
 }
 
 /**
+ * When a message that failed is tried again. `as-deployed`: as Lambda does, once the queue's visibility timeout
+ * (the blueprint's) has passed since it was received. `fast` (tests only, they say so when they use it): a second
+ * later, so a test can watch a message reach its dead-letter queue after maxReceiveCount receives.
+ */
+export type QueueRetries = 'as-deployed' | 'fast';
+
+/** How long a failed message stays invisible in `fast` mode. */
+export const FAST_RETRY_SECONDS = 1;
+
+/**
  * Feeds a queue's messages to its consumer as SQSEvents, as Lambda's SQS event source mapping with
- * ReportBatchItemFailures does: handled messages are deleted, failed ones become visible again later, and
- * the queue itself (fauxqs honours the redrive policy) moves a message to its dead-letter queue once it has
- * been received maxReceiveCount times.
+ * ReportBatchItemFailures does: handled messages are deleted; failed ones (all of them when the function throws or
+ * times out) are left alone and come back once their visibility timeout passes, and the queue itself (fauxqs
+ * honours the redrive policy the blueprint sets) moves a message to its dead-letter queue once it has been received
+ * maxReceiveCount times.
  */
 export class QueuePoller implements Poller {
   readonly name: string;
@@ -58,6 +68,9 @@ export class QueuePoller implements Poller {
         | SQSBatchResponse
         | undefined;
       failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      // An empty or unknown identifier fails the whole batch, as Lambda reads it.
+      if ([...failedIds].some((id) => !messages.some((m) => m.MessageId === id)))
+        failedIds = new Set(messages.map((m) => m.MessageId!));
     } catch (error) {
       this.options.log(`${this.name} failed: ${(error as Error).message}`);
       failedIds = new Set(messages.map((m) => m.MessageId!));
@@ -72,14 +85,14 @@ export class QueuePoller implements Poller {
         }),
       );
     }
-    if (failed.length > 0) {
+    if (failed.length > 0 && this.options.retries === 'fast') {
       await sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
           Entries: failed.map((m, i) => ({
             Id: String(i),
             ReceiptHandle: m.ReceiptHandle!,
-            VisibilityTimeout: this.options.retryDelaySeconds,
+            VisibilityTimeout: FAST_RETRY_SECONDS,
           })),
         }),
       );

@@ -12,8 +12,10 @@ import { type QueueName, queues, table } from '../shared/blueprint/resources.ts'
 
 export interface LocalResources {
   tableName: string;
+  tableArn: string;
   streamArn: string;
   bucketName: string;
+  bucketArn: string;
   queueUrls: Record<QueueName, string>;
   queueArns: Record<QueueName, string>;
   deadLetterQueueUrls: Record<QueueName, string>;
@@ -72,7 +74,8 @@ export async function createLocalResources(
   }
   const described = await clients.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
   const streamArn = described.Table?.LatestStreamArn;
-  if (!streamArn) throw new Error(`table ${tableName} has no stream`);
+  const tableArn = described.Table?.TableArn;
+  if (!streamArn || !tableArn) throw new Error(`table ${tableName} has no stream`);
 
   const bucketName = `${prefix}-documents`;
   try {
@@ -107,7 +110,16 @@ export async function createLocalResources(
     queueArns[name] = await queueArn(clients.sqs, queue.QueueUrl!);
     deadLetterQueueUrls[name] = dlq.QueueUrl!;
   }
-  return { tableName, streamArn, bucketName, queueUrls, queueArns, deadLetterQueueUrls };
+  return {
+    tableName,
+    tableArn,
+    streamArn,
+    bucketName,
+    bucketArn: `arn:aws:s3:::${bucketName}`,
+    queueUrls,
+    queueArns,
+    deadLetterQueueUrls,
+  };
 }
 
 async function queueArn(sqs: SQSClient, url: string): Promise<string> {

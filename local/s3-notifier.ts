@@ -89,8 +89,7 @@ export class S3Notifier implements Poller {
               arn: `arn:aws:s3:::${upload.bucket}`,
             },
             object: {
-              // S3 URL-encodes keys in notifications, with '+' for spaces.
-              key: encodeURIComponent(upload.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
+              key: notificationKey(upload.key),
               size: head.ContentLength ?? 0,
               eTag: (head.ETag ?? '').replace(/"/g, ''),
               // S3 names the version in a versioned bucket; fauxqs keeps none, so there is none to name.
@@ -105,4 +104,13 @@ export class S3Notifier implements Poller {
       new SendMessageCommand({ QueueUrl: route.queueUrl, MessageBody: JSON.stringify(notification) }),
     );
   }
+}
+
+/**
+ * An object key as S3 writes it in an event notification: form-URL-encoded (UTF-8 bytes as %XX, a space as '+',
+ * only letters, digits and `*-._` left as they are) except '/', which stays. A '+' in the key is therefore %2B, and
+ * the function decodes with `decodeURIComponent(key.replace(/\+/g, ' '))`.
+ */
+export function notificationKey(key: string): string {
+  return new URLSearchParams({ k: key }).toString().slice('k='.length).replace(/%2F/g, '/');
 }

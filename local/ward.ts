@@ -7,20 +7,24 @@ import type { FauxqsServer } from 'fauxqs';
 import {
   bucketNotifications,
   env,
+  type FunctionName,
   type QueueName,
   queueConsumers,
   queues,
   schedules,
-  streamConsumers,
 } from '../shared/blueprint/resources.ts';
+import { streamSources } from '../shared/blueprint/wiring.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
 import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
+import { installAccessCheck } from './access.ts';
 import { privateDir } from './files.ts';
+import { localArns, localResourceRefs, localRuntimes } from './functions.ts';
 import { type LocalEndpoint, startHttpGateway } from './http-gateway.ts';
+import { processEnvironment } from './invocation.ts';
 import { LOCAL_STAFF_CLIENT, type LocalIssuer, localIssuer, type TokenRequest } from './issuer.ts';
-import { LocalLambdas } from './lambda.ts';
+import { LocalLambdas, type LocalLambdasOptions } from './lambda.ts';
 import { PollingLoop } from './poller.ts';
-import { QueuePoller } from './queue-poller.ts';
+import { QueuePoller, type QueueRetries } from './queue-poller.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { S3Notifier } from './s3-notifier.ts';
 import { LocalScheduler, type ScheduleName } from './scheduler.ts';
@@ -43,8 +47,12 @@ export interface LocalWardOptions {
   /** Run schedules on their rate (npm start) or only when triggered (tests). */
   schedules?: 'rate' | 'manual';
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** When a failed queue message is tried again: after the queue's visibility timeout, or `fast` (tests). */
+  queueRetries?: QueueRetries;
   onRequest?: (line: string) => void;
   log?: (line: string) => void;
+  /** Handlers run in place of functions' own (tests: faults the local services cannot produce). */
+  standIns?: LocalLambdasOptions['standIns'];
 }
 
 export interface LocalWard {
@@ -61,13 +69,19 @@ export interface LocalWard {
   settle(timeoutMs?: number): Promise<void>;
   /** Runs `work` while the pollers rest, so only its own calls reach the services (tests count them). */
   withPollersPaused<T>(work: () => Promise<T>): Promise<T>;
+  /** Invokes a function directly with an event of one's own, as `aws lambda invoke` would. */
+  invoke(name: FunctionName, event: unknown): Promise<unknown>;
+  /** Runs `work` as function `name` runs: its environment in process.env, its grants on every SDK call. */
+  runAs<T>(name: FunctionName, work: () => T): T;
+  /** The environment function `name` runs with. */
+  environmentOf(name: FunctionName): Record<string, string>;
   stop(): Promise<void>;
 }
 
 /**
  * A ward instance on local services: the resources of the blueprint, the same handlers as the stack,
- * an HTTP API gateway, stream and queue pollers, the S3 notification bridge and the scheduler.
- * Handlers read their configuration from process.env, so one process hosts one ward.
+ * an HTTP API gateway, stream and queue pollers, the S3 notification bridge and the scheduler. Each function runs
+ * with its own environment and is held to its own grants (local/invocation.ts, local/access.ts).
  */
 export async function startLocalWard(options: LocalWardOptions): Promise<LocalWard> {
   const log = options.log ?? (() => undefined);
@@ -81,8 +95,10 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   const resources = await createLocalResources({ dynamo, s3, sqs }, options.resourcePrefix);
   if (options.dataDir) privateDir(options.dataDir);
   const portals = options.ward.portals.map((p) => p.id);
-  const keys = localSecrets(options.dataDir);
+  const keys = localSecrets(options.dataDir, options.resourcePrefix);
 
+  // What every function shares: the region, the local services and Powertools' settings. What is a function's own
+  // (where its table, bucket, queues and keys are) it gets only while it runs, as in the stack.
   Object.assign(process.env, {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -91,22 +107,36 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     AWS_ENDPOINT_URL_SQS: options.fauxqs.address,
     AWS_ENDPOINT_URL_S3: options.fauxqs.address,
     MOTCUA_S3_PATH_STYLE: 'true',
-    [env.tableName]: resources.tableName,
-    [env.bucketName]: resources.bucketName,
-    ...Object.fromEntries((Object.keys(queues) as QueueName[]).map((q) => [env.queueUrl(q), resources.queueUrls[q]])),
-    ...keys.env,
-    [WARD_CONFIG_ENV]: JSON.stringify(options.ward),
-    // Locally a portal's app client id is its portal id.
-    [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(portals.map((p) => [p, p]))),
-    [STAFF_CLIENT_ENV]: LOCAL_STAFF_CLIENT,
     POWERTOOLS_SERVICE_NAME: 'motcua',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_DEV: 'true',
   });
-
-  const lambdas = await LocalLambdas.load(options.resourcePrefix);
+  const runtimes = localRuntimes(localResourceRefs(resources, keys.secrets), {
+    // The stack inlines the configuration at bundling; here it is a variable, read by the same loader.
+    [WARD_CONFIG_ENV]: JSON.stringify(options.ward),
+    // Locally a portal's app client id is its portal id.
+    [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(portals.map((p) => [p, p]))),
+    [STAFF_CLIENT_ENV]: LOCAL_STAFF_CLIENT,
+  });
+  // Whatever a function's own variables are called, no other function finds them in the shared environment.
+  const ownNames = new Set(Object.values(runtimes).flatMap((r) => Object.keys(r.environment)));
+  for (const name of Object.keys(queues) as QueueName[]) ownNames.add(env.queueUrl(name));
+  for (const name of [env.tableName, env.bucketName, ...Object.keys(keys.env)]) ownNames.add(name);
+  installAccessCheck();
+  const lambdas = await LocalLambdas.load({
+    prefix: options.resourcePrefix,
+    runtimes,
+    arns: localArns(resources, region),
+    baseEnvironment: () =>
+      Object.fromEntries(
+        Object.entries(processEnvironment()).filter(
+          (entry): entry is [string, string] => entry[1] !== undefined && !ownNames.has(entry[0]),
+        ),
+      ),
+    ...(options.standIns ? { standIns: options.standIns } : {}),
+  });
   const issuer = await localIssuer({
     issuer: `http://127.0.0.1/${options.resourcePrefix}`,
     portals,
@@ -123,20 +153,18 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       sqs,
       region,
     }),
-    ...streamConsumers.map(
-      (consumer) =>
+    ...streamSources.map(
+      (source) =>
         new StreamPoller({
-          function: consumer.function,
+          source,
           streamArn: resources.streamArn,
-          batchSize: consumer.batchSize,
-          maxRetries: consumer.maxRetries,
           streams,
           sqs,
-          onFailureQueueUrl: resources.queueUrls.streamFailures,
+          onFailureQueueUrl: resources.queueUrls[source.onFailure],
           lambdas,
           region,
           checkpointFile: options.dataDir
-            ? join(options.dataDir, `stream-checkpoint-${consumer.function}.json`)
+            ? join(options.dataDir, `stream-checkpoint-${source.function}.json`)
             : undefined,
           log,
         }),
@@ -151,7 +179,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
           sqs,
           lambdas,
           region,
-          retryDelaySeconds: 1,
+          retries: options.queueRetries ?? 'as-deployed',
           log,
         }),
     ),
@@ -214,6 +242,9 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     trigger: (schedule, at) => scheduler.trigger(schedule, at),
     settle: (timeoutMs) => loop.settle(timeoutMs),
     withPollersPaused: (work) => loop.whilePaused(work),
+    invoke: (name, event) => lambdas.invoke(name, event),
+    runAs: (name, work) => lambdas.as(name, work),
+    environmentOf: (name) => lambdas.environmentOf(name),
     async stop() {
       scheduler.stop();
       await gateway.close();

@@ -13,6 +13,7 @@ import {
   secrets,
   table as tableSpec,
 } from '../../shared/blueprint/resources.ts';
+import type { ResourceRefs } from '../../shared/blueprint/wiring.ts';
 
 /**
  * Where a ward's data lives: the single table (stream on, point-in-time recovery, deletion protection), the
@@ -129,6 +130,18 @@ export class Storage extends Construct {
           "CDK's bucket-notifications custom resource (runs only at deploy time) uses the basic Lambda execution policy for its logs.",
       });
     }
+  }
+
+  /** The resources as the shared wiring (shared/blueprint/wiring.ts) names them: tokens, resolved at deploy time. */
+  refs(): ResourceRefs {
+    const entries = <K extends string, V, R>(record: Record<K, V>, map: (value: V) => R) =>
+      Object.fromEntries(Object.entries(record).map(([k, v]) => [k, map(v as V)])) as Record<K, R>;
+    return {
+      table: { name: this.table.tableName, arn: this.table.tableArn, streamArn: this.table.tableStreamArn! },
+      bucket: { name: this.bucket.bucketName, arn: this.bucket.bucketArn },
+      queues: entries(this.queues, (queue) => ({ url: queue.queueUrl, arn: queue.queueArn })),
+      secrets: entries(this.secrets, (secret) => ({ reference: secret.secretArn, arn: secret.secretArn })),
+    };
   }
 }
 

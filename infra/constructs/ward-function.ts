@@ -6,14 +6,9 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  env,
-  type FunctionName,
-  type QueueName,
-  type SecretName,
-  table as tableSpec,
-} from '../../shared/blueprint/resources.ts';
+import type { FunctionName, QueueName, SecretName } from '../../shared/blueprint/resources.ts';
 import type { FunctionSpec } from '../../shared/blueprint/types.ts';
+import { DOCUMENT_OBJECTS, functionEnvironment, functionGrants } from '../../shared/blueprint/wiring.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 
@@ -30,7 +25,8 @@ export interface WardFunctionProps {
 /**
  * One function of the blueprint: bundled by esbuild (ESM, minified, source maps, the ward configuration
  * inlined), on Node.js 24 / arm64, with its own log group and its own role that grants only what the
- * blueprint says the function touches.
+ * blueprint says the function touches. Its environment and grants come from shared/blueprint/wiring.ts, which the
+ * local runner uses too.
  */
 export class WardFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -39,6 +35,7 @@ export class WardFunction extends Construct {
   constructor(scope: Construct, id: string, props: WardFunctionProps) {
     super(scope, id);
     const { name, spec, storage } = props;
+    const refs = storage.refs();
     const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -73,12 +70,7 @@ export class WardFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'motcua',
         POWERTOOLS_METRICS_NAMESPACE: 'motcua',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...(spec.table ? { [env.tableName]: storage.table.tableName } : {}),
-        ...(spec.bucket ? { [env.bucketName]: storage.bucket.bucketName } : {}),
-        ...Object.fromEntries((spec.sends ?? []).map((queue) => [env.queueUrl(queue), storage.queues[queue].queueUrl])),
-        ...Object.fromEntries(
-          (spec.secrets ?? []).map((secret) => [env.secret(secret), storage.secrets[secret].secretArn]),
-        ),
+        ...functionEnvironment(name, refs),
         ...props.environment,
       },
       bundling: {
@@ -96,66 +88,18 @@ export class WardFunction extends Construct {
       },
     });
 
-    if (spec.table) {
-      const actions =
-        spec.table === 'probe'
-          ? ['dynamodb:GetItem']
-          : [
-              'dynamodb:GetItem',
-              'dynamodb:BatchGetItem',
-              'dynamodb:Query',
-              'dynamodb:ConditionCheckItem',
-              'dynamodb:DescribeTable',
-            ];
-      if (spec.table === 'readPut') actions.push('dynamodb:PutItem');
-      if (spec.table === 'readWrite')
-        actions.push('dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
-      this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.table.tableArn] }));
-    }
-    if (spec.writesOnly?.length) {
-      // Writes only to items whose partition key starts with one of these prefixes, and nothing else.
-      this.role.addToPolicy(
-        new PolicyStatement({
-          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-          resources: [storage.table.tableArn],
-          conditions: {
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.writesOnly.map((prefix) => `${prefix}*`) },
-          },
-        }),
-      );
-    }
-    for (const secret of spec.secrets ?? []) storage.secrets[secret].grantRead(this.role);
-    if (spec.queriesIndexes) {
-      // Named indexes, not index/*: the function may query these and no index added later.
-      this.role.addToPolicy(
-        new PolicyStatement({
-          actions: ['dynamodb:Query'],
-          resources: tableSpec.indexes.map((i) => `${storage.table.tableArn}/index/${i.name}`),
-        }),
-      );
-    }
+    for (const grant of functionGrants(name, refs)) this.role.addToPolicy(new PolicyStatement(grant));
     if (spec.bucket) {
-      // The bucket is versioned and every upload event names its version, so the check reads and deletes exactly
-      // that version; S3 authorises a request naming a version by the *Version actions.
-      const { actions, reason } = {
-        signUploads: {
-          actions: ['s3:PutObject'],
-          reason:
-            'Upload URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
-        },
-        checkUploads: {
-          actions: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
-          reason:
-            'Uploads arrive under dossiers/<code>/…, named at signing; the check reads and deletes versions of objects under that prefix only.',
-        },
-      }[spec.bucket];
-      this.role.addToPolicy(new PolicyStatement({ actions, resources: [storage.bucket.arnForObjects('dossiers/*')] }));
       Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/dossiers/*]`,
-        reason,
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/${DOCUMENT_OBJECTS}]`,
+        reason: {
+          signUploads:
+            'Upload URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
+          checkUploads:
+            'Uploads arrive under dossiers/<code>/…, named at signing; the check reads and deletes versions of objects under that prefix only.',
+        }[spec.bucket],
       });
     }
-    for (const queue of spec.sends ?? []) storage.queues[queue].grantSendMessages(this.role);
 
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logicalId(logGroup)}.Arn>:*]`,

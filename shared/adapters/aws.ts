@@ -14,37 +14,63 @@ let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 
+type Service = 'dynamodb' | 's3' | 'sqs';
+type ClientHook = (client: DynamoDBDocumentClient | S3Client | SQSClient, service: Service) => void;
+let clientHook: ClientHook | undefined;
+
+/**
+ * Shows the local runner each client made here, those made already included: it adds a check of every call against
+ * the invoking function's grants, which IAM makes in the stack. Nothing calls it in Lambda.
+ */
+export function onClient(hook: ClientHook): void {
+  clientHook = hook;
+  if (documentClient) hook(documentClient, 'dynamodb');
+  if (s3Client) hook(s3Client, 's3');
+  if (sqsClient) hook(sqsClient, 'sqs');
+}
+
+function made<C extends DynamoDBDocumentClient | S3Client | SQSClient>(client: C, service: Service): C {
+  clientHook?.(client, service);
+  return client;
+}
+
 export function dynamo(): DynamoDBDocumentClient {
   // A call that hangs must not eat the whole function timeout: give up on it and let the SDK retry.
-  documentClient ??= DynamoDBDocumentClient.from(
-    tracer.captureAWSv3Client(
-      new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
+  documentClient ??= made(
+    DynamoDBDocumentClient.from(
+      tracer.captureAWSv3Client(
+        new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
+      ),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
     ),
-    {
-      marshallOptions: { removeUndefinedValues: true },
-    },
+    'dynamodb',
   );
   return documentClient;
 }
 
 export function s3(): S3Client {
-  s3Client ??= tracer.captureAWSv3Client(
-    new S3Client({
-      // fauxqs serves buckets by path; AWS prefers virtual-hosted names.
-      forcePathStyle: process.env.MOTCUA_S3_PATH_STYLE === 'true',
-      // Checksums only where an operation requires one: otherwise a presigned PUT carries the SDK's CRC32 of an
-      // empty body, which no real file matches. Uploads are pinned by the SHA-256 we sign and checked by our own
-      // hash of the bytes, so the SDK's validation of reads adds nothing.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
+  s3Client ??= made(
+    tracer.captureAWSv3Client(
+      new S3Client({
+        // fauxqs serves buckets by path; AWS prefers virtual-hosted names.
+        forcePathStyle: process.env.MOTCUA_S3_PATH_STYLE === 'true',
+        // Checksums only where an operation requires one: otherwise a presigned PUT carries the SDK's CRC32 of an
+        // empty body, which no real file matches. Uploads are pinned by the SHA-256 we sign and checked by our own
+        // hash of the bytes, so the SDK's validation of reads adds nothing.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
+    ),
+    's3',
   );
   return s3Client;
 }
 
 export function sqs(): SQSClient {
   // Requests go to the configured endpoint, not to the host in the queue URL (fauxqs' URLs name no real host).
-  sqsClient ??= tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false }));
+  sqsClient ??= made(tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false })), 'sqs');
   return sqsClient;
 }
 

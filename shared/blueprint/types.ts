@@ -87,11 +87,19 @@ export interface FunctionSpec<Queue extends string = string, Secret extends stri
   reservedConcurrency?: number;
 }
 
+/**
+ * A Lambda event filter pattern (the JSON of FilterCriteria), matched against a record as Lambda hands it to the
+ * function: `{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['dossier'] } } } }`.
+ */
+export type EventFilterPattern = { readonly [field: string]: EventFilterPattern | readonly unknown[] };
+
 export interface StreamConsumerSpec<Fn extends string = string> {
   function: Fn;
   batchSize: number;
   /** Retries of a failing batch before its records go to the stream-failures queue. */
   maxRetries: number;
+  /** Only records matching one of these reach the function (none: every record). */
+  filters?: readonly EventFilterPattern[];
 }
 
 export interface QueueConsumerSpec<Fn extends string = string, Queue extends string = string> {

@@ -227,7 +227,8 @@ describe('worklist cursors', () => {
 });
 
 describe('receipt PINs', () => {
-  const pinKey = () => readFileSync(process.env[env.secret('pin')]!.slice('file:'.length), 'utf8').trim();
+  const pinKey = () =>
+    readFileSync(ward.environmentOf('public-lookup')[env.secret('pin')]!.slice('file:'.length), 'utf8').trim();
 
   it('are not derivable from what a client sends, yet a retry with the same key gets the same PIN back', async () => {
     const key = `retry-${Date.now()}-abcdefgh`;

@@ -5,7 +5,7 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueResourceName } from '../../local/resources.ts';
 import { dynamo } from '../../shared/adapters/aws.ts';
@@ -31,12 +31,17 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => portalServer.listen(0, '127.0.0.1', resolve));
   const { port } = portalServer.address() as AddressInfo;
-  ward = await startTestWard((w) => ({
-    ...w,
-    portals: [
-      { id: 'dvcqg', name: 'Cổng Dịch vụ công quốc gia', statusWebhookUrl: `http://127.0.0.1:${port}/motcua/status` },
-    ],
-  }));
+  // Fast queue retries: the dead-letter test watches a message fail maxReceiveCount times, a second apart rather than
+  // a visibility timeout apart.
+  ward = await startTestWard(
+    (w) => ({
+      ...w,
+      portals: [
+        { id: 'dvcqg', name: 'Cổng Dịch vụ công quốc gia', statusWebhookUrl: `http://127.0.0.1:${port}/motcua/status` },
+      ],
+    }),
+    { queueRetries: 'fast' },
+  );
 });
 afterAll(async () => {
   await ward?.stop();
@@ -71,9 +76,6 @@ describe('table stream → report aggregator', () => {
   });
 
   it('counts a replayed stream batch once', async () => {
-    const { handler } = (await import('../../functions/report-aggregator/handler.ts')) as unknown as {
-      handler: (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
-    };
     const receivedAt = '2026-03-02T02:00:00.000Z';
     const dossier = {
       pk: 'DOSSIER#000.00.00.H99-260302-0001',
@@ -114,14 +116,9 @@ describe('table stream → report aggregator', () => {
         },
       ],
     };
-    const context = {
-      functionName: 'report-aggregator',
-      awsRequestId: randomUUID(),
-      getRemainingTimeInMillis: () => 60_000,
-    } as unknown as Context;
-    await handler(event, context);
-    await handler(event, context);
-    await handler(structuredClone(event), context);
+    await ward.invoke('report-aggregator', event);
+    await ward.invoke('report-aggregator', event);
+    await ward.invoke('report-aggregator', structuredClone(event));
     expect(await reportDay('procedure#1.001193', '2026-03-02')).toMatchObject({ received: 1, received_postal: 1 });
   });
 });

@@ -4,23 +4,31 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { S3Client } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent, S3Event } from 'aws-lambda';
 import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isLoopbackAddress } from '../../local/http-gateway.ts';
-import { createLocalResources, type LocalResources } from '../../local/resources.ts';
+import { FunctionTimedOut } from '../../local/lambda.ts';
+import { FAST_RETRY_SECONDS, QueuePoller, type QueueRetries } from '../../local/queue-poller.ts';
+import { createLocalResources, type LocalResources, queueResourceName } from '../../local/resources.ts';
+import { S3Notifier } from '../../local/s3-notifier.ts';
 import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../../local/services.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
 import { startLocalWard } from '../../local/ward.ts';
+import { bucketNotifications, queues } from '../../shared/blueprint/resources.ts';
+import { type StreamSource, streamSources } from '../../shared/blueprint/wiring.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import { maritalStatus } from '../support/fixtures.ts';
 
 let fauxqs: FauxqsServer;
-let resources: LocalResources;
 let clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient; streams: DynamoDBStreamsClient };
 
 beforeAll(async () => {
@@ -32,73 +40,263 @@ beforeAll(async () => {
     s3: new S3Client({ ...config, endpoint: fauxqs.address, forcePathStyle: true }),
     sqs: new SQSClient({ ...config, endpoint: fauxqs.address }),
   };
-  resources = await createLocalResources(clients, `r${randomBytes(4).toString('hex')}`);
 });
 afterAll(async () => {
   await fauxqs?.stop();
 });
 
-async function putItems(ids: string[]) {
+/** Resources of their own (a table with an empty stream, queues), so each test reads only its own records. */
+const freshResources = () => createLocalResources(clients, `r${randomBytes(4).toString('hex')}`);
+
+async function putItems(resources: LocalResources, ids: string[]) {
   const doc = DynamoDBDocumentClient.from(clients.dynamo);
   for (const id of ids) await doc.send(new PutCommand({ TableName: resources.tableName, Item: { pk: id, sk: 'X' } }));
 }
 
-describe('the stream poller', () => {
-  it('retries from the first failed record of a partial batch failure, then skips a batch that keeps failing', async () => {
-    const batches: string[][] = [];
-    let failOn: (ids: string[]) => string | 'all' | undefined = () => undefined;
-    const poller = new StreamPoller({
-      function: 'report-aggregator',
-      streamArn: resources.streamArn,
-      batchSize: 10,
-      maxRetries: 2,
-      streams: clients.streams,
-      sqs: clients.sqs,
-      onFailureQueueUrl: resources.queueUrls.streamFailures,
-      lambdas: {
-        invoke: async (_name, event) => {
-          const records = (event as DynamoDBStreamEvent).Records;
-          const ids = records.map((r) => r.dynamodb!.Keys!.pk!.S!);
-          batches.push(ids);
-          const failing = failOn(ids);
-          if (failing === 'all') throw new Error('consumer down');
-          const record = records.find((r) => r.dynamodb!.Keys!.pk!.S === failing);
-          return { batchItemFailures: record ? [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] : [] };
-        },
-      },
-      region: LOCAL_AWS.region,
-      log: () => undefined,
-    });
+async function onFailureMessages(resources: LocalResources) {
+  const received = await clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.streamFailures, MaxNumberOfMessages: 10 }),
+  );
+  return (received.Messages ?? []).map((m) => JSON.parse(m.Body!));
+}
 
-    await putItems(['a', 'b', 'c', 'd', 'e']);
+/** The report aggregator's event source, as the stack and the runner configure it. */
+const aggregatorSource = streamSources.find((s) => s.function === 'report-aggregator')!;
+
+/** A stream poller whose function records each batch's keys and fails as `failOn` says. */
+function recordingPoller(
+  resources: LocalResources,
+  options: {
+    source?: StreamSource;
+    failOn?: (ids: string[]) => string | 'throw' | undefined;
+    now?: () => number;
+    streams?: Pick<DynamoDBStreamsClient, 'send'>;
+  } = {},
+) {
+  const batches: string[][] = [];
+  const poller = new StreamPoller({
+    source: options.source ?? aggregatorSource,
+    streamArn: resources.streamArn,
+    streams: options.streams ?? clients.streams,
+    sqs: clients.sqs,
+    onFailureQueueUrl: resources.queueUrls.streamFailures,
+    lambdas: {
+      invoke: async (_name, event) => {
+        const records = (event as DynamoDBStreamEvent).Records;
+        const ids = records.map((r) => r.dynamodb!.Keys!.pk!.S!);
+        batches.push(ids);
+        const failing = options.failOn?.(ids);
+        if (failing === 'throw') throw new FunctionTimedOut('report-aggregator', aggregatorSource.maxRetries);
+        const record = records.find((r) => r.dynamodb!.Keys!.pk!.S === failing);
+        return { batchItemFailures: record ? [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] : [] };
+      },
+    },
+    region: LOCAL_AWS.region,
+    ...(options.now ? { now: options.now } : {}),
+    log: () => undefined,
+  });
+  const drain = async () => {
+    for (let pass = 0; pass < 100 && (await poller.pollOnce()) > 0; pass++);
+  };
+  return { poller, batches, drain };
+}
+
+describe('the stream poller, configured as the stack’s event source mappings', () => {
+  it('retries from the first failed record of a partial batch failure (ReportBatchItemFailures)', async () => {
+    const resources = await freshResources();
+    await putItems(resources, ['a', 'b', 'c', 'd', 'e']);
     let failedOnce = false;
-    failOn = (ids) => {
-      if (!ids.includes('c') || failedOnce) return undefined;
-      failedOnce = true;
-      return 'c';
-    };
-    while ((await poller.pollOnce()) > 0);
+    const { batches, drain } = recordingPoller(resources, {
+      failOn: (ids) => {
+        if (!ids.includes('c') || failedOnce) return undefined;
+        failedOnce = true;
+        return 'c';
+      },
+    });
+    await drain();
     expect(batches).toEqual([
       ['a', 'b', 'c', 'd', 'e'],
       ['c', 'd', 'e'],
     ]);
+  });
 
-    batches.length = 0;
-    await putItems(['f', 'g']);
-    failOn = () => 'all';
-    while ((await poller.pollOnce()) > 0);
-    // The first attempt and two retries, then the batch is described on the on-failure queue and skipped.
-    expect(batches).toEqual([
-      ['f', 'g'],
-      ['f', 'g'],
-      ['f', 'g'],
-    ]);
-    const failure = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.streamFailures }));
-    expect(JSON.parse(failure.Messages![0]!.Body!)).toMatchObject({
-      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
-      DDBStreamBatchInfo: { batchSize: 2, streamArn: resources.streamArn },
+  it('bisects a batch whose function fails (or times out), isolating the bad record, which it skips after the retries', async () => {
+    expect(aggregatorSource.bisectBatchOnError).toBe(true);
+    const resources = await freshResources();
+    await putItems(resources, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    const { batches, drain } = recordingPoller(resources, {
+      failOn: (ids) => (ids.includes('c') ? 'throw' : undefined),
     });
+    await drain();
+    const retries = Array.from({ length: aggregatorSource.maxRetries + 1 }, () => ['c']);
+    // Split in two, first half first, until the bad record is alone; a split is not a retry.
+    expect(batches).toEqual([
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+      ['a', 'b', 'c', 'd'],
+      ['a', 'b'],
+      ['c', 'd'],
+      ...retries,
+      ['d'],
+      ['e', 'f', 'g', 'h'],
+    ]);
+    const [failure, ...more] = await onFailureMessages(resources);
+    expect(more).toEqual([]);
+    expect(failure).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: aggregatorSource.maxRetries + 1 },
+      DDBStreamBatchInfo: { batchSize: 1, streamArn: resources.streamArn },
+    });
+  });
+
+  it('skips records older than the maximum record age, describing them on the on-failure queue', async () => {
+    const resources = await freshResources();
+    await putItems(resources, ['old-1', 'old-2']);
+    const later = Date.now() + (aggregatorSource.maxRecordAgeSeconds + 60) * 1000;
+    const { batches, drain } = recordingPoller(resources, { now: () => later });
+    await drain();
+    expect(batches).toEqual([]);
+    expect(await onFailureMessages(resources)).toEqual([
+      expect.objectContaining({
+        requestContext: expect.objectContaining({ condition: 'RecordAgeExceeded' }),
+        DDBStreamBatchInfo: expect.objectContaining({ batchSize: 2 }),
+      }),
+    ]);
+  });
+
+  it('hands the function only the records its event filters match, and moves past the others', async () => {
+    const resources = await freshResources();
+    await putItems(resources, ['skip-1', 'keep-1', 'skip-2', 'keep-2', 'skip-3']);
+    const source: StreamSource = {
+      ...aggregatorSource,
+      filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'keep' }] } } } }],
+    };
+    const { poller, batches, drain } = recordingPoller(resources, { source });
+    await drain();
+    expect(batches).toEqual([['keep-1', 'keep-2']]);
     expect(await poller.pollOnce()).toBe(0);
+  });
+
+  it('hands records over in shard order: a child shard only once its parent is done, one batch at a time', async () => {
+    // DynamoDB Local cannot split a shard on demand: a stream of two shards, the child listed first, stands in.
+    const resources = await freshResources();
+    const record = (id: string, n: number) => ({
+      eventID: id,
+      eventName: 'INSERT',
+      dynamodb: { Keys: { pk: { S: id } }, SequenceNumber: String(n).padStart(21, '0') },
+    });
+    const shards: Record<string, ReturnType<typeof record>[][]> = {
+      parent: [[record('p1', 1), record('p2', 2)], [record('p3', 3)], []],
+      child: [[record('c1', 4)], []],
+    };
+    const streams = {
+      send: async (command: { input: Record<string, string> }): Promise<any> => {
+        if (command instanceof DescribeStreamCommand) {
+          return {
+            StreamDescription: {
+              Shards: [{ ShardId: 'child', ParentShardId: 'parent' }, { ShardId: 'parent' }],
+            },
+          };
+        }
+        if (command instanceof GetShardIteratorCommand) return { ShardIterator: `${command.input.ShardId}#0` };
+        const [shard, page] = command.input.ShardIterator!.split('#') as [string, string];
+        const pages = shards[shard]!;
+        const next = Number(page) + 1;
+        return {
+          Records: pages[Number(page)],
+          NextShardIterator: next < pages.length ? `${shard}#${next}` : undefined,
+        };
+      },
+    } as unknown as Pick<DynamoDBStreamsClient, 'send'>;
+    // The parent's second record fails once: the child still waits for the parent's retry.
+    let failedOnce = false;
+    const { poller, batches } = recordingPoller(resources, {
+      streams,
+      failOn: (ids) => {
+        if (!ids.includes('p2') || failedOnce) return undefined;
+        failedOnce = true;
+        return 'p2';
+      },
+    });
+    for (let pass = 0; pass < 10; pass++) await poller.pollOnce();
+    expect(batches).toEqual([['p1', 'p2'], ['p2'], ['p3'], ['c1']]);
+  });
+});
+
+describe('the queue poller', () => {
+  async function failingConsumer(resources: LocalResources, retries: QueueRetries) {
+    let invocations = 0;
+    const poller = new QueuePoller({
+      function: 'alert-dispatch',
+      queueUrl: resources.queueUrls.alerts,
+      queueArn: resources.queueArns.alerts,
+      batchSize: 10,
+      sqs: clients.sqs,
+      lambdas: {
+        invoke: async () => {
+          invocations += 1;
+          throw new FunctionTimedOut('alert-dispatch', 30);
+        },
+      },
+      region: LOCAL_AWS.region,
+      retries,
+      log: () => undefined,
+    });
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrls.alerts, MessageBody: '{}' }));
+    return { poller, invocations: () => invocations };
+  }
+
+  it('leaves a message whose function failed or timed out to come back after the blueprint’s visibility timeout', async () => {
+    const resources = await freshResources();
+    const attributes = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: resources.queueUrls.alerts, AttributeNames: ['All'] }),
+    );
+    expect(attributes.Attributes).toMatchObject({
+      VisibilityTimeout: String(queues.alerts.visibilityTimeoutSeconds),
+      RedrivePolicy: expect.stringContaining(`"maxReceiveCount":${queues.alerts.maxReceiveCount}`),
+    });
+    const { poller, invocations } = await failingConsumer(resources, 'as-deployed');
+    expect(await poller.pollOnce()).toBe(1);
+    // Past the fast mode's delay, and far inside the visibility timeout, the message is still in flight.
+    await new Promise((resolve) => setTimeout(resolve, (FAST_RETRY_SECONDS + 1) * 1000));
+    expect(await poller.pollOnce()).toBe(0);
+    expect(invocations()).toBe(1);
+  });
+
+  it('in the tests’ fast mode, retries a second later and dead-letters after the blueprint’s maxReceiveCount receives', async () => {
+    const resources = await freshResources();
+    const { poller, invocations } = await failingConsumer(resources, 'fast');
+    const dlq = queueResourceName(resources.tableName.replace(/-table$/, ''), 'alerts', true);
+    const deadline = Date.now() + 30_000;
+    while ((fauxqs.inspectQueue(dlq)?.messages.ready.length ?? 0) === 0) {
+      if (Date.now() > deadline) throw new Error('the message never reached the dead-letter queue');
+      await poller.pollOnce();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(invocations()).toBe(queues.alerts.maxReceiveCount);
+  });
+});
+
+describe('the S3 notification bridge', () => {
+  it('names the object as S3 does: URL-encoded, a space as +, a + as %2B, Vietnamese letters as UTF-8 bytes', async () => {
+    const resources = await freshResources();
+    const notifier = new S3Notifier({
+      fauxqs,
+      bucket: resources.bucketName,
+      routes: bucketNotifications.map((n) => ({ prefix: n.prefix, queueUrl: resources.queueUrls[n.queue] })),
+      s3: clients.s3,
+      sqs: clients.sqs,
+      region: LOCAL_AWS.region,
+    });
+    const key = "dossiers/000.00.00.H99-260302-0001/components/GCS/Giấy chứng sinh (bản sao) + 1'.pdf";
+    await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucketName, Key: key, Body: 'x' }));
+    expect(await notifier.pollOnce()).toBe(1);
+    const received = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.uploads }));
+    const event = JSON.parse(received.Messages![0]!.Body!) as S3Event;
+    const named = event.Records[0]!.s3.object.key;
+    expect(named).toBe(
+      'dossiers/000.00.00.H99-260302-0001/components/GCS/Gi%E1%BA%A5y+ch%E1%BB%A9ng+sinh+%28b%E1%BA%A3n+sao%29+%2B+1%27.pdf',
+    );
+    // What a function does with it (as document-verify does) gives the key back.
+    expect(decodeURIComponent(named.replace(/\+/g, ' '))).toBe(key);
   });
 });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FauxqsServer } from 'fauxqs';
 import { inject } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
+import type { QueueRetries } from '../../local/queue-poller.ts';
 import { startLocalFauxqs } from '../../local/services.ts';
 import { type LocalWard, startLocalWard } from '../../local/ward.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
@@ -15,9 +16,13 @@ export interface TestWard extends LocalWard {
 
 /**
  * A ward instance for one test file: its own tables, bucket and queues on the shared DynamoDB Local, its own
- * fauxqs, an HTTP gateway on a free port. Schedules run only when a test triggers them.
+ * fauxqs, an HTTP gateway on a free port. Schedules run only when a test triggers them. Failed queue messages come
+ * back after the queue's visibility timeout, as deployed, unless the file asks for `queueRetries: 'fast'`.
  */
-export async function startTestWard(configure: (ward: WardConfig) => WardConfig = (w) => w): Promise<TestWard> {
+export async function startTestWard(
+  configure: (ward: WardConfig) => WardConfig = (w) => w,
+  options: { queueRetries?: QueueRetries } = {},
+): Promise<TestWard> {
   const ward = configure(readWardFile('sample'));
   const fauxqs = await startLocalFauxqs();
   const local = await startLocalWard({
@@ -28,6 +33,7 @@ export async function startTestWard(configure: (ward: WardConfig) => WardConfig 
     schedules: 'manual',
     logLevel: 'SILENT',
     pollIntervalMs: 100,
+    ...(options.queueRetries ? { queueRetries: options.queueRetries } : {}),
   });
   return {
     ...local,

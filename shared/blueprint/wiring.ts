@@ -1,0 +1,178 @@
+/**
+ * How a function of the blueprint is wired, computed once for the CDK stack and the local runner alike: the
+ * environment it gets, the IAM grants of its role, and the settings of its event sources. The stack passes its
+ * resources (CDK tokens), the local runner the names of its local ones, so the two cannot drift. No CDK import: the
+ * local runner loads this in every test.
+ */
+import {
+  env,
+  type FunctionName,
+  functions,
+  type QueueName,
+  queueConsumers,
+  type SecretName,
+  streamConsumers,
+  table,
+} from './resources.ts';
+import type { EventFilterPattern, FunctionSpec, StreamConsumerSpec } from './types.ts';
+
+/** Where the resources of an instance are: names, URLs and ARNs (tokens in the stack, local names in the runner). */
+export interface ResourceRefs {
+  table: { name: string; arn: string; streamArn: string };
+  bucket: { name: string; arn: string };
+  queues: Record<QueueName, { url: string; arn: string }>;
+  /** `reference` is what a function's environment carries: the ARN in the stack, `file:<path>` locally. */
+  secrets: Record<SecretName, { reference: string; arn: string }>;
+}
+
+/** One IAM statement (Allow): the shape of a CDK PolicyStatement's props and of the local access check. */
+export interface Grant {
+  actions: string[];
+  resources: string[];
+  conditions?: Record<string, Record<string, string[]>>;
+}
+
+/** The objects a function may touch in the document bucket: uploads live under this prefix. */
+export const DOCUMENT_OBJECTS = 'dossiers/*';
+
+const READ_TABLE = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const TABLE_ACTIONS: Record<NonNullable<FunctionSpec['table']>, string[]> = {
+  probe: ['dynamodb:GetItem'],
+  read: READ_TABLE,
+  readPut: [...READ_TABLE, 'dynamodb:PutItem'],
+  readWrite: [
+    ...READ_TABLE,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+// The bucket is versioned and every upload event names its version, so the check reads and deletes exactly that
+// version; S3 authorises a request naming a version by the *Version actions.
+const BUCKET_ACTIONS: Record<NonNullable<FunctionSpec['bucket']>, string[]> = {
+  signUploads: ['s3:PutObject'],
+  checkUploads: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
+};
+
+const specOf = (name: FunctionName): FunctionSpec<QueueName, SecretName> => functions[name];
+
+/** The variables that tell a function where its resources are: only those it declares. */
+export function functionEnvironment(name: FunctionName, refs: ResourceRefs): Record<string, string> {
+  const spec = specOf(name);
+  return {
+    ...(spec.table ? { [env.tableName]: refs.table.name } : {}),
+    ...(spec.bucket ? { [env.bucketName]: refs.bucket.name } : {}),
+    ...Object.fromEntries((spec.sends ?? []).map((queue) => [env.queueUrl(queue), refs.queues[queue].url])),
+    ...Object.fromEntries((spec.secrets ?? []).map((secret) => [env.secret(secret), refs.secrets[secret].reference])),
+  };
+}
+
+/** What the function's own code may do: the statements its role gets from the blueprint. */
+export function functionGrants(name: FunctionName, refs: ResourceRefs): Grant[] {
+  const spec = specOf(name);
+  const grants: Grant[] = [];
+  if (spec.table) grants.push({ actions: TABLE_ACTIONS[spec.table], resources: [refs.table.arn] });
+  if (spec.writesOnly?.length) {
+    // Writes only to items whose partition key starts with one of these prefixes, and nothing else.
+    grants.push({
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [refs.table.arn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.writesOnly.map((prefix) => `${prefix}*`) },
+      },
+    });
+  }
+  if (spec.queriesIndexes) {
+    // Named indexes, not index/*: the function may query these and no index added later.
+    grants.push({
+      actions: ['dynamodb:Query'],
+      resources: table.indexes.map((index) => `${refs.table.arn}/index/${index.name}`),
+    });
+  }
+  if (spec.bucket) {
+    grants.push({ actions: BUCKET_ACTIONS[spec.bucket], resources: [`${refs.bucket.arn}/${DOCUMENT_OBJECTS}`] });
+  }
+  if (spec.sends?.length) {
+    grants.push({ actions: ['sqs:SendMessage'], resources: spec.sends.map((queue) => refs.queues[queue].arn) });
+  }
+  if (spec.secrets?.length) {
+    grants.push({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: spec.secrets.map((secret) => refs.secrets[secret].arn),
+    });
+  }
+  return grants;
+}
+
+/** DynamoDB Streams keep a record 24 hours; an older one is skipped (and described on the on-failure queue). */
+const STREAM_MAX_RECORD_AGE_SECONDS = 24 * 3600;
+
+/** How a stream consumer is fed: the event source mapping's settings, the same in the stack and locally. */
+export interface StreamSource {
+  function: FunctionName;
+  batchSize: number;
+  maxRetries: number;
+  maxRecordAgeSeconds: number;
+  bisectBatchOnError: boolean;
+  reportBatchItemFailures: boolean;
+  /** Where records go (described, not copied) when their retries or their age run out. */
+  onFailure: QueueName;
+  filters: readonly EventFilterPattern[];
+}
+
+const declaredStreamConsumers: readonly StreamConsumerSpec<FunctionName>[] = streamConsumers;
+
+export const streamSources: readonly StreamSource[] = declaredStreamConsumers.map(
+  (consumer): StreamSource => ({
+    function: consumer.function,
+    batchSize: consumer.batchSize,
+    maxRetries: consumer.maxRetries,
+    maxRecordAgeSeconds: STREAM_MAX_RECORD_AGE_SECONDS,
+    bisectBatchOnError: true,
+    reportBatchItemFailures: true,
+    onFailure: 'streamFailures',
+    filters: consumer.filters ?? [],
+  }),
+);
+
+/**
+ * What the event source mappings add to a function's role (CDK adds these itself when the stack wires them):
+ * reading the stream and sending to its on-failure queue, or receiving and deleting from its queue. The function's
+ * code holds these permissions too, so the local runner grants them as well.
+ */
+export function eventSourceGrants(name: FunctionName, refs: ResourceRefs): Grant[] {
+  const grants: Grant[] = [];
+  for (const source of streamSources.filter((s) => s.function === name)) {
+    grants.push(
+      { actions: ['dynamodb:ListStreams'], resources: ['*'] },
+      {
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [refs.table.streamArn],
+      },
+      {
+        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        resources: [refs.queues[source.onFailure].arn],
+      },
+    );
+  }
+  for (const consumer of queueConsumers.filter((c) => c.function === name)) {
+    grants.push({
+      actions: [
+        'sqs:ReceiveMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueUrl',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+      ],
+      resources: [refs.queues[consumer.queue].arn],
+    });
+  }
+  return grants;
+}
