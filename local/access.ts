@@ -82,6 +82,7 @@ export class AccessDenied extends Error {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the inputs of every SDK command, read by their documented field names
 type Input = Record<string, any>;
 const S = (value: unknown) => (value as { S?: string } | undefined)?.S;
 const partitionKeyOf = (key: Input | undefined): string[] => {

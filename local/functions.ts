@@ -6,7 +6,10 @@ import {
   type Grant,
   type ResourceRefs,
 } from '../shared/blueprint/wiring.ts';
+import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
+import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
 import { AccessPolicy, type LocalArns } from './access.ts';
+import { LOCAL_STAFF_CLIENT } from './issuer.ts';
 import type { FunctionRuntime } from './lambda.ts';
 import type { LocalResources } from './resources.ts';
 import type { LocalSecrets } from './secrets.ts';
@@ -49,6 +52,18 @@ export function localRuntimes(
       },
     ]),
   ) as Record<FunctionName, FunctionRuntime>;
+}
+
+/**
+ * What every function of the stack gets alike: the ward configuration (the stack inlines it at bundling; here it is
+ * the variable the same loader reads) and the app client ids (locally a portal's app client id is its portal id).
+ */
+export function sharedEnvironment(ward: WardConfig): Record<string, string> {
+  return {
+    [WARD_CONFIG_ENV]: JSON.stringify(ward),
+    [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(ward.portals.map((p) => [p.id, p.id]))),
+    [STAFF_CLIENT_ENV]: LOCAL_STAFF_CLIENT,
+  };
 }
 
 /** How the local access check names what a call touches: the local resources' own ARNs. */

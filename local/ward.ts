@@ -14,14 +14,13 @@ import {
   schedules,
 } from '../shared/blueprint/resources.ts';
 import { streamSources } from '../shared/blueprint/wiring.ts';
-import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
-import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
+import type { WardConfig } from '../shared/config/ward.ts';
 import { installAccessCheck } from './access.ts';
 import { privateDir } from './files.ts';
-import { localArns, localResourceRefs, localRuntimes } from './functions.ts';
+import { localArns, localResourceRefs, localRuntimes, sharedEnvironment } from './functions.ts';
 import { type LocalEndpoint, startHttpGateway } from './http-gateway.ts';
 import { processEnvironment } from './invocation.ts';
-import { LOCAL_STAFF_CLIENT, type LocalIssuer, localIssuer, type TokenRequest } from './issuer.ts';
+import { type LocalIssuer, localIssuer, type TokenRequest } from './issuer.ts';
 import { LocalLambdas, type LocalLambdasOptions } from './lambda.ts';
 import { PollingLoop } from './poller.ts';
 import { QueuePoller, type QueueRetries } from './queue-poller.ts';
@@ -113,13 +112,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_DEV: 'true',
   });
-  const runtimes = localRuntimes(localResourceRefs(resources, keys.secrets), {
-    // The stack inlines the configuration at bundling; here it is a variable, read by the same loader.
-    [WARD_CONFIG_ENV]: JSON.stringify(options.ward),
-    // Locally a portal's app client id is its portal id.
-    [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(portals.map((p) => [p, p]))),
-    [STAFF_CLIENT_ENV]: LOCAL_STAFF_CLIENT,
-  });
+  const runtimes = localRuntimes(localResourceRefs(resources, keys.secrets), sharedEnvironment(options.ward));
   // Whatever a function's own variables are called, no other function finds them in the shared environment.
   const ownNames = new Set(Object.values(runtimes).flatMap((r) => Object.keys(r.environment)));
   for (const name of Object.keys(queues) as QueueName[]) ownNames.add(env.queueUrl(name));

@@ -23,7 +23,12 @@ function referenceOf(name: SecretName): string {
  * not cached, so the next request tries again.
  */
 export function secretKey(name: SecretName): Promise<Buffer> {
-  const reference = referenceOf(name);
+  let reference: string;
+  try {
+    reference = referenceOf(name);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   let key = loaded.get(reference);
   if (!key) {
     key = read(name, reference);

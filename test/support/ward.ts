@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import type { QueueRetries } from '../../local/queue-poller.ts';
 import { startLocalFauxqs } from '../../local/services.ts';
-import { type LocalWard, startLocalWard } from '../../local/ward.ts';
+import { type LocalWard, type LocalWardOptions, startLocalWard } from '../../local/ward.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 
@@ -21,7 +21,7 @@ export interface TestWard extends LocalWard {
  */
 export async function startTestWard(
   configure: (ward: WardConfig) => WardConfig = (w) => w,
-  options: { queueRetries?: QueueRetries } = {},
+  options: { queueRetries?: QueueRetries; standIns?: LocalWardOptions['standIns'] } = {},
 ): Promise<TestWard> {
   const ward = configure(readWardFile('sample'));
   const fauxqs = await startLocalFauxqs();
@@ -34,6 +34,7 @@ export async function startTestWard(
     logLevel: 'SILENT',
     pollIntervalMs: 100,
     ...(options.queueRetries ? { queueRetries: options.queueRetries } : {}),
+    ...(options.standIns ? { standIns: options.standIns } : {}),
   });
   return {
     ...local,
