@@ -170,7 +170,7 @@ export const actionRules: RulesTable<DossierCase> = {
 const iso = (instant: number) => new Date(instant).toISOString();
 
 /** What each action does, beside the rules table that says who may take it from where. */
-export const actionEffects: EffectsTable<DossierCase> = {
+const actionEffects: EffectsTable<DossierCase> = {
   accept: (state, _command, { now, at, calendar, procedure }) => {
     if (procedure) assertComplete(procedure, state.componentCodes);
     const dueAt = iso(calendar.addWorkingMinutes(now, state.processingMinutes));
