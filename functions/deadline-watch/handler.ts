@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { queueUrl, sqs } from '../../shared/adapters/aws.ts';
-import { queryAll } from '../../shared/adapters/query.ts';
+import { queueAlerts } from '../../shared/adapters/alert-queue.ts';
+import { dossiersDueBefore } from '../../shared/adapters/due-dossiers.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
 import { clockRunningStatuses } from '../../shared/domain/dossier.ts';
 import type { AlertMessage } from '../../shared/events.ts';
@@ -21,36 +20,12 @@ async function watch(event: ScheduledEvent): Promise<{ dueSoon: number; overdue:
   const horizon = new Date(now + wardConfig().alerts.dueSoonHours * 3_600_000).toISOString();
   const alerts: AlertMessage[] = [];
   for (const status of clockRunningStatuses) {
-    const due = await queryAll({
-      IndexName: 'byStatusDue',
-      KeyConditionExpression: 'listStatus = :status AND dueSort < :horizon',
-      ExpressionAttributeValues: { ':status': status, ':horizon': horizon },
-      ProjectionExpression: 'code, #status, dueAt, #procedure.#name, assignee, department',
-      ExpressionAttributeNames: { '#status': 'status', '#procedure': 'procedure', '#name': 'name' },
-    });
-    for (const item of due) {
-      alerts.push({
-        kind: Date.parse(item.dueAt as string) < now ? 'overdue' : 'due_soon',
-        code: item.code as string,
-        status,
-        dueAt: item.dueAt as string,
-        procedureName: (item.procedure as { name: string }).name,
-        ...(item.assignee ? { assignee: item.assignee as string } : {}),
-        ...(item.department ? { department: item.department as string } : {}),
-        detectedAt: new Date(now).toISOString(),
-      });
+    for (const dossier of await dossiersDueBefore(status, horizon)) {
+      const kind = Date.parse(dossier.dueAt) < now ? 'overdue' : 'due_soon';
+      alerts.push({ kind, ...dossier, detectedAt: new Date(now).toISOString() });
     }
   }
-  for (let i = 0; i < alerts.length; i += 10) {
-    const batch = alerts.slice(i, i + 10);
-    const result = await sqs().send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl('alerts'),
-        Entries: batch.map((alert, j) => ({ Id: String(j), MessageBody: JSON.stringify(alert) })),
-      }),
-    );
-    if (result.Failed?.length) throw new Error(`${result.Failed.length} alert(s) could not be queued`);
-  }
+  await queueAlerts(alerts);
   const overdue = alerts.filter((a) => a.kind === 'overdue').length;
   metrics.addMetric('dossiersOverdue', MetricUnit.Count, overdue);
   metrics.addMetric('dossiersDueSoon', MetricUnit.Count, alerts.length - overdue);

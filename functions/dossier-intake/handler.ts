@@ -53,7 +53,7 @@ export const handler = httpFunction('dossier-intake', {
       },
       idempotency,
       now,
-      // Room for one more round of reading the number and writing the transaction.
+      // Stop waiting for a racing retry's answer while there is still time to say 503.
       () => remainingMs() < 1000,
     );
     const { receipt, etag } = answer.body as { receipt: ReturnType<typeof receiptOf>; etag: string };

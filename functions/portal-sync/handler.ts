@@ -1,19 +1,16 @@
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
+import { queueConsumer } from '../../shared/adapters/batch.ts';
+import { postStatusChange } from '../../shared/adapters/portal-webhook.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
 import { portalStatusMessageSchema } from '../../shared/events.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 
-// FIFO: after a failure the rest of that dossier's messages are returned too (skipGroupOnError), so they stay
-// in order; other dossiers' messages go on.
-const processor = new SqsFifoPartialProcessorAsync();
-const TIMEOUT_MS = 10_000;
-
-async function deliver(record: SQSRecord): Promise<void> {
+/**
+ * Sends each status change to the portal the dossier came from. FIFO, in order per dossier: after a failure the
+ * rest of that dossier's messages are returned too, so they stay in order; other dossiers' messages go on.
+ */
+export const handler = queueConsumer('in_order_per_group', async (record: SQSRecord) => {
   const message = portalStatusMessageSchema.parse(JSON.parse(record.body));
   const portal = wardConfig().portals.find((p) => p.id === message.portalId);
   if (!portal?.statusWebhookUrl) {
@@ -23,22 +20,6 @@ async function deliver(record: SQSRecord): Promise<void> {
     });
     return;
   }
-  const response = await fetch(portal.statusWebhookUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'idempotency-key': `${message.code}#${message.version}`,
-      'user-agent': 'motcua-portal-sync',
-    },
-    body: JSON.stringify({ event: 'dossier.status_changed', ...message }),
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  });
-  if (!response.ok) throw new Error(`portal ${message.portalId} answered ${response.status}`);
+  await postStatusChange(portal.statusWebhookUrl, message);
   metrics.addMetric('portalStatusDelivered', MetricUnit.Count, 1);
-}
-
-export const handler = middy((event: SQSEvent, context: Context) =>
-  processPartialResponse(event, deliver, processor, { context, skipGroupOnError: true }),
-)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+});

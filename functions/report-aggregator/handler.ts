@@ -1,18 +1,17 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { streamConsumer } from '../../shared/adapters/batch.ts';
 import { addCountersOnce } from '../../shared/adapters/report-store.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
 import { counterDeltas, reportScopes } from '../../shared/domain/report.ts';
-import { logger, metrics } from '../../shared/observability.ts';
+import { metrics } from '../../shared/observability.ts';
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
-
-async function countRecord(record: DynamoDBRecord): Promise<void> {
+/**
+ * Adds each dossier change to the day counters, once per stream record. One record at a time: the records of a
+ * batch mostly add to the same counters (the ward's, today's), and two transactions on one item at once conflict.
+ */
+export const handler = streamConsumer('one_at_a_time', async (record: DynamoDBRecord) => {
   const { before, after } = dossierChange(record);
   if (!after) return;
   const deltas = counterDeltas(before, after, wardConfig().timeZone);
@@ -24,10 +23,4 @@ async function countRecord(record: DynamoDBRecord): Promise<void> {
     approximate || Date.parse(after.filedAt),
   );
   if (!counted) metrics.addMetric('streamRecordReplayed', MetricUnit.Count, 1);
-}
-
-export const handler = middy((event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, countRecord, processor, { context }),
-)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+});

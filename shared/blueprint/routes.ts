@@ -3,6 +3,7 @@
  * stack adds them to the HTTP API, the local gateway serves them, the HTTP stack validates requests with them and the
  * OpenAPI document is generated from them.
  */
+import { actionSchema } from '../api/actions.ts';
 import { alertsQuery, alertsView } from '../api/alerts.ts';
 import { catalogQuery, catalogView, procedureParams, procedureView } from '../api/catalog.ts';
 import { problem } from '../api/common.ts';
@@ -21,9 +22,8 @@ import {
   worklistView,
 } from '../api/dossiers.ts';
 import { healthSchema } from '../api/health.ts';
+import { intakeSchema } from '../api/intake.ts';
 import { reportQuery, reportView } from '../api/reports.ts';
-import { intakeSchema } from '../domain/intake.ts';
-import { actionSchema } from '../domain/workflow.ts';
 import { type Access, PUBLIC } from '../http/auth.ts';
 
 import type { FunctionName } from './resources.ts';

@@ -1,166 +1,56 @@
-import * as z from 'zod';
-import { freeText } from '../api/text.ts';
-import type { WorkingCalendar } from './calendar.ts';
 import { CALENDAR_YEARS, inCalendarRange } from './calendar-bounds.ts';
+import {
+  type CaseContext,
+  type CaseDecision,
+  caseWorkflow,
+  type EffectsTable,
+  type RulesTable,
+} from './case-workflow.ts';
 import { assertComplete, type Procedure, WORKING_DAY_MINUTES } from './catalog.ts';
-import {
-  type Actor,
-  type ControlSlipEntry,
-  channels,
-  type Dossier,
-  type DossierStatus,
-  paymentMethods,
-} from './dossier.ts';
-import {
-  ActionNotAllowed,
-  type FieldViolation,
-  Forbidden,
-  RuleBroken,
-  Unprocessable,
-  ValidationFailed,
-} from './errors.ts';
+import type { Channel, ControlSlipEntry, Dossier, DossierStatus, PaymentMethod } from './dossier.ts';
+import { type FieldViolation, RuleBroken, Unprocessable, ValidationFailed } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
-import {
-  departmentTakesDossiers,
-  holdsAssignment,
-  isAssigned,
-  mayBeAssigned,
-  type StaffDirectory,
-  staffMember,
-} from './staff.ts';
+import { departmentTakesDossiers, mayBeAssigned, staffMember } from './staff.ts';
 import { classifyTiming } from './timing.ts';
 
 /**
- * The legal workflow as data: which action may be taken from which statuses, by which roles, and what it
- * does. Pure: the caller passes the clock (`now`), the calendar, the procedure and the staff directory.
+ * The dossier's legal workflow as data, in the shape of case-workflow.ts: the rules table (which action may be
+ * taken from which statuses, by which roles) and beside it the effects table (what each action does). Pure: the
+ * caller passes the clock (`now`), the calendar, the procedure and the staff directory.
  */
 
-const note = freeText({ max: 2000, multiline: true }).optional();
-const reason = freeText({ min: 3, max: 2000, multiline: true });
-const componentCodes = z.array(z.string().regex(/^[A-Z0-9_-]{1,20}$/)).max(50);
+/** The actions and what each carries, as the action schema (shared/api/actions.ts) hands them over. */
+export type ActionCommand =
+  | { action: 'accept'; note?: string | undefined }
+  /** Form 03: refuse to receive the dossier. */
+  | { action: 'refuse'; reason: string }
+  /** To a person (username of the staff directory), or to a department whose specialists then share it. */
+  | { action: 'assign'; assignee?: string | undefined; department?: string | undefined; note?: string | undefined }
+  /** Liên thông: hand the dossier to another agency. */
+  | { action: 'transfer'; agency: string; note?: string | undefined }
+  /** Form 02: what the citizen must add. */
+  | { action: 'request_supplement'; missing: string[]; note?: string | undefined }
+  /** Codes of the components handed in, of the dossier's procedure. */
+  | { action: 'supplement_received'; components?: string[] | undefined; note?: string | undefined }
+  | { action: 'submit_for_approval'; note?: string | undefined }
+  | { action: 'approve'; note?: string | undefined }
+  | { action: 'send_back'; note: string }
+  | { action: 'reject'; reason: string }
+  | {
+      action: 'record_payment';
+      method: PaymentMethod;
+      amountVnd?: number | undefined;
+      transactionRef?: string | undefined;
+      legalBasis?: string | undefined;
+    }
+  | { action: 'return_result'; channel: Channel; note?: string | undefined }
+  | { action: 'withdraw'; reason?: string | undefined }
+  /** Form 05: stop processing. */
+  | { action: 'stop'; reason: string }
+  /** Form 04: apology and new appointment date (ISO-8601 with offset). */
+  | { action: 'apologize'; reason: string; newDueAt: string };
 
-// Strict, as the intake body is: a misspelt optional field (a note, a withdrawal's reason) is a 400, not lost in silence.
-export const actionSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('accept'), note }),
-  z
-    .strictObject({ action: z.literal('refuse'), reason })
-    .meta({ description: 'Form 03: refuse to receive the dossier, with the reason' }),
-  z
-    .strictObject({
-      action: z.literal('assign'),
-      assignee: freeText({ max: 128 })
-        .optional()
-        .meta({ description: 'Username of a specialist or leader of the staff directory' }),
-      department: freeText({ max: 200 })
-        .optional()
-        .meta({ description: 'A department of the staff directory; by default the assignee’s' }),
-      note,
-    })
-    .refine((a) => a.assignee !== undefined || a.department !== undefined, {
-      message: 'assignee_or_department',
-      path: ['assignee'],
-    })
-    .meta({ description: 'To a person, or to a department whose specialists then share the dossier' }),
-  z
-    .strictObject({ action: z.literal('transfer'), agency: freeText({ max: 200 }), note })
-    .meta({ description: 'Liên thông: hand the dossier to another agency' }),
-  z
-    .strictObject({
-      action: z.literal('request_supplement'),
-      missing: z
-        .array(freeText({ max: 500 }))
-        .min(1)
-        .max(50),
-      note,
-    })
-    .meta({ description: 'Form 02: what the citizen must add; the clock pauses or restarts per the ward setting' }),
-  z.strictObject({ action: z.literal('supplement_received'), components: componentCodes.optional(), note }),
-  z.strictObject({ action: z.literal('submit_for_approval'), note }),
-  z.strictObject({ action: z.literal('approve'), note }),
-  z.strictObject({ action: z.literal('send_back'), note: freeText({ max: 2000, multiline: true }) }),
-  z.strictObject({ action: z.literal('reject'), reason }),
-  z
-    .strictObject({
-      action: z.literal('record_payment'),
-      method: z.enum(paymentMethods),
-      amountVnd: z
-        .number()
-        .int()
-        .min(0)
-        .max(1_000_000_000)
-        .optional()
-        .meta({ description: 'The fee exactly; none for an exemption' }),
-      transactionRef: freeText({ max: 100 })
-        .optional()
-        .meta({ description: 'Required online: the payment platform’s transaction' }),
-      legalBasis: freeText({ min: 5, max: 500 }).optional().meta({
-        description:
-          'Required for an exemption: the provision it rests on, e.g. “Điểm a khoản 1 Điều 5 Thông tư 85/2019/TT-BTC”',
-      }),
-    })
-    .meta({
-      description:
-        'The fee paid in cash or online, or an exemption with its legal basis; anything else is a 422 naming the rule',
-    }),
-  z.strictObject({ action: z.literal('return_result'), channel: z.enum(channels), note }),
-  z.strictObject({ action: z.literal('withdraw'), reason: reason.optional() }),
-  z
-    .strictObject({ action: z.literal('stop'), reason })
-    .meta({ description: 'Form 05: stop processing, with the reason' }),
-  z.strictObject({ action: z.literal('apologize'), reason, newDueAt: z.iso.datetime({ offset: true }) }).meta({
-    description:
-      'Form 04: apology and new appointment date, once per dossier, issued no later than the current due date; the new date is a working day after it and at most one more legal processing time (at least one working day) later',
-  }),
-]);
-
-export type ActionCommand = z.output<typeof actionSchema>;
 export type ActionName = ActionCommand['action'];
-export type ActorRole = 'officer' | 'specialist' | 'leader' | 'portal';
-
-interface ActionRule {
-  from: readonly DossierStatus[];
-  roles: readonly ActorRole[];
-  /** Statuses in which only some of the roles may act. */
-  rolesIn?: Partial<Record<DossierStatus, readonly ActorRole[]>>;
-  /**
-   * Present for the handling specialist's actions: once the dossier is assigned they belong to whoever holds
-   * it (its assignee or, assigned to a department only, that department's specialists) and to these roles.
-   */
-  onceAssigned?: readonly ActorRole[];
-}
-
-const open = ['received', 'in_progress', 'awaiting_supplement', 'pending_approval'] as const;
-
-export const actionRules: Record<ActionName, ActionRule> = {
-  accept: { from: ['submitted'], roles: ['officer'] },
-  refuse: { from: ['submitted'], roles: ['officer'] },
-  assign: { from: ['received', 'in_progress'], roles: ['officer', 'leader'] },
-  transfer: { from: ['in_progress'], roles: ['specialist', 'leader'], onceAssigned: ['leader'] },
-  request_supplement: {
-    from: ['submitted', 'received', 'in_progress'],
-    roles: ['officer', 'specialist'],
-    onceAssigned: [],
-  },
-  supplement_received: { from: ['awaiting_supplement'], roles: ['officer', 'portal'] },
-  submit_for_approval: { from: ['in_progress'], roles: ['specialist'], onceAssigned: [] },
-  approve: { from: ['pending_approval'], roles: ['leader'] },
-  send_back: { from: ['pending_approval'], roles: ['leader'] },
-  reject: {
-    from: ['in_progress', 'pending_approval'],
-    roles: ['specialist', 'leader'],
-    rolesIn: { pending_approval: ['leader'] },
-    onceAssigned: ['leader'],
-  },
-  record_payment: { from: ['submitted', ...open, 'resolved'], roles: ['officer', 'portal'] },
-  return_result: { from: ['resolved'], roles: ['officer'] },
-  withdraw: { from: ['submitted', ...open], roles: ['officer', 'portal'] },
-  stop: { from: open, roles: ['leader'] },
-  apologize: {
-    from: ['received', 'in_progress', 'pending_approval'],
-    roles: ['officer', 'specialist', 'leader'],
-    onceAssigned: ['leader'],
-  },
-};
 
 /**
  * What the workflow needs to know of a dossier to decide an action. Plain JSON data: it travels in the ETag,
@@ -228,354 +118,292 @@ export const workflowStatePaths: Record<Exclude<keyof WorkflowState, 'code'>, st
   apologizedAt: ['apologizedAt'],
 };
 
-export function actorRole(actor: Actor): ActorRole | undefined {
-  if (actor.kind === 'portal') return 'portal';
-  if (actor.kind === 'staff') return actor.role;
-  return undefined;
-}
-
-/** Actions this actor may take on the dossier now (named in every 409). */
-export function allowedActions(state: WorkflowState, actors: readonly Actor[], staff: StaffDirectory): ActionName[] {
-  return (Object.keys(actionRules) as ActionName[]).filter(
-    (name) => applies(state, name) && actors.some((actor) => refusal(state, name, actor, staff) === undefined),
-  );
-}
-
-/**
- * Why this actor may not take the action now, by the first rule of the table it fails, or undefined if it
- * may: `role` (its role never takes it; a portal, on a dossier it did not file), `status` (not from this
- * status), `role_in_status` (not in this status, as a specialist rejecting what waits for the leader), or
- * `assignment` (the dossier is assigned to someone else).
- */
-type Refusal = 'role' | 'status' | 'role_in_status' | 'assignment';
-const refusalOrder: readonly Refusal[] = ['role', 'status', 'role_in_status', 'assignment'];
-
-function refusal(state: WorkflowState, name: ActionName, actor: Actor, staff: StaffDirectory): Refusal | undefined {
-  const rule = actionRules[name];
-  const role = actorRole(actor);
-  if (role === undefined) return 'role';
-  // Assigned, the handling actions are the holder's whatever role it signed in with (a leader may take a dossier on).
-  const holds =
-    rule.onceAssigned !== undefined &&
-    actor.kind === 'staff' &&
-    isAssigned(state) &&
-    holdsAssignment(actor.username, actor.role, state, staff);
-  if (!rule.roles.includes(role) && !holds) return 'role';
-  // A portal acts only on the dossiers it filed.
-  if (role === 'portal' && state.portalId !== actor.id) return 'role';
-  if (!rule.from.includes(state.status)) return 'status';
-  const inStatus = rule.rolesIn?.[state.status];
-  if (inStatus && !inStatus.includes(role)) return 'role_in_status';
-  if (rule.onceAssigned && isAssigned(state) && !holds && !rule.onceAssigned.includes(role)) return 'assignment';
-  return undefined;
-}
-
-/** Actions that make sense only for some dossiers: a payment while a fee is due, one apology once there is a due date. */
-function applies(state: WorkflowState, name: ActionName): boolean {
-  if (name === 'record_payment') return state.feeVnd > 0 && state.paidAt === null && state.paymentMethod !== 'exempt';
-  if (name === 'apologize') return state.dueAt !== null && state.apologizedAt === null;
-  return true;
-}
-
-export interface Decision {
-  toStatus: DossierStatus;
-  /**
-   * Attributes to set on the dossier (dotted paths for nested ones); null removes the attribute and
-   * `{ append: [...] }` appends to a list.
-   */
-  changes: Record<string, unknown>;
-  slip: Omit<ControlSlipEntry, 'seq'>;
-  next: WorkflowState;
-}
-
-export interface DecisionContext {
-  now: number;
-  calendar: WorkingCalendar;
+export interface DecisionContext extends CaseContext {
   supplementClock: 'pause' | 'restart';
   procedure: Procedure | undefined;
-  staff: StaffDirectory;
 }
+
+/** A dossier as a kind of case: its actions, its state, its context and what its slip rows may add. */
+export interface DossierCase {
+  command: ActionCommand;
+  state: WorkflowState;
+  context: DecisionContext;
+  slipExtras: Pick<ControlSlipEntry, 'assignee' | 'department' | 'payment'>;
+}
+
+export type Decision = CaseDecision<DossierCase>;
+
+const open = ['received', 'in_progress', 'awaiting_supplement', 'pending_approval'] as const;
+
+/** Who may take each action, and from which statuses. */
+export const actionRules: RulesTable<DossierCase> = {
+  accept: { from: ['submitted'], roles: ['officer'] },
+  refuse: { from: ['submitted'], roles: ['officer'] },
+  assign: { from: ['received', 'in_progress'], roles: ['officer', 'leader'] },
+  transfer: { from: ['in_progress'], roles: ['specialist', 'leader'], onceAssigned: ['leader'] },
+  request_supplement: {
+    from: ['submitted', 'received', 'in_progress'],
+    roles: ['officer', 'specialist'],
+    onceAssigned: [],
+  },
+  supplement_received: { from: ['awaiting_supplement'], roles: ['officer', 'portal'] },
+  submit_for_approval: { from: ['in_progress'], roles: ['specialist'], onceAssigned: [] },
+  approve: { from: ['pending_approval'], roles: ['leader'] },
+  send_back: { from: ['pending_approval'], roles: ['leader'] },
+  reject: {
+    from: ['in_progress', 'pending_approval'],
+    roles: ['specialist', 'leader'],
+    rolesIn: { pending_approval: ['leader'] },
+    onceAssigned: ['leader'],
+  },
+  record_payment: { from: ['submitted', ...open, 'resolved'], roles: ['officer', 'portal'] },
+  return_result: { from: ['resolved'], roles: ['officer'] },
+  withdraw: { from: ['submitted', ...open], roles: ['officer', 'portal'] },
+  stop: { from: open, roles: ['leader'] },
+  apologize: {
+    from: ['received', 'in_progress', 'pending_approval'],
+    roles: ['officer', 'specialist', 'leader'],
+    onceAssigned: ['leader'],
+  },
+};
+
+const iso = (instant: number) => new Date(instant).toISOString();
+
+/** What each action does, beside the rules table that says who may take it from where. */
+const actionEffects: EffectsTable<DossierCase> = {
+  accept: (state, _command, { now, at, calendar, procedure }) => {
+    if (procedure) assertComplete(procedure, state.componentCodes);
+    const dueAt = iso(calendar.addWorkingMinutes(now, state.processingMinutes));
+    return {
+      toStatus: 'received',
+      changes: { receivedAt: at, dueAt, originalDueAt: dueAt },
+      next: { receivedAt: at, dueAt },
+    };
+  },
+
+  refuse: (_state, { reason }, { at }) => ({ toStatus: 'not_accepted', changes: { finishedAt: at, reason } }),
+
+  assign: (_state, command, { staff }) => {
+    const member = command.assignee === undefined ? undefined : staffMember(staff, command.assignee);
+    if (command.assignee !== undefined && !mayBeAssigned(member)) {
+      throw new RuleBroken({
+        in: 'body',
+        field: 'assignee',
+        rule: 'assignee_in_staff_directory',
+        message: 'assignee_in_staff_directory',
+        params: { assignee: command.assignee },
+      });
+    }
+    if (command.department !== undefined && !departmentTakesDossiers(staff, command.department)) {
+      throw new RuleBroken({
+        in: 'body',
+        field: 'department',
+        rule: 'department_in_staff_directory',
+        message: 'department_in_staff_directory',
+        params: { department: command.department },
+      });
+    }
+    if (member && command.department !== undefined && member.department !== command.department) {
+      throw new RuleBroken({
+        in: 'body',
+        field: 'department',
+        rule: 'assignee_in_department',
+        message: 'assignee_in_department',
+        params: { assignee: member.username, department: command.department },
+      });
+    }
+    // A department alone takes the dossier from whoever held it: its specialists now share it.
+    const assignee = member?.username ?? null;
+    const department = command.department ?? member!.department;
+    return {
+      toStatus: 'in_progress',
+      changes: { assignee, department },
+      next: { assignee, department },
+      slip: { ...(assignee ? { assignee } : {}), department },
+    };
+  },
+
+  transfer: (_state, { agency }) => ({ changes: { transferredTo: agency }, slip: { department: agency } }),
+
+  request_supplement: (state, command, { now, at, calendar, supplementClock }) => {
+    const remaining =
+      state.dueAt !== null && supplementClock === 'pause'
+        ? calendar.workingMinutesBetween(now, Date.parse(state.dueAt))
+        : null;
+    return {
+      toStatus: 'awaiting_supplement',
+      changes: {
+        supplement: {
+          requestedAt: at,
+          missing: command.missing,
+          ...(command.note ? { note: command.note } : {}),
+          resumeStatus: state.status,
+          ...(remaining !== null ? { remainingMinutes: remaining } : {}),
+        },
+      },
+      next: { resumeStatus: state.status, remainingMinutes: remaining },
+    };
+  },
+
+  supplement_received: (state, command, { now, calendar, supplementClock, procedure }) => {
+    // What is handed in are papers of the procedure, as at intake: a code the catalog does not list is refused.
+    const catalog = procedure?.components ?? [];
+    const unknown = (command.components ?? []).flatMap((code, i): FieldViolation[] =>
+      catalog.some((c) => c.code === code)
+        ? []
+        : [
+            {
+              in: 'body',
+              field: `components.${i}`,
+              rule: 'unknown_component',
+              message: 'unknown_component',
+              params: { code, procedure: state.procedureCode },
+            },
+          ],
+    );
+    if (unknown.length > 0) throw new ValidationFailed(unknown);
+    const codes = [...new Set([...state.componentCodes, ...(command.components ?? [])])];
+    const changes: Record<string, unknown> = { supplement: null };
+    const next: Partial<WorkflowState> = { resumeStatus: null, remainingMinutes: null, componentCodes: codes };
+    const added = codes.filter((c) => !state.componentCodes.includes(c));
+    if (added.length > 0) {
+      changes.componentCodes = codes;
+      changes.components = {
+        append: added.map((code) => {
+          const { name, mandatory } = catalog.find((c) => c.code === code)!;
+          return { code, name, mandatory };
+        }),
+      };
+    }
+    if (state.dueAt !== null) {
+      // Pause: the time left when it was requested runs again from now. Restart: the full time runs again.
+      const minutes = supplementClock === 'pause' ? (state.remainingMinutes ?? 0) : state.processingMinutes;
+      const dueAt = iso(calendar.addWorkingMinutes(calendar.nextWorkingInstant(now), minutes));
+      changes.dueAt = dueAt;
+      next.dueAt = dueAt;
+    }
+    return { toStatus: state.resumeStatus ?? 'received', changes, next };
+  },
+
+  submit_for_approval: () => ({ toStatus: 'pending_approval' }),
+
+  approve: (state, _command, { now, at, calendar }) => ({
+    toStatus: 'resolved',
+    changes: { resolvedAt: at, timing: classifyTiming(now, Date.parse(state.dueAt!), calendar.timeZone) },
+  }),
+
+  send_back: () => ({ toStatus: 'in_progress' }),
+
+  reject: (_state, { reason }, { at }) => ({ toStatus: 'rejected', changes: { finishedAt: at, reason } }),
+
+  record_payment: (state, command, { at, actor }) => {
+    if (state.feeVnd === 0) throw new Unprocessable('payment_without_fee');
+    if (state.paidAt !== null || state.paymentMethod === 'exempt') {
+      throw new Unprocessable(
+        'payment_already_recorded',
+        {},
+        { paidAt: state.paidAt, paymentMethod: state.paymentMethod },
+      );
+    }
+    const exempt = command.method === 'exempt';
+    const { amountVnd, transactionRef, legalBasis } = command;
+    const broken = paymentRuleBroken(state.feeVnd, {
+      method: command.method,
+      paid: !exempt,
+      amountVnd,
+      transactionRef,
+      legalBasis,
+      byPortal: actor.kind === 'portal',
+    });
+    if (broken) throw new RuleBroken(broken, { feeVnd: state.feeVnd });
+    if (exempt) {
+      // Nothing is paid: the fee stays on the dossier, marked exempt with its legal basis.
+      return {
+        changes: { 'fee.method': 'exempt', 'fee.legalBasis': legalBasis },
+        next: { paymentMethod: 'exempt' },
+        slip: { payment: { method: 'exempt', legalBasis } },
+      };
+    }
+    return {
+      changes: {
+        'fee.method': command.method,
+        'fee.paidAt': at,
+        'fee.paidAmountVnd': amountVnd,
+        ...(transactionRef ? { 'fee.transactionRef': transactionRef } : {}),
+      },
+      next: { paymentMethod: command.method, paidAt: at },
+      slip: { payment: { method: command.method, amountVnd, ...(transactionRef ? { transactionRef } : {}) } },
+    };
+  },
+
+  return_result: (_state, { channel }, { at }) => ({
+    toStatus: 'returned',
+    changes: { returnedAt: at, returnChannel: channel },
+  }),
+
+  withdraw: (_state, { reason }, { at }) => ({
+    toStatus: 'withdrawn',
+    changes: { finishedAt: at, ...(reason ? { reason } : {}) },
+  }),
+
+  stop: (_state, { reason }, { at }) => ({ toStatus: 'stopped', changes: { finishedAt: at, reason } }),
+
+  apologize: (state, command, { now, at, calendar }) => {
+    const dueAt = state.dueAt!;
+    const due = Date.parse(dueAt);
+    const newDueAt = Date.parse(command.newDueAt);
+    const wrongDate = (rule: string, message: string, params: Record<string, unknown>) =>
+      new ValidationFailed([{ in: 'body', field: 'newDueAt', rule, message, params }]);
+    // "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần" (Decree 61/2018, see apologyExtension).
+    if (state.apologizedAt !== null)
+      throw new Unprocessable('apology_once', { at: state.apologizedAt }, { apologizedAt: state.apologizedAt });
+    if (calendar.localDate(now) > calendar.localDate(due))
+      throw new Unprocessable('apology_too_late', { dueAt }, { dueAt });
+    // Checked before any calendar lookup, so no date a client sends makes the calendar compute a far year.
+    if (
+      !inCalendarRange(command.newDueAt.slice(0, 10)) ||
+      !inCalendarRange(new Date(newDueAt).toISOString().slice(0, 10))
+    ) {
+      throw wrongDate('within_calendar', 'date_in_calendar_range', CALENDAR_YEARS);
+    }
+    if (newDueAt <= due) throw wrongDate('after_current_due', 'apology_new_due_not_later', { dueAt });
+    const latest = calendar.addWorkingMinutes(due, apologyExtension(state.processingMinutes));
+    if (calendar.localDate(newDueAt) > calendar.localDate(latest)) {
+      throw wrongDate('within_one_more_legal_time', 'apology_new_due_too_far', {
+        latest: calendar.localDate(latest),
+      });
+    }
+    if (!calendar.isWorkingDay(calendar.localDate(newDueAt))) {
+      throw wrongDate('working_day', 'apology_new_due_day_off', { date: calendar.localDate(newDueAt) });
+    }
+    const apology = { at, reason: command.reason, previousDueAt: dueAt, newDueAt: iso(newDueAt) };
+    return {
+      changes: { dueAt: apology.newDueAt, apologizedAt: at, apologies: { append: [apology] } },
+      next: { dueAt: apology.newDueAt, apologizedAt: at },
+    };
+  },
+};
+
+const dossierWorkflow = caseWorkflow<DossierCase>({
+  rules: actionRules,
+  effects: actionEffects,
+  // A payment only while a fee is due, one apology only once there is a due date.
+  offered: (state, name) => {
+    if (name === 'record_payment') return state.feeVnd > 0 && state.paidAt === null && state.paymentMethod !== 'exempt';
+    if (name === 'apologize') return state.dueAt !== null && state.apologizedAt === null;
+    return true;
+  },
+});
+
+/** Actions this actor may take on the dossier now (named in every 409). */
+export const allowedActions = dossierWorkflow.allowedActions;
 
 /**
- * Decides an action: refuses it (403 for a role that may never take it, or not in this status, or on a
- * dossier assigned to someone else; 409 naming the status and what is allowed; 400 or 422 naming the field
- * and rule an assignment, payment or apology breaks), or returns what changes. `actors` are the roles the
- * caller holds; the first that may act, preferring one whose role the rule names, is recorded on the slip.
+ * Decides an action on a dossier: refuses it (403 for a role that may never take it, or not in this status, or on
+ * a dossier assigned to someone else; 409 naming the status and what is allowed; 400 or 422 naming the field and
+ * rule an assignment, payment or apology breaks), or returns what changes.
  */
-export function decide(
-  state: WorkflowState,
-  command: ActionCommand,
-  actors: readonly Actor[],
-  ctx: DecisionContext,
-): Decision {
-  const rule = actionRules[command.action];
-  const refusals = actors.map((a) => refusal(state, command.action, a, ctx.staff));
-  const able = actors.filter((_, i) => refusals[i] === undefined);
-  const actor = able.find((a) => rule.roles.includes(actorRole(a)!)) ?? able[0];
-  if (!actor) {
-    // The refusal of the actor that got furthest through the rules is the one to explain.
-    const furthest = refusals.reduce<Refusal>(
-      (best, r) => (refusalOrder.indexOf(r!) > refusalOrder.indexOf(best) ? r! : best),
-      'role',
-    );
-    if (furthest === 'role')
-      throw new Forbidden('action_forbidden_role', { action: command.action, roles: rule.roles.join(', ') });
-    if (furthest === 'role_in_status') {
-      throw new Forbidden('action_forbidden_role', {
-        action: command.action,
-        roles: rule.rolesIn![state.status]!.join(', '),
-      });
-    }
-    if (furthest === 'assignment') throw new Forbidden('action_assigned_to_other', { action: command.action });
-    throw new ActionNotAllowed(
-      'action_not_allowed',
-      { action: command.action, status: state.status },
-      { currentStatus: state.status, allowedActions: allowedActions(state, actors, ctx.staff) },
-    );
-  }
-
-  const now = ctx.now;
-  const at = new Date(now).toISOString();
-  const iso = (instant: number) => new Date(instant).toISOString();
-  const changes: Record<string, unknown> = {};
-  let toStatus: DossierStatus = state.status;
-  let next: WorkflowState = { ...state };
-  const slipExtras: Partial<ControlSlipEntry> = {};
-
-  switch (command.action) {
-    case 'accept': {
-      if (ctx.procedure) assertComplete(ctx.procedure, state.componentCodes);
-      const dueAt = iso(ctx.calendar.addWorkingMinutes(now, state.processingMinutes));
-      toStatus = 'received';
-      Object.assign(changes, { receivedAt: at, dueAt, originalDueAt: dueAt });
-      next = { ...next, receivedAt: at, dueAt };
-      break;
-    }
-    case 'refuse':
-      toStatus = 'not_accepted';
-      Object.assign(changes, { finishedAt: at, reason: command.reason });
-      break;
-    case 'assign': {
-      const member = command.assignee === undefined ? undefined : staffMember(ctx.staff, command.assignee);
-      if (command.assignee !== undefined && !mayBeAssigned(member)) {
-        throw new RuleBroken({
-          in: 'body',
-          field: 'assignee',
-          rule: 'assignee_in_staff_directory',
-          message: 'assignee_in_staff_directory',
-          params: { assignee: command.assignee },
-        });
-      }
-      if (command.department !== undefined && !departmentTakesDossiers(ctx.staff, command.department)) {
-        throw new RuleBroken({
-          in: 'body',
-          field: 'department',
-          rule: 'department_in_staff_directory',
-          message: 'department_in_staff_directory',
-          params: { department: command.department },
-        });
-      }
-      if (member && command.department !== undefined && member.department !== command.department) {
-        throw new RuleBroken({
-          in: 'body',
-          field: 'department',
-          rule: 'assignee_in_department',
-          message: 'assignee_in_department',
-          params: { assignee: member.username, department: command.department },
-        });
-      }
-      // A department alone takes the dossier from whoever held it: its specialists now share it.
-      const assignee = member?.username ?? null;
-      const department = command.department ?? member!.department;
-      toStatus = 'in_progress';
-      Object.assign(changes, { assignee, department });
-      next = { ...next, assignee, department };
-      Object.assign(slipExtras, { ...(assignee ? { assignee } : {}), department });
-      break;
-    }
-    case 'transfer':
-      changes.transferredTo = command.agency;
-      Object.assign(slipExtras, { department: command.agency });
-      break;
-    case 'request_supplement': {
-      toStatus = 'awaiting_supplement';
-      const remaining =
-        state.dueAt !== null && ctx.supplementClock === 'pause'
-          ? ctx.calendar.workingMinutesBetween(now, Date.parse(state.dueAt))
-          : null;
-      changes.supplement = {
-        requestedAt: at,
-        missing: command.missing,
-        ...(command.note ? { note: command.note } : {}),
-        resumeStatus: state.status,
-        ...(remaining !== null ? { remainingMinutes: remaining } : {}),
-      };
-      next = { ...next, resumeStatus: state.status, remainingMinutes: remaining };
-      break;
-    }
-    case 'supplement_received': {
-      // What is handed in are papers of the procedure, as at intake: a code the catalog does not list is refused.
-      const catalog = ctx.procedure?.components ?? [];
-      const unknown = (command.components ?? []).flatMap((code, i): FieldViolation[] =>
-        catalog.some((c) => c.code === code)
-          ? []
-          : [
-              {
-                in: 'body',
-                field: `components.${i}`,
-                rule: 'unknown_component',
-                message: 'unknown_component',
-                params: { code, procedure: state.procedureCode },
-              },
-            ],
-      );
-      if (unknown.length > 0) throw new ValidationFailed(unknown);
-      toStatus = state.resumeStatus ?? 'received';
-      const codes = [...new Set([...state.componentCodes, ...(command.components ?? [])])];
-      changes.supplement = null;
-      next = { ...next, resumeStatus: null, remainingMinutes: null, componentCodes: codes };
-      const added = codes.filter((c) => !state.componentCodes.includes(c));
-      if (added.length > 0) {
-        changes.componentCodes = codes;
-        changes.components = {
-          append: added.map((code) => {
-            const { name, mandatory } = catalog.find((c) => c.code === code)!;
-            return { code, name, mandatory };
-          }),
-        };
-      }
-      if (state.dueAt !== null) {
-        // Pause: the time left when it was requested runs again from now. Restart: the full time runs again.
-        const minutes = ctx.supplementClock === 'pause' ? (state.remainingMinutes ?? 0) : state.processingMinutes;
-        const dueAt = iso(ctx.calendar.addWorkingMinutes(ctx.calendar.nextWorkingInstant(now), minutes));
-        changes.dueAt = dueAt;
-        next = { ...next, dueAt };
-      }
-      break;
-    }
-    case 'submit_for_approval':
-      toStatus = 'pending_approval';
-      break;
-    case 'approve': {
-      toStatus = 'resolved';
-      const timing = classifyTiming(now, Date.parse(state.dueAt!), ctx.calendar.timeZone);
-      Object.assign(changes, { resolvedAt: at, timing });
-      break;
-    }
-    case 'send_back':
-      toStatus = 'in_progress';
-      break;
-    case 'reject':
-      toStatus = 'rejected';
-      Object.assign(changes, { finishedAt: at, reason: command.reason });
-      break;
-    case 'record_payment': {
-      if (state.feeVnd === 0) throw new Unprocessable('payment_without_fee');
-      if (state.paidAt !== null || state.paymentMethod === 'exempt') {
-        throw new Unprocessable(
-          'payment_already_recorded',
-          {},
-          { paidAt: state.paidAt, paymentMethod: state.paymentMethod },
-        );
-      }
-      const exempt = command.method === 'exempt';
-      const { amountVnd, transactionRef, legalBasis } = command;
-      const broken = paymentRuleBroken(state.feeVnd, {
-        method: command.method,
-        paid: !exempt,
-        amountVnd,
-        transactionRef,
-        legalBasis,
-        byPortal: actor.kind === 'portal',
-      });
-      if (broken) throw new RuleBroken(broken, { feeVnd: state.feeVnd });
-      if (exempt) {
-        // Nothing is paid: the fee stays on the dossier, marked exempt with its legal basis.
-        Object.assign(changes, { 'fee.method': 'exempt', 'fee.legalBasis': legalBasis });
-        next = { ...next, paymentMethod: 'exempt' };
-        slipExtras.payment = { method: 'exempt', legalBasis };
-      } else {
-        Object.assign(changes, {
-          'fee.method': command.method,
-          'fee.paidAt': at,
-          'fee.paidAmountVnd': amountVnd,
-          ...(transactionRef ? { 'fee.transactionRef': transactionRef } : {}),
-        });
-        next = { ...next, paymentMethod: command.method, paidAt: at };
-        slipExtras.payment = { method: command.method, amountVnd, ...(transactionRef ? { transactionRef } : {}) };
-      }
-      break;
-    }
-    case 'return_result':
-      toStatus = 'returned';
-      Object.assign(changes, { returnedAt: at, returnChannel: command.channel });
-      break;
-    case 'withdraw':
-      toStatus = 'withdrawn';
-      Object.assign(changes, { finishedAt: at, ...(command.reason ? { reason: command.reason } : {}) });
-      break;
-    case 'stop':
-      toStatus = 'stopped';
-      Object.assign(changes, { finishedAt: at, reason: command.reason });
-      break;
-    case 'apologize': {
-      const dueAt = state.dueAt!;
-      const due = Date.parse(dueAt);
-      const newDueAt = Date.parse(command.newDueAt);
-      const wrongDate = (rule: string, message: string, params: Record<string, unknown>) =>
-        new ValidationFailed([{ in: 'body', field: 'newDueAt', rule, message, params }]);
-      // "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần" (Decree 61/2018, see apologyExtension).
-      if (state.apologizedAt !== null)
-        throw new Unprocessable('apology_once', { at: state.apologizedAt }, { apologizedAt: state.apologizedAt });
-      if (ctx.calendar.localDate(now) > ctx.calendar.localDate(due))
-        throw new Unprocessable('apology_too_late', { dueAt }, { dueAt });
-      // Checked before any calendar lookup, so no date a client sends makes the calendar compute a far year.
-      if (
-        !inCalendarRange(command.newDueAt.slice(0, 10)) ||
-        !inCalendarRange(new Date(newDueAt).toISOString().slice(0, 10))
-      ) {
-        throw wrongDate('within_calendar', 'date_in_calendar_range', CALENDAR_YEARS);
-      }
-      if (newDueAt <= due) throw wrongDate('after_current_due', 'apology_new_due_not_later', { dueAt });
-      const latest = ctx.calendar.addWorkingMinutes(due, apologyExtension(state.processingMinutes));
-      if (ctx.calendar.localDate(newDueAt) > ctx.calendar.localDate(latest)) {
-        throw wrongDate('within_one_more_legal_time', 'apology_new_due_too_far', {
-          latest: ctx.calendar.localDate(latest),
-        });
-      }
-      if (!ctx.calendar.isWorkingDay(ctx.calendar.localDate(newDueAt))) {
-        throw wrongDate('working_day', 'apology_new_due_day_off', { date: ctx.calendar.localDate(newDueAt) });
-      }
-      const apology = { at, reason: command.reason, previousDueAt: dueAt, newDueAt: iso(newDueAt) };
-      Object.assign(changes, { dueAt: apology.newDueAt, apologizedAt: at, apologies: { append: [apology] } });
-      next = { ...next, dueAt: apology.newDueAt, apologizedAt: at };
-      break;
-    }
-  }
-
-  next = { ...next, status: toStatus, version: state.version + 1 };
-  changes.status = toStatus;
-  changes.version = next.version;
-  const deadline = state.dueAt ?? next.dueAt;
-  const noteText = 'note' in command ? command.note : 'reason' in command ? command.reason : undefined;
-  return {
-    toStatus,
-    changes,
-    next,
-    slip: {
-      action: command.action,
-      actor,
-      fromStatus: state.status,
-      toStatus,
-      at,
-      ...(noteText ? { note: noteText } : {}),
-      ...slipExtras,
-      // The same rule as early / on time / late: by calendar date in the ward's time zone.
-      withinDeadline:
-        deadline === null ? null : classifyTiming(now, Date.parse(deadline), ctx.calendar.timeZone) !== 'late',
-    },
-  };
-}
+export const decide = dossierWorkflow.decide;
 
 /**
  * How much later than the current due date an apology may set the new one: the procedure's legal

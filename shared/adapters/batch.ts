@@ -1,0 +1,86 @@
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from '@aws-lambda-powertools/batch';
+import type { FailureResponse, SuccessResponse } from '@aws-lambda-powertools/batch/types';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger, metrics } from '../observability.ts';
+
+/**
+ * How the asynchronous functions take a batch of stream records or queue messages: Powertools' batch processing
+ * with partial failure reports, in one of a few orders, inside the same logger and metrics middleware as every
+ * function. A consumer names its order, so the promise it keeps is in its first line.
+ *
+ * - `in_order`: one record after another, and the first failure stops the batch. That record and every later one
+ *   are reported failed without being processed, so the stream retries from the failure and nothing after it is
+ *   handled first (what a consumer promising order per dossier needs).
+ * - `one_at_a_time`: one record after another; a failure fails its record only. No two records' writes run at
+ *   once, so two records touching the same item (a day counter, an alert marker) never race their transactions.
+ * - `in_order_per_group` (FIFO queues): one message after another; after a failure the rest of that message
+ *   group is returned too, and other groups go on.
+ */
+
+class NotProcessedAfterFailure extends Error {
+  constructor() {
+    super('not processed: an earlier record of the batch failed');
+    this.name = 'NotProcessedAfterFailure';
+  }
+}
+
+/** Powertools' BatchProcessor, sequential, short-circuited at the first failure (as its FIFO processor is). */
+class InOrderBatchProcessor extends BatchProcessor {
+  override async process(): Promise<(SuccessResponse | FailureResponse)[]> {
+    this.prepare();
+    const processed: (SuccessResponse | FailureResponse)[] = [];
+    for (const record of this.records) {
+      processed.push(
+        this.failureMessages.length > 0
+          ? this.failureHandler(this.toBatchType(record, this.eventType), new NotProcessedAfterFailure())
+          : await this.processRecord(record),
+      );
+    }
+    this.clean();
+    return processed;
+  }
+}
+
+type StreamOrder = 'in_order' | 'one_at_a_time';
+
+function withInstrumentation<E, R>(handler: (event: E, context: Context) => Promise<R>) {
+  return middy(handler)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}
+
+/** A consumer of the table stream. */
+export function streamConsumer(order: StreamOrder, handleRecord: (record: DynamoDBRecord) => Promise<void>) {
+  const processor =
+    order === 'in_order'
+      ? new InOrderBatchProcessor(EventType.DynamoDBStreams)
+      : new BatchProcessor(EventType.DynamoDBStreams);
+  return withInstrumentation((event: DynamoDBStreamEvent, context: Context) =>
+    processPartialResponse(event, handleRecord, processor, { context, processInParallel: false }),
+  );
+}
+
+/** A consumer of a queue. */
+export function queueConsumer(
+  order: 'one_at_a_time' | 'in_order_per_group',
+  handleRecord: (record: SQSRecord) => Promise<void>,
+) {
+  if (order === 'in_order_per_group') {
+    const fifo = new SqsFifoPartialProcessorAsync();
+    return withInstrumentation((event: SQSEvent, context: Context) =>
+      processPartialResponse(event, handleRecord, fifo, { context, skipGroupOnError: true }),
+    );
+  }
+  const processor = new BatchProcessor(EventType.SQS);
+  return withInstrumentation((event: SQSEvent, context: Context) =>
+    processPartialResponse(event, handleRecord, processor, { context, processInParallel: false }),
+  );
+}
