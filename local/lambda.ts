@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { type FunctionName, functions } from '../shared/blueprint/resources.ts';
-import type { FunctionSpec } from '../shared/blueprint/types.ts';
+import { functionLimits } from '../shared/blueprint/wiring.ts';
 import type { AccessPolicy, LocalArns } from './access.ts';
 import { type Invocation, runInvocation } from './invocation.ts';
 
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
-
-export const DEFAULT_TIMEOUT_SECONDS = 10;
-export const DEFAULT_MEMORY_MB = 512;
 
 /** What the stack gives one function: its environment (the variables of its own) and its role's grants. */
 export interface FunctionRuntime {
@@ -93,8 +90,7 @@ export class LocalLambdas {
   async invoke(name: FunctionName, event: unknown): Promise<unknown> {
     const handler = this.handlers.get(name);
     if (!handler) throw new Error(`no function ${name}`);
-    const spec: FunctionSpec = functions[name];
-    const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const { timeoutSeconds, memoryMb } = functionLimits(name);
     const deadline = Date.now() + timeoutSeconds * 1000;
     const functionName = `${this.options.prefix}-${name}`;
     const context: Context = {
@@ -102,7 +98,7 @@ export class LocalLambdas {
       functionName,
       functionVersion: '$LATEST',
       invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-      memoryLimitInMB: String(spec.memoryMb ?? DEFAULT_MEMORY_MB),
+      memoryLimitInMB: String(memoryMb),
       awsRequestId: randomUUID(),
       logGroupName: `/aws/lambda/${functionName}`,
       logStreamName: 'local',

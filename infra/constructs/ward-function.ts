@@ -8,7 +8,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionName, QueueName, SecretName } from '../../shared/blueprint/resources.ts';
 import type { FunctionSpec } from '../../shared/blueprint/types.ts';
-import { DOCUMENT_OBJECTS, functionEnvironment, functionGrants } from '../../shared/blueprint/wiring.ts';
+import {
+  DOCUMENT_OBJECTS,
+  functionEnvironment,
+  functionGrants,
+  functionLimits,
+} from '../../shared/blueprint/wiring.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 
@@ -56,11 +61,11 @@ export class WardFunction extends Construct {
       description: spec.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: spec.memoryMb ?? 512,
+      memorySize: functionLimits(name).memoryMb,
       ...(spec.reservedConcurrency !== undefined && props.ward.deploy.reserveConcurrency
         ? { reservedConcurrentExecutions: spec.reservedConcurrency }
         : {}),
-      timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
+      timeout: Duration.seconds(functionLimits(name).timeoutSeconds),
       role: this.role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -63,6 +63,12 @@ const BUCKET_ACTIONS: Record<NonNullable<FunctionSpec['bucket']>, string[]> = {
 
 const specOf = (name: FunctionName): FunctionSpec<QueueName, SecretName> => functions[name];
 
+/** A function's timeout and memory: the blueprint's, or Lambda's defaults as the stack sets them. */
+export function functionLimits(name: FunctionName): { timeoutSeconds: number; memoryMb: number } {
+  const spec = specOf(name);
+  return { timeoutSeconds: spec.timeoutSeconds ?? 10, memoryMb: spec.memoryMb ?? 512 };
+}
+
 /** The variables that tell a function where its resources are: only those it declares. */
 export function functionEnvironment(name: FunctionName, refs: ResourceRefs): Record<string, string> {
   const spec = specOf(name);

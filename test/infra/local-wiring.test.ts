@@ -16,7 +16,7 @@ import {
   queues,
   secrets,
 } from '../../shared/blueprint/resources.ts';
-import { type Grant, type ResourceRefs, streamSources } from '../../shared/blueprint/wiring.ts';
+import { functionLimits, type Grant, type ResourceRefs, streamSources } from '../../shared/blueprint/wiring.ts';
 import { WARD_CONFIG_ENV } from '../../shared/config/ward.ts';
 import { sampleStack } from '../support/stack.ts';
 
@@ -131,14 +131,25 @@ describe('the local runner, against the synthesized stack', () => {
     }
   });
 
-  it('gives each function the variables its stack function has, pointing at the same resources', () => {
+  it('gives each function the variables, timeout and memory of its stack function, pointing at the same resources', () => {
     const runtimes = localRuntimes(refs, sharedEnvironment(built.ward));
     const fns = Object.values(template.Resources).filter(
       (r: any) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs24.x',
-    ) as { Properties: { Description: string; Environment: { Variables: Record<string, unknown> } } }[];
+    ) as {
+      Properties: {
+        Description: string;
+        Timeout: number;
+        MemorySize: number;
+        Environment: { Variables: Record<string, unknown> };
+      };
+    }[];
     for (const name of Object.keys(functions) as FunctionName[]) {
-      const variables = fns.find((f) => f.Properties.Description === functions[name].description)!.Properties
-        .Environment.Variables;
+      const { Properties } = fns.find((f) => f.Properties.Description === functions[name].description)!;
+      // The runner times a function out, and tells it its memory, as Lambda would.
+      expect({ timeoutSeconds: Properties.Timeout, memoryMb: Properties.MemorySize }, name).toEqual(
+        functionLimits(name),
+      );
+      const variables = Properties.Environment.Variables;
       const ours = Object.entries(variables).filter(([k]) => k.startsWith('MOTCUA_'));
       const theirs = runtimes[name].environment;
       // The stack inlines the ward configuration at bundling; locally it is a variable.

@@ -4,10 +4,10 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateComma
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvocationEnded } from '../../local/access.ts';
-import { DEFAULT_TIMEOUT_SECONDS, type Handler } from '../../local/lambda.ts';
+import type { Handler } from '../../local/lambda.ts';
 import { bucketName, dynamo, queueUrl, s3, sqs, tableName } from '../../shared/adapters/aws.ts';
-import { env, functions } from '../../shared/blueprint/resources.ts';
-import type { FunctionSpec } from '../../shared/blueprint/types.ts';
+import { env } from '../../shared/blueprint/resources.ts';
+import { functionLimits } from '../../shared/blueprint/wiring.ts';
 import { WARD_CONFIG_ENV } from '../../shared/config/ward.ts';
 import { loadedSecret, loadSecrets, secretKey } from '../../shared/security/secrets.ts';
 import { startTestWard, type TestWard } from '../support/ward.ts';
@@ -242,7 +242,7 @@ describe('a function, locally as in the stack', () => {
 
 describe('a function past its timeout', () => {
   it('is answered as API Gateway answers a failed integration, its late result discarded, and may call nothing more', async () => {
-    const timeoutMs = ((functions.health as FunctionSpec).timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    const timeoutMs = functionLimits('health').timeoutSeconds * 1000;
     const answer = await fetch(`${ward.url}/health`);
     expect(answer.status).toBe(500);
     expect(await answer.json()).toEqual({ message: 'Internal Server Error' });
