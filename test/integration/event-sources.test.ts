@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -349,6 +349,26 @@ describe('upload URL → S3 → notification → document check', () => {
       expect(await dossierItem(code)).not.toHaveProperty('rejectedDocuments');
     },
   );
+
+  it('shows no rejectedDocuments list on a dossier that still carries one from before upload records', async () => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
+    const code = filed.body.code as string;
+    // Older items kept refused uploads on the dossier; their reasons now live in each upload's own record.
+    const legacy = [{ key: `dossiers/${code}/components/GCS/a.pdf`, componentCode: 'GCS', reason: 'unsupported_type' }];
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' },
+        UpdateExpression: 'SET rejectedDocuments = :legacy',
+        ExpressionAttributeValues: { ':legacy': legacy },
+      }),
+    );
+    // ward.api checks the answer against the documented Dossier view: an undocumented field fails it.
+    const read = await ward.api.get(`/dossiers/${code}`, { as: officer });
+    expect(read.status).toBe(200);
+    expect(read.body).not.toHaveProperty('rejectedDocuments');
+    expect(read.body).toMatchObject({ code, processingMinutes: 480, applicantDetail: 'full' });
+  });
 
   it('deletes an object that no upload URL was signed for, and leaves the component undigitised', async () => {
     const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
