@@ -182,30 +182,69 @@ describe('day counters → GET /reports', () => {
 });
 
 describe('schedule → deadline watch → alerts queue → inbox', () => {
+  /** The alerts of one dossier in a role's inbox, as GET /alerts shows them. */
+  const alertsOf = async (code: string, role: 'officer' | 'specialist' | 'leader') =>
+    (await ward.api.get('/alerts?limit=100', { as: { role } })).body.items.filter(
+      (a: { code: string }) => a.code === code,
+    );
+  const QUARTER_HOUR = 15 * 60_000;
+
   it('alerts officers and leaders once about an overdue dossier, however often the watch runs', async () => {
     const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
     const afterDue = new Date(Date.parse(filed.body.dueAt) + 3_600_000);
     const first = (await ward.trigger('deadline-watch', afterDue)) as { overdue: number };
     expect(first.overdue).toBeGreaterThanOrEqual(1);
     await ward.settle();
-    await ward.trigger('deadline-watch', afterDue);
-    await ward.settle();
+    // The next runs of the schedule, a quarter of an hour apart, raise the same alert again: each would be an
+    // inbox entry of its own (the entry is keyed by the instant it was detected) but for the delivery marker.
+    for (const run of [1, 2]) {
+      const again = (await ward.trigger('deadline-watch', new Date(afterDue.getTime() + run * QUARTER_HOUR))) as {
+        overdue: number;
+      };
+      expect(again.overdue).toBeGreaterThanOrEqual(1);
+      await ward.settle();
+    }
     for (const role of ['officer', 'leader'] as const) {
-      const inbox = await ward.api.get('/alerts', { as: { role } });
-      const alerts = inbox.body.items.filter((a: { code: string }) => a.code === filed.body.code);
-      expect(alerts).toEqual([expect.objectContaining({ kind: 'overdue', dueAt: filed.body.dueAt, role })]);
+      expect(await alertsOf(filed.body.code, role)).toEqual([
+        expect.objectContaining({ kind: 'overdue', dueAt: filed.body.dueAt, role, detectedAt: afterDue.toISOString() }),
+      ]);
     }
     // A specialist's inbox is not among the ward's alert recipients.
     const specialistInbox = await ward.api.get('/alerts', { as: { role: 'specialist' } });
     expect(specialistInbox.body.items).toEqual([]);
   });
 
-  it('raises a due-soon alert within 24 hours of the due date', async () => {
+  it('delivers a due-soon alert within 24 hours of the due date, once, then an overdue one after it', async () => {
     const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
-    const result = (await ward.trigger('deadline-watch', new Date(Date.parse(filed.body.dueAt) - 2 * 3_600_000))) as {
-      dueSoon: number;
-    };
-    expect(result.dueSoon).toBeGreaterThanOrEqual(1);
+    const code = filed.body.code as string;
+    const dueAt = Date.parse(filed.body.dueAt);
+    // A day and a half before: not yet within the window.
+    await ward.trigger('deadline-watch', new Date(dueAt - 36 * 3_600_000));
+    await ward.settle();
+    expect(await alertsOf(code, 'officer')).toEqual([]);
+    const soon = new Date(dueAt - 2 * 3_600_000);
+    for (const at of [soon, new Date(soon.getTime() + QUARTER_HOUR)]) {
+      const result = (await ward.trigger('deadline-watch', at)) as { dueSoon: number };
+      expect(result.dueSoon).toBeGreaterThanOrEqual(1);
+      await ward.settle();
+    }
+    for (const role of ['officer', 'leader'] as const) {
+      expect(await alertsOf(code, role)).toEqual([
+        expect.objectContaining({
+          kind: 'due_soon',
+          code,
+          status: 'received',
+          dueAt: filed.body.dueAt,
+          procedureName: 'Cấp Giấy xác nhận tình trạng hôn nhân',
+          detectedAt: soon.toISOString(),
+          role,
+        }),
+      ]);
+    }
+    const late = new Date(dueAt + QUARTER_HOUR);
+    await ward.trigger('deadline-watch', late);
+    await ward.settle();
+    expect((await alertsOf(code, 'officer')).map((a: { kind: string }) => a.kind)).toEqual(['overdue', 'due_soon']);
   });
 
   it('moves a message its consumer cannot handle to the dead-letter queue after maxReceiveCount receives', async () => {
