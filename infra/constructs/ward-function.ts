@@ -1,12 +1,17 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionName, QueueName, SecretName } from '../../shared/blueprint/resources.ts';
+import {
+  type FunctionName,
+  type QueueName,
+  type SecretName,
+  streamConsumers,
+} from '../../shared/blueprint/resources.ts';
 import type { FunctionSpec } from '../../shared/blueprint/types.ts';
 import {
   DOCUMENT_OBJECTS,
@@ -110,12 +115,43 @@ export class WardFunction extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${logicalId(logGroup)}.Arn>:*]`,
       reason: "Lambda names its log streams at run time; the grant is limited to this function's own log group.",
     });
+    // Actions that accept no resource-level permission, so granted on "*": X-Ray's for active tracing, and for a
+    // consumer of the table stream, ListStreams (its event source mapping). cdk-nag names this finding by the
+    // resource alone (Resource::*), whatever the action, so the synth itself keeps it to exactly these actions.
+    const onEveryResource = [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      ...(streamConsumers.some((c) => c.function === name) ? ['dynamodb:ListStreams'] : []),
+    ];
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for stream consumers, dynamodb:ListStreams accept no resource-level permission.',
+      reason: `Only ${onEveryResource.join(', ')}, which accept no resource-level permission, are granted on *; the synth fails on any other action granted on * (see actionsOnEveryResource).`,
+    });
+    this.role.node.addValidation({
+      validate: () =>
+        actionsOnEveryResource(this.role)
+          .filter((action) => !onEveryResource.includes(action))
+          .map(
+            (action) => `${name}: ${action} is granted on every resource (*); grant it on what the function touches`,
+          ),
     });
   }
+}
+
+/** The actions a role's policies allow on every resource ("*"). */
+export function actionsOnEveryResource(role: Role): string[] {
+  const stack = Stack.of(role);
+  return role.node
+    .findAll()
+    .filter((c): c is Policy => c instanceof Policy)
+    .flatMap((policy) => {
+      const { Statement = [] } = (stack.resolve(policy.document.toJSON()) ?? {}) as {
+        Statement?: { Effect: string; Action?: string | string[]; Resource?: unknown }[];
+      };
+      return Statement.filter((s) => s.Effect === 'Allow' && [s.Resource].flat().includes('*')).flatMap((s) =>
+        [s.Action ?? []].flat(),
+      );
+    });
 }
 
 /** The logical id cdk-nag quotes in a finding about a construct's resource. */

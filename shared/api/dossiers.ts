@@ -110,6 +110,10 @@ export const dossierView = z
       fieldName: z.string(),
       onlineLevel: z.string(),
     }),
+    processingMinutes: z.number().int().meta({
+      description:
+        'The legal processing time in force for this dossier, in working minutes (a working day is 480), copied from the catalog at intake',
+    }),
     channel: z.enum(channels),
     portalId: z.string().optional(),
     applicant: z

@@ -16,8 +16,12 @@ export function deadlineFlags(dossier: Pick<Dossier, 'status' | 'dueAt'>, now: n
   };
 }
 
+/**
+ * The dossier as GET /dossiers/{code} documents it (shared/api/dossiers.ts dossierView), field by field: an attribute
+ * the item carries but the view does not name (an internal one, or one older items still hold, such as the
+ * rejectedDocuments list that upload records replaced) is not shown.
+ */
 export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: number, ward: WardConfig) {
-  const { pinHash: _pinHash, filedBy: _filedBy, applicant, ...visible } = dossier;
   const supplement = dossier.supplement
     ? {
         requestedAt: dossier.supplement.requestedAt,
@@ -27,12 +31,36 @@ export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: n
     : undefined;
   // What each role sees of the applicant: shared/domain/disclosure.ts.
   const disclosure = applicantDisclosure(dossier, actors, ward.staff);
-  const shown = disclosedApplicant(applicant, disclosure);
+  const shown = disclosedApplicant(dossier.applicant, disclosure);
+  // Absent fields stay undefined, which the JSON answer leaves out.
   return {
-    ...visible,
-    ...(shown ? { applicant: shown } : {}),
+    code: dossier.code,
+    version: dossier.version,
+    status: dossier.status,
+    procedure: dossier.procedure,
+    processingMinutes: dossier.processingMinutes,
+    channel: dossier.channel,
+    portalId: dossier.portalId,
+    applicant: shown,
     applicantDetail: disclosure,
-    ...(supplement ? { supplement } : {}),
+    components: dossier.components,
+    fee: dossier.fee,
+    filedAt: dossier.filedAt,
+    receivedAt: dossier.receivedAt,
+    dueAt: dossier.dueAt,
+    originalDueAt: dossier.originalDueAt,
+    assignee: dossier.assignee,
+    department: dossier.department,
+    transferredTo: dossier.transferredTo,
+    supplement,
+    resolvedAt: dossier.resolvedAt,
+    timing: dossier.timing,
+    returnedAt: dossier.returnedAt,
+    returnChannel: dossier.returnChannel,
+    finishedAt: dossier.finishedAt,
+    reason: dossier.reason,
+    apologies: dossier.apologies,
+    apologizedAt: dossier.apologizedAt,
     ...deadlineFlags(dossier, now, ward.alerts.dueSoonHours),
     allowedActions: allowedActions(workflowStateOf(dossier), actors, ward.staff),
   };

@@ -238,4 +238,10 @@ export const commonProblems = {
   401: { description: 'No valid token (API Gateway answers this before the function runs)' },
   403: problem('The caller’s role or scope does not allow this route'),
   500: problem('Unexpected error; the body carries only a correlation id'),
+  503: {
+    ...problem(
+      'Busy, or out of time before the function’s timeout (say, a filing whose first request with the same Idempotency-Key is still at work): send it again after Retry-After, a filing with the same key',
+    ),
+    headers: { 'Retry-After': 'Seconds to wait before sending it again' },
+  },
 } as const;

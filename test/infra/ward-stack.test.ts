@@ -146,14 +146,89 @@ describe('the ward stack', () => {
     }
   });
 
-  it('serves every route of the blueprint, with the JWT authorizer on all but the public ones', () => {
+  it('grants nothing on every resource (*) but the actions that accept no resource-level permission', () => {
+    const fnOfRole = new Map(
+      (Object.keys(functions) as (keyof typeof functions)[]).map((name) => [roleOf(name), name]),
+    );
+    const isStreamConsumer = (name: string) => streamConsumers.some((c) => c.function === name);
+    const policies = resources('AWS::IAM::Policy');
+    expect(policies.length).toBeGreaterThan(Object.keys(functions).length - 1);
+    for (const policy of policies) {
+      const [role, ...more] = (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
+      expect(more).toEqual([]);
+      const name = fnOfRole.get(role!);
+      const mayHaveEverything = name
+        ? [
+            'xray:PutTelemetryRecords',
+            'xray:PutTraceSegments',
+            ...(isStreamConsumer(name) ? ['dynamodb:ListStreams'] : []),
+          ]
+        : [];
+      for (const statement of policy.Properties.PolicyDocument.Statement as Record<string, any>[]) {
+        expect(statement.Effect).toBe('Allow');
+        const on = [statement.Resource].flat();
+        const actions = [statement.Action].flat() as string[];
+        for (const action of actions) expect(action, `${name ?? role}: an action with a wildcard`).not.toMatch(/\*/);
+        if (on.includes('*')) {
+          for (const action of actions)
+            expect(mayHaveEverything, `${name ?? role} has ${action} on *`).toContain(action);
+          continue;
+        }
+        // Any other wildcard is a prefix of the function's own: its log group's streams, the dossiers' documents.
+        for (const resource of on.filter((r) => JSON.stringify(r).includes('*'))) {
+          const own = name ? built.stack.functions[name] : undefined;
+          const logs = own && logicalIdOf(own.fn.logGroup);
+          expect([
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(built.stack.storage.bucket), 'Arn'] }, '/dossiers/*']] },
+          ]).toContainEqual(resource);
+        }
+      }
+    }
+    // The roles have no inline policies of their own to hide a grant in.
+    for (const role of resources('AWS::IAM::Role')) expect(role.Properties.Policies).toBeUndefined();
+  });
+
+  it('fails the synth on any other action granted on every resource to a function, though cdk-nag names it only Resource::*', () => {
+    for (const [name, action] of [
+      ['health', 's3:GetObject'],
+      // A stream consumer's ListStreams is no licence for the others.
+      ['health', 'dynamodb:ListStreams'],
+      ['report-aggregator', 'dynamodb:Scan'],
+    ] as const) {
+      const { app, stack } = sampleStack();
+      stack.functions[name].role.addToPolicy(new PolicyStatement({ actions: [action], resources: ['*'] }));
+      expect(() => app.synth(), `${name} ${action}`).toThrow(`${name}: ${action} is granted on every resource (*)`);
+    }
+  });
+
+  it('serves every route of the blueprint by its function, with the JWT authorizer on all but the public ones', () => {
     const apiRoutes = resources('AWS::ApiGatewayV2::Route');
     expect(apiRoutes.map((r) => r.Properties.RouteKey).sort()).toEqual(Object.keys(routes).sort());
+    const all = template.toJSON().Resources as Record<string, Resource & { Type: string }>;
+    const [authorizer, ...others] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    expect(others).toEqual([]);
+    const permissions = resources('AWS::Lambda::Permission');
     for (const route of apiRoutes) {
-      const spec = routes[route.Properties.RouteKey as keyof typeof routes];
-      expect(route.Properties.AuthorizationType, route.Properties.RouteKey).toBe(
-        'public' in spec.access ? 'NONE' : 'JWT',
-      );
+      const key = route.Properties.RouteKey as keyof typeof routes;
+      const spec = routes[key];
+      expect(route.Properties.AuthorizationType, key).toBe('public' in spec.access ? 'NONE' : 'JWT');
+      // The local gateway's 401 before any function runs stands for this: the route names the one JWT authorizer.
+      expect(route.Properties.AuthorizerId, key).toEqual('public' in spec.access ? undefined : { Ref: authorizer });
+      // The route reaches its own function, which API Gateway may invoke for this path.
+      const integration = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+      const fn = { 'Fn::GetAtt': [logicalIdOf(built.stack.functions[spec.function].fn), 'Arn'] };
+      expect(all[integration]!.Properties, key).toMatchObject({ IntegrationType: 'AWS_PROXY', IntegrationUri: fn });
+      const path = key.split(' ')[1]!;
+      expect(
+        permissions.filter(
+          (p) =>
+            JSON.stringify(p.Properties.FunctionName) === JSON.stringify(fn) &&
+            p.Properties.Principal === 'apigateway.amazonaws.com' &&
+            p.Properties.SourceArn['Fn::Join'][1].at(-1) === `/*/*${path}`,
+        ),
+        key,
+      ).toHaveLength(1);
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
@@ -244,10 +319,27 @@ describe('the ward stack', () => {
     for (const m of sqs) expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 
-  it('runs the deadline watch on its schedule', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: `rate(${schedules[0].everyMinutes} minutes)`,
-    });
+  it('runs each schedule’s function on its rate, which EventBridge may invoke, retrying twice', () => {
+    const rules = template.findResources('AWS::Events::Rule');
+    expect(Object.keys(rules)).toHaveLength(schedules.length);
+    for (const schedule of schedules) {
+      const fn = { 'Fn::GetAtt': [logicalIdOf(built.stack.functions[schedule.function].fn), 'Arn'] };
+      const [rule, ...others] = Object.entries(rules).filter(([, r]) =>
+        (r.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === JSON.stringify(fn)),
+      );
+      expect(others, schedule.name).toEqual([]);
+      expect(rule![1].Properties).toMatchObject({
+        ScheduleExpression: `rate(${schedule.everyMinutes} minutes)`,
+        State: 'ENABLED',
+        Targets: [{ Arn: fn, RetryPolicy: { MaximumRetryAttempts: 2 } }],
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: fn,
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rule![0], 'Arn'] },
+      });
+    }
   });
 });
 

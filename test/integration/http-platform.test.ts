@@ -23,6 +23,7 @@ describe('the local ward instance', () => {
     expect(Date.parse(response.body.time)).not.toBeNaN();
   });
 
+  // Wiring: the document is generated from the blueprint, so this checks only that the openapi function serves it whole.
   it('serves an OpenAPI 3.1 document with every route of the blueprint', async () => {
     const response = await ward.api.get('/openapi.json');
     expect(response.status).toBe(200);
@@ -51,6 +52,9 @@ describe('the local ward instance', () => {
     }
   });
 
+  // The local gateway's own answer, kept because every local authorization test relies on it; in the cloud the JWT
+  // authorizer gives it, which test/infra/ward-stack.test.ts checks on every protected route (and its issuer and
+  // audience).
   it('refuses a protected route without a valid token before any function runs', async () => {
     expect((await ward.api.get('/dossiers')).status).toBe(401);
     const forged = await ward.api.get('/dossiers', {

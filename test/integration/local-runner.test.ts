@@ -512,13 +512,54 @@ describe('the local instance', () => {
 });
 
 describe('npm start', () => {
-  const javaOnPort = (port: string) => {
+  /** A process as /proc shows it; its start time tells it from a later process that got the same pid. */
+  interface Process {
+    pid: number;
+    ppid: number;
+    startTime: string;
+    name: string;
+    commandLine: string;
+  }
+  /** The process with this pid, if it runs (a zombie has ended: it only waits for its parent to reap it). */
+  const processOf = (pid: number): Process | undefined => {
     try {
-      return execFileSync('pgrep', ['-f', `LoopbackDynamoDbLocal.java -port ${port} `], { encoding: 'utf8' }).trim();
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The name (field 2) is in parentheses and may hold spaces: the fields are counted from its end.
+      const [state, ppid, ...rest] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || state === 'X') return undefined;
+      return {
+        pid,
+        ppid: Number(ppid),
+        startTime: rest[17]!, // field 22
+        name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        commandLine: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '),
+      };
     } catch {
-      return '';
+      return undefined; // gone
     }
   };
+  const running = (p: Process) => processOf(p.pid)?.startTime === p.startTime;
+  /** SIGKILL to this very process, if it still runs. */
+  const kill = (p: Process) => {
+    if (!running(p)) return;
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // It ended meanwhile.
+    }
+  };
+  /** The process `root` and its descendants, found from that pid alone through the parent links in /proc. */
+  function processTree(root: number): Process[] {
+    const all = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map((entry) => processOf(Number(entry)))
+      .filter((p): p is Process => p !== undefined);
+    const tree = all.filter((p) => p.pid === root);
+    for (let i = 0; i < tree.length; i++) tree.push(...all.filter((p) => p.ppid === tree[i]!.pid));
+    return tree;
+  }
+  /** DynamoDB Local as the instance runs it: Java, under the shell that guards it. */
+  const isDynamoDbLocal = (p: Process) => p.commandLine.includes('LoopbackDynamoDbLocal.java');
 
   async function startInstance() {
     // Its own process group, as a terminal runs it: Ctrl-C signals the whole group.
@@ -526,46 +567,59 @@ describe('npm start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 100_000;
     while (!/Ctrl-C stops everything/.test(output)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
+      if (Date.now() > deadline || child.exitCode !== null) {
+        for (const p of processTree(child.pid!)) kill(p);
+        throw new Error(`npm start did not come up:\n${output}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     const api = /API\s+(http:\/\/\S+)/.exec(output)![1]!;
     const dynamoPort = /DynamoDB Local http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]!;
-    return {
-      child,
-      api,
-      dynamoPort,
-      exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
-    };
+    // Everything it started, while it runs: Java must end with it even once its parents are gone.
+    const processes = processTree(child.pid!);
+    const java = processes.filter((p) => p.name === 'java' && p.commandLine.includes(` -port ${dynamoPort} `));
+    return { child, api, processes, java, exited };
   }
 
-  async function waitUntilGone(port: string) {
+  /** Waits until none of `processes` runs; whatever still does after 15 seconds is killed, and the test fails. */
+  async function waitUntilGone(processes: Process[]) {
     const deadline = Date.now() + 15_000;
-    while (javaOnPort(port) !== '') {
-      if (Date.now() > deadline) throw new Error(`java on port ${port} is still running`);
+    while (processes.some(running)) {
+      if (Date.now() > deadline) {
+        const left = processes.filter(running);
+        for (const p of left) kill(p);
+        throw new Error(`still running: ${left.map((p) => `${p.pid} ${p.commandLine}`).join('; ')}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 
-  it('answers /health, and Ctrl-C (SIGINT) stops it with DynamoDB Local', async () => {
+  // Starting tsx and Java takes up to a minute or more on a busy machine.
+  const slow = { timeout: 150_000 };
+
+  it('answers /health, and Ctrl-C (SIGINT) stops it with DynamoDB Local', slow, async () => {
     const instance = await startInstance();
     expect((await fetch(`${instance.api}/health`)).status).toBe(200);
-    expect(javaOnPort(instance.dynamoPort)).not.toBe('');
+    expect(instance.java).toHaveLength(1);
     process.kill(-instance.child.pid!, 'SIGINT');
     await instance.exited;
-    await waitUntilGone(instance.dynamoPort);
+    await waitUntilGone(instance.processes);
   });
 
-  it('leaves no DynamoDB Local behind even when killed with SIGKILL', async () => {
+  it('leaves no DynamoDB Local behind even when killed with SIGKILL', slow, async () => {
     const instance = await startInstance();
-    // Kill npx, tsx and node abruptly (not Java, which shares their group): the guard must end Java.
-    execFileSync('pkill', ['-KILL', '-f', 'local/main.ts --in-memory --port 0 --quiet']);
+    expect(instance.java).toHaveLength(1);
+    // Kill npx, tsx and node abruptly (not Java nor its guard, which share their group): the guard must end Java.
+    const node = instance.processes.filter((p) => !isDynamoDbLocal(p));
+    expect(node.map((p) => p.pid)).toContain(instance.child.pid);
+    for (const p of node) kill(p);
     await instance.exited;
-    await waitUntilGone(instance.dynamoPort);
+    await waitUntilGone(instance.processes);
   });
 });

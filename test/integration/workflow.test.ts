@@ -406,3 +406,131 @@ describe('an apology', () => {
     expect(view.body.apologies).toHaveLength(1);
   });
 });
+
+describe('what each action leaves on the dossier and its control slip', () => {
+  const view = async (code: string) => (await ward.api.get(`/dossiers/${code}`, { as: officer })).body;
+  const lastRow = async (code: string) =>
+    (await ward.api.get(`/dossiers/${code}/history`, { as: officer })).body.entries.at(-1);
+
+  it('transfer: the dossier goes to another agency (liên thông), still in progress and still its assignee’s', async () => {
+    const dossier = await assigned({ assignee: 'specialist.42' });
+    const done = await act(
+      dossier,
+      { action: 'transfer', agency: 'Công an phường Kim Liên', note: 'Xác minh nơi cư trú' },
+      assignee,
+    );
+    expect(done.body).toMatchObject({ status: 'in_progress', version: 3 });
+    expect(done.body.controlSlipEntry).toMatchObject({
+      seq: 3,
+      action: 'transfer',
+      actor: { kind: 'staff', username: 'specialist.42', role: 'specialist' },
+      fromStatus: 'in_progress',
+      toStatus: 'in_progress',
+      department: 'Công an phường Kim Liên',
+      note: 'Xác minh nơi cư trú',
+      withinDeadline: true,
+    });
+    expect(await lastRow(dossier.code)).toEqual(done.body.controlSlipEntry);
+    expect(await view(dossier.code)).toMatchObject({
+      status: 'in_progress',
+      transferredTo: 'Công an phường Kim Liên',
+      assignee: 'specialist.42',
+      department: 'Tư pháp – Hộ tịch',
+    });
+    expect(done.body.allowedActions).toContain('submit_for_approval');
+  });
+
+  it('send_back: the leader returns it to its specialist with a note, in progress again and the same assignee’s', async () => {
+    const dossier = await assigned({ assignee: 'specialist.42' });
+    await act(dossier, { action: 'submit_for_approval' }, assignee);
+    // A note is what the specialist must fix: sending back without one is refused.
+    const bare = await act(dossier, { action: 'send_back' }, leader, 400);
+    expect(bare.body.errors).toEqual([expect.objectContaining({ field: 'note' })]);
+    const done = await act(dossier, { action: 'send_back', note: 'Kiểm tra lại ngày sinh' }, leader);
+    expect(done.body.status).toBe('in_progress');
+    expect(await lastRow(dossier.code)).toMatchObject({
+      seq: 4,
+      action: 'send_back',
+      actor: { kind: 'staff', role: 'leader' },
+      fromStatus: 'pending_approval',
+      toStatus: 'in_progress',
+      note: 'Kiểm tra lại ngày sinh',
+      withinDeadline: true,
+    });
+    expect(await view(dossier.code)).toMatchObject({ status: 'in_progress', assignee: 'specialist.42' });
+    expect((await ward.api.get(`/dossiers/${dossier.code}`, { as: assignee })).body.allowedActions).toContain(
+      'submit_for_approval',
+    );
+  });
+
+  it('reject and stop: finished with the reason, the day written, nothing more to do, and off the deadline watch', async () => {
+    for (const [action, reason, as, from] of [
+      ['reject', 'Người yêu cầu không đủ điều kiện', leader, 'in_progress'],
+      ['stop', 'Người yêu cầu đề nghị dừng giải quyết', leader, 'in_progress'],
+    ] as const) {
+      const dossier = await assigned({ assignee: 'specialist.42' });
+      const done = await act(dossier, { action, reason }, as);
+      const status = action === 'reject' ? 'rejected' : 'stopped';
+      expect(done.body).toMatchObject({ status, allowedActions: [] });
+      const row = await lastRow(dossier.code);
+      expect(row).toMatchObject({ seq: 3, action, fromStatus: from, toStatus: status, note: reason });
+      const seen = await view(dossier.code);
+      expect(seen).toMatchObject({ status, reason, finishedAt: row.at, overdue: false, dueSoon: false });
+      expect(seen.allowedActions).toEqual([]);
+      // Finished, it is no longer watched: a watch run long after its due date raises nothing for it.
+      await ward.trigger('deadline-watch', new Date(Date.parse(seen.dueAt) + 30 * 86_400_000));
+      await ward.settle();
+      const alerts = (await ward.api.get('/alerts?limit=100', { as: leader })).body.items;
+      expect(alerts.filter((a: { code: string }) => a.code === dossier.code)).toEqual([]);
+      // And nothing else may be done to it.
+      expect((await act(dossier, { action: 'assign', assignee: 'specialist.43' }, leader, 409)).body).toMatchObject({
+        currentStatus: status,
+        allowedActions: [],
+      });
+    }
+  });
+});
+
+describe('a supplement that hands in more papers', () => {
+  const upload = (code: string, component: string) =>
+    ward.api.post(
+      `/dossiers/${code}/components/${component}/upload-url`,
+      { fileName: 'giay-uy-quyen.pdf', contentType: 'application/pdf', sizeBytes: 1000, sha256: 'ab'.repeat(32) },
+      { as: portal },
+    );
+
+  it('adds the components it names to the dossier, which can then be uploaded', async () => {
+    const dossier = await file(birthRegistration(), portal);
+    await act(dossier, { action: 'accept' }, officer);
+    // The letter of authorisation (UQ) is a paper of the procedure, but not of this dossier yet.
+    const before = await upload(dossier.code, 'UQ');
+    expect(before.status).toBe(422);
+    expect(before.body.components).toEqual(['TK', 'GCS']);
+    await act(dossier, { action: 'request_supplement', missing: ['Văn bản ủy quyền (khi nộp thay)'] }, officer);
+    const handedIn = await act(
+      dossier,
+      { action: 'supplement_received', components: ['UQ', 'TK'], note: 'Bổ sung giấy ủy quyền' },
+      portal,
+    );
+    expect(handedIn.body.status).toBe('received');
+    expect(handedIn.body.controlSlipEntry).toMatchObject({
+      action: 'supplement_received',
+      actor: { kind: 'portal', id: 'dvcqg' },
+      fromStatus: 'awaiting_supplement',
+      toStatus: 'received',
+      note: 'Bổ sung giấy ủy quyền',
+    });
+    const seen = (await ward.api.get(`/dossiers/${dossier.code}`, { as: officer })).body;
+    // Named once each, in the order handed in, with the catalog's name and whether it is mandatory.
+    expect(seen.components.map((c: { code: string; mandatory: boolean }) => [c.code, c.mandatory])).toEqual([
+      ['TK', true],
+      ['GCS', true],
+      ['UQ', false],
+    ]);
+    expect(seen.components[2].name).toBe('Văn bản ủy quyền (khi nộp thay)');
+    expect(seen.supplement).toBeUndefined();
+    const after = await upload(dossier.code, 'UQ');
+    expect(after.status).toBe(201);
+    expect(after.body.key).toMatch(new RegExp(`^dossiers/${dossier.code.replace(/\./g, '\\.')}/components/UQ/`));
+  });
+});

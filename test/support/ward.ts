@@ -7,6 +7,7 @@ import { startLocalFauxqs } from '../../local/services.ts';
 import { type LocalWard, type LocalWardOptions, startLocalWard } from '../../local/ward.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
+import { checkAnswer } from './contract.ts';
 
 export interface TestWard extends LocalWard {
   ward: WardConfig;
@@ -54,7 +55,10 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-/** A small HTTP client for the local API: JSON in, JSON (or problem+json) out. */
+/**
+ * A small HTTP client for the local API: JSON in, JSON (or problem+json) out. Every answer is checked against the
+ * response its route documents (test/support/contract.ts): one that drifts from its documented shape throws.
+ */
 export class Api {
   readonly url: string;
   private readonly mint: (request: TokenRequest) => Promise<string>;
@@ -90,7 +94,9 @@ export class Api {
     const response = await fetch(`${this.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await response.text();
     let parsed: unknown = text;
-    if (/json/.test(response.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
+    const contentType = response.headers.get('content-type') ?? '';
+    if (/json/.test(contentType) && text) parsed = JSON.parse(text);
+    checkAnswer({ method, path, status: response.status, contentType, body: parsed });
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
