@@ -136,8 +136,16 @@ afterAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
 });
 
+/** Why a function's invocations failed, for an assertion's message. */
+const failuresOf = (name: FunctionName) =>
+  lambdas.failures
+    .filter((f) => f.name === name)
+    .map((f) => f.error.message)
+    .join('\n');
+
 /** The cold starts of a function's bundle, each on the Node.js major version of the template's runtime. */
 function runsOf(name: FunctionName): BundleRun[] {
+  expect(failuresOf(name)).toBe('');
   const runs = lambdas.runs.filter((r) => r.name === name);
   expect(runs.length, `${name} never ran; poller log: ${pollerLog.join('\n')}`).toBeGreaterThan(0);
   const major = /\d+/.exec(lambdas.bundle(name).runtime)![0];
@@ -154,8 +162,10 @@ function onlyRun(name: FunctionName): BundleRun {
 
 /** A response of a route, checked against the status and the schema its documentation gives. */
 function documented<T = any>(key: RouteKey, response: ApiResponse, status: number): T {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
   const spec: RouteSpec = routes[key];
+  expect(response.status, `${JSON.stringify(response.body)}\n${failuresOf(spec.function as FunctionName)}`).toBe(
+    status,
+  );
   const schema = spec.responses[status]?.schema;
   return (schema ? schema.parse(response.body) : response.body) as T;
 }

@@ -191,6 +191,7 @@ const RUNTIME = fileURLToPath(new URL('./lambda-runtime.ts', import.meta.url));
  */
 export class BundleLambdas {
   readonly runs: BundleRun[] = [];
+  readonly failures: { name: FunctionName; error: Error }[] = [];
   private readonly bundles: Map<FunctionName, FunctionBundle>;
   private readonly options: {
     references: Map<string, string>;
@@ -256,6 +257,10 @@ export class BundleLambdas {
       const run = await this.coldStart(name, event);
       this.runs.push(run);
       return run.result;
+    } catch (error) {
+      // The runner's pollers and gateway swallow a failed invocation as Lambda's would; the test wants to see it.
+      this.failures.push({ name, error: error as Error });
+      throw error;
     } finally {
       this.running -= 1;
       this.waiting.shift()?.();
@@ -283,51 +288,46 @@ export class BundleLambdas {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    // Boot and import get a few seconds of their own; the invocation gets the function's timeout, as in Lambda.
-    const limitMs = bundle.timeoutSeconds * 1000 + 10_000;
+    // Lambda gives the init phase ten seconds of its own, then the invocation the function's timeout.
+    const limitMs = 10_000 + bundle.timeoutSeconds * 1000;
     return new Promise<BundleRun>((resolve, reject) => {
       let ready: Extract<RuntimeMessage, { kind: 'ready' }> | undefined;
-      const fail = (message: string) => {
-        clearTimeout(timer);
+      let answer: Exclude<RuntimeMessage, { kind: 'ready' }> | undefined;
+      let trouble: string | undefined;
+      const timer = setTimeout(() => {
+        trouble = `no answer within ${limitMs / 1000} s`;
         child.kill('SIGKILL');
-        reject(new Error(`${name}: ${message}\n--- its output ---\n${output}`));
-      };
-      const timer = setTimeout(() => fail(`no answer within ${limitMs / 1000} s`), limitMs);
+      }, limitMs);
       child.on('message', (message: RuntimeMessage) => {
-        if (message.kind === 'ready') {
-          ready = message;
-          const invocation: Invocation = {
-            event,
-            awsRequestId: randomUUID(),
-            timeoutMs: bundle.timeoutSeconds * 1000,
-          };
-          child.send(invocation);
-        } else if (message.kind === 'result' && ready) {
-          clearTimeout(timer);
-          // The exit flushes what is left of its output.
-          child.once('exit', () =>
-            resolve({
-              name,
-              event,
-              node: ready!.node,
-              importMs: ready!.importMs,
-              coldStartMs: ready!.coldStartMs,
-              invokeMs: message.invokeMs,
-              result: message.result,
-              output,
-              traceId,
-            }),
-          );
-        } else if (message.kind === 'init-error') {
-          fail(`the bundle did not load: ${message.error.stack ?? message.error.message}`);
-        } else if (message.kind === 'error') {
-          fail(`the handler threw: ${message.error.stack ?? message.error.message}`);
+        if (message.kind !== 'ready') {
+          answer = message;
+          return;
         }
+        ready = message;
+        const invocation: Invocation = { event, awsRequestId: randomUUID(), timeoutMs: bundle.timeoutSeconds * 1000 };
+        child.send(invocation);
       });
-      child.on('exit', (code, signal) => {
-        if (!ready) fail(`exited during init (${signal ?? code})`);
+      child.on('error', (error) => {
+        trouble = error.message;
       });
-      child.on('error', (error) => fail(error.message));
+      // After the exit and the end of its output.
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (ready && answer?.kind === 'result' && !trouble) {
+          const { node, importMs, coldStartMs } = ready;
+          const { invokeMs, result } = answer;
+          resolve({ name, event, node, importMs, coldStartMs, invokeMs, result, output, traceId });
+          return;
+        }
+        const why =
+          trouble ??
+          (answer?.kind === 'init-error'
+            ? `the bundle did not load: ${answer.error.stack ?? answer.error.message}`
+            : answer?.kind === 'error'
+              ? `the handler threw: ${answer.error.stack ?? answer.error.message}`
+              : `exited (${signal ?? code}) ${ready ? 'before answering' : 'during init'}`);
+        reject(new Error(`${name}: ${why}\n--- its output ---\n${output}`));
+      });
     });
   }
 }
