@@ -453,7 +453,7 @@ function bundleReport(bundles: FunctionBundle[], runs: BundleRun[]): string {
   const lines = bundles.map((b) => {
     const run = runs.find((r) => r.name === b.name);
     const times = run
-      ? `import ${run.importMs.toFixed(0)} ms, cold start ${run.coldStartMs.toFixed(0)} ms, invoke ${run.invokeMs.toFixed(0)} ms`
+      ? `import ${run.importMs.toFixed(0)} ms (CPU ${run.importCpuMs.toFixed(0)} ms), cold start ${run.coldStartMs.toFixed(0)} ms, invoke ${run.invokeMs.toFixed(0)} ms`
       : 'not run';
     return `${b.name.padEnd(18)} ${kb(b.codeBytes).padStart(9)} code ${kb(b.sourceMapBytes).padStart(9)} map   ${times}`;
   });

@@ -169,8 +169,9 @@ export interface BundleRun {
   name: FunctionName;
   event: unknown;
   node: string;
-  /** Time to import the bundle (Lambda's init phase, less Node's boot). */
+  /** Time to import the bundle (Lambda's init phase, less Node's boot), and the CPU time it took. */
   importMs: number;
+  importCpuMs: number;
   /** From the start of the process to the handler being ready. */
   coldStartMs: number;
   invokeMs: number;
@@ -314,9 +315,9 @@ export class BundleLambdas {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         if (ready && answer?.kind === 'result' && !trouble) {
-          const { node, importMs, coldStartMs } = ready;
+          const { node, importMs, importCpuMs, coldStartMs } = ready;
           const { invokeMs, result } = answer;
-          resolve({ name, event, node, importMs, coldStartMs, invokeMs, result, output, traceId });
+          resolve({ name, event, node, importMs, importCpuMs, coldStartMs, invokeMs, result, output, traceId });
           return;
         }
         const why =
