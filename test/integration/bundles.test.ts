@@ -26,10 +26,11 @@ import {
   type FunctionName,
   functions,
   queueConsumers,
-  streamConsumers,
+  type streamConsumers,
 } from '../../shared/blueprint/resources.ts';
 import { type RouteKey, routes } from '../../shared/blueprint/routes.ts';
 import type { FunctionSpec, RouteSpec } from '../../shared/blueprint/types.ts';
+import { streamSources } from '../../shared/blueprint/wiring.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import {
   BundleLambdas,
@@ -171,12 +172,9 @@ function documented<T = any>(key: RouteKey, response: ApiResponse, status: numbe
 }
 
 const streamPoller = (name: (typeof streamConsumers)[number]['function']) => {
-  const consumer = streamConsumers.find((c) => c.function === name)!;
   return new StreamPoller({
-    function: name,
+    source: streamSources.find((s) => s.function === name)!,
     streamArn: resources.streamArn,
-    batchSize: consumer.batchSize,
-    maxRetries: consumer.maxRetries,
     streams: clients.streams,
     sqs: clients.sqs,
     onFailureQueueUrl: resources.queueUrls.streamFailures,
@@ -195,7 +193,7 @@ const queuePoller = (name: (typeof queueConsumers)[number]['function']) => {
     sqs: clients.sqs,
     lambdas,
     region,
-    retryDelaySeconds: 1,
+    retries: 'fast',
     log: (line) => pollerLog.push(line),
   });
 };
