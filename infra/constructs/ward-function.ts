@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -23,6 +23,29 @@ import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** What every function's process gets besides its own environment: Node's options. */
+export const RUNTIME_ENVIRONMENT: Record<string, string> = { NODE_OPTIONS: '--enable-source-maps' };
+
+/**
+ * How every function is bundled (exported so that the bundle figures build their floor, a bundle holding only the
+ * DynamoDB client, exactly as the functions are built).
+ */
+export function functionBundling(ward: WardConfig): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: 'node24',
+    minify: true,
+    sourceMap: true,
+    mainFields: ['module', 'main'],
+    // The SDK is bundled, so the code runs on the versions it was tested with.
+    externalModules: [],
+    // ESM bundles of CommonJS dependencies still call require().
+    banner:
+      "import { createRequire as __motcuaCreateRequire } from 'module'; const require = __motcuaCreateRequire(import.meta.url);",
+    define: { [`process.env.${WARD_CONFIG_ENV}`]: JSON.stringify(JSON.stringify(ward)) },
+  };
+}
 
 export interface WardFunctionProps {
   name: FunctionName;
@@ -76,26 +99,14 @@ export class WardFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...RUNTIME_ENVIRONMENT,
         POWERTOOLS_SERVICE_NAME: 'motcua',
         POWERTOOLS_METRICS_NAMESPACE: 'motcua',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...functionEnvironment(name, refs),
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // The SDK is bundled, so the code runs on the versions it was tested with.
-        externalModules: [],
-        // ESM bundles of CommonJS dependencies still call require().
-        banner:
-          "import { createRequire as __motcuaCreateRequire } from 'module'; const require = __motcuaCreateRequire(import.meta.url);",
-        define: { [`process.env.${WARD_CONFIG_ENV}`]: JSON.stringify(JSON.stringify(props.ward)) },
-      },
+      bundling: functionBundling(props.ward),
     });
 
     for (const grant of functionGrants(name, refs)) this.role.addToPolicy(new PolicyStatement(grant));

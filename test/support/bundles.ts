@@ -1,11 +1,15 @@
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logicalId } from '../../infra/constructs/ward-function.ts';
+import { App, Stack } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { functionBundling, logicalId, RUNTIME_ENVIRONMENT } from '../../infra/constructs/ward-function.ts';
 import type { WardStack } from '../../infra/ward-stack.ts';
 import type { LocalResources } from '../../local/resources.ts';
 import type { LocalSecrets } from '../../local/secrets.ts';
@@ -18,6 +22,7 @@ import {
   type SecretName,
 } from '../../shared/blueprint/resources.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
+import { readWardFile } from '../../shared/config/ward-files.ts';
 import type { Invocation, RuntimeMessage } from './lambda-runtime.ts';
 import { sampleStack } from './stack.ts';
 
@@ -81,6 +86,122 @@ export function synthBundles(ward: WardConfig, outdir: string): { stack: WardSta
     };
   });
   return { stack, bundles };
+}
+
+/** The floor's bundle: a function that only creates a DynamoDB client, built with the functions' own bundling options. */
+export function synthFloor(ward: WardConfig, outdir: string): { dir: string; handler: string; codeBytes: number } {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'motcua-floor');
+  const fn = new NodejsFunction(stack, 'Floor', {
+    entry: fileURLToPath(new URL('./floor/handler.ts', import.meta.url)),
+    projectRoot: root,
+    depsLockFilePath: join(root, 'package-lock.json'),
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    environment: RUNTIME_ENVIRONMENT,
+    bundling: functionBundling(ward),
+  });
+  const template = app.synth().getStackByName(stack.stackName).template as {
+    Resources: Record<string, TemplateFunction>;
+  };
+  const { Code, Handler } = template.Resources[logicalId(fn)]!.Properties;
+  const dir = join(outdir, `asset.${Code.S3Key.replace(/\.zip$/, '')}`);
+  return { dir, handler: Handler, codeBytes: statSync(join(dir, 'index.mjs')).size };
+}
+
+/** What a bundle costs: its JavaScript and the CPU time of importing it in a fresh Node process (median of runs). */
+export interface BundleFigure {
+  function: FunctionName | 'floor';
+  bytes: number;
+  importCpuMs: number;
+}
+
+/**
+ * Every function's bundle as `cdk synth` builds it, and the floor, with their sizes and import CPU: each import in a
+ * fresh process of the Node running this (24, as Lambda's runtime), with the environment of its template (NODE_OPTIONS
+ * included), interleaved so a busy machine slows them alike. For the benchmark and the bundle tests.
+ */
+export async function bundleFigures(options: { ward?: WardConfig; runs?: number } = {}): Promise<BundleFigure[]> {
+  const ward = options.ward ?? readWardFile('sample');
+  const runs = options.runs ?? 5;
+  const outdir = mkdtempSync(join(tmpdir(), 'motcua-figures-'));
+  try {
+    const { bundles } = synthBundles(ward, outdir);
+    const floor = synthFloor(ward, join(outdir, 'floor'));
+    const subjects = [
+      ...bundles.map((b) => ({
+        function: b.name as BundleFigure['function'],
+        dir: b.dir,
+        handler: b.handler,
+        bytes: b.codeBytes,
+        environment: b.environment,
+      })),
+      {
+        function: 'floor' as const,
+        dir: floor.dir,
+        handler: floor.handler,
+        bytes: floor.codeBytes,
+        environment: RUNTIME_ENVIRONMENT,
+      },
+    ];
+    const samples = new Map(subjects.map((s) => [s.function, [] as number[]]));
+    for (let run = 0; run < runs; run++)
+      for (const subject of subjects) samples.get(subject.function)!.push(await importCpu(subject));
+    return subjects.map((s) => ({
+      function: s.function,
+      bytes: s.bytes,
+      importCpuMs: median(samples.get(s.function)!),
+    }));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * The CPU time one fresh process spends importing a bundle (Lambda's init phase). Nothing is invoked, so references
+ * of the template's environment to other resources stay unresolved: no function reads them at import.
+ */
+function importCpu(subject: { dir: string; handler: string; environment: Record<string, unknown> }): Promise<number> {
+  const environment = Object.fromEntries(
+    Object.entries(subject.environment).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value : 'unresolved',
+    ]),
+  );
+  const child = fork(RUNTIME, [], {
+    cwd: subject.dir,
+    execArgv: [],
+    env: {
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_LAMBDA_FUNCTION_NAME: 'motcua-figures',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      LAMBDA_TASK_ROOT: subject.dir,
+      _HANDLER: subject.handler,
+      TZ: ':UTC',
+      ...environment,
+    },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-8_000)));
+  return new Promise((resolve, reject) => {
+    child.on('message', (message: RuntimeMessage) => {
+      if (message.kind === 'ready') resolve(message.importCpuMs);
+      else reject(new Error(`${subject.dir} did not load: ${JSON.stringify(message)}\n${output}`));
+      child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => reject(new Error(`${subject.dir}: exited (${code}) during init\n${output}`)));
+  });
 }
 
 /**
