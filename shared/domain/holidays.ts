@@ -1,4 +1,4 @@
-import Holidays from 'date-holidays';
+import { FIRST_LUNAR_YEAR, LUNAR_DATES } from './lunar-dates.ts';
 import { addDays, formatLocalDate, isoWeekday, type LocalDate } from './zoned-time.ts';
 
 export interface HolidayOverride {
@@ -13,16 +13,14 @@ export interface DayOff {
   reason: string;
 }
 
-// The Vietnamese lunar calendar is computed for UTC+7; date-holidays' VN rules get the years where
-// it differs from the Chinese calendar right (Tết on 2 February 2030, not 3 February).
-const vietnam = new Holidays('VN');
-const LUNAR_NEW_YEAR = 'vietnamese 1-0-1';
-const HUNG_KINGS = 'vietnamese 3-0-10';
-
-function lunarHoliday(year: number, rule: string): LocalDate {
-  const found = vietnam.getHolidays(year).find((h) => h.rule === rule);
-  if (!found) throw new Error(`no ${rule} in ${year}`);
-  return found.date.slice(0, 10);
+/**
+ * Tết and Giỗ Tổ Hùng Vương from the table scripts/lunar-table.ts generates (the Vietnamese lunar calendar at UTC+7,
+ * which puts Tết 2030 on 2 February where China's puts it on the 3rd), so no lunar calendar is computed at run time.
+ */
+function lunarHolidays(year: number): { tet: LocalDate; hungKings: LocalDate } {
+  const row = LUNAR_DATES[year - FIRST_LUNAR_YEAR];
+  if (!row) throw new Error(`no lunar dates for ${year}`);
+  return { tet: row[0], hungKings: row[1] };
 }
 
 /**
@@ -32,12 +30,12 @@ function lunarHoliday(year: number, rule: string): LocalDate {
  * (Art. 111(3)). The Prime Minister's yearly decision can differ; that is what overrides are for.
  */
 export function computedDaysOff(year: number, restWeekdays: ReadonlySet<number>): DayOff[] {
-  const tet = lunarHoliday(year, LUNAR_NEW_YEAR);
+  const { tet, hungKings } = lunarHolidays(year);
   const holidays: DayOff[] = [
     { date: formatLocalDate(year, 1, 1), reason: 'Tết Dương lịch' },
     { date: addDays(tet, -1), reason: 'Tết Nguyên đán (ngày cuối năm âm lịch)' },
     ...[0, 1, 2, 3].map((i) => ({ date: addDays(tet, i), reason: `Tết Nguyên đán (mùng ${i + 1})` })),
-    { date: lunarHoliday(year, HUNG_KINGS), reason: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)' },
+    { date: hungKings, reason: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)' },
     { date: formatLocalDate(year, 4, 30), reason: 'Ngày Chiến thắng (30/4)' },
     { date: formatLocalDate(year, 5, 1), reason: 'Ngày Quốc tế Lao động (1/5)' },
     { date: formatLocalDate(year, 9, 2), reason: 'Quốc khánh (2/9)' },
