@@ -1,5 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import en from 'zod/v4/locales/en.js';
+import vi from 'zod/v4/locales/vi.js';
 import { DomainError, type ErrorKind, type FieldViolation, RuleBroken, ValidationFailed } from '../domain/errors.ts';
 import { type Locale, message, problemTitles } from './messages.ts';
 
@@ -18,7 +20,8 @@ const statusOf: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
-const zodLocales = { vi: z.locales.vi().localeError, en: z.locales.en().localeError } as const;
+// Each locale on its own: z.locales would bundle all of zod's fifty into every HTTP function.
+const zodLocales = { vi: vi().localeError, en: en().localeError } as const;
 
 export interface ProblemDocument {
   type: string;

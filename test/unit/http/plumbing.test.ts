@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { Forbidden, Unauthenticated, ValidationFailed } from '../../../shared/domain/errors.ts';
 import { authorize, principalFromClaims, STAFF_SCOPE } from '../../../shared/http/auth.ts';
 import { messages, negotiateLocale } from '../../../shared/http/messages.ts';
-import { problemFor } from '../../../shared/http/problem.ts';
+import { problemFor, violationsFromZod } from '../../../shared/http/problem.ts';
 import { redactReplacer } from '../../../shared/redact.ts';
 
 describe('languages', () => {
@@ -184,5 +186,39 @@ describe('problem answers', () => {
       }
     }
     expect(doc.detail).toContain('80');
+  });
+});
+
+describe('zod’s messages', () => {
+  it('come in Vietnamese and English, the only two of zod’s locales an HTTP function bundles', async () => {
+    const violations = violationsFromZod(z.object({ name: z.string() }).safeParse({ name: 1 }).error!, 'body');
+    expect(problemFor(new ValidationFailed(violations), 'vi', 'c').errors![0]!.message).toMatch(
+      /^Đầu vào không hợp lệ/,
+    );
+    expect(problemFor(new ValidationFailed(violations), 'en', 'c').errors![0]!.message).toMatch(/^Invalid input/);
+
+    // The HTTP layer as a function's bundle holds it (esbuild, as the stack bundles): locales imported one by one.
+    const { metafile } = await build({
+      entryPoints: [join(import.meta.dirname, '../../../shared/http/handler.ts')],
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node24',
+      mainFields: ['module', 'main'],
+      outdir: 'unused',
+      logLevel: 'silent',
+    });
+    // Inputs that left code in the output (esbuild lists every file it read, tree-shaken ones included).
+    const kept = Object.values(metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([file]) => file),
+    );
+    const locales = kept
+      .map((file) => /zod\/v4\/locales\/([\w-]+)\.js$/.exec(file)?.[1])
+      .filter((locale) => locale !== undefined);
+    expect(locales.sort()).toEqual(['en', 'vi']);
   });
 });
