@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
+import type * as z from 'zod';
 import en from 'zod/v4/locales/en.js';
 import vi from 'zod/v4/locales/vi.js';
 import { DomainError, type ErrorKind, type FieldViolation, RuleBroken, ValidationFailed } from '../domain/errors.ts';
