@@ -1,12 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { redactReplacer } from './redact.ts';
 
 /**
- * One logger, one metrics and one tracer per function instance (Powertools). Service name, namespace and
- * levels come from POWERTOOLS_* variables set by the stack and the local runner. Log lines never carry
- * citizen ID numbers or phone numbers: the replacer masks them by field name and by shape.
+ * One logger and one metrics per function instance (Powertools). Service name, namespace and levels come from
+ * POWERTOOLS_* variables set by the stack and the local runner. Log lines never carry citizen ID numbers or phone
+ * numbers: the replacer masks them by field name and by shape. No X-Ray tracer: DEVELOPERS.md says why.
  */
 export const logger = new Logger({ serviceName: 'motcua', jsonReplacerFn: redactReplacer });
 export const metrics = new Metrics({
@@ -23,4 +22,3 @@ export const metrics = new Metrics({
     error: (...args: unknown[]) => logger.error(String(args[0])),
   },
 });
-export const tracer = new Tracer({ serviceName: 'motcua' });

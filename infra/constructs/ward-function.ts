@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -23,20 +23,19 @@ import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** What every function's process gets besides its own environment: Node's options. */
-export const RUNTIME_ENVIRONMENT: Record<string, string> = { NODE_OPTIONS: '--enable-source-maps' };
+const LAMBDA_CREDENTIALS = resolve(root, 'shared/adapters/lambda-credentials.ts');
 
 /**
  * How every function is bundled (exported so that the bundle figures build their floor, a bundle holding only the
- * DynamoDB client, exactly as the functions are built).
+ * DynamoDB client, exactly as the functions are built). No source maps: loading them costs every cold start more
+ * than they are worth (DEVELOPERS.md has the figures).
  */
 export function functionBundling(ward: WardConfig): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: 'node24',
     minify: true,
-    sourceMap: true,
+    sourceMap: false,
     mainFields: ['module', 'main'],
     // The SDK is bundled, so the code runs on the versions it was tested with.
     externalModules: [],
@@ -44,6 +43,9 @@ export function functionBundling(ward: WardConfig): BundlingOptions {
     banner:
       "import { createRequire as __motcuaCreateRequire } from 'module'; const require = __motcuaCreateRequire(import.meta.url);",
     define: { [`process.env.${WARD_CONFIG_ENV}`]: JSON.stringify(JSON.stringify(ward)) },
+    // Lambda gives a function its role's credentials in its environment: the SDK's default chain, with the STS and SSO
+    // clients its other providers carry, is replaced by the environment's provider alone.
+    esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
   };
 }
 
@@ -56,8 +58,7 @@ export interface WardFunctionProps {
 }
 
 /**
- * One function of the blueprint: bundled by esbuild (ESM, minified, source maps, the ward configuration
- * inlined), on Node.js 24 / arm64, with its own log group and its own role that grants only what the
+ * One function of the blueprint: bundled by esbuild (ESM, minified, the ward configuration inlined), on Node.js 24 / arm64, with its own log group and its own role that grants only what the
  * blueprint says the function touches. Its environment and grants come from shared/blueprint/wiring.ts, which the
  * local runner uses too.
  */
@@ -97,9 +98,7 @@ export class WardFunction extends Construct {
       role: this.role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
-      tracing: Tracing.ACTIVE,
       environment: {
-        ...RUNTIME_ENVIRONMENT,
         POWERTOOLS_SERVICE_NAME: 'motcua',
         POWERTOOLS_METRICS_NAMESPACE: 'motcua',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -126,18 +125,16 @@ export class WardFunction extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${logicalId(logGroup)}.Arn>:*]`,
       reason: "Lambda names its log streams at run time; the grant is limited to this function's own log group.",
     });
-    // Actions that accept no resource-level permission, so granted on "*": X-Ray's for active tracing, and for a
-    // consumer of the table stream, ListStreams (its event source mapping). cdk-nag names this finding by the
-    // resource alone (Resource::*), whatever the action, so the synth itself keeps it to exactly these actions.
-    const onEveryResource = [
-      'xray:PutTraceSegments',
-      'xray:PutTelemetryRecords',
-      ...(streamConsumers.some((c) => c.function === name) ? ['dynamodb:ListStreams'] : []),
-    ];
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `Only ${onEveryResource.join(', ')}, which accept no resource-level permission, are granted on *; the synth fails on any other action granted on * (see actionsOnEveryResource).`,
-    });
+    // Actions that accept no resource-level permission, so granted on "*": for a consumer of the table stream,
+    // ListStreams (its event source mapping). cdk-nag names this finding by the resource alone (Resource::*),
+    // whatever the action, so the synth itself keeps it to exactly these actions.
+    const onEveryResource = streamConsumers.some((c) => c.function === name) ? ['dynamodb:ListStreams'] : [];
+    if (onEveryResource.length > 0) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `Only ${onEveryResource.join(', ')}, which accept no resource-level permission, are granted on *; the synth fails on any other action granted on * (see actionsOnEveryResource).`,
+      });
+    }
     this.role.node.addValidation({
       validate: () =>
         actionsOnEveryResource(this.role)

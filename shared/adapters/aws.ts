@@ -3,7 +3,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env, type QueueName } from '../blueprint/resources.ts';
-import { tracer } from '../observability.ts';
 
 /**
  * AWS clients, created once per function instance on first use. Endpoints come from the SDK's own
@@ -38,9 +37,7 @@ export function dynamo(): DynamoDBDocumentClient {
   // A call that hangs must not eat the whole function timeout: give up on it and let the SDK retry.
   documentClient ??= made(
     DynamoDBDocumentClient.from(
-      tracer.captureAWSv3Client(
-        new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
-      ),
+      new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
       {
         marshallOptions: { removeUndefinedValues: true },
       },
@@ -52,17 +49,15 @@ export function dynamo(): DynamoDBDocumentClient {
 
 export function s3(): S3Client {
   s3Client ??= made(
-    tracer.captureAWSv3Client(
-      new S3Client({
-        // fauxqs serves buckets by path; AWS prefers virtual-hosted names.
-        forcePathStyle: process.env.MOTCUA_S3_PATH_STYLE === 'true',
-        // Checksums only where an operation requires one: otherwise a presigned PUT carries the SDK's CRC32 of an
-        // empty body, which no real file matches. Uploads are pinned by the SHA-256 we sign and checked by our own
-        // hash of the bytes, so the SDK's validation of reads adds nothing.
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      }),
-    ),
+    new S3Client({
+      // fauxqs serves buckets by path; AWS prefers virtual-hosted names.
+      forcePathStyle: process.env.MOTCUA_S3_PATH_STYLE === 'true',
+      // Checksums only where an operation requires one: otherwise a presigned PUT carries the SDK's CRC32 of an
+      // empty body, which no real file matches. Uploads are pinned by the SHA-256 we sign and checked by our own
+      // hash of the bytes, so the SDK's validation of reads adds nothing.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
     's3',
   );
   return s3Client;
@@ -70,7 +65,7 @@ export function s3(): S3Client {
 
 export function sqs(): SQSClient {
   // Requests go to the configured endpoint, not to the host in the queue URL (fauxqs' URLs name no real host).
-  sqsClient ??= made(tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false })), 'sqs');
+  sqsClient ??= made(new SQSClient({ useQueueUrlAsEndpoint: false }), 'sqs');
   return sqsClient;
 }
 

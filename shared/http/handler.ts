@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
@@ -16,7 +15,7 @@ import {
   UnsupportedMediaType,
   ValidationFailed,
 } from '../domain/errors.ts';
-import { logger, metrics, tracer } from '../observability.ts';
+import { logger, metrics } from '../observability.ts';
 import { loadSecrets } from '../security/secrets.ts';
 import { authorize, PORTAL_CLIENTS_ENV, type Principal, principalFromClaims } from './auth.ts';
 import { type Locale, negotiateLocale } from './messages.ts';
@@ -68,7 +67,7 @@ function portalClientMap(): Record<string, string> {
 }
 
 /**
- * The one HTTP stack: Powertools logger, metrics and tracer around a dispatcher that finds the route in the
+ * The one HTTP stack: Powertools logger and metrics around a dispatcher that finds the route in the
  * blueprint, checks the caller's role or scope, validates path, query, headers and body with the route's zod
  * schemas, calls the route's handler and turns any error into problem+json.
  */
@@ -116,8 +115,7 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
   };
   return middy(dispatch)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .use(captureLambdaHandler(tracer));
+    .use(logMetrics(metrics));
 }
 
 async function inTime<T>(work: Promise<T>, answerBy: number): Promise<T> {

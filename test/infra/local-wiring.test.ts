@@ -112,11 +112,11 @@ function allowed(statements: { actions: string[]; resources: string[]; condition
 }
 
 describe('the local runner, against the synthesized stack', () => {
-  it('grants each function exactly what its role allows (logs and X-Ray aside, which no handler calls locally)', () => {
+  it('grants each function exactly what its role allows (logs aside, which no handler calls locally)', () => {
     for (const name of Object.keys(functions) as FunctionName[]) {
       const stack = templateStatements(name).flatMap((s) => {
         expect(s.Effect).toBe('Allow');
-        const actions = [s.Action].flat().filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
+        const actions = [s.Action].flat().filter((a) => !a.startsWith('logs:'));
         if (actions.length === 0) return [];
         return [
           {

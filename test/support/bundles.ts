@@ -1,15 +1,13 @@
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { functionBundling, logicalId, RUNTIME_ENVIRONMENT } from '../../infra/constructs/ward-function.ts';
+import { functionBundling, logicalId } from '../../infra/constructs/ward-function.ts';
 import type { WardStack } from '../../infra/ward-stack.ts';
 import type { LocalResources } from '../../local/resources.ts';
 import type { LocalSecrets } from '../../local/secrets.ts';
@@ -99,7 +97,6 @@ export function synthFloor(ward: WardConfig, outdir: string): { dir: string; han
     depsLockFilePath: join(root, 'package-lock.json'),
     runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
-    environment: RUNTIME_ENVIRONMENT,
     bundling: functionBundling(ward),
   });
   const template = app.synth().getStackByName(stack.stackName).template as {
@@ -119,8 +116,8 @@ export interface BundleFigure {
 
 /**
  * Every function's bundle as `cdk synth` builds it, and the floor, with their sizes and import CPU: each import in a
- * fresh process of the Node running this (24, as Lambda's runtime), with the environment of its template (NODE_OPTIONS
- * included), interleaved so a busy machine slows them alike. For the benchmark and the bundle tests.
+ * fresh process of the Node running this (24, as Lambda's runtime), with the environment of its template
+ * (NODE_OPTIONS included, if it sets them), interleaved so a busy machine slows them alike. For the benchmark and the bundle tests.
  */
 export async function bundleFigures(options: { ward?: WardConfig; runs?: number } = {}): Promise<BundleFigure[]> {
   const ward = options.ward ?? readWardFile('sample');
@@ -142,7 +139,7 @@ export async function bundleFigures(options: { ward?: WardConfig; runs?: number 
         dir: floor.dir,
         handler: floor.handler,
         bytes: floor.codeBytes,
-        environment: RUNTIME_ENVIRONMENT,
+        environment: {},
       },
     ];
     const samples = new Map(subjects.map((s) => [s.function, [] as number[]]));
@@ -254,37 +251,6 @@ export function resolveValue(value: unknown, references: Map<string, string>): s
   throw new Error(`cannot resolve ${JSON.stringify(value)} in a function's environment`);
 }
 
-/** A trace segment the X-Ray SDK sent to the daemon (UDP, one JSON document per datagram after a header line). */
-export interface TraceSegment {
-  name: string;
-  type?: string;
-  namespace?: string;
-  trace_id?: string;
-  error?: boolean;
-  fault?: boolean;
-}
-
-/** Stands in for the X-Ray daemon Lambda runs next to a function with active tracing: it keeps what it hears. */
-export async function traceDaemon(): Promise<{ address: string; segments: TraceSegment[]; close(): Promise<void> }> {
-  const socket: Socket = createSocket('udp4');
-  const segments: TraceSegment[] = [];
-  socket.on('message', (datagram) => {
-    const body = datagram.toString('utf8').split('\n').slice(1).join('\n');
-    try {
-      segments.push(JSON.parse(body) as TraceSegment);
-    } catch {
-      // Not a segment: nothing the test looks at.
-    }
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address() as AddressInfo;
-  return {
-    address: `127.0.0.1:${port}`,
-    segments,
-    close: () => new Promise((resolve) => socket.close(() => resolve())),
-  };
-}
-
 /** One cold start and invocation of a bundle. */
 export interface BundleRun {
   name: FunctionName;
@@ -307,7 +273,7 @@ const RUNTIME = fileURLToPath(new URL('./lambda-runtime.ts', import.meta.url));
 /**
  * Invokes functions the way Lambda does, each invocation a cold start of the function's own bundle in a new Node
  * process: the environment of the template with references resolved to the local services, plus what the
- * Lambda service sets itself (region, function name and memory, _HANDLER, TZ, the trace header and daemon).
+ * Lambda service sets itself (region, function name and memory, _HANDLER, TZ, the trace header).
  * A few run at a time. `invoke` has the signature of the local runner's, so its pollers, gateway and scheduler
  * can feed these bundles the same events they feed the in-process handlers.
  */
@@ -319,7 +285,6 @@ export class BundleLambdas {
     references: Map<string, string>;
     /** The SDK's endpoint variables pointing at the local services: the one addition to a deployed function's environment. */
     endpoints: Record<string, string>;
-    traceDaemonAddress: string;
     concurrency: number;
   };
   private running = 0;
@@ -358,10 +323,8 @@ export class BundleLambdas {
       _HANDLER: bundle.handler,
       TZ: ':UTC',
       LANG: 'en_US.UTF-8',
-      // Active tracing: the trace header of the invocation and the daemon's address.
-      _X_AMZN_TRACE_ID: `Root=${traceId};Parent=${randomBytes(8).toString('hex')};Sampled=1`,
-      AWS_XRAY_DAEMON_ADDRESS: this.options.traceDaemonAddress,
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      // The trace header of the invocation, which Lambda sets even without active tracing.
+      _X_AMZN_TRACE_ID: `Root=${traceId};Parent=${randomBytes(8).toString('hex')};Sampled=0`,
       ...this.options.endpoints,
       ...fromTemplate,
     };
