@@ -6,7 +6,7 @@ type Credentials = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
  * Bundled in place of @aws-sdk/credential-provider-node (an esbuild alias, infra/constructs/ward-function.ts): Lambda
  * hands a function its role's credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, so the
  * default chain's SSO, profile, process, web-identity and container providers, and the STS and SSO clients they carry
- * (90 KiB of every bundle), are never used there. The package's exports, the environment's credentials only.
+ * (130 KiB of every bundle), are never used there. The package's exports, the environment's credentials only.
  */
 export const defaultProvider = (init: Parameters<typeof fromEnv>[0] = {}) => {
   const provider = fromEnv(init);
