@@ -86,7 +86,7 @@ export function synthBundles(ward: WardConfig, outdir: string): { stack: WardSta
   return { stack, bundles };
 }
 
-/** The floor's bundle: a function that only creates a DynamoDB client, built with the functions' own bundling options. */
+/** The floor's bundle: a function that only creates a DynamoDB client, built with the functions' bundling options. */
 export function synthFloor(ward: WardConfig, outdir: string): { dir: string; handler: string; codeBytes: number } {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const app = new App({ outdir });
@@ -116,8 +116,8 @@ export interface BundleFigure {
 
 /**
  * Every function's bundle as `cdk synth` builds it, and the floor, with their sizes and import CPU: each import in a
- * fresh process of the Node running this (24, as Lambda's runtime), with the environment of its template
- * (NODE_OPTIONS included, if it sets them), interleaved so a busy machine slows them alike. For the benchmark and the bundle tests.
+ * fresh process of the Node running this (24, as Lambda's runtime), with the environment of its template (NODE_OPTIONS
+ * included, if it sets them), interleaved so a busy machine slows them alike. For the benchmark and the bundle tests.
  */
 export async function bundleFigures(options: { ward?: WardConfig; runs?: number } = {}): Promise<BundleFigure[]> {
   const ward = options.ward ?? readWardFile('sample');

@@ -289,8 +289,8 @@ export interface LunarMonth {
 }
 
 /**
- * The months of the lunar year from the month 11 that holds the winter solstice of a solar year up to the next month 11,
- * with days counted at a time zone (Viet Nam's by default).
+ * The months of the lunar year from the month 11 that holds the winter solstice of a solar year up to the next
+ * month 11, with days counted at a time zone (Viet Nam's by default).
  */
 export function monthsFromMonth11(solarYear: number, offsetHours = VIETNAM_UTC_OFFSET_HOURS): LunarMonth[] {
   const vietnamDay = (jdUT: number) => localDay(jdUT, offsetHours);
