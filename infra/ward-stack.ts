@@ -64,7 +64,7 @@ export class WardStack extends Stack {
     if (!ward.operations)
       throw new Error(`ward ${ward.id}: set operations.alarmEmails in its configuration before deploying it`);
 
-    this.storage = new Storage(this, 'Storage');
+    this.storage = new Storage(this, 'Storage', { documents: ward.documents });
     this.api = new WardApi(this, 'Api', { ward });
     const portalClients = this.api.portalClientMap();
 

@@ -57,6 +57,14 @@ const operationsSchema = z.object({
   alarmEmails: z.array(z.email()).min(1).max(20),
 });
 
+/**
+ * The dossiers' documents: after this many days an object moves from S3 Standard to Standard-IA, which costs
+ * about half as much to keep and more to read. S3 moves nothing to Standard-IA younger than 30 days.
+ */
+const documentsSchema = z.object({
+  infrequentAccessAfterDays: z.number().int().min(30).max(3650).default(90),
+});
+
 /** A staff member of the ward: who may be assigned dossiers, and in which department (Phòng) they work. */
 const staffMemberSchema = z.object({
   /** The sign-in name, as the `username` claim of the member's access token carries it. */
@@ -102,6 +110,7 @@ export const wardConfigSchema = z
     staffApp: staffAppSchema.optional(),
     /** Alarm notifications; a deployed ward needs them (the stack refuses to synthesize without). */
     operations: operationsSchema.optional(),
+    documents: documentsSchema.default({ infrequentAccessAfterDays: 90 }),
     /** The staff directory: assignees and departments of `assign` must be in it. */
     staff: z.array(staffMemberSchema).default([]),
     deploy: z.object({

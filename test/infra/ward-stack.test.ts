@@ -85,6 +85,32 @@ describe('the ward stack', () => {
     }
   });
 
+  it('moves the dossiers’ documents to Standard-IA after the days the ward configures (90 by default)', () => {
+    const transitionsOf = (t: Template) =>
+      (Object.values(t.findResources('AWS::S3::Bucket')) as Resource[])
+        .filter((b) => b.Properties.VersioningConfiguration)
+        .flatMap((b) => b.Properties.LifecycleConfiguration.Rules as Record<string, any>[])
+        .filter((r) => r.Transitions)
+        .map((r) => ({ prefix: r.Prefix, status: r.Status, transitions: r.Transitions }));
+    expect(transitionsOf(template)).toEqual([
+      {
+        prefix: 'dossiers/',
+        status: 'Enabled',
+        transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 90 }],
+      },
+    ]);
+    const later = parseWardConfig({ ...readWardFile('sample'), documents: { infrequentAccessAfterDays: 180 } });
+    expect(transitionsOf(Template.fromStack(sampleStack({ ward: later }).stack))[0]!.transitions).toEqual([
+      { StorageClass: 'STANDARD_IA', TransitionInDays: 180 },
+    ]);
+    // S3 refuses a transition to Standard-IA before 30 days: the configuration says so, naming the field.
+    for (const days of [29, 0, 30.5])
+      expect(
+        () => parseWardConfig({ ...readWardFile('sample'), documents: { infrequentAccessAfterDays: days } }),
+        `${days}`,
+      ).toThrow(/documents\.infrequentAccessAfterDays/);
+  });
+
   it('gives every queue of the blueprint a dead-letter queue, encryption and TLS', () => {
     const withRedrive = resources('AWS::SQS::Queue').filter((q) => q.Properties.RedrivePolicy);
     expect(withRedrive).toHaveLength(Object.keys(queues).length);
