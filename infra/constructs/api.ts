@@ -12,6 +12,7 @@ import {
   AccountRecovery,
   CfnUserPoolGroup,
   FeaturePlan,
+  ManagedLoginVersion,
   Mfa,
   OAuthScope,
   ResourceServerScope,
@@ -67,9 +68,15 @@ export class WardApi extends Construct {
         requireSymbols: true,
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
-      featurePlan: FeaturePlan.PLUS,
+      // The cheapest plan with all the pool uses: TOTP MFA, groups, SRP and the classic hosted UI are all in Lite.
+      featurePlan: FeaturePlan.LITE,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        "Plus buys threat protection (risk-based sign-in, compromised-password checks) at US$0.02 per active user with no free tier. Here every account is created by an administrator (no self sign-up), MFA (TOTP) is required for all, passwords have 12+ characters of four kinds and sign-in errors do not reveal accounts; Lite's first 10,000 active users are free, so a ward's staff costs nothing.",
     });
     for (const role of staffRoles) {
       new CfnUserPoolGroup(this, `Group-${role}`, {
@@ -85,7 +92,11 @@ export class WardApi extends Construct {
         (scopeName) => new ResourceServerScope({ scopeName, scopeDescription: `motcua ${scopeName}` }),
       ),
     });
-    this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: ward.deploy.authDomainPrefix } });
+    // The classic hosted UI: managed login (version 2) needs the Essentials plan.
+    this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: ward.deploy.authDomainPrefix },
+      managedLoginVersion: ManagedLoginVersion.CLASSIC_HOSTED_UI,
+    });
 
     // Staff sign in with SRP (the app talks to Cognito's API) or, when the ward names the staff app's URLs,
     // through the hosted UI with the authorization-code flow only: no client secret (it is a public client, so

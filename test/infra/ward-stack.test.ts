@@ -323,6 +323,25 @@ describe('the ward stack', () => {
     expect(portalClients).toHaveLength(built.ward.portals.length);
   });
 
+  it('keeps the staff pool on the Lite plan, the cheapest with all it uses, and says why not Plus', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'LITE',
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+    });
+    // Nothing of a higher plan: no threat protection, no managed login (version 2), no password history.
+    const [pool] = resources('AWS::Cognito::UserPool');
+    expect(pool!.Properties.UserPoolAddOns).toBeUndefined();
+    expect(pool!.Properties.Policies.PasswordPolicy.PasswordHistorySize).toBeUndefined();
+    for (const domain of resources('AWS::Cognito::UserPoolDomain')) {
+      expect(domain.Properties.ManagedLoginVersion).toBe(1);
+    }
+    const acknowledged = built.stack.api.userPool.node.metadata.find(
+      (m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+    )?.data as Record<string, string> | undefined;
+    expect(acknowledged?.['Annotation::AwsSolutions-COG8']).toMatch(/threat protection/);
+  });
+
   it('tells the functions which app client is the staff app', () => {
     for (const fn of resources('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs24.x')) {
       expect(fn.Properties.Environment.Variables.MOTCUA_STAFF_CLIENT).toEqual(ref(built.stack.api.staffClient));
