@@ -33,7 +33,7 @@ const refuse = (): Answer => ({ isAuthorized: false, context: {} });
  * A refused token is answered 403 by API Gateway; a missing Authorization header 401, before this runs.
  */
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Answer> => {
-  const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/.exec(event.headers?.authorization ?? '')?.[1];
+  const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i.exec(event.headers?.authorization ?? '')?.[1];
   const route: RouteSpec | undefined = routes[event.routeKey as RouteKey];
   if (!token || !route) {
     logger.info('token refused', { routeKey: event.routeKey, reason: token ? 'unknown route' : 'not a bearer JWT' });
