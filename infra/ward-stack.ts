@@ -15,9 +15,9 @@ import {
   schedules,
   streamConsumers,
 } from '../shared/blueprint/resources.ts';
-import { type StreamSource, streamSources } from '../shared/blueprint/wiring.ts';
+import { type StreamSource, streamSources, tokenCheckEnvironment } from '../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
-import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
+import { portalTokenAudience } from '../shared/http/auth.ts';
 import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';
 import { WardApi } from './constructs/api.ts';
 import { pascal, Storage } from './constructs/storage.ts';
@@ -63,10 +63,14 @@ export class WardStack extends Stack {
     // An alarm nobody hears is no alarm: a deployed ward names who gets them.
     if (!ward.operations)
       throw new Error(`ward ${ward.id}: set operations.alarmEmails in its configuration before deploying it`);
+    // A portal without a registered key could never call.
+    for (const portal of ward.portals.filter((p) => !p.keys))
+      throw new Error(
+        `ward ${ward.id}: register the public keys of portal ${portal.id} (portals[].keys) before deploying`,
+      );
 
-    this.storage = new Storage(this, 'Storage');
+    this.storage = new Storage(this, 'Storage', { documents: ward.documents });
     this.api = new WardApi(this, 'Api', { ward });
-    const portalClients = this.api.portalClientMap();
 
     this.functions = {} as Record<FunctionName, WardFunction>;
     for (const [name, spec] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
@@ -75,7 +79,7 @@ export class WardStack extends Stack {
         spec,
         ward,
         storage: this.storage,
-        environment: { [PORTAL_CLIENTS_ENV]: portalClients, [STAFF_CLIENT_ENV]: this.api.staffClient.userPoolClientId },
+        environment: tokenCheckEnvironment(name, this.api.staffTokens()),
       });
     }
     const fn = (name: FunctionName): IFunction => this.functions[name].fn;
@@ -161,9 +165,9 @@ export class WardStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the ward API' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'StaffClientId', { value: this.api.staffClient.userPoolClientId });
-    new CfnOutput(this, 'TokenEndpoint', {
-      value: `https://${ward.deploy.authDomainPrefix}.auth.${this.region}.amazoncognito.com/oauth2/token`,
-      description: 'Where portals get client-credentials tokens',
+    new CfnOutput(this, 'PortalTokenAudience', {
+      value: portalTokenAudience(ward.id),
+      description: 'The aud claim of the tokens portals sign with their own keys',
     });
     new CfnOutput(this, 'DocumentBucket', { value: this.storage.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopic', {

@@ -5,11 +5,11 @@ import {
   functionGrants,
   type Grant,
   type ResourceRefs,
+  type StaffTokens,
+  tokenCheckEnvironment,
 } from '../shared/blueprint/wiring.ts';
 import { WARD_CONFIG_ENV, type WardConfig } from '../shared/config/ward.ts';
-import { PORTAL_CLIENTS_ENV, STAFF_CLIENT_ENV } from '../shared/http/auth.ts';
 import { AccessPolicy, type LocalArns } from './access.ts';
-import { LOCAL_STAFF_CLIENT } from './issuer.ts';
 import type { FunctionRuntime } from './lambda.ts';
 import type { LocalResources } from './resources.ts';
 import type { LocalSecrets } from './secrets.ts';
@@ -37,17 +37,19 @@ export function localGrants(name: FunctionName, refs: ResourceRefs): Grant[] {
 
 /**
  * Each function's environment and grants, from the same wiring as the stack's. `shared` holds what every function
- * of the stack gets alike (the ward configuration, which the stack inlines at bundling, and the app client ids).
+ * of the stack gets alike (the ward configuration, which the stack inlines at bundling); `staff` whose tokens are
+ * staff's (the local issuer's), for the authorizer.
  */
 export function localRuntimes(
   refs: ResourceRefs,
   shared: Record<string, string>,
+  staff: StaffTokens,
 ): Record<FunctionName, FunctionRuntime> {
   return Object.fromEntries(
     (Object.keys(functions) as FunctionName[]).map((name) => [
       name,
       {
-        environment: { ...functionEnvironment(name, refs), ...shared },
+        environment: { ...functionEnvironment(name, refs), ...tokenCheckEnvironment(name, staff), ...shared },
         policy: new AccessPolicy(localGrants(name, refs)),
       },
     ]),
@@ -56,14 +58,10 @@ export function localRuntimes(
 
 /**
  * What every function of the stack gets alike: the ward configuration (the stack inlines it at bundling; here it is
- * the variable the same loader reads) and the app client ids (locally a portal's app client id is its portal id).
+ * the variable the same loader reads).
  */
 export function sharedEnvironment(ward: WardConfig): Record<string, string> {
-  return {
-    [WARD_CONFIG_ENV]: JSON.stringify(ward),
-    [PORTAL_CLIENTS_ENV]: JSON.stringify(Object.fromEntries(ward.portals.map((p) => [p.id, p.id]))),
-    [STAFF_CLIENT_ENV]: LOCAL_STAFF_CLIENT,
-  };
+  return { [WARD_CONFIG_ENV]: JSON.stringify(ward) };
 }
 
 /** How the local access check names what a call touches: the local resources' own ARNs. */

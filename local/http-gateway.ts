@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, BlockList, isIPv6 } from 'node:net';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
 import type { FunctionName } from '../shared/blueprint/resources.ts';
 import { type RouteKey, routes } from '../shared/blueprint/routes.ts';
 import type { RouteSpec } from '../shared/blueprint/types.ts';
-import { routeScopes } from '../shared/http/auth.ts';
-import type { LocalIssuer } from './issuer.ts';
+import { AUTHORIZER_CACHE_SECONDS, type CallerContext } from '../shared/http/auth.ts';
 import { FunctionTimedOut, type LocalLambdas } from './lambda.ts';
 
 /** API Gateway's payload limit. */
@@ -22,8 +26,6 @@ export interface CompiledRoute<K extends string = RouteKey> {
   /** Per path segment: 0 a literal, 1 a `{param}`, 2 a greedy `{param+}` (API Gateway's order of preference). */
   segments: number[];
   spec: RouteSpec<FunctionName>;
-  /** The authorization scopes of the route, as the stack configures them on the JWT authorizer. */
-  scopes: string[];
 }
 
 export type LocalEndpoint = (request: IncomingMessage, body: Buffer, response: ServerResponse) => Promise<void>;
@@ -47,7 +49,6 @@ export function compileRoutes<K extends string>(table: Record<K, RouteSpec<Funct
       names,
       segments,
       spec,
-      scopes: routeScopes(spec.access),
     };
   });
 }
@@ -81,16 +82,16 @@ export function matchRoute<K extends string>(
 }
 
 /**
- * An HTTP server that behaves like the stack's HTTP API: it matches the blueprint's routes, checks JWTs on
- * protected routes as the JWT authorizer does (401 `{"message":"Unauthorized"}` before any function runs, and
- * 403 `{"message":"Forbidden"}` for a valid token that carries none of the route's authorization scopes), and
- * hands the function an API Gateway HTTP API (v2) event. Paths under /_local/ are the runner's own.
+ * An HTTP server that behaves like the stack's HTTP API: it matches the blueprint's routes, runs the blueprint's
+ * `authorizer` function on protected routes as the stack's Lambda authorizer does (401 `{"message":"Unauthorized"}`
+ * without an Authorization header, before anything runs; 403 `{"message":"Forbidden"}` when the authorizer refuses;
+ * its answers cached per token and route for AUTHORIZER_CACHE_SECONDS), and hands the function an API Gateway
+ * HTTP API (v2) event with the authorizer's context. Paths under /_local/ are the runner's own.
  */
 export async function startHttpGateway(options: {
   host: string;
   port: number;
   lambdas: LocalLambdas;
-  issuer: LocalIssuer;
   localEndpoints: Record<string, LocalEndpoint>;
   onRequest?: (line: string) => void;
 }): Promise<{ url: string; server: Server; loopback: boolean; close(): Promise<void> }> {
@@ -101,6 +102,7 @@ export async function startHttpGateway(options: {
       .filter((r) => r.spec.throttle)
       .map((r) => [r.key, new TokenBucket(r.spec.throttle!.ratePerSecond, r.spec.throttle!.burst)] as const),
   );
+  const answers = new AuthorizerCache(AUTHORIZER_CACHE_SECONDS * 1000);
   const server = createServer((request, response) => {
     const started = performance.now();
     handle(request, response)
@@ -132,21 +134,26 @@ export async function startHttpGateway(options: {
     const { route, parameters } = match;
     const throttle = throttles.get(route.key);
     if (throttle && !throttle.take()) return send(response, gatewayAnswer(429, 'Too Many Requests'));
-    let claims: Record<string, string> | undefined;
+    let caller: CallerContext | undefined;
     if (!('public' in route.spec.access)) {
-      const token = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization') ?? '')?.[1];
-      claims = token ? await options.issuer.verify(token) : undefined;
-      if (!claims) {
+      const authorization = header(request, 'authorization');
+      // The identity sources are the Authorization header and the route: without the header, nothing runs.
+      if (!authorization) {
         const unauthorized = gatewayAnswer(401, 'Unauthorized');
         return send(response, { ...unauthorized, headers: { ...unauthorized.headers, 'www-authenticate': 'Bearer' } });
       }
-      if (!hasAnyScope(claims, route.scopes)) {
-        const forbidden = gatewayAnswer(403, 'Forbidden');
-        const challenge = `Bearer scope="${route.scopes.join(' ')}" error="insufficient_scope" error_description="the token does not carry any of the route's scopes"`;
-        return send(response, { ...forbidden, headers: { ...forbidden.headers, 'www-authenticate': challenge } });
+      const cacheKey = `${authorization}\n${route.key}`;
+      let answer = answers.get(cacheKey);
+      if (!answer) {
+        const event = toEvent(request, url, body, route, parameters, undefined);
+        answer = (await options.lambdas.invoke('authorizer', authorizerEvent(event, authorization))) as Authorized;
+        if (typeof answer?.isAuthorized !== 'boolean') throw new Error('the authorizer answered no isAuthorized');
+        answers.set(cacheKey, answer);
       }
+      if (!answer.isAuthorized) return send(response, gatewayAnswer(403, 'Forbidden'));
+      caller = answer.context as CallerContext;
     }
-    const event = toEvent(request, url, body, route, parameters, claims);
+    const event = toEvent(request, url, body, route, parameters, caller);
     const result = (await options.lambdas.invoke(route.spec.function, event)) as
       | APIGatewayProxyStructuredResultV2
       | string
@@ -190,15 +197,43 @@ class TokenBucket {
   }
 }
 
-/**
- * The JWT authorizer's scope check: a route with authorization scopes lets a token through when its `scope`
- * (or `scp`) claim holds at least one of them; a route without any lets every valid token through.
- */
-function hasAnyScope(claims: Record<string, string>, required: string[]): boolean {
-  if (required.length === 0) return true;
-  const raw = claims.scope ?? claims.scp ?? '';
-  const held = (raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw).split(/\s+/).filter(Boolean);
-  return required.some((scope) => held.includes(scope));
+type Authorized = APIGatewaySimpleAuthorizerWithContextResult<CallerContext | Record<string, never>>;
+
+/** The authorizer's answers by identity (token and route), each kept for the cache's time, as API Gateway does. */
+class AuthorizerCache {
+  private readonly ttlMs: number;
+  private readonly answers = new Map<string, { answer: Authorized; until: number }>();
+
+  constructor(ttlMs: number) {
+    this.ttlMs = ttlMs;
+  }
+
+  get(key: string): Authorized | undefined {
+    const kept = this.answers.get(key);
+    if (kept && kept.until > performance.now()) return kept.answer;
+    this.answers.delete(key);
+    return undefined;
+  }
+
+  set(key: string, answer: Authorized): void {
+    // Bounded: a client sending a new token each time cannot grow it without end.
+    if (this.answers.size >= 10_000) this.answers.delete(this.answers.keys().next().value!);
+    this.answers.set(key, { answer, until: performance.now() + this.ttlMs });
+  }
+}
+
+/** The request as API Gateway hands it to a Lambda authorizer (payload 2.0), its identity sources first. */
+function authorizerEvent(
+  event: APIGatewayProxyEventV2WithLambdaAuthorizer<undefined>,
+  authorization: string,
+): APIGatewayRequestAuthorizerEventV2 {
+  const { body: _body, isBase64Encoded: _encoded, ...request } = event as typeof event & { body?: string };
+  return {
+    ...request,
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${event.requestContext.http.method}${event.rawPath}`,
+    identitySource: [authorization, event.routeKey],
+  } as unknown as APIGatewayRequestAuthorizerEventV2;
 }
 
 const loopbackAddresses = new BlockList();
@@ -273,8 +308,8 @@ function toEvent(
   body: Buffer,
   route: CompiledRoute,
   pathParameters: Record<string, string>,
-  claims: Record<string, string> | undefined,
-): APIGatewayProxyEventV2WithJWTAuthorizer {
+  caller: CallerContext | undefined,
+): APIGatewayProxyEventV2WithLambdaAuthorizer<undefined> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -310,20 +345,12 @@ function toEvent(
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      ...(claims
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims, scopes: claims.scope ? claims.scope.split(' ') : [] },
-            },
-          }
-        : {}),
+      ...(caller ? { authorizer: { lambda: caller } } : {}),
     },
     ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: !isText,
   };
-  return event as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+  return event as unknown as APIGatewayProxyEventV2WithLambdaAuthorizer<undefined>;
 }
 
 /** What HTTP APIs make of a handler's return value (payload format 2.0). */

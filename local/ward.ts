@@ -95,6 +95,13 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   if (options.dataDir) privateDir(options.dataDir);
   const portals = options.ward.portals.map((p) => p.id);
   const keys = localSecrets(options.dataDir, options.resourcePrefix);
+  // Stands in for the user pool and for the portals; the ward is served with each portal's local key registered.
+  const issuer = await localIssuer({
+    issuer: `http://127.0.0.1/${options.resourcePrefix}`,
+    ward: options.ward,
+    keyFile: options.dataDir ? join(options.dataDir, 'token-signing-key.jwk.json') : undefined,
+  });
+  const ward = issuer.register(options.ward);
 
   // What every function shares: the region, the local services and Powertools' settings. What is a function's own
   // (where its table, bucket, queues and keys are) it gets only while it runs, as in the stack.
@@ -105,6 +112,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: options.fauxqs.address,
     AWS_ENDPOINT_URL_S3: options.fauxqs.address,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: issuer.endpoint,
     MOTCUA_S3_PATH_STYLE: 'true',
     POWERTOOLS_SERVICE_NAME: 'motcua',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
@@ -112,7 +120,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_DEV: 'true',
   });
-  const runtimes = localRuntimes(localResourceRefs(resources, keys.secrets), sharedEnvironment(options.ward));
+  const runtimes = localRuntimes(localResourceRefs(resources, keys.secrets), sharedEnvironment(ward), issuer);
   // Whatever a function's own variables are called, no other function finds them in the shared environment.
   const ownNames = new Set(Object.values(runtimes).flatMap((r) => Object.keys(r.environment)));
   for (const name of Object.keys(queues) as QueueName[]) ownNames.add(env.queueUrl(name));
@@ -129,11 +137,6 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
         ),
       ),
     ...(options.standIns ? { standIns: options.standIns } : {}),
-  });
-  const issuer = await localIssuer({
-    issuer: `http://127.0.0.1/${options.resourcePrefix}`,
-    portals,
-    keyFile: options.dataDir ? join(options.dataDir, 'token-signing-key.jwk.json') : undefined,
   });
   const scheduler = new LocalScheduler(lambdas, region, log);
 
@@ -217,7 +220,6 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     lambdas,
-    issuer,
     localEndpoints,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
@@ -243,6 +245,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       await gateway.close();
       await loop.stop();
       for (const client of [dynamo, streams, s3, sqs]) client.destroy();
+      await issuer.close();
       keys.remove();
     },
   };

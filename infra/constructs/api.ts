@@ -1,24 +1,17 @@
-import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import {
-  type CfnStage,
-  HttpApi,
-  HttpMethod,
-  HttpNoneAuthorizer,
-  type IHttpRouteAuthorizer,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   AccountRecovery,
   CfnUserPoolGroup,
   FeaturePlan,
+  ManagedLoginVersion,
   Mfa,
   OAuthScope,
-  ResourceServerScope,
   UserPool,
   type UserPoolClient,
   UserPoolClientIdentityProvider,
-  UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -26,8 +19,9 @@ import { Construct } from 'constructs';
 import type { FunctionName } from '../../shared/blueprint/resources.ts';
 import { routes } from '../../shared/blueprint/routes.ts';
 import type { RouteSpec } from '../../shared/blueprint/types.ts';
+import type { StaffTokens } from '../../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
-import { portalScopes, RESOURCE_SERVER_ID, routeScopes, STAFF_SCOPE, staffRoles } from '../../shared/http/auth.ts';
+import { AUTHORIZER_CACHE_SECONDS, STAFF_SCOPE, staffRoles } from '../../shared/http/auth.ts';
 
 const publicReasons: Partial<Record<FunctionName, string>> = {
   health: 'health checks by monitors carry no token; the answer says only whether the ward and its table answer',
@@ -37,17 +31,16 @@ const publicReasons: Partial<Record<FunctionName, string>> = {
 };
 
 /**
- * Who may call what: a Cognito user pool with a group per staff role (MFA required), an app client for the
- * staff application and one client-credentials app client per portal, and the HTTP API whose JWT
- * authorizer accepts their tokens on every route the blueprint does not declare public, each route with the
- * scopes its access rule names (the functions check roles and scopes again).
+ * Who may call what: a Cognito user pool with a group per staff role (MFA required) and an app client for the
+ * staff application, and the HTTP API whose Lambda authorizer (the blueprint's `authorizer` function) checks every
+ * route the blueprint does not declare public: a staff access token of this pool, or a token a portal signed with
+ * a key the ward configuration registers for it, each let through where the route's access rule allows it (the
+ * functions check roles and scopes again). Portals need no app client: their own keys cost nothing a month.
  */
 export class WardApi extends Construct {
   readonly userPool: UserPool;
   readonly httpApi: HttpApi;
   readonly staffClient: UserPoolClient;
-  readonly portalClients: { portalId: string; client: UserPoolClient }[];
-  private readonly jwtAuthorizer: IHttpRouteAuthorizer;
 
   constructor(scope: Construct, id: string, props: { ward: WardConfig }) {
     super(scope, id);
@@ -67,9 +60,15 @@ export class WardApi extends Construct {
         requireSymbols: true,
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
-      featurePlan: FeaturePlan.PLUS,
+      // The cheapest plan with all the pool uses: TOTP MFA, groups, SRP and the classic hosted UI are all in Lite.
+      featurePlan: FeaturePlan.LITE,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        "Plus buys threat protection (risk-based sign-in, compromised-password checks) at US$0.02 per active user with no free tier. Here every account is created by an administrator (no self sign-up), MFA (TOTP) is required for all, passwords have 12+ characters of four kinds and sign-in errors do not reveal accounts; Lite's first 10,000 active users are free, so a ward's staff costs nothing.",
     });
     for (const role of staffRoles) {
       new CfnUserPoolGroup(this, `Group-${role}`, {
@@ -78,14 +77,11 @@ export class WardApi extends Construct {
         description: `motcua ${role}`,
       });
     }
-    const resourceServer = new UserPoolResourceServer(this, 'ResourceServer', {
-      userPool: this.userPool,
-      identifier: RESOURCE_SERVER_ID,
-      scopes: portalScopes.map(
-        (scopeName) => new ResourceServerScope({ scopeName, scopeDescription: `motcua ${scopeName}` }),
-      ),
+    // The classic hosted UI: managed login (version 2) needs the Essentials plan.
+    this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: ward.deploy.authDomainPrefix },
+      managedLoginVersion: ManagedLoginVersion.CLASSIC_HOSTED_UI,
     });
-    this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: ward.deploy.authDomainPrefix } });
 
     // Staff sign in with SRP (the app talks to Cognito's API) or, when the ward names the staff app's URLs,
     // through the hosted UI with the authorization-code flow only: no client secret (it is a public client, so
@@ -111,22 +107,6 @@ export class WardApi extends Construct {
       refreshTokenValidity: Duration.days(7),
       preventUserExistenceErrors: true,
     });
-    this.portalClients = ward.portals.map((portal) => ({
-      portalId: portal.id,
-      client: this.userPool.addClient(`Portal-${portal.id}`, {
-        userPoolClientName: `portal-${portal.id}`,
-        generateSecret: true,
-        authFlows: {},
-        oAuth: {
-          flows: { clientCredentials: true },
-          scopes: portalScopes.map((s) =>
-            OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: s, scopeDescription: s })),
-          ),
-        },
-        accessTokenValidity: Duration.hours(1),
-      }),
-    }));
-
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
     this.httpApi = new HttpApi(this, 'Http', {
       apiName: `motcua-${ward.id}`,
@@ -145,7 +125,8 @@ export class WardApi extends Construct {
         status: '$context.status',
         latencyMs: '$context.responseLatency',
         integrationError: '$context.integrationErrorMessage',
-        client: '$context.authorizer.claims.client_id',
+        // The authorizer's context: `staff:<user id>` or `portal:<portal id>`, nothing personal.
+        caller: '$context.authorizer.caller',
       }),
     };
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
@@ -158,18 +139,27 @@ export class WardApi extends Construct {
           { ThrottlingRateLimit: spec.throttle!.ratePerSecond, ThrottlingBurstLimit: spec.throttle!.burst },
         ]),
     );
-
-    this.jwtAuthorizer = new HttpJwtAuthorizer(
-      'Jwt',
-      `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`,
-      {
-        jwtAudience: [this.staffClient.userPoolClientId, ...this.portalClients.map((p) => p.client.userPoolClientId)],
-      },
-    );
   }
 
-  /** Adds every route of the blueprint, each to its function; public routes skip the JWT authorizer. */
+  /** Whose tokens are staff's, for the authorizer: this pool's issuer and the staff app client. */
+  staffTokens(): StaffTokens {
+    return {
+      issuer: `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`,
+      clientId: this.staffClient.userPoolClientId,
+    };
+  }
+
+  /**
+   * Adds every route of the blueprint, each to its function; public routes skip the authorizer. Its answers are
+   * cached per token and route (`$context.routeKey` is part of the cache key), since whether it lets a token
+   * through depends on the route.
+   */
   addRoutes(functions: Record<FunctionName, IFunction>): void {
+    const authorizer = new HttpLambdaAuthorizer('Tokens', functions.authorizer, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization', '$context.routeKey'],
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+    });
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const [key, spec] of Object.entries(routes) as [string, RouteSpec<FunctionName>][]) {
       const [method, path] = key.split(' ') as [keyof typeof HttpMethod, string];
@@ -183,8 +173,7 @@ export class WardApi extends Construct {
         path,
         methods: [HttpMethod[method]],
         integration,
-        authorizer: isPublic ? new HttpNoneAuthorizer() : this.jwtAuthorizer,
-        ...(isPublic ? {} : { authorizationScopes: routeScopes(spec.access) }),
+        authorizer: isPublic ? new HttpNoneAuthorizer() : authorizer,
       });
       if (isPublic) {
         Validations.of(route!).acknowledge({
@@ -193,18 +182,5 @@ export class WardApi extends Construct {
         });
       }
     }
-  }
-
-  /** The portal app clients' ids mapped to portal ids, as JSON, for the functions that tell portals apart. */
-  portalClientMap(): string {
-    if (this.portalClients.length === 0) return '{}';
-    return Fn.join('', [
-      '{',
-      Fn.join(
-        ',',
-        this.portalClients.map((p) => Fn.join('', ['"', p.client.userPoolClientId, `":"${p.portalId}"`])),
-      ),
-      '}',
-    ]);
   }
 }

@@ -1,6 +1,13 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  EventType,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -13,12 +20,13 @@ import {
   secrets,
   table as tableSpec,
 } from '../../shared/blueprint/resources.ts';
-import type { ResourceRefs } from '../../shared/blueprint/wiring.ts';
+import { DOCUMENT_OBJECTS, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
+import type { WardConfig } from '../../shared/config/ward.ts';
 
 /**
  * Where a ward's data lives: the single table (stream on, point-in-time recovery, deletion protection), the
- * document bucket (private, TLS only, versioned, access-logged) and the queues, each with its dead-letter
- * queue. Data is retained when the stack is deleted.
+ * document bucket (private, TLS only, versioned, access-logged, documents moved to Standard-IA after the days the
+ * ward configures) and the queues, each with its dead-letter queue. Data is retained when the stack is deleted.
  */
 export class Storage extends Construct {
   readonly table: Table;
@@ -27,7 +35,7 @@ export class Storage extends Construct {
   readonly deadLetterQueues: Record<QueueName, Queue>;
   readonly secrets: Record<SecretName, Secret>;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { documents: WardConfig['documents'] }) {
     super(scope, id);
 
     this.table = new Table(this, 'Table', {
@@ -67,6 +75,17 @@ export class Storage extends Construct {
       serverAccessLogsPrefix: 'documents/',
       lifecycleRules: [
         { noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // A dossier's scans are read while it is worked on, then seldom: they keep for less in Standard-IA.
+        {
+          id: 'DocumentsToInfrequentAccess',
+          prefix: DOCUMENT_OBJECTS.replace(/\*$/, ''),
+          transitions: [
+            {
+              storageClass: StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(props.documents.infrequentAccessAfterDays),
+            },
+          ],
+        },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });

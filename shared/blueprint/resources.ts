@@ -72,6 +72,11 @@ export const secrets = {
 export type SecretName = keyof typeof secrets;
 
 export const functions = {
+  authorizer: {
+    description: "Checks the bearer token of every protected request: a staff token of the pool, or a portal's own",
+    memoryMb: 256,
+    checksTokens: true,
+  },
   health: { description: 'Answers GET /health: whether the table answers', memoryMb: 256, table: 'probe' },
   openapi: { description: 'Serves the OpenAPI 3.1 document generated from the zod schemas', memoryMb: 512 },
   catalog: { description: 'Serves the procedure catalog (public, as the law requires)' },
@@ -177,4 +182,8 @@ export const env = {
   queueUrl: (queue: QueueName) => `MOTCUA_QUEUE_URL_${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
   /** The secret's ARN in the stack; `file:<path>` locally. */
   secret: (secret: SecretName) => `MOTCUA_SECRET_${secret.toUpperCase()}`,
+  /** The user pool's issuer URL, whose tokens are staff's (locally, the local issuer's). */
+  staffIssuer: 'MOTCUA_STAFF_ISSUER',
+  /** The staff app client's id: the only client whose tokens are staff. */
+  staffClient: 'MOTCUA_STAFF_CLIENT',
 } as const;

@@ -235,8 +235,10 @@ export const routes = {
 export type RouteKey = keyof typeof routes;
 
 export const commonProblems = {
-  401: { description: 'No valid token (API Gateway answers this before the function runs)' },
-  403: problem('The caller’s role or scope does not allow this route'),
+  401: { description: 'No Authorization header (API Gateway answers this before anything runs)' },
+  403: problem(
+    'The token is refused (signature, issuer, audience, lifetime) or lacks the route’s scope: API Gateway answers `{"message":"Forbidden"}`; or the caller’s role does not allow this route: problem+json',
+  ),
   500: problem('Unexpected error; the body carries only a correlation id'),
   503: {
     ...problem(

@@ -85,6 +85,8 @@ export interface FunctionSpec<Queue extends string = string, Secret extends stri
   writesOnly?: readonly string[];
   /** Concurrent executions reserved for the function, which also caps it (a public route's blast radius). */
   reservedConcurrency?: number;
+  /** The API's authorizer: it gets the user pool's issuer and the staff app client's id. */
+  checksTokens?: boolean;
 }
 
 /**

@@ -80,6 +80,17 @@ export function functionEnvironment(name: FunctionName, refs: ResourceRefs): Rec
   };
 }
 
+/** Whose tokens are staff's: the user pool's issuer and the staff app client (locally, the local issuer's). */
+export interface StaffTokens {
+  issuer: string;
+  clientId: string;
+}
+
+/** The variables of the function that checks tokens (none for the others). */
+export function tokenCheckEnvironment(name: FunctionName, staff: StaffTokens): Record<string, string> {
+  return specOf(name).checksTokens ? { [env.staffIssuer]: staff.issuer, [env.staffClient]: staff.clientId } : {};
+}
+
 /** What the function's own code may do: the statements its role gets from the blueprint. */
 export function functionGrants(name: FunctionName, refs: ResourceRefs): Grant[] {
   const spec = specOf(name);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CALENDAR_YEARS } from '../domain/calendar-bounds.ts';
 import { type Procedure, procedureSchema } from '../domain/catalog.ts';
+import { portalScopes } from '../http/auth.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
 const isoDate = z.iso.date();
@@ -23,9 +24,50 @@ const holidayOverrideSchema = z
     message: 'every date of a year override is in that year',
   });
 
+/** Base64url without padding, as JWK members are written. */
+const base64url = (length: { min: number; max: number }) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
+    .min(length.min)
+    .max(length.max);
+const keyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ -');
+
+/**
+ * A public key a portal signs its tokens with, as a JWK: P-256 for ES256 or RSA (2048 to 4096 bits) for RS256, its
+ * algorithm pinned (a token must name this one) and its key id. Strict: a private member (`d`, `p`, `q`…) is
+ * refused, so a private key pasted by mistake never reaches a bundle.
+ */
+const portalKeySchema = z.discriminatedUnion('kty', [
+  z.strictObject({
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    alg: z.literal('ES256'),
+    kid: keyId,
+    x: base64url({ min: 43, max: 43 }),
+    y: base64url({ min: 43, max: 43 }),
+    use: z.literal('sig').optional(),
+  }),
+  z.strictObject({
+    kty: z.literal('RSA'),
+    alg: z.literal('RS256'),
+    kid: keyId,
+    n: base64url({ min: 342, max: 683 }),
+    e: base64url({ min: 1, max: 8 }),
+    use: z.literal('sig').optional(),
+  }),
+]);
+
 const portalSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]{2,40}$/),
   name: z.string().min(1),
+  /**
+   * The public keys of the portal's token signing keys (a JWK set; two while it rolls a key over). A ward cannot
+   * be deployed with a portal that has none: it could never call.
+   */
+  keys: z.object({ keys: z.array(portalKeySchema).min(1).max(4) }).optional(),
+  /** What the portal may do (its tokens may ask for less); both when absent. */
+  scopes: z.array(z.enum(portalScopes)).min(1).optional(),
   /** Where status changes of this portal's dossiers are sent; none means the portal polls. */
   /** HTTPS, or plain HTTP to this machine for local runs. */
   statusWebhookUrl: z
@@ -55,6 +97,14 @@ const staffAppSchema = z.object({
 /** Who hears about the ward's alarms. */
 const operationsSchema = z.object({
   alarmEmails: z.array(z.email()).min(1).max(20),
+});
+
+/**
+ * The dossiers' documents: after this many days an object moves from S3 Standard to Standard-IA, which costs
+ * about half as much to keep and more to read. S3 moves nothing to Standard-IA younger than 30 days.
+ */
+const documentsSchema = z.object({
+  infrequentAccessAfterDays: z.number().int().min(30).max(3650).default(90),
 });
 
 /** A staff member of the ward: who may be assigned dossiers, and in which department (Phòng) they work. */
@@ -102,6 +152,7 @@ export const wardConfigSchema = z
     staffApp: staffAppSchema.optional(),
     /** Alarm notifications; a deployed ward needs them (the stack refuses to synthesize without). */
     operations: operationsSchema.optional(),
+    documents: documentsSchema.default({ infrequentAccessAfterDays: 90 }),
     /** The staff directory: assignees and departments of `assign` must be in it. */
     staff: z.array(staffMemberSchema).default([]),
     deploy: z.object({
@@ -110,7 +161,7 @@ export const wardConfigSchema = z
         .string()
         .regex(/^\d{12}$/)
         .optional(),
-      /** Prefix of the Cognito hosted domain where portals fetch their tokens. */
+      /** Prefix of the Cognito hosted domain where staff sign in through the hosted UI. */
       authDomainPrefix: z.string().regex(/^[a-z0-9-]{3,63}$/),
       /**
        * Reserve (and so cap) concurrency for the functions the blueprint marks, the public lookup first. A new AWS
@@ -135,6 +186,25 @@ export const wardConfigSchema = z
         });
       }
       seen.add(p.code);
+    });
+    // A key id names one key of one portal, so a token's `kid` can never find another portal's key.
+    const keyIds = new Set<string>();
+    ward.portals.forEach((portal, i) => {
+      portal.keys?.keys.forEach((key, k) => {
+        if (keyIds.has(key.kid))
+          ctx.addIssue({
+            code: 'custom',
+            message: `duplicate key id ${key.kid}`,
+            path: ['portals', i, 'keys', 'keys', k, 'kid'],
+          });
+        keyIds.add(key.kid);
+      });
+    });
+    const portalIds = new Set<string>();
+    ward.portals.forEach((portal, i) => {
+      if (portalIds.has(portal.id))
+        ctx.addIssue({ code: 'custom', message: `duplicate portal id ${portal.id}`, path: ['portals', i, 'id'] });
+      portalIds.add(portal.id);
     });
     const usernames = new Set<string>();
     ward.staff.forEach((m, i) => {

@@ -3,102 +3,114 @@ import { Forbidden, Unauthenticated } from '../domain/errors.ts';
 export const staffRoles = ['officer', 'specialist', 'leader'] as const;
 export type Role = (typeof staffRoles)[number];
 
-/** Scopes of the resource server portals get tokens for, without its `motcua/` prefix. */
+/** What a portal may ask for in its tokens' `scope` claim. */
 export const portalScopes = ['dossiers.submit', 'dossiers.read'] as const;
 export type PortalScope = (typeof portalScopes)[number];
-export const RESOURCE_SERVER_ID = 'motcua';
 
 /**
  * The scope every staff access token carries: Cognito puts it in tokens from SRP sign-in, and in tokens of the
- * hosted UI's authorization-code flow when the staff app requests it (the staff client allows it). Portals'
- * client-credentials tokens can never carry it, so it tells staff routes from portal routes at the authorizer.
+ * hosted UI's authorization-code flow when the staff app requests it (the staff client allows it). The authorizer
+ * takes a staff app token only with it.
  */
 export const STAFF_SCOPE = 'aws.cognito.signin.user.admin';
+
+/** A portal token lives at most this long (`exp` − `iat`): long enough for a few calls, short enough to leak. */
+export const PORTAL_TOKEN_MAX_SECONDS = 300;
+
+/**
+ * How long API Gateway keeps the authorizer's answer for one token on one route (the stack and the local gateway):
+ * a token's first call on a route runs the authorizer, its later ones there within this do not. The functions
+ * still refuse a token past its `exp`.
+ */
+export const AUTHORIZER_CACHE_SECONDS = 300;
+
+/** The audience a portal token names: this ward's API, whatever its URL. */
+export function portalTokenAudience(wardId: string): string {
+  return `urn:motcua:ward:${wardId}`;
+}
 
 export type Access = { public: true } | { roles: readonly Role[]; scopes?: readonly PortalScope[] };
 export const PUBLIC: Access = { public: true };
 
 export type Principal =
   | { kind: 'staff'; userId: string; username: string; roles: Role[] }
-  | { kind: 'portal'; portalId: string; clientId: string; scopes: PortalScope[] }
+  | { kind: 'portal'; portalId: string; scopes: PortalScope[] }
   | { kind: 'anonymous' };
 
-/** Environment variable with the JSON map of portal app-client ids to portal ids. */
-export const PORTAL_CLIENTS_ENV = 'MOTCUA_PORTAL_CLIENTS';
-/** Environment variable with the staff app client's id: the only client whose tokens are staff. */
-export const STAFF_CLIENT_ENV = 'MOTCUA_STAFF_CLIENT';
-
-type Claims = Record<string, string | number | boolean | string[] | undefined>;
+/**
+ * What the authorizer hands the functions about a caller whose token it verified (the `context` of its answer,
+ * which API Gateway passes as `requestContext.authorizer.lambda`): strings and numbers only, lists space-separated.
+ * `expiresAt` is the token's `exp`: API Gateway may reuse a cached answer for a while, the functions check it.
+ */
+export type CallerContext =
+  | { kind: 'staff'; userId: string; username: string; roles: string; expiresAt: number; caller: string }
+  | { kind: 'portal'; portalId: string; scopes: string; expiresAt: number; caller: string };
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
 
-/**
- * The scopes the API's JWT authorizer requires on a route (any one of them lets the token through): the staff
- * scope when a staff role may call it, the portal scopes (with the resource server prefix) it names. The stack
- * and the local gateway both configure routes from this.
- */
-export function routeScopes(access: Access): string[] {
-  if ('public' in access) return [];
-  return [
-    ...(access.roles.length > 0 ? [STAFF_SCOPE] : []),
-    ...(access.scopes ?? []).map((s) => `${RESOURCE_SERVER_ID}/${s}`),
-  ];
+/** The context of a verified caller, as the authorizer answers it. */
+export function callerContext(principal: Exclude<Principal, { kind: 'anonymous' }>, expiresAt: number): CallerContext {
+  return principal.kind === 'staff'
+    ? {
+        kind: 'staff',
+        userId: principal.userId,
+        username: principal.username,
+        roles: principal.roles.join(' '),
+        expiresAt,
+        caller: `staff:${principal.userId}`,
+      }
+    : {
+        kind: 'portal',
+        portalId: principal.portalId,
+        scopes: principal.scopes.join(' '),
+        expiresAt,
+        caller: `portal:${principal.portalId}`,
+      };
 }
 
 /**
- * API Gateway's JWT authorizer has already checked the signature, issuer, audience (client id), expiry and the
- * route's scopes; this reads who the caller is from the claims, trusting nothing else in them. Only access
- * tokens count (an ID token carries the same groups but was never meant for an API). The app client decides
- * the kind of caller: the staff app client's tokens are staff, a portal's client's are that portal's, any
- * other client is anonymous, whatever username or groups its token claims.
+ * Who the caller is, from the context the authorizer gave (it verified the token; nothing else reaches here, as
+ * public routes have no authorizer and a client cannot write the request context). Anonymous without one, or when
+ * the token expired before the request arrived (a cached authorizer answer outliving it). Roles and scopes are
+ * kept only when known.
  */
-export function principalFromClaims(
-  claims: Claims | undefined,
-  portalClients: Record<string, string>,
-  staffClientId: string | undefined = process.env[STAFF_CLIENT_ENV],
-): Principal {
-  if (!claims || typeof claims.sub !== 'string' || claims.token_use !== 'access') return ANONYMOUS;
-  const clientId = claims.client_id;
-  if (typeof clientId !== 'string' || clientId === '') return ANONYMOUS;
-  const scopes = listClaim(claims.scope);
-
-  if (staffClientId && clientId === staffClientId) {
-    // A staff-client token without the staff scope was not issued for this API (the authorizer refuses it too).
-    if (!scopes.includes(STAFF_SCOPE)) return ANONYMOUS;
-    const groups = listClaim(claims['cognito:groups']);
+export function principalFromAuthorizer(context: unknown, requestTimeMs: number): Principal {
+  if (!context || typeof context !== 'object') return ANONYMOUS;
+  const c = context as Record<string, unknown>;
+  if (typeof c.expiresAt !== 'number' || c.expiresAt * 1000 <= requestTimeMs) return ANONYMOUS;
+  if (c.kind === 'staff' && typeof c.userId === 'string' && typeof c.username === 'string') {
     return {
       kind: 'staff',
-      userId: claims.sub,
-      username: typeof claims.username === 'string' ? claims.username : claims.sub,
-      roles: groups.filter((g): g is Role => (staffRoles as readonly string[]).includes(g)),
+      userId: c.userId,
+      username: c.username,
+      roles: listOf(c.roles).filter((r): r is Role => (staffRoles as readonly string[]).includes(r)),
     };
   }
+  if (c.kind === 'portal' && typeof c.portalId === 'string' && c.portalId !== '') {
+    return {
+      kind: 'portal',
+      portalId: c.portalId,
+      scopes: listOf(c.scopes).filter((s): s is PortalScope => (portalScopes as readonly string[]).includes(s)),
+    };
+  }
+  return ANONYMOUS;
+}
 
-  // Own keys only: a client id such as "constructor" must not find something on Object's prototype.
-  const portalId = Object.hasOwn(portalClients, clientId) ? portalClients[clientId] : undefined;
-  if (typeof portalId !== 'string') return ANONYMOUS;
-  const prefix = `${RESOURCE_SERVER_ID}/`;
-  return {
-    kind: 'portal',
-    portalId,
-    clientId,
-    scopes: scopes
-      .filter((s) => s.startsWith(prefix))
-      .map((s) => s.slice(prefix.length))
-      .filter((s): s is PortalScope => (portalScopes as readonly string[]).includes(s)),
-  };
+/** A space-separated list (group names and scopes contain no white space, but may contain commas). */
+function listOf(value: unknown): string[] {
+  return typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : [];
 }
 
 /**
- * A list claim: a JSON array, or a string as HTTP APIs hand arrays over ("[a b]") and as OAuth writes scopes
- * ("a b"). Items are separated by white space only: Cognito group names and scopes cannot contain any, but
- * they can contain commas, so "officer,leader" stays one (unknown) group.
+ * The gate the authorizer keeps on a protected route, before any function runs: staff pass where a staff role may
+ * call (the function checks which role), a portal where one of its scopes is the route's. The functions check
+ * roles and scopes again (`authorize`).
  */
-function listClaim(value: Claims[string]): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  if (typeof value !== 'string') return [];
-  const trimmed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  return trimmed.split(/\s+/).filter(Boolean);
+export function passesRouteGate(principal: Principal, access: Access): boolean {
+  if ('public' in access) return true;
+  if (principal.kind === 'staff') return access.roles.length > 0;
+  if (principal.kind === 'portal') return principal.scopes.some((s) => access.scopes?.includes(s) ?? false);
+  return false;
 }
 
 /** Throws unless the principal may use a route with this access rule. */

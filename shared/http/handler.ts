@@ -1,7 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import type * as z from 'zod';
 import { type FunctionName, functions, type QueueName, type SecretName } from '../blueprint/resources.ts';
 import { type RouteKey, routes } from '../blueprint/routes.ts';
@@ -17,7 +21,7 @@ import {
 } from '../domain/errors.ts';
 import { logger, metrics } from '../observability.ts';
 import { loadSecrets } from '../security/secrets.ts';
-import { authorize, PORTAL_CLIENTS_ENV, type Principal, principalFromClaims } from './auth.ts';
+import { authorize, type CallerContext, type Principal, principalFromAuthorizer } from './auth.ts';
 import { type Locale, negotiateLocale } from './messages.ts';
 import { problemFor, problemResponse, violationsFromZod } from './problem.ts';
 
@@ -51,7 +55,8 @@ export type RouteHandlers<F extends FunctionName> = {
   [K in RoutesOf<F>]: (request: RequestOf<(typeof routes)[K]>) => Promise<Reply>;
 };
 
-export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+/** An HTTP API event; on a protected route it carries what the authorizer verified (`authorizer.lambda`). */
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<CallerContext | undefined>;
 
 /**
  * A request still running this long before the function's timeout is answered 503 with Retry-After, so the
@@ -59,12 +64,6 @@ export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
  * whatever the first one committed.
  */
 const TIMEOUT_MARGIN_MS = 1500;
-
-let portalClients: Record<string, string> | undefined;
-function portalClientMap(): Record<string, string> {
-  portalClients ??= JSON.parse(process.env[PORTAL_CLIENTS_ENV] ?? '{}') as Record<string, string>;
-  return portalClients;
-}
 
 /**
  * The one HTTP stack: Powertools logger and metrics around a dispatcher that finds the route in the
@@ -83,7 +82,10 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
       const spec: RouteSpec | undefined = routes[key];
       const handler = (handlers as Record<string, ((request: never) => Promise<Reply>) | undefined>)[key];
       if (!spec || spec.function !== fn || !handler) throw new NotFound('route_not_found', { path: event.rawPath });
-      const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims, portalClientMap());
+      const principal = principalFromAuthorizer(
+        event.requestContext.authorizer?.lambda,
+        event.requestContext.timeEpoch,
+      );
       authorize(principal, spec.access);
       const input = parseRequest(spec, event);
       await loadSecrets(secrets);

@@ -3,10 +3,10 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { commonProblems, routes } from '../blueprint/routes.ts';
 import type { RouteSpec } from '../blueprint/types.ts';
 import type { WardConfig } from '../config/ward.ts';
-import { RESOURCE_SERVER_ID } from './auth.ts';
+import { PORTAL_TOKEN_MAX_SECONDS, portalTokenAudience } from './auth.ts';
 
 /** The OpenAPI 3.1 document, generated from the routes of the blueprint and their zod schemas. */
-export function openApiDocument(ward: Pick<WardConfig, 'name' | 'unitCode'>) {
+export function openApiDocument(ward: Pick<WardConfig, 'id' | 'name' | 'unitCode'>) {
   const paths: ZodOpenApiPathsObject = {};
   for (const [key, spec] of Object.entries(routes) as [string, RouteSpec][]) {
     const [method, path] = key.split(' ') as [string, string];
@@ -35,7 +35,7 @@ export function openApiDocument(ward: Pick<WardConfig, 'name' | 'unitCode'>) {
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: `Client-credentials token of a portal app client, scopes ${RESOURCE_SERVER_ID}/dossiers.submit and ${RESOURCE_SERVER_ID}/dossiers.read`,
+          description: `A JWT the portal signs with a key registered for it in the ward configuration (ES256 or RS256, \`kid\` naming the key): \`iss\` and \`sub\` the portal's id, \`aud\` ${portalTokenAudience(ward.id)}, \`iat\` and \`exp\` at most ${PORTAL_TOKEN_MAX_SECONDS} s apart, \`scope\` dossiers.submit and/or dossiers.read`,
         },
       },
     },

@@ -132,7 +132,10 @@ describe('the local runner, against the synthesized stack', () => {
   });
 
   it('gives each function the variables, timeout and memory of its stack function, pointing at the same resources', () => {
-    const runtimes = localRuntimes(refs, sharedEnvironment(built.ward));
+    const runtimes = localRuntimes(refs, sharedEnvironment(built.ward), {
+      issuer: 'http://127.0.0.1/local',
+      clientId: 'local-staff',
+    });
     const fns = Object.values(template.Resources).filter(
       (r: any) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs24.x',
     ) as {
@@ -155,8 +158,8 @@ describe('the local runner, against the synthesized stack', () => {
       // The stack inlines the ward configuration at bundling; locally it is a variable.
       expect(Object.keys(theirs).sort(), name).toEqual([...ours.map(([k]) => k), WARD_CONFIG_ENV].sort());
       for (const [variable, value] of ours) {
-        // App client ids are the local issuer's own.
-        if (/CLIENT/.test(variable)) continue;
+        // The staff tokens' issuer and app client are the local issuer's own.
+        if (/STAFF_(CLIENT|ISSUER)$/.test(variable)) continue;
         expect(theirs[variable], `${name} ${variable}`).toBe(localValue(value, 'Ref'));
       }
     }

@@ -85,6 +85,32 @@ describe('the ward stack', () => {
     }
   });
 
+  it('moves the dossiers’ documents to Standard-IA after the days the ward configures (90 by default)', () => {
+    const transitionsOf = (t: Template) =>
+      (Object.values(t.findResources('AWS::S3::Bucket')) as Resource[])
+        .filter((b) => b.Properties.VersioningConfiguration)
+        .flatMap((b) => b.Properties.LifecycleConfiguration.Rules as Record<string, any>[])
+        .filter((r) => r.Transitions)
+        .map((r) => ({ prefix: r.Prefix, status: r.Status, transitions: r.Transitions }));
+    expect(transitionsOf(template)).toEqual([
+      {
+        prefix: 'dossiers/',
+        status: 'Enabled',
+        transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 90 }],
+      },
+    ]);
+    const later = parseWardConfig({ ...readWardFile('sample'), documents: { infrequentAccessAfterDays: 180 } });
+    expect(transitionsOf(Template.fromStack(sampleStack({ ward: later }).stack))[0]!.transitions).toEqual([
+      { StorageClass: 'STANDARD_IA', TransitionInDays: 180 },
+    ]);
+    // S3 refuses a transition to Standard-IA before 30 days: the configuration says so, naming the field.
+    for (const days of [29, 0, 30.5])
+      expect(
+        () => parseWardConfig({ ...readWardFile('sample'), documents: { infrequentAccessAfterDays: days } }),
+        `${days}`,
+      ).toThrow(/documents\.infrequentAccessAfterDays/);
+  });
+
   it('gives every queue of the blueprint a dead-letter queue, encryption and TLS', () => {
     const withRedrive = resources('AWS::SQS::Queue').filter((q) => q.Properties.RedrivePolicy);
     expect(withRedrive).toHaveLength(Object.keys(queues).length);
@@ -196,7 +222,7 @@ describe('the ward stack', () => {
     }
   });
 
-  it('serves every route of the blueprint by its function, with the JWT authorizer on all but the public ones', () => {
+  it('serves every route of the blueprint by its function, with the Lambda authorizer on all but the public ones', () => {
     const apiRoutes = resources('AWS::ApiGatewayV2::Route');
     expect(apiRoutes.map((r) => r.Properties.RouteKey).sort()).toEqual(Object.keys(routes).sort());
     const all = template.toJSON().Resources as Record<string, Resource & { Type: string }>;
@@ -206,8 +232,8 @@ describe('the ward stack', () => {
     for (const route of apiRoutes) {
       const key = route.Properties.RouteKey as keyof typeof routes;
       const spec = routes[key];
-      expect(route.Properties.AuthorizationType, key).toBe('public' in spec.access ? 'NONE' : 'JWT');
-      // The local gateway's 401 before any function runs stands for this: the route names the one JWT authorizer.
+      expect(route.Properties.AuthorizationType, key).toBe('public' in spec.access ? 'NONE' : 'CUSTOM');
+      // The local gateway runs the authorizer function on exactly these routes: each names the one authorizer.
       expect(route.Properties.AuthorizerId, key).toEqual('public' in spec.access ? undefined : { Ref: authorizer });
       // The route reaches its own function, which API Gateway may invoke for this path.
       const integration = route.Properties.Target['Fn::Join'][1][1].Ref as string;
@@ -229,53 +255,45 @@ describe('the ward stack', () => {
     });
   });
 
-  it('trusts tokens of this user pool only, for the staff client and the portal clients only', () => {
+  it('checks tokens with the blueprint’s authorizer function, its answers cached five minutes per token and route', () => {
     const [authorizer, ...others] = resources('AWS::ApiGatewayV2::Authorizer');
     expect(others).toEqual([]);
+    const fn = logicalIdOf(built.stack.functions.authorizer.fn);
     expect(authorizer!.Properties).toMatchObject({
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      // The route is part of the cache key: whether a token passes depends on the route.
+      IdentitySource: ['$request.header.Authorization', '$context.routeKey'],
+      AuthorizerResultTtlInSeconds: 300,
     });
-    const { api } = built.stack;
-    expect(authorizer!.Properties.JwtConfiguration).toEqual({
-      Issuer: {
-        'Fn::Join': ['', [`https://cognito-idp.${built.ward.deploy.region}.amazonaws.com/`, ref(api.userPool)]],
-      },
-      Audience: [ref(api.staffClient), ...api.portalClients.map((p) => ref(p.client))],
+    expect(JSON.stringify(authorizer!.Properties.AuthorizerUri)).toContain(fn);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
+      Principal: 'apigateway.amazonaws.com',
     });
+    // No route asks API Gateway for OAuth scopes: the authorizer keeps each route's gate.
+    for (const route of resources('AWS::ApiGatewayV2::Route'))
+      expect(route.Properties.AuthorizationScopes).toBeUndefined();
   });
 
-  it('requires the route’s scopes at the authorizer: the staff scope where staff may call, the portal scopes it names', () => {
-    const scopesOf = Object.fromEntries(
-      resources('AWS::ApiGatewayV2::Route').map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationScopes]),
-    );
-    const staff = 'aws.cognito.signin.user.admin';
-    expect(scopesOf).toEqual({
-      'GET /health': undefined,
-      'GET /openapi.json': undefined,
-      'GET /procedures': undefined,
-      'GET /procedures/{code}': undefined,
-      'GET /public/dossiers/{code}': undefined,
-      'POST /dossiers': [staff, 'motcua/dossiers.submit'],
-      'GET /dossiers': [staff, 'motcua/dossiers.read'],
-      'GET /dossiers/{code}': [staff, 'motcua/dossiers.read'],
-      'GET /dossiers/{code}/history': [staff, 'motcua/dossiers.read'],
-      'POST /dossiers/{code}/actions': [staff, 'motcua/dossiers.submit'],
-      'POST /dossiers/{code}/components/{component}/upload-url': [staff, 'motcua/dossiers.submit'],
-      'GET /alerts': [staff],
-      'GET /reports': [staff],
-    });
-    // Every protected route is in the list above: a new one must say its scopes here too.
-    expect(Object.keys(scopesOf).sort()).toEqual(Object.keys(routes).sort());
-    // The portal clients may ask for the portal scopes and never for the staff scope.
-    for (const client of resources('AWS::Cognito::UserPoolClient').filter((c) =>
-      c.Properties.AllowedOAuthFlows?.includes('client_credentials'),
-    )) {
-      expect(JSON.stringify(client.Properties.AllowedOAuthScopes)).not.toContain(staff);
+  it('trusts staff tokens of this user pool’s staff app client only: the authorizer alone knows them', () => {
+    const { api } = built.stack;
+    for (const fn of resources('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs24.x')) {
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+      if (fn.Properties.Description !== functions.authorizer.description) {
+        expect(Object.keys(variables).filter((v) => /STAFF|CLIENT/.test(v))).toEqual([]);
+        continue;
+      }
+      expect(variables.MOTCUA_STAFF_CLIENT).toEqual(ref(api.staffClient));
+      expect(variables.MOTCUA_STAFF_ISSUER).toEqual({
+        'Fn::Join': ['', [`https://cognito-idp.${built.ward.deploy.region}.amazonaws.com/`, ref(api.userPool)]],
+      });
     }
   });
 
-  it('has a user pool with the staff groups and MFA, and a client-credentials client per portal', () => {
+  it('has a user pool with the staff groups and MFA, and no app client but the staff app’s: portals sign their own tokens', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       MfaConfiguration: 'ON',
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
@@ -285,16 +303,35 @@ describe('the ward stack', () => {
         .map((g) => g.Properties.GroupName)
         .sort(),
     ).toEqual(['leader', 'officer', 'specialist']);
-    const portalClients = resources('AWS::Cognito::UserPoolClient').filter((c) =>
-      c.Properties.AllowedOAuthFlows?.includes('client_credentials'),
-    );
-    expect(portalClients).toHaveLength(built.ward.portals.length);
+    expect(Object.keys(template.findResources('AWS::Cognito::UserPoolClient'))).toEqual([
+      logicalIdOf(built.stack.api.staffClient),
+    ]);
+    expect(resources('AWS::Cognito::UserPoolResourceServer')).toEqual([]);
   });
 
-  it('tells the functions which app client is the staff app', () => {
-    for (const fn of resources('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs24.x')) {
-      expect(fn.Properties.Environment.Variables.MOTCUA_STAFF_CLIENT).toEqual(ref(built.stack.api.staffClient));
+  it('refuses to synthesize a ward with a portal that has no registered key', () => {
+    const sample = readWardFile('sample');
+    const ward = parseWardConfig({ ...sample, portals: [...sample.portals, { id: 'dvc-tinh', name: 'Cổng tỉnh' }] });
+    expect(() => sampleStack({ ward })).toThrow(/portal dvc-tinh \(portals\[\]\.keys\)/);
+  });
+
+  it('keeps the staff pool on the Lite plan, the cheapest with all it uses, and says why not Plus', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'LITE',
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+    });
+    // Nothing of a higher plan: no threat protection, no managed login (version 2), no password history.
+    const [pool] = resources('AWS::Cognito::UserPool');
+    expect(pool!.Properties.UserPoolAddOns).toBeUndefined();
+    expect(pool!.Properties.Policies.PasswordPolicy.PasswordHistorySize).toBeUndefined();
+    for (const domain of resources('AWS::Cognito::UserPoolDomain')) {
+      expect(domain.Properties.ManagedLoginVersion).toBe(1);
     }
+    const acknowledged = built.stack.api.userPool.node.metadata.find(
+      (m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+    )?.data as Record<string, string> | undefined;
+    expect(acknowledged?.['Annotation::AwsSolutions-COG8']).toMatch(/threat protection/);
   });
 
   it('wires stream consumers with partial batch failures, bisection and an on-failure queue; queue consumers likewise', () => {

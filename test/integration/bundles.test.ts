@@ -12,7 +12,7 @@ import type { DynamoDBBatchResponse, SQSBatchResponse } from 'aws-lambda';
 import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHttpGateway } from '../../local/http-gateway.ts';
-import { LOCAL_STAFF_CLIENT, localIssuer } from '../../local/issuer.ts';
+import { LOCAL_STAFF_CLIENT, type LocalIssuer, localIssuer } from '../../local/issuer.ts';
 import type { LocalLambdas } from '../../local/lambda.ts';
 import { QueuePoller } from '../../local/queue-poller.ts';
 import { createLocalResources, type LocalResources } from '../../local/resources.ts';
@@ -64,6 +64,7 @@ let lambdas: BundleLambdas;
 let api: Api;
 let clients: { dynamo: DynamoDBClient; streams: DynamoDBStreamsClient; s3: S3Client; sqs: SQSClient };
 let closeGateway: () => Promise<void>;
+let issuer: LocalIssuer | undefined;
 const pollerLog: string[] = [];
 
 beforeAll(async () => {
@@ -95,36 +96,44 @@ beforeAll(async () => {
   resources = await createLocalResources(clients, `b${randomBytes(4).toString('hex')}`);
   keys = localSecrets(undefined);
 
-  const synth = synthBundles(ward, outdir);
+  // Stands in for the user pool (its issuer as the stack names it, so the authorizer's variable resolves to it) and
+  // for the portal, whose local key the bundled configuration registers.
+  issuer = await localIssuer({ issuer: `https://cognito-idp.${ward.deploy.region}.amazonaws.com/local-pool`, ward });
+  const synth = synthBundles(issuer.register(ward), outdir);
   bundles = synth.bundles;
   lambdas = new BundleLambdas(bundles, {
-    references: localReferences(synth.stack, { resources, secrets: keys, staffClientId: LOCAL_STAFF_CLIENT }),
+    references: localReferences(synth.stack, {
+      resources,
+      secrets: keys,
+      staffClientId: LOCAL_STAFF_CLIENT,
+      userPoolId: 'local-pool',
+    }),
     endpoints: {
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.address,
       AWS_ENDPOINT_URL_S3: fauxqs.address,
       MOTCUA_S3_PATH_STYLE: 'true',
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: issuer.endpoint,
     },
     // Two cores are shared with the other test files.
     concurrency: Math.min(3, Math.max(2, availableParallelism())),
   });
 
-  const issuer = await localIssuer({ issuer: 'http://127.0.0.1/bundles', portals: ward.portals.map((p) => p.id) });
   // The gateway and the scheduler call nothing of the runner's but invoke().
   const gateway = await startHttpGateway({
     host: '127.0.0.1',
     port: 0,
     lambdas: lambdas as unknown as LocalLambdas,
-    issuer,
     localEndpoints: {},
   });
   closeGateway = gateway.close;
-  api = new Api(gateway.url, (request) => issuer.mint(request));
+  api = new Api(gateway.url, (request) => issuer!.mint(request));
 }, 300_000);
 
 afterAll(async () => {
   if (process.env.MOTCUA_BUNDLE_REPORT) console.info(bundleReport(bundles ?? [], lambdas?.runs ?? []));
   await closeGateway?.();
+  await issuer?.close();
   await fauxqs?.stop();
   for (const client of Object.values(clients ?? {})) client.destroy();
   keys?.remove();
@@ -445,6 +454,18 @@ describe('stage 5: the inbox', () => {
     expect(inbox.items).toEqual([expect.objectContaining({ code: filed.code, kind: 'overdue', role: 'officer' })]);
     onlyRun('alerts');
     passed.add('alerts');
+  });
+
+  it('authorizer: let every protected call through as the caller it verified, and refuses a forged token', async () => {
+    const callers = runsOf('authorizer').map((r) => (r.result as { context: { caller: string } }).context.caller);
+    expect(new Set(callers)).toEqual(
+      new Set(['portal:dvcqg', 'staff:local-officer.local', 'staff:local-leader.local']),
+    );
+    const forged = `${(await issuer!.mint(officer)).slice(0, -4)}AAAA`;
+    const refused = await api.get('/alerts', { headers: { authorization: `Bearer ${forged}` } });
+    expect(refused.status).toBe(403);
+    expect(runsOf('authorizer').at(-1)!.result).toEqual({ isAuthorized: false, context: {} });
+    passed.add('authorizer');
   });
 });
 

@@ -52,16 +52,18 @@ describe('the local ward instance', () => {
     }
   });
 
-  // The local gateway's own answer, kept because every local authorization test relies on it; in the cloud the JWT
-  // authorizer gives it, which test/infra/ward-stack.test.ts checks on every protected route (and its issuer and
-  // audience).
-  it('refuses a protected route without a valid token before any function runs', async () => {
-    expect((await ward.api.get('/dossiers')).status).toBe(401);
+  // The gateway's own answers around the authorizer function, as the stack's HTTP API gives them (the route's
+  // authorizer is checked in test/infra/ward-stack.test.ts): 401 without an Authorization header, before anything
+  // runs; 403 when the authorizer refuses the token.
+  it('refuses a protected route without a token, or with one the authorizer refuses, before its function runs', async () => {
+    const missing = await ward.api.get('/dossiers');
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual({ message: 'Unauthorized' });
     const forged = await ward.api.get('/dossiers', {
       headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' },
     });
-    expect(forged.status).toBe(401);
-    expect(forged.body).toEqual({ message: 'Unauthorized' });
+    expect(forged.status).toBe(403);
+    expect(forged.body).toEqual({ message: 'Forbidden' });
   });
 });
 
@@ -157,14 +159,11 @@ describe('problem+json', () => {
 });
 
 describe('route scopes at the gateway', () => {
-  it('refuses, as the JWT authorizer does, a valid token that carries none of the route’s scopes', async () => {
+  it('refuses, at the authorizer, a valid token that carries none of the route’s scopes', async () => {
     const readOnly = await ward.api.post('/dossiers', {}, { as: { portal: 'dvcqg', scopes: ['dossiers.read'] } });
     expect(readOnly.status).toBe(403);
     expect(readOnly.body).toEqual({ message: 'Forbidden' });
-    expect(readOnly.headers.get('www-authenticate')).toMatch(
-      /^Bearer scope="aws\.cognito\.signin\.user\.admin motcua\/dossiers\.submit" error="insufficient_scope"/,
-    );
-    // A portal token, whatever its scopes, never carries the staff scope that staff-only routes require.
+    // A portal token, whatever its scopes, never passes a route only staff may call.
     const staffOnly = await ward.api.get('/alerts', { as: portal });
     expect(staffOnly.status).toBe(403);
     expect(staffOnly.body).toEqual({ message: 'Forbidden' });

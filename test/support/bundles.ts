@@ -203,18 +203,19 @@ function importCpu(subject: { dir: string; handler: string; environment: Record<
 
 /**
  * What each resource a function's environment refers to is called on the local services: the table, bucket and
- * queues by their local names, a secret by its key file, an app client by the id the local issuer gives its
- * tokens (the staff client's, or the portal's own id).
+ * queues by their local names, a secret by its key file, the staff app client and the user pool by the ids the
+ * local issuer gives its staff tokens.
  */
 export function localReferences(
   stack: WardStack,
-  local: { resources: LocalResources; secrets: LocalSecrets; staffClientId: string },
+  local: { resources: LocalResources; secrets: LocalSecrets; staffClientId: string; userPoolId: string },
 ): Map<string, string> {
   const { storage, api } = stack;
   const references = new Map<string, string>([
     [logicalId(storage.table), local.resources.tableName],
     [logicalId(storage.bucket), local.resources.bucketName],
     [logicalId(api.staffClient), local.staffClientId],
+    [logicalId(api.userPool), local.userPoolId],
   ]);
   for (const [queue, construct] of Object.entries(storage.queues) as [QueueName, (typeof storage.queues)[QueueName]][])
     references.set(logicalId(construct), local.resources.queueUrls[queue]);
@@ -226,7 +227,6 @@ export function localReferences(
     if (!file) throw new Error(`no local key file for the ${secret} secret`);
     references.set(logicalId(construct), file);
   }
-  for (const { portalId, client } of api.portalClients) references.set(logicalId(client), portalId);
   return references;
 }
 

@@ -55,6 +55,9 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
+/** Well inside a portal token's five minutes, and the authorizer's cache time. */
+const TOKEN_REUSE_MS = 4 * 60_000;
+
 /**
  * A small HTTP client for the local API: JSON in, JSON (or problem+json) out. Every answer is checked against the
  * response its route documents (test/support/contract.ts): one that drifts from its documented shape throws.
@@ -62,20 +65,23 @@ export interface ApiResponse<T = any> {
 export class Api {
   readonly url: string;
   private readonly mint: (request: TokenRequest) => Promise<string>;
-  private readonly tokens = new Map<string, string>();
+  private readonly tokens = new Map<string, { token: string; mintedAt: number }>();
 
   constructor(url: string, mint: (request: TokenRequest) => Promise<string>) {
     this.url = url;
     this.mint = mint;
   }
 
+  /**
+   * A token for the caller, minted once and reused while it is fresh: a portal's lives five minutes (as a portal
+   * signs its own), so a file that runs longer gets a new one, as a portal would sign one.
+   */
   async token(as: TokenRequest): Promise<string> {
     const key = JSON.stringify(as);
-    let token = this.tokens.get(key);
-    if (!token) {
-      token = await this.mint(as);
-      this.tokens.set(key, token);
-    }
+    const kept = this.tokens.get(key);
+    if (kept && performance.now() - kept.mintedAt < TOKEN_REUSE_MS) return kept.token;
+    const token = await this.mint(as);
+    this.tokens.set(key, { token, mintedAt: performance.now() });
     return token;
   }
 

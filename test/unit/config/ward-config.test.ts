@@ -126,6 +126,36 @@ describe('a broken ward configuration', () => {
   });
 });
 
+describe('a portal’s keys', () => {
+  const withKeys = (...keys: Record<string, unknown>[]) => {
+    const ward = sample();
+    ward.portals[0].keys = { keys };
+    return ward;
+  };
+  const ec = () => ({ ...sample().portals[0].keys.keys[0] });
+
+  it('are public keys with their algorithm and id: a private member, HS256 or a short RSA key is refused by name', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...ec(), d: 'x'.repeat(43) }, 'portals[0].keys.keys[0]'],
+      [{ ...ec(), alg: 'HS256' }, 'portals[0].keys.keys[0].alg'],
+      [{ ...ec(), alg: undefined }, 'portals[0].keys.keys[0].alg'],
+      [{ ...ec(), kid: undefined }, 'portals[0].keys.keys[0].kid'],
+      [{ kty: 'oct', k: 'c2VjcmV0', alg: 'HS256', kid: 'k' }, 'portals[0].keys.keys[0].kty'],
+      [{ kty: 'RSA', alg: 'RS256', kid: 'short', n: 'A'.repeat(171), e: 'AQAB' }, 'portals[0].keys.keys[0].n'],
+    ];
+    for (const [key, field] of cases) {
+      expect(fieldsNamed(errorOf(() => parseWardConfig(withKeys(key)))), JSON.stringify(key)).toEqual([field]);
+    }
+    expect(parseWardConfig(withKeys(ec())).portals[0]!.keys!.keys).toHaveLength(1);
+  });
+
+  it('name each key once across the portals, so a kid never finds another portal’s key', () => {
+    const ward = sample();
+    ward.portals.push({ id: 'dvc-tinh', name: 'Cổng tỉnh', keys: { keys: [ec()] } });
+    expect(errorOf(() => parseWardConfig(ward))).toMatch(/duplicate key id dvcqg-2026-1[\s\S]*portals\[1\]\.keys/);
+  });
+});
+
 describe('a ward file', () => {
   it('that is broken is refused naming the file, then every field at fault', () => {
     const ward = sample();

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { Forbidden, Unauthenticated, ValidationFailed } from '../../../shared/domain/errors.ts';
-import { authorize, principalFromClaims, STAFF_SCOPE } from '../../../shared/http/auth.ts';
+import { authorize, passesRouteGate, principalFromAuthorizer } from '../../../shared/http/auth.ts';
 import { messages, negotiateLocale } from '../../../shared/http/messages.ts';
 import { problemFor, violationsFromZod } from '../../../shared/http/problem.ts';
 import { redactReplacer } from '../../../shared/redact.ts';
@@ -50,92 +50,55 @@ describe('languages', () => {
 });
 
 describe('callers', () => {
-  const portals = { '4f1clientid': 'dvcqg' };
-  const staffClient = 'staffappclient';
-  const staffToken = { sub: 'u1', username: 'lan', token_use: 'access', client_id: staffClient, scope: STAFF_SCOPE };
-  const who = (claims: Parameters<typeof principalFromClaims>[0]) => principalFromClaims(claims, portals, staffClient);
+  const at = Date.UTC(2026, 2, 9, 8, 0, 0);
+  const fresh = at / 1000 + 60;
+  const staff = { kind: 'staff', userId: 'u1', username: 'lan', roles: 'officer leader', expiresAt: fresh };
+  const who = (context: unknown) => principalFromAuthorizer(context, at);
 
-  it('reads staff roles from the groups claim as HTTP APIs pass it ("[a b]"), for the staff app client only', () => {
-    expect(who({ ...staffToken, 'cognito:groups': '[officer leader]' })).toEqual({
-      kind: 'staff',
-      userId: 'u1',
-      username: 'lan',
-      roles: ['officer', 'leader'],
-    });
-    expect(who({ ...staffToken, 'cognito:groups': ['specialist'] })).toEqual({
-      kind: 'staff',
-      userId: 'u1',
-      username: 'lan',
-      roles: ['specialist'],
-    });
-  });
-
-  it('refuses an ID token, even of the staff app client and with groups', () => {
-    const idToken = {
-      sub: 'u1',
-      aud: staffClient,
-      token_use: 'id',
-      'cognito:username': 'lan',
-      'cognito:groups': '[leader]',
-      email: 'lan@example.vn',
-    };
-    expect(who(idToken)).toEqual({ kind: 'anonymous' });
-    expect(who({ ...staffToken, 'cognito:groups': '[leader]', token_use: 'id' })).toEqual({ kind: 'anonymous' });
-    expect(who({ ...staffToken, 'cognito:groups': '[leader]', token_use: undefined })).toEqual({ kind: 'anonymous' });
-  });
-
-  it('never splits a group on commas: a group named "officer,leader" gives no role', () => {
-    expect(who({ ...staffToken, 'cognito:groups': '[officer,leader]' })).toEqual({
-      kind: 'staff',
-      userId: 'u1',
-      username: 'lan',
-      roles: [],
-    });
-    expect(who({ ...staffToken, 'cognito:groups': ['officer,leader', 'specialist'] })).toMatchObject({
-      roles: ['specialist'],
-    });
-  });
-
-  it('decides staff or portal by the client id, not by a username or groups in the token', () => {
-    const staffLooking = {
-      sub: '4f1clientid',
-      username: 'lan',
-      'cognito:groups': '[leader]',
-      token_use: 'access',
-      client_id: '4f1clientid',
-      scope: `${STAFF_SCOPE} motcua/dossiers.read`,
-    };
-    expect(who(staffLooking)).toEqual({
+  it('reads the caller the authorizer verified, with its roles or scopes', () => {
+    expect(who(staff)).toEqual({ kind: 'staff', userId: 'u1', username: 'lan', roles: ['officer', 'leader'] });
+    expect(who({ kind: 'portal', portalId: 'dvcqg', scopes: 'dossiers.submit', expiresAt: fresh })).toEqual({
       kind: 'portal',
       portalId: 'dvcqg',
-      clientId: '4f1clientid',
-      scopes: ['dossiers.read'],
-    });
-    // A staff-client token that lacks the staff scope was not issued for this API.
-    expect(who({ ...staffToken, scope: 'openid', 'cognito:groups': '[leader]' })).toEqual({ kind: 'anonymous' });
-    // With no staff client configured, nobody is staff.
-    expect(principalFromClaims({ ...staffToken, 'cognito:groups': '[leader]' }, portals, undefined)).toEqual({
-      kind: 'anonymous',
+      scopes: ['dossiers.submit'],
     });
   });
 
-  it('knows a portal by its app client and keeps only its motcua scopes', () => {
-    const portal = who({
-      sub: '4f1clientid',
-      client_id: '4f1clientid',
-      token_use: 'access',
-      scope: 'motcua/dossiers.submit other/x',
-    });
-    expect(portal).toEqual({ kind: 'portal', portalId: 'dvcqg', clientId: '4f1clientid', scopes: ['dossiers.submit'] });
+  it('is anonymous without the authorizer’s context (a public route) or with one it never writes', () => {
+    for (const context of [
+      undefined,
+      null,
+      'staff',
+      {},
+      { ...staff, kind: 'admin' },
+      { kind: 'portal', expiresAt: fresh },
+    ])
+      expect(who(context), JSON.stringify(context)).toEqual({ kind: 'anonymous' });
   });
 
-  it('makes a portal-looking token from an unknown client anonymous', () => {
-    for (const client_id of ['unknown', 'constructor', '__proto__', 'toString', '']) {
-      expect(
-        who({ sub: 'x', client_id, token_use: 'access', scope: 'motcua/dossiers.submit motcua/dossiers.read' }),
-        client_id,
-      ).toEqual({ kind: 'anonymous' });
-    }
+  it('refuses a token that expired before the request came, though a cached authorizer answer let it through', () => {
+    expect(who({ ...staff, expiresAt: at / 1000 })).toEqual({ kind: 'anonymous' });
+    expect(who({ ...staff, expiresAt: at / 1000 - 1 })).toEqual({ kind: 'anonymous' });
+    expect(who({ ...staff, expiresAt: undefined })).toEqual({ kind: 'anonymous' });
+  });
+
+  it('keeps only known roles and scopes, never splitting one on commas', () => {
+    expect(who({ ...staff, roles: 'officer,leader mayor specialist' })).toMatchObject({ roles: ['specialist'] });
+    expect(
+      who({ kind: 'portal', portalId: 'p', scopes: 'motcua/dossiers.read dossiers.read admin', expiresAt: fresh }),
+    ).toMatchObject({ scopes: ['dossiers.read'] });
+  });
+
+  it('opens the gate of a route to staff where a role may call, to a portal with one of the route’s scopes', () => {
+    const submit = { roles: ['officer'] as const, scopes: ['dossiers.submit'] as const };
+    const staffOnly = { roles: ['officer', 'leader'] as const };
+    const portal = (scopes: ('dossiers.submit' | 'dossiers.read')[]) =>
+      ({ kind: 'portal', portalId: 'p', scopes }) as const;
+    expect(passesRouteGate({ kind: 'staff', userId: 'u', username: 'u', roles: [] }, submit)).toBe(true);
+    expect(passesRouteGate(portal(['dossiers.submit']), submit)).toBe(true);
+    expect(passesRouteGate(portal(['dossiers.read']), submit)).toBe(false);
+    expect(passesRouteGate(portal(['dossiers.submit', 'dossiers.read']), staffOnly)).toBe(false);
+    expect(passesRouteGate({ kind: 'anonymous' }, submit)).toBe(false);
   });
 
   it('lets a role or a scope through, and refuses the others', () => {
@@ -144,9 +107,7 @@ describe('callers', () => {
     expect(() => authorize({ kind: 'staff', userId: 'u', username: 'u', roles: ['leader'] }, access)).toThrow(
       Forbidden,
     );
-    expect(() =>
-      authorize({ kind: 'portal', portalId: 'p', clientId: 'c', scopes: ['dossiers.read'] }, access),
-    ).toThrow(Forbidden);
+    expect(() => authorize({ kind: 'portal', portalId: 'p', scopes: ['dossiers.read'] }, access)).toThrow(Forbidden);
     expect(() => authorize({ kind: 'anonymous' }, access)).toThrow(Unauthenticated);
   });
 });
