@@ -146,9 +146,22 @@ export const functions = {
 
 export type FunctionName = keyof typeof functions;
 
+/**
+ * What both stream consumers want: changes of dossier items (pk DOSSIER#<code>, sk DOSSIER), never the table's
+ * own counters, checkpoints, markers, schedules, inboxes, slip rows or uploads (docs/data-model.md).
+ */
+const dossierItemChanges = { dynamodb: { Keys: { pk: { S: [{ prefix: 'DOSSIER#' }] }, sk: { S: ['DOSSIER'] } } } };
+
 export const streamConsumers = [
-  { function: 'report-aggregator', batchSize: 100, maxRetries: 5 },
-  { function: 'portal-notifier', batchSize: 50, maxRetries: 10 },
+  // The tumbling window is there for the shard's id in each event: the counters' checkpoint is per shard.
+  {
+    function: 'report-aggregator',
+    batchSize: 100,
+    maxRetries: 5,
+    filters: [dossierItemChanges],
+    tumblingWindowSeconds: 900,
+  },
+  { function: 'portal-notifier', batchSize: 50, maxRetries: 10, filters: [dossierItemChanges] },
 ] as const satisfies readonly StreamConsumerSpec<FunctionName>[];
 
 export const queueConsumers = [

@@ -102,7 +102,9 @@ describe('table stream → report aggregator', () => {
       apologies: [],
       pinHash: 'x',
     };
-    const event: DynamoDBStreamEvent = {
+    // As the mapping's tumbling window hands it over: naming its shard.
+    const event: DynamoDBStreamEvent & { shardId: string } = {
+      shardId: `shardId-${randomUUID()}`,
       Records: [
         {
           eventID: randomUUID(),
