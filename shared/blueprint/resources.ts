@@ -28,6 +28,8 @@ export const table = {
     // Every dossier, soonest due or newest first, for a worklist without a status.
     { name: 'allByDue', partitionKey: 'listAll', sortKey: 'dueSort' },
     { name: 'allByFiled', partitionKey: 'listAll', sortKey: 'filedSort' },
+    // Sparse: alert schedules with an alert still to come, by level, soonest due first (the deadline watch).
+    { name: 'byAlertDue', partitionKey: 'alertLevel', sortKey: 'dueSort' },
   ],
 } as const satisfies TableSpec;
 
@@ -103,6 +105,8 @@ export const functions = {
     description: 'Finds open dossiers due soon or overdue and queues alerts',
     timeoutSeconds: 60,
     table: 'read',
+    // Its only writes: moving alert schedules on to their next level.
+    writesOnly: ['ALERT#'],
     queriesIndexes: true,
     sends: ['alerts'],
   },
