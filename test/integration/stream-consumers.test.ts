@@ -21,9 +21,9 @@ import { startTestWard, type TestWard } from '../support/ward.ts';
 
 /*
  * How the stream and queue consumers take a batch: in order, stopping at the first failure, where order is promised
- * (the portal notifier); never two transactions on the same item at once (the report aggregator, the alert
- * dispatch). The handlers run in this process against the ward's local services, as the runner runs them; the
- * pollers rest meanwhile, so only the batch given here reaches them.
+ * (the portal notifier); the whole batch summed into one write, once (the report aggregator); never two
+ * transactions on the same item at once (the alert dispatch). The handlers run in this process against the ward's
+ * local services, as the runner runs them; the pollers rest meanwhile, so only the batch given here reaches them.
  */
 
 let ward: TestWard;
@@ -247,7 +247,11 @@ describe('the report aggregator', () => {
     );
     expect(result.batchItemFailures).toEqual([]);
     const writeCallsPerRecord = inputs.length / records.length;
-    console.info(`report aggregator: ${inputs.length} DynamoDB write call(s) for ${records.length} stream records`);
+    const items = inputs.reduce((n, i) => n + ((i.TransactItems as unknown[] | undefined)?.length ?? 1), 0);
+    // Transactional writes cost two write units per item of up to 1 KB (counter items and the checkpoint are).
+    console.info(
+      `report aggregator: ${inputs.length} DynamoDB write call(s), ${items} item writes (${2 * items} WCU) for ${records.length} stream records`,
+    );
     expect(writeCallsPerRecord).toBeLessThanOrEqual(0.1);
     expect(mostAtOnce).toBe(1);
     const written = inputs.flatMap((i) => (i.TransactItems as { Update: { Key: { pk: string; sk: string } } }[]) ?? []);
