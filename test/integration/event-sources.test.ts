@@ -211,6 +211,8 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     );
   const QUARTER_HOUR = 15 * 60_000;
   const HOUR = 3_600_000;
+  /** A scheduled event's time has whole seconds: the instants of the runs here do too. */
+  const dueOf = (filed: { dueAt: string }) => Math.floor(Date.parse(filed.dueAt) / 1000) * 1000;
   /** The watch run at each instant, in turn, and what it queued for one dossier: `<kind>@<due at>`, in order. */
   async function queuedAt(code: string, instants: number[]): Promise<string[]> {
     const queued: string[] = [];
@@ -244,7 +246,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
 
   it('queues an overdue dossier’s alert once, however often the watch runs after, and alerts officers and leaders', async () => {
     const filed = await fileAtCounter();
-    const afterDue = Date.parse(filed.dueAt) + HOUR;
+    const afterDue = dueOf(filed) + HOUR;
     const runs = [afterDue, afterDue + QUARTER_HOUR, afterDue + 2 * QUARTER_HOUR, afterDue + 24 * HOUR];
     expect(await queuedAt(filed.code, runs)).toEqual([`overdue@${filed.dueAt}`]);
     for (const role of ['officer', 'leader'] as const) {
@@ -264,7 +266,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
 
   it('queues a due-soon alert once within 24 hours of the due date, then an overdue one once after it', async () => {
     const filed = await fileAtCounter();
-    const due = Date.parse(filed.dueAt);
+    const due = dueOf(filed);
     const runs = [
       due - 36 * HOUR, // not yet within the window
       due - 2 * HOUR,
@@ -293,7 +295,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
 
   it('alerts again, once per level, for the new due date an apology sets, and not for the old one', async () => {
     const filed = await fileAtCounter();
-    const due = Date.parse(filed.dueAt);
+    const due = dueOf(filed);
     const first = await queuedAt(filed.code, [due - 2 * HOUR]);
     const calendar = new WorkingCalendar({
       timeZone: ward.ward.timeZone,
@@ -321,7 +323,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
 
   it('raises nothing while a supplement is awaited, then alerts for the due date the handed-in supplement sets', async () => {
     const filed = await fileAtCounter();
-    const due = Date.parse(filed.dueAt);
+    const due = dueOf(filed);
     const first = await queuedAt(filed.code, [due - 2 * HOUR]);
     await act(filed, { action: 'request_supplement', missing: ['Bản sao giấy tờ tùy thân'] }, officer);
     // The clock stopped: past the due date, no overdue alert.
@@ -339,7 +341,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
   it('raises nothing for a dossier that left the running statuses before its due date', async () => {
     const filed = await fileAtCounter();
     await act(filed, { action: 'withdraw', reason: 'Công dân rút hồ sơ' }, officer);
-    const due = Date.parse(filed.dueAt);
+    const due = dueOf(filed);
     expect(await queuedAt(filed.code, [due - 2 * HOUR, due + QUARTER_HOUR])).toEqual([]);
   });
 
