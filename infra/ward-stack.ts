@@ -37,6 +37,7 @@ export function dynamoEventSource(table: ITable, source: StreamSource, onFailure
     maxRecordAge: Duration.seconds(source.maxRecordAgeSeconds),
     onFailure: new SqsDlq(onFailure),
     ...(source.filters.length > 0 ? { filters: source.filters.map((pattern) => FilterCriteria.filter(pattern)) } : {}),
+    ...(source.tumblingWindowSeconds ? { tumblingWindow: Duration.seconds(source.tumblingWindowSeconds) } : {}),
   });
 }
 

@@ -47,6 +47,8 @@ interface ShardState {
   pageEnd?: string | undefined;
   /** No records left to read (the shard closed and its last page is read). */
   exhausted: boolean;
+  /** With a tumbling window: the state the function handed back last, and the window it belongs to. */
+  window?: { start: number; state: unknown } | undefined;
 }
 
 type Outcome = { ok: true } | { ok: false; firstFailed: number; kind: 'partial' | 'error' };
@@ -61,7 +63,10 @@ type Outcome = { ok: true } | { ok: false; firstFailed: number; kind: 'partial' 
  * - a function error (a throw or a timeout) splits the batch in two (BisectBatchOnFunctionError) and retries each
  *   half in order; splitting does not count as a retry, so a single bad record is isolated;
  * - after `maxRetries` retries, or once older than `maxRecordAgeSeconds`, records are described on the on-failure
- *   queue and skipped.
+ *   queue and skipped;
+ * - with a tumbling window, each event names its shard and window and carries the state the function returned
+ *   last in that window (a fresh one in a new window), as Lambda's does; the window's extra final invocation is
+ *   not simulated (no consumer here acts on it).
  */
 export class StreamPoller implements Poller {
   readonly name: string;
@@ -176,7 +181,7 @@ export class StreamPoller implements Poller {
       if (batch.records.length === 0) return tooOld;
     }
 
-    const outcome = await this.invoke(batch.records);
+    const outcome = await this.invoke(state, batch.records);
     const delivered = batch.records.length;
     if (outcome.ok) {
       this.handled(state, batch, delivered);
@@ -227,16 +232,27 @@ export class StreamPoller implements Poller {
   }
 
   /** Invokes the function; a partial failure names the first failed record, as Lambda reads batchItemFailures. */
-  private async invoke(records: StreamRecord[]): Promise<Outcome> {
-    const event: DynamoDBStreamEvent = { Records: records.map((r) => this.toLambdaRecord(r)) };
-    let response: DynamoDBBatchResponse | undefined;
+  private async invoke(state: ShardState, records: StreamRecord[]): Promise<Outcome> {
+    const event: DynamoDBStreamEvent = {
+      Records: records.map((r) => this.toLambdaRecord(r)),
+      ...this.windowOf(state),
+    };
+    let response: (DynamoDBBatchResponse & { state?: unknown }) | undefined;
     try {
       response = (await this.options.lambdas.invoke(this.options.source.function, event)) as
-        | DynamoDBBatchResponse
+        | (DynamoDBBatchResponse & { state?: unknown })
         | undefined;
     } catch (error) {
       this.options.log(`${this.name} failed: ${(error as Error).message}`);
       return { ok: false, firstFailed: 0, kind: 'error' };
+    }
+    if (this.options.source.tumblingWindowSeconds) {
+      // Lambda counts an answer without a state as a failed invocation.
+      if (response?.state === undefined || response.state === null) {
+        this.options.log(`${this.name} failed: a tumbling window's answer carries no state`);
+        return { ok: false, firstFailed: 0, kind: 'error' };
+      }
+      state.window = { start: state.window?.start ?? this.windowStart(), state: response.state };
     }
     const failures = response?.batchItemFailures ?? [];
     if (!this.options.source.reportBatchItemFailures || failures.length === 0) return { ok: true };
@@ -245,6 +261,27 @@ export class StreamPoller implements Poller {
     // An empty, missing or unknown identifier makes the whole batch a failure, as Lambda reads it.
     if (indexes.some((i) => i < 0)) return { ok: false, firstFailed: 0, kind: 'error' };
     return { ok: false, firstFailed: Math.min(...indexes), kind: 'partial' };
+  }
+
+  private windowStart(): number {
+    const seconds = this.options.source.tumblingWindowSeconds ?? 0;
+    return Math.floor(this.now() / (seconds * 1000)) * seconds * 1000;
+  }
+
+  /** The tumbling window's part of the event: the shard, the window and its state so far (none without a window). */
+  private windowOf(state: ShardState): Record<string, unknown> {
+    const seconds = this.options.source.tumblingWindowSeconds;
+    if (!seconds) return {};
+    const start = this.windowStart();
+    if (state.window?.start !== start) state.window = { start, state: {} };
+    return {
+      shardId: state.shard.ShardId,
+      eventSourceARN: this.options.streamArn,
+      window: { start: new Date(start).toISOString(), end: new Date(start + seconds * 1000).toISOString() },
+      state: state.window.state,
+      isFinalInvokeForWindow: false,
+      isWindowTerminatedEarly: false,
+    };
   }
 
   private advance(state: ShardState, sequenceNumber: string): void {

@@ -4,34 +4,62 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { queueAlerts } from '../../shared/adapters/alert-queue.ts';
-import { dossiersDueBefore } from '../../shared/adapters/due-dossiers.ts';
+import { type AlertLevel, advanceAlertSchedule } from '../../shared/adapters/alert-schedule.ts';
+import { dueDossiers, type PendingAlert, pendingAlerts } from '../../shared/adapters/due-dossiers.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
-import { clockRunningStatuses } from '../../shared/domain/dossier.ts';
+import { clockRunningStatuses, type DossierStatus } from '../../shared/domain/dossier.ts';
 import type { AlertMessage } from '../../shared/events.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 
+/** Schedules moved on at once after the alerts are queued. */
+const ADVANCES_AT_ONCE = 10;
+
 /**
- * Every quarter hour: the dossiers whose clock runs and that are due within the ward's alert window, or
- * already overdue, each become an alert on the alerts queue. Alerts repeat every run; delivery keeps one per
- * dossier, kind and due date. The clock is the schedule's own time.
+ * Every quarter hour: the alerts whose instant has come (due within the ward's alert window, or overdue), each
+ * queued once per dossier, level and due date. The sparse index of alert schedules holds only alerts still to
+ * come, and once queued a schedule moves to its next level, so a run reads what is due now, not every open
+ * dossier. The alerts are queued before their schedules move on: a run that fails in between raises them again
+ * next time, and delivery keeps one (alert markers). The clock is the schedule's own time.
  */
-async function watch(event: ScheduledEvent): Promise<{ dueSoon: number; overdue: number }> {
-  const now = Date.parse(event.time);
+export async function watchDeadlines(now: number): Promise<{ dueSoon: number; overdue: number }> {
+  const nowIso = new Date(now).toISOString();
   const horizon = new Date(now + wardConfig().alerts.dueSoonHours * 3_600_000).toISOString();
-  const alerts: AlertMessage[] = [];
-  for (const status of clockRunningStatuses) {
-    for (const dossier of await dossiersDueBefore(status, horizon)) {
-      const kind = Date.parse(dossier.dueAt) < now ? 'overdue' : 'due_soon';
-      alerts.push({ kind, ...dossier, detectedAt: new Date(now).toISOString() });
+  const pending = await pendingAlerts(nowIso, horizon);
+  const dossiers = await dueDossiers(pending.map((p) => p.code));
+  const alerts: { message: AlertMessage; schedule: PendingAlert }[] = [];
+  const stale: PendingAlert[] = [];
+  for (const schedule of pending) {
+    const dossier = dossiers.get(schedule.code);
+    // Written with its dossier, a schedule agrees with it, or was replaced since it was read (its condition then
+    // fails when it is dropped here). One that does not is not alerted on, and leaves the index.
+    if (
+      !dossier ||
+      dossier.dueAt !== schedule.dueAt ||
+      !(clockRunningStatuses as readonly DossierStatus[]).includes(dossier.status)
+    ) {
+      stale.push(schedule);
+      continue;
     }
+    const kind: AlertLevel = Date.parse(dossier.dueAt) < now ? 'overdue' : 'due_soon';
+    alerts.push({ message: { kind, ...dossier, detectedAt: nowIso }, schedule });
   }
-  await queueAlerts(alerts);
-  const overdue = alerts.filter((a) => a.kind === 'overdue').length;
+  await queueAlerts(alerts.map((a) => a.message));
+  const advances = [
+    ...alerts.map((a) => [a.schedule, a.message.kind] as const),
+    ...stale.map((schedule) => [schedule, 'overdue'] as const),
+  ];
+  for (let i = 0; i < advances.length; i += ADVANCES_AT_ONCE)
+    await Promise.all(
+      advances.slice(i, i + ADVANCES_AT_ONCE).map(([schedule, raised]) => advanceAlertSchedule(schedule, raised, now)),
+    );
+  if (stale.length > 0)
+    logger.warn('alert schedules that did not match their dossiers, dropped', { count: stale.length });
+  const overdue = alerts.filter((a) => a.message.kind === 'overdue').length;
   metrics.addMetric('dossiersOverdue', MetricUnit.Count, overdue);
   metrics.addMetric('dossiersDueSoon', MetricUnit.Count, alerts.length - overdue);
   return { dueSoon: alerts.length - overdue, overdue };
 }
 
-export const handler = middy(watch)
+export const handler = middy((event: ScheduledEvent) => watchDeadlines(Date.parse(event.time)))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

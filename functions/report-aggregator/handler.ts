@@ -1,26 +1,42 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBRecord } from 'aws-lambda';
-import { streamConsumer } from '../../shared/adapters/batch.ts';
-import { addCountersOnce } from '../../shared/adapters/report-store.ts';
+import type { DynamoDBBatchItemFailure } from 'aws-lambda';
+import { streamBatchConsumer } from '../../shared/adapters/batch.ts';
+import { addBatchOnce, type CountedChange } from '../../shared/adapters/report-store.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
 import { counterDeltas, reportScopes } from '../../shared/domain/report.ts';
-import { metrics } from '../../shared/observability.ts';
+import { logger, metrics } from '../../shared/observability.ts';
 
 /**
- * Adds each dossier change to the day counters, once per stream record. One record at a time: the records of a
- * batch mostly add to the same counters (the ward's, today's), and two transactions on one item at once conflict.
+ * Adds the dossier changes of a batch to the day counters, exactly once per stream record: the batch is summed in
+ * memory and each counter item written once, with the shard's checkpoint (shared/adapters/report-store.ts). A
+ * record that cannot be read fails with the ones after it; those before it are counted, and the stream retries
+ * from it.
  */
-export const handler = streamConsumer('one_at_a_time', async (record: DynamoDBRecord) => {
-  const { before, after } = dossierChange(record);
-  if (!after) return;
-  const deltas = counterDeltas(before, after, wardConfig().timeZone);
-  const approximate = (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000;
-  const counted = await addCountersOnce(
-    record.eventID!,
-    reportScopes(after),
-    deltas,
-    approximate || Date.parse(after.filedAt),
-  );
-  if (!counted) metrics.addMetric('streamRecordReplayed', MetricUnit.Count, 1);
+export const handler = streamBatchConsumer(async (shardId, records): Promise<DynamoDBBatchItemFailure[]> => {
+  const { timeZone } = wardConfig();
+  const changes: CountedChange[] = [];
+  let failed: string | undefined;
+  for (const record of records) {
+    try {
+      const { before, after } = dossierChange(record);
+      if (!after) continue;
+      changes.push({
+        sequenceNumber: record.dynamodb!.SequenceNumber!,
+        scopes: reportScopes(after),
+        deltas: counterDeltas(before, after, timeZone),
+      });
+    } catch (error) {
+      failed = record.dynamodb?.SequenceNumber ?? '';
+      logger.error('a stream record could not be counted', {
+        eventID: record.eventID,
+        error: (error as Error).message,
+      });
+      break;
+    }
+  }
+  const approximate = (records[0]?.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000;
+  const { replayed } = await addBatchOnce(shardId, changes, approximate || Date.now());
+  if (replayed > 0) metrics.addMetric('streamRecordReplayed', MetricUnit.Count, replayed);
+  return failed === undefined ? [] : [{ itemIdentifier: failed }];
 });

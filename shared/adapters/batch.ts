@@ -8,7 +8,14 @@ import type { FailureResponse, SuccessResponse } from '@aws-lambda-powertools/ba
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import type {
+  Context,
+  DynamoDBBatchItemFailure,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
 import { logger, metrics } from '../observability.ts';
 
 /**
@@ -23,6 +30,8 @@ import { logger, metrics } from '../observability.ts';
  *   once, so two records touching the same item (a day counter, an alert marker) never race their transactions.
  * - `in_order_per_group` (FIFO queues): one message after another; after a failure the rest of that message
  *   group is returned too, and other groups go on.
+ *
+ * A stream consumer may also take each batch whole (`streamBatchConsumer`), to write what the whole batch adds up to.
  */
 
 class NotProcessedAfterFailure extends Error {
@@ -66,6 +75,33 @@ export function streamConsumer(order: StreamOrder, handleRecord: (record: Dynamo
   return withInstrumentation((event: DynamoDBStreamEvent, context: Context) =>
     processPartialResponse(event, handleRecord, processor, { context, processInParallel: false }),
   );
+}
+
+/** A stream event in a tumbling window, as Lambda sends it (aws-lambda's types do not have these fields). */
+export interface DynamoDBStreamWindowEvent extends DynamoDBStreamEvent {
+  shardId?: string;
+  eventSourceARN?: string;
+  window?: { start: string; end: string };
+  state?: Record<string, unknown>;
+  isFinalInvokeForWindow?: boolean;
+  isWindowTerminatedEarly?: boolean;
+}
+
+/**
+ * A consumer of the table stream that takes each batch whole, with the id of the shard it comes from: its event
+ * source mapping has a tumbling window, the one way Lambda names the shard. It keeps no state across invocations
+ * (it hands back an empty one, which Lambda requires) and reports the records it failed, the first of which the
+ * batch is retried from. An event without a shard is refused: the mapping lost its window.
+ */
+export function streamBatchConsumer(
+  handleBatch: (shardId: string, records: DynamoDBRecord[]) => Promise<DynamoDBBatchItemFailure[]>,
+) {
+  return withInstrumentation(async (event: DynamoDBStreamWindowEvent) => {
+    if (!event.shardId)
+      throw new Error('a stream batch without its shard id: the event source needs a tumbling window');
+    const batchItemFailures = await handleBatch(event.shardId, event.Records);
+    return { state: {}, batchItemFailures };
+  });
 }
 
 /** A consumer of a queue. */

@@ -6,6 +6,7 @@ import { NotFound, VersionMismatch } from '../domain/errors.ts';
 import { type Decision, type WorkflowState, workflowStateOf, workflowStatePaths } from '../domain/workflow.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { etagOf } from '../http/etag.ts';
+import { alertScheduleWrite } from './alert-schedule.ts';
 import { dynamo, tableName } from './aws.ts';
 import { queryAll } from './query.ts';
 
@@ -157,6 +158,8 @@ export async function applyDecision(state: WorkflowState, decision: Decision): P
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          // A due date set or moved, a clock started or stopped: the dossier's alerts are scheduled anew.
+          ...[alertScheduleWrite(state.code, state, decision.next)].filter((write) => write !== undefined),
         ],
       }),
     );

@@ -5,6 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ControlSlipEntry, Dossier } from '../domain/dossier.ts';
 import { ServiceUnavailable, Unprocessable } from '../domain/errors.ts';
 import { logger } from '../observability.ts';
+import { alertScheduleWrite } from './alert-schedule.ts';
 import { dynamo, tableName } from './aws.ts';
 import { dossierItem, keys, slipItem } from './dossier-store.ts';
 
@@ -92,6 +93,8 @@ export async function fileDossier(
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          // A dossier received at once (at the counter) has its clock running: its alerts are scheduled with it.
+          ...[alertScheduleWrite(dossier.code, undefined, dossier)].filter((write) => write !== undefined),
           ...(idempotency && claim
             ? [
                 {

@@ -1,58 +1,162 @@
+import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CounterDelta } from '../domain/report.ts';
-import { tableName } from './aws.ts';
-import { writeOnce } from './once.ts';
+import { dynamo, tableName } from './aws.ts';
 import { queryAll } from './query.ts';
 
-/** Stream records are kept 24 hours; their markers a little longer. */
-const MARKER_TTL_SECONDS = 48 * 3600;
+/** Stream records are kept 24 hours; a shard's checkpoint a little longer, so no replay can outlive it. */
+const CHECKPOINT_TTL_SECONDS = 48 * 3600;
+/** DynamoDB's limit of items in one transaction: the shard's checkpoint and up to 99 day counters. */
+const MAX_TRANSACTION_ITEMS = 100;
+/** Sequence numbers are 21 to 40 digits: padded to 40, they compare as strings in a condition. */
+const SEQUENCE_DIGITS = 40;
+/** Attempts of one transaction: after a replay found its checkpoint ahead, or a conflict with another shard. */
+const MAX_ATTEMPTS = 4;
 
 export const reportKey = (scope: string, date: string) => ({ pk: `REPORT#${scope}`, sk: `DAY#${date}` });
+export const checkpointKey = (shardId: string) => ({ pk: `STREAM#${shardId}`, sk: 'CHECKPOINT' });
+
+/** What one stream record adds to the day counters. */
+export interface CountedChange {
+  sequenceNumber: string;
+  scopes: readonly string[];
+  deltas: readonly CounterDelta[];
+}
+
+export interface BatchOutcome {
+  /** Records whose changes this call added. */
+  applied: number;
+  /** Records a checkpoint showed were added before (a replay). */
+  replayed: number;
+}
+
+const padded = (sequenceNumber: string) => sequenceNumber.padStart(SEQUENCE_DIGITS, '0');
+
+/** The day counters a run of changes adds to, summed: one entry per counter item, zero sums left out. */
+function sumByItem(
+  changes: readonly CountedChange[],
+): Map<string, { scope: string; date: string; counters: Record<string, number> }> {
+  const items = new Map<string, { scope: string; date: string; counters: Record<string, number> }>();
+  for (const change of changes)
+    for (const delta of change.deltas)
+      for (const scope of change.scopes) {
+        const key = `${scope}\u0000${delta.date}`;
+        const item = items.get(key) ?? { scope, date: delta.date, counters: {} };
+        items.set(key, item);
+        for (const [name, value] of Object.entries(delta.counters))
+          item.counters[name] = (item.counters[name] ?? 0) + (value ?? 0);
+      }
+  for (const [key, item] of items) {
+    for (const [name, value] of Object.entries(item.counters)) if (value === 0) delete item.counters[name];
+    if (Object.keys(item.counters).length === 0) items.delete(key);
+  }
+  return items;
+}
+
+/** The longest run of changes from the start whose counter items fit one transaction beside the checkpoint. */
+function fittingRun(changes: readonly CountedChange[]): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < changes.length; i++) {
+    for (const delta of changes[i]!.deltas)
+      for (const scope of changes[i]!.scopes) seen.add(`${scope}\u0000${delta.date}`);
+    // A single record's counters always fit (at most a few days times three scopes).
+    if (seen.size > MAX_TRANSACTION_ITEMS - 1) return Math.max(i, 1);
+  }
+  return changes.length;
+}
+
+function counterUpdate(item: { scope: string; date: string; counters: Record<string, number> }) {
+  const entries = Object.entries(item.counters);
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: reportKey(item.scope, item.date),
+      UpdateExpression: `SET #entity = :entity, #scope = :scope, #date = :date ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+      ExpressionAttributeNames: {
+        '#entity': 'entity',
+        '#scope': 'scope',
+        '#date': 'date',
+        ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+      },
+      ExpressionAttributeValues: {
+        ':entity': 'report-day',
+        ':scope': item.scope,
+        ':date': item.date,
+        ...Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
+      },
+    },
+  };
+}
 
 /**
- * Adds a stream record's counter deltas exactly once: one transaction puts a marker named after the record's
- * event id and adds to the day counters of each scope. A replayed record finds its marker and adds nothing.
- * Returns false when the record had already been counted.
+ * Adds the changes of a batch of one shard's records, in stream order, to the day counters, exactly once.
+ * The batch's changes are summed in memory and each counter item is written once, in one transaction with the
+ * shard's checkpoint (the last sequence number applied), on condition that the checkpoint is still before the
+ * first record written. A replayed batch, a retried half of a bisected one or a batch overlapping what was
+ * applied finds the checkpoint ahead: the cancelled transaction brings it back, the records up to it are left
+ * out, and the rest is written. A batch whose counters do not fit one transaction (100 items) is written as
+ * several, in order, each moving the checkpoint. Records that count nothing write nothing, not even the
+ * checkpoint: replaying them adds nothing either. One batch of a shard runs at a time (Lambda's way with a
+ * shard); a conflict with another shard's transaction on the same counter item is retried a few times.
  */
-export async function addCountersOnce(
-  eventId: string,
-  scopes: string[],
-  deltas: CounterDelta[],
+export async function addBatchOnce(
+  shardId: string,
+  changes: readonly CountedChange[],
   now: number,
-): Promise<boolean> {
-  if (deltas.length === 0) return true;
-  const updates = deltas.flatMap((delta) =>
-    scopes.map((scope) => {
-      const entries = Object.entries(delta.counters);
-      return {
-        Update: {
-          TableName: tableName(),
-          Key: reportKey(scope, delta.date),
-          UpdateExpression: `SET #entity = :entity, #scope = :scope, #date = :date ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-          ExpressionAttributeNames: {
-            '#entity': 'entity',
-            '#scope': 'scope',
-            '#date': 'date',
-            ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
-          },
-          ExpressionAttributeValues: {
-            ':entity': 'report-day',
-            ':scope': scope,
-            ':date': delta.date,
-            ...Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
-          },
-        },
-      };
-    }),
-  );
-  return writeOnce(
-    {
-      pk: `STREAM#${eventId}`,
-      sk: 'COUNTED',
-      entity: 'stream-marker',
-      expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS,
-    },
-    updates,
-  );
+): Promise<BatchOutcome> {
+  let pending = changes.filter((c) => c.deltas.length > 0);
+  const outcome: BatchOutcome = { applied: 0, replayed: 0 };
+  let attempts = 0;
+  while (pending.length > 0) {
+    const run = pending.slice(0, fittingRun(pending));
+    const counters = [...sumByItem(run).values()];
+    if (counters.length === 0) {
+      outcome.applied += run.length;
+      pending = pending.slice(run.length);
+      continue;
+    }
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName(),
+                Key: checkpointKey(shardId),
+                UpdateExpression: 'SET #entity = :entity, #last = :last, #expiresAt = :expiresAt',
+                ConditionExpression: 'attribute_not_exists(#last) OR #last < :first',
+                ExpressionAttributeNames: { '#entity': 'entity', '#last': 'last', '#expiresAt': 'expiresAt' },
+                ExpressionAttributeValues: {
+                  ':entity': 'stream-checkpoint',
+                  ':last': padded(run.at(-1)!.sequenceNumber),
+                  ':first': padded(run[0]!.sequenceNumber),
+                  ':expiresAt': Math.floor(now / 1000) + CHECKPOINT_TTL_SECONDS,
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            ...counters.map(counterUpdate),
+          ],
+        }),
+      );
+      outcome.applied += run.length;
+      pending = pending.slice(run.length);
+      attempts = 0;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || ++attempts >= MAX_ATTEMPTS) throw error;
+      const checkpoint = error.CancellationReasons?.[0];
+      if (checkpoint?.Code === 'ConditionalCheckFailed' && checkpoint.Item) {
+        // Part or all of this was applied before: go on after the checkpoint.
+        const last = unmarshall(checkpoint.Item as Record<string, AttributeValue>).last as string;
+        const after = pending.filter((c) => padded(c.sequenceNumber) > last);
+        outcome.replayed += pending.length - after.length;
+        pending = after;
+      } else if (!error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) throw error;
+      else await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempts));
+    }
+  }
+  return outcome;
 }
 
 /** Day counters of one scope between two local dates, inclusive. */

@@ -28,6 +28,8 @@ export const table = {
     // Every dossier, soonest due or newest first, for a worklist without a status.
     { name: 'allByDue', partitionKey: 'listAll', sortKey: 'dueSort' },
     { name: 'allByFiled', partitionKey: 'listAll', sortKey: 'filedSort' },
+    // Sparse: alert schedules with an alert still to come, by level, soonest due first (the deadline watch).
+    { name: 'byAlertDue', partitionKey: 'alertLevel', sortKey: 'dueSort' },
   ],
 } as const satisfies TableSpec;
 
@@ -108,6 +110,8 @@ export const functions = {
     description: 'Finds open dossiers due soon or overdue and queues alerts',
     timeoutSeconds: 60,
     table: 'read',
+    // Its only writes: moving alert schedules on to their next level.
+    writesOnly: ['ALERT#'],
     queriesIndexes: true,
     sends: ['alerts'],
   },
@@ -151,9 +155,22 @@ export const functions = {
 
 export type FunctionName = keyof typeof functions;
 
+/**
+ * What both stream consumers want: changes of dossier items (pk DOSSIER#<code>, sk DOSSIER), never the table's
+ * own counters, checkpoints, markers, schedules, inboxes, slip rows or uploads (docs/data-model.md).
+ */
+const dossierItemChanges = { dynamodb: { Keys: { pk: { S: [{ prefix: 'DOSSIER#' }] }, sk: { S: ['DOSSIER'] } } } };
+
 export const streamConsumers = [
-  { function: 'report-aggregator', batchSize: 100, maxRetries: 5 },
-  { function: 'portal-notifier', batchSize: 50, maxRetries: 10 },
+  // The tumbling window is there for the shard's id in each event: the counters' checkpoint is per shard.
+  {
+    function: 'report-aggregator',
+    batchSize: 100,
+    maxRetries: 5,
+    filters: [dossierItemChanges],
+    tumblingWindowSeconds: 900,
+  },
+  { function: 'portal-notifier', batchSize: 50, maxRetries: 10, filters: [dossierItemChanges] },
 ] as const satisfies readonly StreamConsumerSpec<FunctionName>[];
 
 export const queueConsumers = [

@@ -102,6 +102,11 @@ export interface StreamConsumerSpec<Fn extends string = string> {
   maxRetries: number;
   /** Only records matching one of these reach the function (none: every record). */
   filters?: readonly EventFilterPattern[];
+  /**
+   * A tumbling window (seconds, at most 900): the events then name their shard (`shardId`), which a consumer
+   * keeping a checkpoint per shard needs, and carry a `state` the function must hand back.
+   */
+  tumblingWindowSeconds?: number;
 }
 
 export interface QueueConsumerSpec<Fn extends string = string, Queue extends string = string> {

@@ -142,6 +142,8 @@ export interface StreamSource {
   /** Where records go (described, not copied) when their retries or their age run out. */
   onFailure: QueueName;
   filters: readonly EventFilterPattern[];
+  /** Seconds of the tumbling window, when the consumer has one (its events name their shard). */
+  tumblingWindowSeconds?: number | undefined;
 }
 
 const declaredStreamConsumers: readonly StreamConsumerSpec<FunctionName>[] = streamConsumers;
@@ -156,6 +158,7 @@ export const streamSources: readonly StreamSource[] = declaredStreamConsumers.ma
     reportBatchItemFailures: true,
     onFailure: 'streamFailures',
     filters: consumer.filters ?? [],
+    ...(consumer.tumblingWindowSeconds ? { tumblingWindowSeconds: consumer.tumblingWindowSeconds } : {}),
   }),
 );
 

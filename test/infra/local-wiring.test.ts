@@ -6,6 +6,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoEventSource } from '../../infra/ward-stack.ts';
+import { matchesFilters } from '../../local/event-filter.ts';
 import { localGrants, localResourceRefs, localRuntimes, sharedEnvironment } from '../../local/functions.ts';
 import type { LocalResources } from '../../local/resources.ts';
 import {
@@ -179,6 +180,7 @@ describe('the local runner, against the synthesized stack', () => {
         BisectBatchOnFunctionError: source.bisectBatchOnError,
         FunctionResponseTypes: source.reportBatchItemFailures ? ['ReportBatchItemFailures'] : undefined,
       });
+      expect(mapping.Properties.TumblingWindowInSeconds, source.function).toBe(source.tumblingWindowSeconds);
       expect(localValue(mapping.Properties.DestinationConfig.OnFailure.Destination, 'Arn')).toBe(
         local.queueArns[source.onFailure],
       );
@@ -204,6 +206,41 @@ describe('the local runner, against the synthesized stack', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify(pattern) }] },
     });
+  });
+
+  it('lets only changes of dossier items through to both stream consumers, by the filters of the template', () => {
+    const code = '000.00.00.H99-260302-0001';
+    // One item of each kind the table holds (docs/data-model.md), as a stream record's keys.
+    const kinds: Record<string, [string, string]> = {
+      dossier: [`DOSSIER#${code}`, 'DOSSIER'],
+      slip: [`DOSSIER#${code}`, 'SLIP#0002'],
+      upload: [`DOSSIER#${code}`, 'UPLOAD#u1'],
+      sequence: ['SEQUENCE#2026-03-02', 'SEQUENCE'],
+      idempotency: ['IDEMPOTENCY#dvcqg#abc', 'IDEMPOTENCY'],
+      lookup: [`LOOKUP#${code}`, 'LOOKUP'],
+      counter: ['REPORT#ward', 'DAY#2026-03-02'],
+      checkpoint: ['STREAM#shardId-1', 'CHECKPOINT'],
+      marker: [`ALERT#${code}`, 'overdue#2026-03-03T02:00:00.000Z'],
+      schedule: [`ALERT#${code}`, 'SCHEDULE'],
+      inbox: ['INBOX#officer', `2026-03-03T02:00:00.000Z#${code}#overdue`],
+    };
+    const mappings = Object.values(template.Resources).filter(
+      (r: any) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.StartingPosition,
+    ) as { Properties: Record<string, any> }[];
+    expect(mappings).toHaveLength(streamSources.length);
+    for (const source of streamSources) {
+      const fn = logicalIdOf(built.stack.functions[source.function].fn);
+      const mapping = mappings.find((m) => m.Properties.FunctionName.Ref === fn)!;
+      const patterns = (mapping.Properties.FilterCriteria?.Filters ?? []).map((f: { Pattern: string }) =>
+        JSON.parse(f.Pattern),
+      );
+      const through = Object.entries(kinds)
+        .filter(([, [pk, sk]]) =>
+          matchesFilters(patterns, { eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: pk }, sk: { S: sk } } } }),
+        )
+        .map(([kind]) => kind);
+      expect(through, source.function).toEqual(['dossier']);
+    }
   });
 
   it('creates queues with the visibility timeout and receive count the stack’s have, and feeds them in its batches', () => {

@@ -8,7 +8,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueResourceName } from '../../local/resources.ts';
-import { dynamo } from '../../shared/adapters/aws.ts';
+import { dynamo, sqs } from '../../shared/adapters/aws.ts';
+import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import { birthRegistration, idempotent, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
@@ -49,6 +50,28 @@ afterAll(async () => {
 });
 
 const table = () => ward.resources.tableName;
+
+/** The calls of one command a client of this process makes while `work` runs (counting, not mocking). */
+async function watchCalls<T>(
+  client: ReturnType<typeof sqs>,
+  command: RegExp,
+  work: () => Promise<T>,
+): Promise<{ result: T; inputs: Record<string, unknown>[] }> {
+  const inputs: Record<string, unknown>[] = [];
+  const name = `motcuaWatch${randomUUID().slice(0, 8)}`;
+  client.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      if (command.test(String(ctx.commandName))) inputs.push(args.input as Record<string, unknown>);
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    return { result: await work(), inputs };
+  } finally {
+    client.middlewareStack.remove(name);
+  }
+}
 async function reportDay(scope: string, date: string) {
   const result = await dynamo().send(
     new GetCommand({ TableName: table(), Key: { pk: `REPORT#${scope}`, sk: `DAY#${date}` } }),
@@ -102,7 +125,9 @@ describe('table stream → report aggregator', () => {
       apologies: [],
       pinHash: 'x',
     };
-    const event: DynamoDBStreamEvent = {
+    // As the mapping's tumbling window hands it over: naming its shard.
+    const event: DynamoDBStreamEvent & { shardId: string } = {
+      shardId: `shardId-${randomUUID()}`,
       Records: [
         {
           eventID: randomUUID(),
@@ -185,25 +210,53 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
       (a: { code: string }) => a.code === code,
     );
   const QUARTER_HOUR = 15 * 60_000;
-
-  it('alerts officers and leaders once about an overdue dossier, however often the watch runs', async () => {
-    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
-    const afterDue = new Date(Date.parse(filed.body.dueAt) + 3_600_000);
-    const first = (await ward.trigger('deadline-watch', afterDue)) as { overdue: number };
-    expect(first.overdue).toBeGreaterThanOrEqual(1);
-    await ward.settle();
-    // The next runs of the schedule, a quarter of an hour apart, raise the same alert again: each would be an
-    // inbox entry of its own (the entry is keyed by the instant it was detected) but for the delivery marker.
-    for (const run of [1, 2]) {
-      const again = (await ward.trigger('deadline-watch', new Date(afterDue.getTime() + run * QUARTER_HOUR))) as {
-        overdue: number;
-      };
-      expect(again.overdue).toBeGreaterThanOrEqual(1);
+  const HOUR = 3_600_000;
+  /** A scheduled event's time has whole seconds: the instants of the runs here do too. */
+  const dueOf = (filed: { dueAt: string }) => Math.floor(Date.parse(filed.dueAt) / 1000) * 1000;
+  /** The watch run at each instant, in turn, and what it queued for one dossier: `<kind>@<due at>`, in order. */
+  async function queuedAt(code: string, instants: number[]): Promise<string[]> {
+    const queued: string[] = [];
+    for (const at of instants) {
+      const { inputs } = await watchCalls(sqs(), /^SendMessageBatch/, () =>
+        ward.trigger('deadline-watch', new Date(at)),
+      );
+      for (const input of inputs)
+        for (const entry of input.Entries as { MessageBody: string }[]) {
+          const alert = JSON.parse(entry.MessageBody);
+          if (alert.code === code) queued.push(`${alert.kind}@${alert.dueAt}`);
+        }
       await ward.settle();
     }
+    return queued;
+  }
+  async function act(dossier: { code: string; etag: string }, body: Record<string, unknown>, as: object) {
+    const done = await ward.api.post(`/dossiers/${dossier.code}/actions`, body, {
+      as: as as never,
+      headers: { 'if-match': dossier.etag },
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    dossier.etag = done.headers.get('etag')!;
+    return done.body as { dueAt: string; status: string };
+  }
+  const fileAtCounter = async () => {
+    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
+    expect(filed.status).toBe(201);
+    return { code: filed.body.code as string, dueAt: filed.body.dueAt as string, etag: filed.headers.get('etag')! };
+  };
+
+  it('queues an overdue dossier’s alert once, however often the watch runs after, and alerts officers and leaders', async () => {
+    const filed = await fileAtCounter();
+    const afterDue = dueOf(filed) + HOUR;
+    const runs = [afterDue, afterDue + QUARTER_HOUR, afterDue + 2 * QUARTER_HOUR, afterDue + 24 * HOUR];
+    expect(await queuedAt(filed.code, runs)).toEqual([`overdue@${filed.dueAt}`]);
     for (const role of ['officer', 'leader'] as const) {
-      expect(await alertsOf(filed.body.code, role)).toEqual([
-        expect.objectContaining({ kind: 'overdue', dueAt: filed.body.dueAt, role, detectedAt: afterDue.toISOString() }),
+      expect(await alertsOf(filed.code, role)).toEqual([
+        expect.objectContaining({
+          kind: 'overdue',
+          dueAt: filed.dueAt,
+          role,
+          detectedAt: new Date(afterDue).toISOString(),
+        }),
       ]);
     }
     // A specialist's inbox is not among the ward's alert recipients.
@@ -211,37 +264,111 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     expect(specialistInbox.body.items).toEqual([]);
   });
 
-  it('delivers a due-soon alert within 24 hours of the due date, once, then an overdue one after it', async () => {
-    const filed = await ward.api.post('/dossiers', maritalStatus(), { as: officer });
-    const code = filed.body.code as string;
-    const dueAt = Date.parse(filed.body.dueAt);
-    // A day and a half before: not yet within the window.
-    await ward.trigger('deadline-watch', new Date(dueAt - 36 * 3_600_000));
-    await ward.settle();
-    expect(await alertsOf(code, 'officer')).toEqual([]);
-    const soon = new Date(dueAt - 2 * 3_600_000);
-    for (const at of [soon, new Date(soon.getTime() + QUARTER_HOUR)]) {
-      const result = (await ward.trigger('deadline-watch', at)) as { dueSoon: number };
-      expect(result.dueSoon).toBeGreaterThanOrEqual(1);
-      await ward.settle();
-    }
+  it('queues a due-soon alert once within 24 hours of the due date, then an overdue one once after it', async () => {
+    const filed = await fileAtCounter();
+    const due = dueOf(filed);
+    const runs = [
+      due - 36 * HOUR, // not yet within the window
+      due - 2 * HOUR,
+      due - 2 * HOUR + QUARTER_HOUR,
+      due - QUARTER_HOUR,
+      due + QUARTER_HOUR,
+      due + 2 * QUARTER_HOUR,
+      due + 48 * HOUR,
+    ];
+    expect(await queuedAt(filed.code, runs)).toEqual([`due_soon@${filed.dueAt}`, `overdue@${filed.dueAt}`]);
     for (const role of ['officer', 'leader'] as const) {
-      expect(await alertsOf(code, role)).toEqual([
+      expect(await alertsOf(filed.code, role)).toEqual([
+        expect.objectContaining({ kind: 'overdue', detectedAt: new Date(due + QUARTER_HOUR).toISOString(), role }),
         expect.objectContaining({
           kind: 'due_soon',
-          code,
+          code: filed.code,
           status: 'received',
-          dueAt: filed.body.dueAt,
+          dueAt: filed.dueAt,
           procedureName: 'Cấp Giấy xác nhận tình trạng hôn nhân',
-          detectedAt: soon.toISOString(),
+          detectedAt: new Date(due - 2 * HOUR).toISOString(),
           role,
         }),
       ]);
     }
-    const late = new Date(dueAt + QUARTER_HOUR);
-    await ward.trigger('deadline-watch', late);
-    await ward.settle();
-    expect((await alertsOf(code, 'officer')).map((a: { kind: string }) => a.kind)).toEqual(['overdue', 'due_soon']);
+  });
+
+  it('alerts again, once per level, for the new due date an apology sets, and not for the old one', async () => {
+    const filed = await fileAtCounter();
+    const due = dueOf(filed);
+    const first = await queuedAt(filed.code, [due - 2 * HOUR]);
+    const calendar = new WorkingCalendar({
+      timeZone: ward.ward.timeZone,
+      sessions: ward.ward.officeHours.sessions,
+      weekdays: ward.ward.officeHours.weekdays,
+      holidayOverrides: ward.ward.holidayOverrides,
+    });
+    const newDueAt = new Date(calendar.addWorkingMinutes(due, 480)).toISOString();
+    const apologized = await act(filed, { action: 'apologize', reason: 'Chờ xác minh liên thông', newDueAt }, leader);
+    expect(apologized.dueAt).toBe(newDueAt);
+    const newDue = Date.parse(newDueAt);
+    const afterwards = await queuedAt(filed.code, [
+      due + QUARTER_HOUR,
+      newDue - 2 * HOUR,
+      newDue - HOUR,
+      newDue + QUARTER_HOUR,
+      newDue + HOUR,
+    ]);
+    expect([...first, ...afterwards]).toEqual([
+      `due_soon@${filed.dueAt}`,
+      `due_soon@${newDueAt}`,
+      `overdue@${newDueAt}`,
+    ]);
+  });
+
+  it('raises nothing while a supplement is awaited, then alerts for the due date the handed-in supplement sets', async () => {
+    const filed = await fileAtCounter();
+    const due = dueOf(filed);
+    const first = await queuedAt(filed.code, [due - 2 * HOUR]);
+    await act(filed, { action: 'request_supplement', missing: ['Bản sao giấy tờ tùy thân'] }, officer);
+    // The clock stopped: past the due date, no overdue alert.
+    const waiting = await queuedAt(filed.code, [due + QUARTER_HOUR, due + 24 * HOUR]);
+    const resumed = await act(filed, { action: 'supplement_received' }, officer);
+    const newDue = Date.parse(resumed.dueAt);
+    const afterwards = await queuedAt(filed.code, [newDue - 2 * HOUR, newDue + QUARTER_HOUR, newDue + HOUR]);
+    expect({ first, waiting, afterwards }).toEqual({
+      first: [`due_soon@${filed.dueAt}`],
+      waiting: [],
+      afterwards: [`due_soon@${resumed.dueAt}`, `overdue@${resumed.dueAt}`],
+    });
+  });
+
+  it('raises nothing for a dossier that left the running statuses before its due date', async () => {
+    const filed = await fileAtCounter();
+    await act(filed, { action: 'withdraw', reason: 'Công dân rút hồ sơ' }, officer);
+    const due = dueOf(filed);
+    expect(await queuedAt(filed.code, [due - 2 * HOUR, due + QUARTER_HOUR])).toEqual([]);
+  });
+
+  it('reads nothing of dossiers it already alerted on: a later run reads only what has become due since', async () => {
+    const filed = [];
+    for (let i = 0; i < 12; i++) filed.push(await fileAtCounter());
+    const pastAll = Math.max(...filed.map((f) => Date.parse(f.dueAt))) + 30 * 24 * HOUR;
+    await queuedAt(filed[0]!.code, [pastAll]);
+    // Every open dossier of this file is overdue by now and was alerted on: the next run has nothing to read.
+    let itemsRead = 0;
+    const name = `motcuaReads${randomUUID().slice(0, 8)}`;
+    dynamo().middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const output = result.output as { ScannedCount?: number; Responses?: Record<string, unknown[]> };
+        itemsRead += (output.ScannedCount ?? 0) + Object.values(output.Responses ?? {}).flat().length;
+        return result;
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const next = await ward.withPollersPaused(() => ward.trigger('deadline-watch', new Date(pastAll + QUARTER_HOUR)));
+      expect(next).toEqual({ dueSoon: 0, overdue: 0 });
+    } finally {
+      dynamo().middlewareStack.remove(name);
+    }
+    expect(itemsRead).toBe(0);
   });
 
   it('moves a message its consumer cannot handle to the dead-letter queue after maxReceiveCount receives', async () => {

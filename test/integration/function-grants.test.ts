@@ -111,6 +111,29 @@ describe('a function, locally as in the stack', () => {
     );
   });
 
+  it('lets the deadline watch move alert schedules (ALERT#…) on, and write no dossier', async () => {
+    await ward.runAs('deadline-watch', () =>
+      dynamo().send(
+        new UpdateCommand({
+          ...key('ALERT#grants'),
+          UpdateExpression: 'SET alertLevel = :next',
+          ExpressionAttributeValues: { ':next': 'overdue' },
+        }),
+      ),
+    );
+    await expect(
+      ward.runAs('deadline-watch', () =>
+        dynamo().send(
+          new UpdateCommand({
+            ...key('DOSSIER#grants'),
+            UpdateExpression: 'SET alertLevel = :next',
+            ExpressionAttributeValues: { ':next': 'overdue' },
+          }),
+        ),
+      ),
+    ).rejects.toMatchObject(denied);
+  });
+
   it('lets the public lookup write its attempt counters (LOOKUP#…) and nothing else, transactions included', async () => {
     await ward.runAs('public-lookup', () => dynamo().send(new PutCommand(item('LOOKUP#grants'))));
     await ward.runAs('public-lookup', () =>

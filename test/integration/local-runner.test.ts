@@ -12,7 +12,7 @@ import {
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBStreamEvent, S3Event } from 'aws-lambda';
+import type { DynamoDBRecord, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
 import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isLoopbackAddress } from '../../local/http-gateway.ts';
@@ -60,8 +60,14 @@ async function onFailureMessages(resources: LocalResources) {
   return (received.Messages ?? []).map((m) => JSON.parse(m.Body!));
 }
 
-/** The report aggregator's event source, as the stack and the runner configure it. */
-const aggregatorSource = streamSources.find((s) => s.function === 'report-aggregator')!;
+/**
+ * The report aggregator's event source, as the stack and the runner configure it, but for its filters (which let
+ * only dossier items through; these tests write items of their own). A test of filters sets its own.
+ */
+const aggregatorSource: StreamSource = {
+  ...streamSources.find((s) => s.function === 'report-aggregator')!,
+  filters: [],
+};
 
 /** A stream poller whose function records each batch's keys and fails as `failOn` says. */
 function recordingPoller(
@@ -88,7 +94,8 @@ function recordingPoller(
         const failing = options.failOn?.(ids);
         if (failing === 'throw') throw new FunctionTimedOut('report-aggregator', aggregatorSource.maxRetries);
         const record = records.find((r) => r.dynamodb!.Keys!.pk!.S === failing);
-        return { batchItemFailures: record ? [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] : [] };
+        // A tumbling window's answer carries a state, or Lambda counts it failed.
+        return { state: {}, batchItemFailures: record ? [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] : [] };
       },
     },
     region: LOCAL_AWS.region,
@@ -173,6 +180,39 @@ describe('the stream poller, configured as the stack’s event source mappings',
     await drain();
     expect(batches).toEqual([['keep-1', 'keep-2']]);
     expect(await poller.pollOnce()).toBe(0);
+  });
+
+  it('names the shard to a consumer with a tumbling window, hands its state back, and fails an answer without one', async () => {
+    const resources = await freshResources();
+    await putItems(resources, ['w1', 'w2', 'w3']);
+    const source: StreamSource = { ...aggregatorSource, batchSize: 1, tumblingWindowSeconds: 900 };
+    const events: Record<string, unknown>[] = [];
+    let calls = 0;
+    const poller = new StreamPoller({
+      source,
+      streamArn: resources.streamArn,
+      streams: clients.streams,
+      sqs: clients.sqs,
+      onFailureQueueUrl: resources.queueUrls.streamFailures,
+      lambdas: {
+        invoke: async (_name, event) => {
+          events.push(structuredClone(event) as Record<string, unknown>);
+          calls += 1;
+          // The second answer forgets its state: that batch is retried.
+          return calls === 2 ? { batchItemFailures: [] } : { state: { seen: calls }, batchItemFailures: [] };
+        },
+      },
+      region: LOCAL_AWS.region,
+      log: () => undefined,
+    });
+    for (let pass = 0; pass < 10 && (await poller.pollOnce()) > 0; pass++);
+    const ids = events.map((e) => (e.Records as DynamoDBRecord[]).map((r) => r.dynamodb!.Keys!.pk!.S));
+    expect(ids).toEqual([['w1'], ['w2'], ['w2'], ['w3']]);
+    const { ShardId } = (await clients.streams.send(new DescribeStreamCommand({ StreamArn: resources.streamArn })))
+      .StreamDescription!.Shards![0]!;
+    for (const event of events) expect(event).toMatchObject({ shardId: ShardId, eventSourceARN: resources.streamArn });
+    // Within one window, each invocation gets the state the last successful one returned.
+    expect(events.map((e) => e.state)).toEqual([{}, { seen: 1 }, { seen: 1 }, { seen: 3 }]);
   });
 
   it('hands records over in shard order: a child shard only once its parent is done, one batch at a time', async () => {

@@ -13,15 +13,17 @@ import type {
 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo, sqs } from '../../shared/adapters/aws.ts';
+import { dossierChange } from '../../shared/adapters/stream.ts';
 import type { FunctionName } from '../../shared/blueprint/resources.ts';
+import { counterDeltas, reportScopes } from '../../shared/domain/report.ts';
 import type { AlertMessage } from '../../shared/events.ts';
 import { startTestWard, type TestWard } from '../support/ward.ts';
 
 /*
  * How the stream and queue consumers take a batch: in order, stopping at the first failure, where order is promised
- * (the portal notifier); never two transactions on the same item at once (the report aggregator, the alert
- * dispatch). The handlers run in this process against the ward's local services, as the runner runs them; the
- * pollers rest meanwhile, so only the batch given here reaches them.
+ * (the portal notifier); the whole batch summed into one write, once (the report aggregator); never two
+ * transactions on the same item at once (the alert dispatch). The handlers run in this process against the ward's
+ * local services, as the runner runs them; the pollers rest meanwhile, so only the batch given here reaches them.
  */
 
 let ward: TestWard;
@@ -170,34 +172,150 @@ describe('an ordered consumer (the portal notifier)', () => {
   });
 });
 
-describe('consumers that write transactions', () => {
-  it('the report aggregator runs no two of its transactions at once on a batch for the same day counters', async () => {
-    const at = '2026-03-04T02:00:00.000Z';
-    const event: DynamoDBStreamEvent = {
-      Records: [1, 2, 3, 4, 5].map((n) =>
-        streamRecord(
-          n,
-          dossierItem(`000.00.00.H99-260304-${String(n).padStart(4, '0')}`, 1, 'received', at),
-          undefined,
-        ),
-      ),
+/** A batch of the report aggregator's stream, from one shard (its mapping's tumbling window names it). */
+const shardBatch = (shardId: string, records: DynamoDBRecord[]) => ({ Records: records, shardId });
+
+/**
+ * `count` stream records of dossiers received on one day, over `procedures` procedures in three fields, every third
+ * one resolved later in the batch (a MODIFY of the same dossier), every fourth paid online: the counters a busy
+ * batch adds to.
+ */
+function busyRecords(prefix: string, count: number, procedures: number, at: string, resolvedAt = at): DynamoDBRecord[] {
+  const receipts: Record<string, unknown>[] = [];
+  const resolutions: Record<string, unknown>[][] = [];
+  for (let n = 1; receipts.length + resolutions.length < count; n++) {
+    const p = n % procedures;
+    const received = {
+      ...dossierItem(`${prefix}-${String(n).padStart(4, '0')}`, 1, 'received', at),
+      procedure: {
+        code: `${prefix}.P${p}`,
+        name: 'Thủ tục thử',
+        fieldCode: `${prefix}F${p % 3}`,
+        fieldName: 'Lĩnh vực thử',
+        onlineLevel: p % 2 ? 'full' : 'partial',
+      },
+      channel: n % 2 ? 'online' : 'in_person',
+      fee: n % 4 ? { amountVnd: 0 } : { amountVnd: 15000, method: 'online', paidAt: at },
     };
-    const aggregate = await handlerOf<DynamoDBStreamEvent, DynamoDBBatchResponse>('report-aggregator');
-    const { result, inputs, mostAtOnce } = await watchCalls(dynamo(), /^TransactWrite/, () =>
-      aggregate(event, context('report-aggregator')),
+    receipts.push(received);
+    if (n % 3 === 0 && receipts.length + resolutions.length < count)
+      resolutions.push([{ ...received, version: 2, status: 'resolved', resolvedAt, timing: 'early' }, received]);
+  }
+  // The resolutions come after every receipt, as later changes of the same dossiers; sequence numbers in stream order.
+  return [
+    ...receipts.map((after) => [after, undefined] as const),
+    ...resolutions.map(([after, before]) => [after!, before] as const),
+  ].map(([after, before], i) => streamRecord(i + 1, after, before));
+}
+
+/** What the records add up to, record by record (the domain's own deltas), by counter item. */
+function expectedCounters(records: DynamoDBRecord[]): Map<string, Record<string, number>> {
+  const expected = new Map<string, Record<string, number>>();
+  for (const record of records) {
+    const { before, after } = dossierChange(record);
+    for (const delta of counterDeltas(before, after, 'Asia/Ho_Chi_Minh'))
+      for (const scope of reportScopes(after!)) {
+        const key = `REPORT#${scope}|DAY#${delta.date}`;
+        const item = expected.get(key) ?? {};
+        for (const [name, value] of Object.entries(delta.counters)) item[name] = (item[name] ?? 0) + value!;
+        expected.set(key, item);
+      }
+  }
+  return expected;
+}
+
+async function storedCounters(keys: Iterable<string>): Promise<Map<string, Record<string, number>>> {
+  const stored = new Map<string, Record<string, number>>();
+  for (const key of keys) {
+    const [pk, sk] = key.split('|');
+    const { Item } = await dynamo().send(new GetCommand({ TableName: ward.resources.tableName, Key: { pk, sk } }));
+    const { pk: _pk, sk: _sk, entity: _e, scope: _s, date: _d, ...counters } = Item ?? {};
+    stored.set(key, counters as Record<string, number>);
+  }
+  return stored;
+}
+
+const DYNAMO_WRITES = /^(TransactWrite|BatchWrite|Put|Update|Delete)/;
+
+describe('the report aggregator', () => {
+  it('adds a batch of 100 records with one write call: each counter item once, the figures exact', async () => {
+    const records = busyRecords('AGG1', 100, 12, '2026-03-04T02:00:00.000Z');
+    expect(records).toHaveLength(100);
+    const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
+    const { result, inputs, mostAtOnce } = await watchCalls(dynamo(), DYNAMO_WRITES, () =>
+      aggregate(shardBatch(`shardId-${randomUUID()}`, records), context('report-aggregator')),
     );
     expect(result.batchItemFailures).toEqual([]);
-    expect(inputs).toHaveLength(5);
-    expect(mostAtOnce).toBe(1);
-    const day = await dynamo().send(
-      new GetCommand({
-        TableName: ward.resources.tableName,
-        Key: { pk: 'REPORT#procedure#1.001193', sk: 'DAY#2026-03-04' },
-      }),
+    const writeCallsPerRecord = inputs.length / records.length;
+    const items = inputs.reduce((n, i) => n + ((i.TransactItems as unknown[] | undefined)?.length ?? 1), 0);
+    // Transactional writes cost two write units per item of up to 1 KB (counter items and the checkpoint are).
+    console.info(
+      `report aggregator: ${inputs.length} DynamoDB write call(s), ${items} item writes (${2 * items} WCU) for ${records.length} stream records`,
     );
-    expect(day.Item).toMatchObject({ received: 5, received_online: 5 });
+    expect(writeCallsPerRecord).toBeLessThanOrEqual(0.1);
+    expect(mostAtOnce).toBe(1);
+    const written = inputs.flatMap((i) => (i.TransactItems as { Update: { Key: { pk: string; sk: string } } }[]) ?? []);
+    const counterKeys = written
+      .map((w) => `${w.Update.Key.pk}|${w.Update.Key.sk}`)
+      .filter((k) => k.startsWith('REPORT#'));
+    expect(new Set(counterKeys).size).toBe(counterKeys.length);
+    const expected = expectedCounters(records);
+    expect(new Set(counterKeys)).toEqual(new Set(expected.keys()));
+    expect(await storedCounters(expected.keys())).toEqual(expected);
   });
 
+  it('counts once what is replayed: the whole batch, its bisected halves, a batch overlapping what was applied', async () => {
+    const records = busyRecords('AGG2', 100, 5, '2026-03-05T02:00:00.000Z');
+    const shard = `shardId-${randomUUID()}`;
+    const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
+    const deliver = async (part: DynamoDBRecord[]) =>
+      expect((await aggregate(shardBatch(shard, part), context('report-aggregator'))).batchItemFailures).toEqual([]);
+    await deliver(records.slice(0, 60));
+    // Lambda retries a batch whose invocation failed after its write, or splits it in two and retries each half.
+    await deliver(records.slice(0, 60));
+    await deliver(records.slice(0, 30));
+    await deliver(records.slice(30, 60));
+    // A retry starting inside what was applied, running on past it.
+    await deliver(records.slice(40, 100));
+    await deliver(structuredClone(records.slice(0, 100)));
+    const expected = expectedCounters(records);
+    expect(await storedCounters(expected.keys())).toEqual(expected);
+    // Another shard's records are its own: the same sequence numbers there are not taken for replays.
+    const other = busyRecords('AGG2', 10, 5, '2026-03-06T02:00:00.000Z');
+    await aggregate(shardBatch(`shardId-${randomUUID()}`, other), context('report-aggregator'));
+    const otherExpected = expectedCounters(other);
+    expect(await storedCounters(otherExpected.keys())).toEqual(otherExpected);
+  });
+
+  it('writes a batch whose counters exceed a transaction in several, each of at most 100 items, once even when one fails', async () => {
+    // 75 procedures received one day, 25 of them resolved the next: more counter items than one transaction holds.
+    const records = busyRecords('AGG3', 100, 100, '2026-03-07T02:00:00.000Z', '2026-03-08T02:00:00.000Z');
+    expect(expectedCounters(records).size).toBeGreaterThan(99);
+    const shard = `shardId-${randomUUID()}`;
+    const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
+    // The second transaction fails (a fault DynamoDB Local cannot be made to produce): the invocation fails after
+    // the first was written, and Lambda retries the whole batch.
+    let transactions = 0;
+    const failed = await watchCalls(
+      dynamo(),
+      /^TransactWrite/,
+      () => aggregate(shardBatch(shard, records), context('report-aggregator')).catch((error: Error) => error),
+      () => ++transactions === 2,
+    );
+    expect(failed.result).toBeInstanceOf(Error);
+    const retried = await watchCalls(dynamo(), /^TransactWrite/, () =>
+      aggregate(shardBatch(shard, records), context('report-aggregator')),
+    );
+    expect(retried.result.batchItemFailures).toEqual([]);
+    for (const input of [...failed.inputs, ...retried.inputs])
+      expect((input.TransactItems as unknown[]).length).toBeLessThanOrEqual(100);
+    expect(failed.inputs.length).toBeGreaterThanOrEqual(2);
+    const expected = expectedCounters(records);
+    expect(await storedCounters(expected.keys())).toEqual(expected);
+  });
+});
+
+describe('consumers that write transactions', () => {
   it('the alert dispatch runs no two of its transactions at once when a batch carries one alert twice', async () => {
     const alert: AlertMessage = {
       kind: 'overdue',
