@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env, type SecretName, secrets } from '../shared/blueprint/resources.ts';
 import { privateDir, writeSecretFile } from './files.ts';
 
 export interface LocalSecrets {
-  /** Where each secret of the blueprint is (`file:<path>`), and the ARN the local access check knows it by. */
+  /** Where each key of the blueprint comes from (the ward key's file, `file:<path>`), and the secret's local ARN. */
   secrets: Record<SecretName, { reference: string; arn: string }>;
   /** Every secret's variable at once, for a script that stands in for all functions (bench/); functions get theirs. */
   env: Record<string, string>;
@@ -15,20 +15,23 @@ export interface LocalSecrets {
 }
 
 /**
- * Stands in for Secrets Manager: one key file per secret of the blueprint, readable by this user only. In a data
- * folder the keys survive a restart (ETags, cursors and receipt PINs stay valid); without one they live in a
- * temporary folder for the life of the instance.
+ * Stands in for Secrets Manager: one key file, the ward secret every key is derived from as in the stack
+ * (shared/security/secrets.ts), readable by this user only. In a data folder the key survives a restart (ETags,
+ * cursors and receipt PINs stay valid); without one it lives in a temporary folder for the life of the instance.
  */
 export function localSecrets(dataDir: string | undefined, prefix = 'local'): LocalSecrets {
   const folder = dataDir ? join(dataDir, 'secrets') : mkdtempSync(join(tmpdir(), 'motcua-secrets-'));
   privateDir(folder);
+  const file = join(folder, 'ward.key');
+  // A data folder from before the one secret: its PIN key is the ward secret, as in the stack, so PINs stay valid.
+  const pinKey = join(folder, 'pin.key');
+  if (!existsSync(file) && existsSync(pinKey)) renameSync(pinKey, file);
+  if (!existsSync(file)) writeSecretFile(file, randomBytes(32).toString('base64url'));
   const located = {} as LocalSecrets['secrets'];
   for (const name of Object.keys(secrets) as SecretName[]) {
-    const file = join(folder, `${name}.key`);
-    if (!existsSync(file)) writeSecretFile(file, randomBytes(32).toString('base64url'));
     located[name] = {
       reference: `file:${file}`,
-      arn: `arn:aws:secretsmanager:local:000000000000:secret:${prefix}-${name}`,
+      arn: `arn:aws:secretsmanager:local:000000000000:secret:${prefix}-ward`,
     };
   }
   return {

@@ -19,6 +19,7 @@ import {
   type SecretName,
   secrets,
   table as tableSpec,
+  wardSecret as wardSecretSpec,
 } from '../../shared/blueprint/resources.ts';
 import { DOCUMENT_OBJECTS, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
@@ -33,6 +34,7 @@ export class Storage extends Construct {
   readonly bucket: Bucket;
   readonly queues: Record<QueueName, Queue>;
   readonly deadLetterQueues: Record<QueueName, Queue>;
+  /** Where each key comes from: the one ward secret, for every key. */
   readonly secrets: Record<SecretName, Secret>;
 
   constructor(scope: Construct, id: string, props: { documents: WardConfig['documents'] }) {
@@ -90,24 +92,24 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // Keys held outside the table, generated at deploy time and never seen by anyone. Retained: a new PIN key
-    // would void the PIN on every receipt already handed out.
-    this.secrets = {} as Record<SecretName, Secret>;
-    for (const [name, spec] of Object.entries(secrets) as [SecretName, (typeof secrets)[SecretName]][]) {
-      const secret = new Secret(this, `${pascal(name)}Key`, {
-        description: `motcua: ${spec.description}`,
-        generateSecretString: { passwordLength: 64, excludePunctuation: true },
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          name === 'pin'
-            ? 'Rotating the PIN key would void the lookup PIN printed on every receipt already handed to citizens; it is retained and never rotated.'
-            : 'Rotation would need a rotation function for a key whose only effect is that clients re-read a dossier (stale ETags and cursors answer 412/400); replace it by hand if it leaks.',
-      });
-      this.secrets[name] = secret;
-    }
+    // The ward's keys, held outside the table in one secret generated at deploy time and never seen by anyone
+    // (shared/security/secrets.ts derives both keys from it; DEVELOPERS.md says why one secret). It keeps the id the
+    // PIN key's secret had, so a ward deployed before keeps that secret and every receipt's PIN stays valid. Retained:
+    // a new secret would void the PIN on every receipt already handed out.
+    const wardSecret = new Secret(this, 'PinKey', {
+      description: `motcua: ${wardSecretSpec.description}`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(wardSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the ward secret would void the lookup PIN printed on every receipt already handed to citizens; it is retained and never rotated.',
+    });
+    this.secrets = Object.fromEntries(Object.keys(secrets).map((name) => [name, wardSecret])) as Record<
+      SecretName,
+      Secret
+    >;
 
     this.queues = {} as Record<QueueName, Queue>;
     this.deadLetterQueues = {} as Record<QueueName, Queue>;

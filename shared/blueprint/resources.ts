@@ -63,13 +63,23 @@ export const queues = {
 export type QueueName = keyof typeof queues;
 
 /**
- * Keys held outside the table (Secrets Manager in the stack, a file in the local data folder), so a copy of the
- * table alone can neither forge client tokens nor test receipt PINs.
+ * Keys held outside the table (one Secrets Manager secret in the stack, one file in the local data folder), so a copy
+ * of the table alone can neither forge client tokens nor test receipt PINs. Both keys come from the one ward secret
+ * (shared/security/secrets.ts derives them): a second secret would cost US$0.40 a month for a separation IAM could
+ * only draw at the secret, and SSM SecureString parameters, though free, cannot be created by CloudFormation without
+ * their value in the template, so they would need a deploy-time function of our own holding ssm:PutParameter
+ * (DEVELOPERS.md weighs the three).
  */
 export const secrets = {
   signing: { description: 'HMAC key signing the ETags and worklist cursors handed to clients' },
   pin: { description: 'HMAC key hashing receipt PINs and deriving the PIN a retried filing gets back' },
 } as const satisfies Record<string, SecretSpec>;
+
+/** The one secret both keys come from. */
+export const wardSecret = {
+  description:
+    'The ward key: receipt PINs are hashed under it, and the key signing ETags and cursors is derived from it',
+} as const;
 
 export type SecretName = keyof typeof secrets;
 
@@ -197,7 +207,10 @@ export const env = {
   tableName: 'MOTCUA_TABLE_NAME',
   bucketName: 'MOTCUA_BUCKET_NAME',
   queueUrl: (queue: QueueName) => `MOTCUA_QUEUE_URL_${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
-  /** The secret's ARN in the stack; `file:<path>` locally. */
+  /**
+   * The ward secret's ARN in the stack (`file:<path>` locally), under the name of the key the function may derive
+   * from it: a function given no variable for a key does not derive it.
+   */
   secret: (secret: SecretName) => `MOTCUA_SECRET_${secret.toUpperCase()}`,
   /** The user pool's issuer URL, whose tokens are staff's (locally, the local issuer's). */
   staffIssuer: 'MOTCUA_STAFF_ISSUER',

@@ -21,7 +21,10 @@ export interface ResourceRefs {
   table: { name: string; arn: string; streamArn: string };
   bucket: { name: string; arn: string };
   queues: Record<QueueName, { url: string; arn: string }>;
-  /** `reference` is what a function's environment carries: the ARN in the stack, `file:<path>` locally. */
+  /**
+   * Where each key comes from: the one ward secret for every key (shared/security/secrets.ts). `reference` is what a
+   * function's environment carries: the ARN in the stack, `file:<path>` locally.
+   */
   secrets: Record<SecretName, { reference: string; arn: string }>;
 }
 
@@ -122,7 +125,8 @@ export function functionGrants(name: FunctionName, refs: ResourceRefs): Grant[] 
   if (spec.secrets?.length) {
     grants.push({
       actions: ['secretsmanager:GetSecretValue'],
-      resources: spec.secrets.map((secret) => refs.secrets[secret].arn),
+      // The one ward secret, however many keys the function derives from it.
+      resources: [...new Set(spec.secrets.map((secret) => refs.secrets[secret].arn))],
     });
   }
   return grants;

@@ -1,13 +1,39 @@
+import { hkdfSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { env, type SecretName } from '../blueprint/resources.ts';
 
-/** The least a key must hold: 32 bytes of the generated text (Secrets Manager generates 64 characters). */
+/** The least the ward secret must hold: 32 bytes of the generated text (Secrets Manager generates 64 characters). */
 const MIN_SECRET_LENGTH = 32;
 
-// Keys are cached by the reference the caller's environment names, not by name: the local runner hosts every
+/**
+ * How each key comes from the one ward secret. The PIN key is the secret's text itself, as when it had a secret of
+ * its own (the stack keeps that secret), so the PIN on every receipt already handed out stays valid. The signing key
+ * is derived with HKDF-SHA256 (RFC 5869) under its own label: one-way, so a leaked signing key reveals neither the
+ * secret nor the PIN key.
+ *
+ * What one secret means for least privilege: IAM grants GetSecretValue on the secret, not on a key, so a function
+ * granted only the signing key (dossier-actions, dossier-read) is allowed to read the text the PIN key is. What keeps
+ * it from using it is this code: a function derives only the keys its environment names (the blueprint's `secrets`),
+ * and the local runner hands each function only those variables. A compromised signing-only function could test
+ * receipt PINs, which would show it the public lookup's view of dossiers it can already read in full.
+ */
+const derivations: Record<SecretName, (secret: Buffer) => Buffer> = {
+  pin: (secret) => secret,
+  signing: (secret) => Buffer.from(hkdfSync('sha256', secret, '', 'motcua signing key v1', 32)),
+};
+
+/** A key from the ward secret's text (exported for the test that keeps the derivation stable). */
+export function deriveKey(name: SecretName, secret: Buffer): Buffer {
+  return derivations[name](secret);
+}
+
+// Keys are cached by the key's name and the reference the caller's environment names: the local runner hosts every
 // function in one process, and a function must not find in the cache a key it was not granted.
 const loaded = new Map<string, Promise<Buffer>>();
+// The secret's text, read once per cold start however many keys the function derives from it; only derived keys
+// leave this module.
+const texts = new Map<string, Promise<Buffer>>();
 let client: SecretsManagerClient | undefined;
 
 function referenceOf(name: SecretName): string {
@@ -18,9 +44,9 @@ function referenceOf(name: SecretName): string {
 }
 
 /**
- * A secret key of the ward, read once per cold start: from Secrets Manager in the stack (the variable holds
- * the secret's ARN), from a file of the local data folder when the variable is `file:<path>`. A failed read is
- * not cached, so the next request tries again.
+ * A key of the ward, read once per cold start: from the ward secret in Secrets Manager in the stack (the variable
+ * holds its ARN), from a file of the local data folder when the variable is `file:<path>`. A failed read is not
+ * cached, so the next request tries again.
  */
 export function secretKey(name: SecretName): Promise<Buffer> {
   let reference: string;
@@ -29,16 +55,23 @@ export function secretKey(name: SecretName): Promise<Buffer> {
   } catch (error) {
     return Promise.reject(error);
   }
-  let key = loaded.get(reference);
+  const cacheKey = `${name} ${reference}`;
+  let key = loaded.get(cacheKey);
   if (!key) {
-    key = read(name, reference);
-    loaded.set(reference, key);
-    key.catch(() => loaded.delete(reference));
+    let text = texts.get(reference);
+    if (!text) {
+      text = read(reference);
+      texts.set(reference, text);
+      text.catch(() => texts.delete(reference));
+    }
+    key = text.then((secret) => deriveKey(name, secret));
+    loaded.set(cacheKey, key);
+    key.catch(() => loaded.delete(cacheKey));
   }
   return key;
 }
 
-async function read(name: SecretName, reference: string): Promise<Buffer> {
+async function read(reference: string): Promise<Buffer> {
   let text: string;
   if (reference.startsWith('file:')) {
     text = await readFile(reference.slice('file:'.length), 'utf8');
@@ -49,7 +82,7 @@ async function read(name: SecretName, reference: string): Promise<Buffer> {
   }
   text = text.trim();
   if (text.length < MIN_SECRET_LENGTH)
-    throw new Error(`the ${name} secret is shorter than ${MIN_SECRET_LENGTH} characters`);
+    throw new Error(`the ward secret is shorter than ${MIN_SECRET_LENGTH} characters`);
   return Buffer.from(text, 'utf8');
 }
 
@@ -58,14 +91,14 @@ const ready = new Map<string, Buffer>();
 /** Reads the secrets a function was granted before it serves its first request (the HTTP stack calls it). */
 export async function loadSecrets(names: readonly SecretName[]): Promise<void> {
   for (const name of names) {
-    const reference = referenceOf(name);
-    if (!ready.has(reference)) ready.set(reference, await secretKey(name));
+    const cacheKey = `${name} ${referenceOf(name)}`;
+    if (!ready.has(cacheKey)) ready.set(cacheKey, await secretKey(name));
   }
 }
 
 /** A secret already loaded by loadSecrets: request code stays synchronous. */
 export function loadedSecret(name: SecretName): Buffer {
-  const key = ready.get(referenceOf(name));
+  const key = ready.get(`${name} ${referenceOf(name)}`);
   if (!key) throw new Error(`the ${name} secret was not loaded: is it granted to this function in the blueprint?`);
   return key;
 }

@@ -51,10 +51,11 @@ const local: LocalResources = {
     queueNames.map((q) => [q, `http://sqs.local/000000000000/l-${q}-dlq`]),
   ) as LocalResources['deadLetterQueueUrls'],
 };
+// Every key comes from the one ward secret, in the stack and locally.
 const localSecrets = Object.fromEntries(
   (Object.keys(secrets) as (keyof typeof secrets)[]).map((s) => [
     s,
-    { reference: `file:/data/secrets/${s}.key`, arn: `arn:aws:secretsmanager:local:000000000000:secret:l-${s}` },
+    { reference: 'file:/data/secrets/ward.key', arn: 'arn:aws:secretsmanager:local:000000000000:secret:l-ward' },
   ]),
 ) as ResourceRefs['secrets'];
 const refs = localResourceRefs(local, localSecrets);

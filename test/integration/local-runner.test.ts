@@ -383,10 +383,11 @@ describe('a restart on the same data folder', () => {
       expect(modeOf(dataDir)).toBe(0o700);
       expect(modeOf(join(dataDir, 'fauxqs'))).toBe(0o700);
       expect(modeOf(join(dataDir, 'token-signing-key.jwk.json'))).toBe(0o600);
-      // The keys standing in for Secrets Manager's, one file each, as private as the token key.
+      // The secret standing in for Secrets Manager's, as private as the token key.
       expect(modeOf(join(dataDir, 'secrets'))).toBe(0o700);
-      expect(readdirSync(join(dataDir, 'secrets')).sort()).toEqual(['pin.key', 'signing.key']);
-      for (const file of ['pin.key', 'signing.key']) expect(modeOf(join(dataDir, 'secrets', file))).toBe(0o600);
+      // One ward secret, as in the stack, every key derived from it.
+      expect(readdirSync(join(dataDir, 'secrets'))).toEqual(['ward.key']);
+      expect(modeOf(join(dataDir, 'secrets', 'ward.key'))).toBe(0o600);
 
       const second = await start();
       // The token minted before the restart is still good, and the dossier is there.
