@@ -12,6 +12,7 @@ import {
   functions,
   type QueueName,
   queueConsumers,
+  queues,
   schedules,
   streamConsumers,
 } from '../shared/blueprint/resources.ts';
@@ -126,18 +127,28 @@ export class WardStack extends Stack {
       });
     }
 
-    for (const name of Object.keys(functions) as FunctionName[]) {
-      alarm(`${pascal(name)}ErrorsAlarm`, {
-        alarmDescription: `${name} failed (an error or a timeout, not a refusal answered to a client)`,
-        metric: fn(name).metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-        threshold: 0,
-      });
-      alarm(`${pascal(name)}ThrottlesAlarm`, {
-        alarmDescription: `${name} was throttled: the account or its reserved concurrency ran out`,
-        metric: fn(name).metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
-        threshold: 0,
-      });
-    }
+    // At most ten alarms, CloudWatch's free allowance per account (a ward has an account of its own: README,
+    // deploying), each further one US$0.10 a month. One alarm per function's errors and throttles made 34 of the 42;
+    // Lambda also publishes Errors and Throttles with no dimension, summed over every function of the account and
+    // region (the canned metrics of aws-cdk-lib, generated from CloudWatch's metric list, have them as errorsSum({})
+    // and throttlesSum({}); Lambda guide, "Types of metrics for Lambda functions"). The same counts as the
+    // per-function metrics, timeouts and init failures included, free, and with no log pattern to keep right; a
+    // throttled invocation never runs, so no filter on the functions' logs could count it anyway. The alarm says
+    // that some function failed; the Lambda console or Logs Insights over the ward's log groups says which.
+    alarm('FunctionErrorsAlarm', {
+      alarmDescription:
+        "A function of the ward's account failed (an error, a timeout, a crash at start; not a refusal answered to " +
+        'a client): find which in the Lambda console, sorted by errors',
+      metric: new Metric({ namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', period: ALARM_PERIOD }),
+      threshold: 0,
+    });
+    alarm('FunctionThrottlesAlarm', {
+      alarmDescription:
+        "A function of the ward's account was throttled: the account's concurrency or a function's reserved " +
+        'concurrency (the public lookup) ran out',
+      metric: new Metric({ namespace: 'AWS/Lambda', metricName: 'Throttles', statistic: 'Sum', period: ALARM_PERIOD }),
+      threshold: 0,
+    });
     for (const consumer of streamConsumers) {
       alarm(`${pascal(consumer.function)}IteratorAgeAlarm`, {
         alarmDescription: `${consumer.function} lags on the table stream by more than ${ITERATOR_AGE_ALARM_MS / 60_000} minutes`,
@@ -151,13 +162,16 @@ export class WardStack extends Stack {
       metric: this.api.httpApi.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),
       threshold: 0,
     });
-    // Anything in a dead-letter queue needs a person.
-    for (const [name, queue] of Object.entries(this.storage.deadLetterQueues) as [
-      QueueName,
-      (typeof this.storage.deadLetterQueues)[QueueName],
-    ][]) {
-      alarm(`${pascal(name)}DeadLettersAlarm`, {
-        alarmDescription: `Messages of ${name} could not be processed and wait in its dead-letter queue`,
+    // Anything in a dead-letter queue needs a person. The stream-failures queue is itself where the stream consumers'
+    // given-up batches go, and nothing receives from it, so its messages never reach its dead-letter queue: the alarm
+    // watches the queue.
+    for (const name of Object.keys(queues) as QueueName[]) {
+      const consumed = queueConsumers.some((c) => c.queue === name);
+      const queue = consumed ? this.storage.deadLetterQueues[name] : this.storage.queues[name];
+      alarm(`${pascal(name)}${consumed ? 'DeadLetters' : 'Waiting'}Alarm`, {
+        alarmDescription: consumed
+          ? `Messages of ${name} could not be processed and wait in its dead-letter queue`
+          : `Messages wait in ${name}, which nothing processes: ${queues[name].description}`,
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
         threshold: 0,
       });
