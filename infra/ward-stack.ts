@@ -130,11 +130,12 @@ export class WardStack extends Stack {
     // At most ten alarms, CloudWatch's free allowance per account (a ward has an account of its own: README,
     // deploying), each further one US$0.10 a month. One alarm per function's errors and throttles made 34 of the 42;
     // Lambda also publishes Errors and Throttles with no dimension, summed over every function of the account and
-    // region (the canned metrics of aws-cdk-lib, generated from CloudWatch's metric list, have them as errorsSum({})
-    // and throttlesSum({}); Lambda guide, "Types of metrics for Lambda functions"). The same counts as the
-    // per-function metrics, timeouts and init failures included, free, and with no log pattern to keep right; a
-    // throttled invocation never runs, so no filter on the functions' logs could count it anyway. The alarm says
-    // that some function failed; the Lambda console or Logs Insights over the ward's log groups says which.
+    // region (aws-cdk-lib's LambdaMetrics, generated from CloudWatch's metric specifications, offers errorsSum({}) and
+    // throttlesSum({}): aws-lambda/lib/lambda-canned-metrics.generated.d.ts). Errors counts what the per-function
+    // metric counts: exceptions of the code and of the runtime, timeouts and configuration errors (Lambda guide,
+    // "Types of metrics for Lambda functions"). Free, and no log pattern to keep right: a throttled invocation never
+    // runs, so no metric filter on the functions' logs could count it anyway. The alarm says that some function
+    // failed; the Lambda console or Logs Insights over the ward's log groups says which.
     alarm('FunctionErrorsAlarm', {
       alarmDescription:
         "A function of the ward's account failed (an error, a timeout, a crash at start; not a refusal answered to " +
