@@ -26,6 +26,7 @@ export interface AggregatorBatch {
 
 export interface AggregatorFigures {
   batch: AggregatorBatch;
+  /** A batch of one record: a filing's (an INSERT of a dossier item). */
   single: AggregatorBatch;
   /** Of the stream records the filings and actions wrote, the share each stream consumer is invoked for. */
   streamRecordsPerDossierChange: number;
@@ -155,9 +156,15 @@ export async function measureAggregator(options: {
           dynamoCalls: calls,
         };
       };
-      log(`aggregator: one batch of ${batchSize} records, then one of 1`);
+      log(`aggregator: one batch of ${batchSize} records, then a filing's record alone`);
       const batch = await invoke(toAggregator.slice(0, batchSize));
-      const single = await invoke(toAggregator.slice(batchSize, batchSize + 1));
+      // A filing's record alone: what the aggregator writes for one counted change at a ward's pace, where a batch
+      // holds the records of one request.
+      const filing = toAggregator
+        .slice(batchSize)
+        .find((r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.sk?.S === 'DOSSIER');
+      if (!filing) throw new Error('no filing among the stream records after the batch');
+      const single = await invoke([filing]);
 
       const written = await everything.drain();
       const selfPassing: Record<string, number> = {};

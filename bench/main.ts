@@ -187,8 +187,6 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
     .filter((r) => r?.Type === 'AWS::SQS::Queue');
   const fifo = polled.filter((q) => q!.Properties?.FifoQueue === true).length;
 
-  // Log bytes per logging invocation, measured; 300 bytes where a function wrote nothing in this run.
-  const logBytes = (name: string) => (logs.invocations[name] ? logs.bytes[name]! / logs.invocations[name]! : 300);
   const measured: Record<string, number> = {
     'dossier-intake': (intakeCounter.handlerMs.median + intakeKeyed.handlerMs.median) / 2,
     'dossier-actions': action.handlerMs.median,
@@ -197,6 +195,11 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
     'deadline-watch': watch[0]!.next.ms,
     'report-aggregator': aggregator.single.ms,
   };
+  // Log bytes per invocation that wrote any (EMF metrics, INFO lines), measured; none for a function that ran and
+  // wrote none; 300 bytes for one this run did not invoke.
+  const ran = new Set(Object.keys(measured));
+  const logBytes = (name: string) =>
+    logs.invocations[name] ? logs.bytes[name]! / logs.invocations[name]! : ran.has(name) ? 0 : 300;
   // Not measured here: a function that makes one or two calls and signs or sends something, as a read does.
   const assumedMs = requests.read.handlerMs.median;
   const functions: Record<string, FunctionProfile> = Object.fromEntries(
@@ -305,11 +308,18 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
         writeUnits: action.writeUnits,
       },
       // Stream consumers: about one batch per request at a ward's pace (a request's records arrive together).
+      // Every change priced as a filing counted alone (conservative: an assign counts less), and one more invocation
+      // for the records of the aggregator's own writes when its filters let them through.
       {
         name: 'report aggregator',
-        perMonth: t.dossierChanges * (1 + selfAggregator),
+        perMonth: t.dossierChanges * Math.min(1, toAggregator),
         function: 'report-aggregator',
-        writeUnits: (aggregator.single.writeUnitsPerRecord * toAggregator) / (1 + selfAggregator),
+        writeUnits: aggregator.single.writeUnits,
+      },
+      {
+        name: 'report aggregator, its own writes',
+        perMonth: t.dossierChanges * selfAggregator,
+        function: 'report-aggregator',
       },
       {
         name: 'portal notifier',
@@ -476,7 +486,7 @@ function table(
       : {}),
   });
   rows.push({
-    figure: 'aggregator, batch of 1: write calls, WRU',
+    figure: 'aggregator, a filing’s record alone: write calls, WRU',
     value: `${aggregator.single.writeCalls} calls, ${aggregator.single.writeUnits} WRU`,
     target: '—',
     met: null,

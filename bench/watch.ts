@@ -106,7 +106,7 @@ export async function measureWatch(options: {
           }
         }
       };
-      await Promise.all(Array.from({ length: 4 }, writer));
+      await Promise.all(Array.from({ length: 8 }, writer));
       const loaded = next;
       const loadSeconds = (performance.now() - started) / 1000;
       log(`watch: ${loaded} loaded in ${loadSeconds.toFixed(0)} s; running the watch`);
