@@ -225,8 +225,7 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
   );
   const watchRunsPerMonth = 30 * 24 * 4;
   const small = watch[0]!;
-  const requeued = (small.next.result as { dueSoon?: number; overdue?: number }) ?? {};
-  const requeueShare = ((requeued.dueSoon ?? 0) + (requeued.overdue ?? 0)) / small.due;
+  const requeueShare = small.next.alertsQueued / small.due;
 
   const operationsOf = (w: Ward): Operation[] => {
     const t = monthlyTraffic(w);
@@ -388,6 +387,14 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
       (w) =>
         `  ${describe(w.ward.name, w.bill)}; documents add US$${w.documents.usdPerMonthAfterAYear.toFixed(2)} a month after a year`,
     ),
+    `Inventory (the synthesized template): ${inventory.alarms} alarms, ${inventory.secrets} secrets, ` +
+      `${inventory.polledQueues.standard} standard and ${inventory.polledQueues.fifo} FIFO queues polled by event source ` +
+      `mappings; ${inventory.customMetrics} custom metrics emitted in the run.`,
+    `Assumptions: ${assumptions.idleReceivesPerMinutePerQueue} ReceiveMessage calls a minute on each polled queue when ` +
+      `idle (Lambda's pollers long-poll, 20 s each); at most ${assumptions.coldStartsCap} cold starts a function a month; ` +
+      `the portal authorizer answers ${(assumptions.authorizerCacheHitRatio * 100).toFixed(0)}% of portal requests from ` +
+      `its cache (invocations = portal requests × (1 − hit ratio)); ${inventory.staffUsers} staff (60 at ×10); ` +
+      `${assumptions.platformLogBytes} bytes of platform log lines per invocation; per-dossier requests in PER_DOSSIER.`,
   ].join('\n');
   return { region: REGION, prices: PRICES, inventory, assumptions, functions, wards, summary };
 }
@@ -460,15 +467,14 @@ function table(
       w.loaded < w.requested ? ` (of ${w.requested} asked; the most that loaded in ${w.loadSeconds.toFixed(0)} s)` : '';
     rows.push({
       figure: `deadline watch, ${w.loaded} open dossiers${partial}, ${w.due} due: first run`,
-      value: `${w.first.readUnits} RRU billed (${w.first.reportedReadUnits} reported), ${w.first.writeUnits} WRU, ${w.first.ms.toFixed(0)} ms, ${JSON.stringify(w.first.result)}`,
+      value: `${w.first.readUnits} RRU billed (${w.first.reportedReadUnits} reported), ${w.first.writeUnits} WRU, ${w.first.ms.toFixed(0)} ms, ${w.first.alertsQueued} alerts queued`,
       target: 'reads the due ones only',
       met: null,
     });
-    const requeued = w.next.result as { dueSoon?: number; overdue?: number } | undefined;
-    const again = (requeued?.dueSoon ?? 0) + (requeued?.overdue ?? 0);
+    const again = w.next.alertsQueued;
     rows.push({
       figure: `deadline watch, ${w.loaded} open: next run, nothing new due`,
-      value: `${w.next.readUnits} RRU, ${w.next.writeUnits} WRU, ${w.next.ms.toFixed(0)} ms, ${JSON.stringify(w.next.result)}`,
+      value: `${w.next.readUnits} RRU, ${w.next.writeUnits} WRU, ${w.next.ms.toFixed(0)} ms, ${w.next.alertsQueued} alerts queued again`,
       target: '0 re-queued (edge-triggered)',
       met: again === 0,
       ...(again > 0

@@ -3,6 +3,7 @@ import { BatchWriteItemCommand, type DynamoDBClient, GetItemCommand } from '@aws
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FauxqsServer } from 'fauxqs';
 import { startLocalWard } from '../local/ward.ts';
+import { sqs } from '../shared/adapters/aws.ts';
 import { dossierFromItem, dossierItem } from '../shared/adapters/dossier-store.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { clockRunningStatuses } from '../shared/domain/dossier.ts';
@@ -18,6 +19,8 @@ export interface WatchRun {
   /** What DynamoDB Local reported (ReturnConsumedCapacity TOTAL). */
   reportedReadUnits: number;
   dynamoCalls: number;
+  /** Alert messages the run sent (counted on the handlers' SQS client, whatever the handler returns). */
+  alertsQueued: number;
   result: unknown;
 }
 
@@ -33,6 +36,25 @@ export interface WatchFigures {
 }
 
 const DUE = 100;
+
+/** Messages the handlers' SQS client sends while `counting` is on. */
+const sent = { counting: false, messages: 0 };
+let counterInstalled = false;
+function countSentMessages(): void {
+  if (counterInstalled) return;
+  counterInstalled = true;
+  sqs().middlewareStack.add(
+    (next, context) => async (args) => {
+      if (sent.counting) {
+        const input = args.input as { Entries?: unknown[] };
+        if (context.commandName === 'SendMessageBatchCommand') sent.messages += input.Entries?.length ?? 0;
+        if (context.commandName === 'SendMessageCommand') sent.messages += 1;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'motcuaBenchSentMessages', override: true },
+  );
+}
 const HOUR = 3_600_000;
 
 /**
@@ -111,7 +133,10 @@ export async function measureWatch(options: {
       const loadSeconds = (performance.now() - started) / 1000;
       log(`watch: ${loaded} loaded in ${loadSeconds.toFixed(0)} s; running the watch`);
 
+      countSentMessages();
       const run = async (at: number): Promise<WatchRun> => {
+        sent.messages = 0;
+        sent.counting = true;
         const { result, recording } = await recorder.during(
           async () => {
             const t = performance.now();
@@ -120,7 +145,9 @@ export async function measureWatch(options: {
           },
           { images: true, consumedCapacity: true },
         );
+        sent.counting = false;
         return {
+          alertsQueued: sent.messages,
           // The images the recorder read for billing are not the watch's time.
           ms: result.ms - recording.imageMs,
           readUnits: recording.readUnits,
