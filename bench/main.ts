@@ -441,7 +441,7 @@ function table(
     met: bundles.intakeFirstRequest.ratio <= 2,
     ...(bundles.intakeFirstRequest.ratio > 2
       ? {
-          note: 'both in a fresh process: intake’s first request pays for what its 2.4 MB bundle initialises on first use (schemas, keys, the tracer); lean-bundles’ target',
+          note: `both in a fresh process: intake’s first request pays for what its ${kib(bundles.functions.find((b) => b.name === 'dossier-intake')?.codeBytes ?? 0)} bundle initialises on first use (schemas, keys, the tracer); lean-bundles’ target`,
         }
       : {}),
   });
