@@ -165,14 +165,14 @@ try {
   // In the repository's format, so a run leaves `npm run lint` passing.
   execFileSync(
     fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url)),
-    ['format', '--write', RESULTS.pathname],
+    ['format', '--write', fileURLToPath(RESULTS)],
     {
       stdio: 'ignore',
     },
   );
   console.log(markdown(rows));
   console.log(`\n${cost.summary}`);
-  log(`wrote ${RESULTS.pathname}`);
+  log(`wrote ${fileURLToPath(RESULTS)}`);
 } finally {
   raw.destroy();
   s3.destroy();
