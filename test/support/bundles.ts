@@ -357,62 +357,105 @@ export class BundleLambdas {
     this.running += 1;
   }
 
-  private coldStart(name: FunctionName, event: unknown): Promise<BundleRun> {
-    const bundle = this.bundle(name);
+  private async coldStart(name: FunctionName, event: unknown): Promise<BundleRun> {
     const traceId = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-    const child = fork(RUNTIME, [], {
-      cwd: bundle.dir,
-      // A clean process: no loader or flag of the test's, only the function's environment (NODE_OPTIONS included).
-      execArgv: [],
-      env: this.environment(name, traceId),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-64_000);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    // Lambda gives the init phase ten seconds of its own, then the invocation the function's timeout.
-    const limitMs = 10_000 + bundle.timeoutSeconds * 1000;
-    return new Promise<BundleRun>((resolve, reject) => {
-      let ready: Extract<RuntimeMessage, { kind: 'ready' }> | undefined;
-      let answer: Exclude<RuntimeMessage, { kind: 'ready' }> | undefined;
-      let trouble: string | undefined;
-      const timer = setTimeout(() => {
-        trouble = `no answer within ${limitMs / 1000} s`;
-        child.kill('SIGKILL');
-      }, limitMs);
-      child.on('message', (message: RuntimeMessage) => {
-        if (message.kind !== 'ready') {
-          answer = message;
-          return;
-        }
-        ready = message;
-        const invocation: Invocation = { event, awsRequestId: randomUUID(), timeoutMs: bundle.timeoutSeconds * 1000 };
-        child.send(invocation);
-      });
-      child.on('error', (error) => {
-        trouble = error.message;
-      });
-      // After the exit and the end of its output.
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (ready && answer?.kind === 'result' && !trouble) {
-          const { node, importMs, importCpuMs, coldStartMs } = ready;
-          const { invokeMs, result } = answer;
-          resolve({ name, event, node, importMs, importCpuMs, coldStartMs, invokeMs, result, output, traceId });
-          return;
-        }
-        const why =
-          trouble ??
-          (answer?.kind === 'init-error'
-            ? `the bundle did not load: ${answer.error.stack ?? answer.error.message}`
-            : answer?.kind === 'error'
-              ? `the handler threw: ${answer.error.stack ?? answer.error.message}`
-              : `exited (${signal ?? code}) ${ready ? 'before answering' : 'during init'}`);
-        reject(new Error(`${name}: ${why}\n--- its output ---\n${output}`));
-      });
-    });
+    const run = await coldStart(this.bundle(name), this.environment(name, traceId), { event });
+    return { name, event, traceId, ...run, result: run.result, invokeMs: run.invokeMs! };
   }
+}
+
+/** What one cold start of a bundle measured; without an event, the process ends once the bundle is imported. */
+export interface ColdStart {
+  node: string;
+  importMs: number;
+  importCpuMs: number;
+  coldStartMs: number;
+  invokeMs: number | undefined;
+  result: unknown;
+  output: string;
+}
+
+/**
+ * Starts a bundle in a fresh Node process with `environment` (nothing of this process'), imports its handler as
+ * Lambda's init phase does, and invokes it once with `event` when one is given. The bundle tests and the benchmark
+ * (bench/bundles.ts, whose floor bundle is no function of the blueprint) both start bundles here.
+ */
+export function coldStart(
+  bundle: Pick<FunctionBundle, 'dir' | 'timeoutSeconds'> & { name: string },
+  environment: Record<string, string>,
+  invocation: { event: unknown } | undefined,
+): Promise<ColdStart> {
+  const { name } = bundle;
+  const child = fork(RUNTIME, [], {
+    cwd: bundle.dir,
+    // A clean process: no loader or flag of the test's, only the function's environment (NODE_OPTIONS included).
+    execArgv: [],
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-64_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  // Lambda gives the init phase ten seconds of its own, then the invocation the function's timeout.
+  const limitMs = 10_000 + bundle.timeoutSeconds * 1000;
+  return new Promise<ColdStart>((resolve, reject) => {
+    let ready: Extract<RuntimeMessage, { kind: 'ready' }> | undefined;
+    let answer: Exclude<RuntimeMessage, { kind: 'ready' }> | undefined;
+    let trouble: string | undefined;
+    const timer = setTimeout(() => {
+      trouble = `no answer within ${limitMs / 1000} s`;
+      child.kill('SIGKILL');
+    }, limitMs);
+    child.on('message', (message: RuntimeMessage) => {
+      if (message.kind !== 'ready') {
+        answer = message;
+        return;
+      }
+      ready = message;
+      if (!invocation) {
+        // Only the import was wanted: this process' own child, ended by its own handle.
+        child.kill('SIGKILL');
+        return;
+      }
+      const request: Invocation = {
+        event: invocation.event,
+        awsRequestId: randomUUID(),
+        timeoutMs: bundle.timeoutSeconds * 1000,
+      };
+      child.send(request);
+    });
+    child.on('error', (error) => {
+      trouble = error.message;
+    });
+    // After the exit and the end of its output.
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const imported = ready && !trouble && answer?.kind !== 'init-error';
+      if (imported && (!invocation || answer?.kind === 'result')) {
+        const { node, importMs, importCpuMs, coldStartMs } = ready!;
+        const result = answer?.kind === 'result' ? answer : undefined;
+        resolve({
+          node,
+          importMs,
+          importCpuMs,
+          coldStartMs,
+          invokeMs: result?.invokeMs,
+          result: result?.result,
+          output,
+        });
+        return;
+      }
+      const why =
+        trouble ??
+        (answer?.kind === 'init-error'
+          ? `the bundle did not load: ${answer.error.stack ?? answer.error.message}`
+          : answer?.kind === 'error'
+            ? `the handler threw: ${answer.error.stack ?? answer.error.message}`
+            : `exited (${signal ?? code}) ${ready ? 'before answering' : 'during init'}`);
+      reject(new Error(`${name}: ${why}\n--- its output ---\n${output}`));
+    });
+  });
 }
