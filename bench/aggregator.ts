@@ -10,7 +10,7 @@ import { streamSources } from '../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { counterFiling } from './bundles.ts';
 import type { DynamoCallRecorder } from './dynamo-calls.ts';
-import { httpEvent } from './events.ts';
+import { authorizedCaller, httpEvent } from './events.ts';
 
 export interface AggregatorBatch {
   records: number;
@@ -94,14 +94,19 @@ export async function measureAggregator(options: {
     return await ward.withPollersPaused(async () => {
       const everything = reader({ ...aggregatorSource, filters: [] });
       const consumers = streamSources.map((source) => ({ name: source.function, read: reader(source) }));
-      const officer = (await ward.issuer.verify(await ward.token({ role: 'officer' })))!;
+      const officer = await authorizedCaller(
+        ward.invoke,
+        await ward.token({ role: 'officer' }),
+        'POST /dossiers',
+        '/dossiers',
+      );
       const filings = Math.ceil(batchSize * 0.7);
       log(`aggregator: ${filings} filings and as many assign actions, then the stream`);
       let changes = 0;
       for (let i = 0; i < filings; i++) {
         const filed = (await ward.invoke(
           'dossier-intake',
-          httpEvent({ routeKey: 'POST /dossiers', path: '/dossiers', body: counterFiling(), claims: officer }),
+          httpEvent({ routeKey: 'POST /dossiers', path: '/dossiers', body: counterFiling(), caller: officer }),
         )) as { statusCode: number; body: string; headers: Record<string, string> };
         if (filed.statusCode !== 201) throw new Error(`intake answered ${filed.statusCode}: ${filed.body}`);
         const { code } = JSON.parse(filed.body) as { code: string };
@@ -113,7 +118,7 @@ export async function measureAggregator(options: {
             pathParameters: { code },
             body: { action: 'assign', department: 'Tư pháp – Hộ tịch' },
             headers: { 'if-match': filed.headers.etag! },
-            claims: officer,
+            caller: officer,
           }),
         )) as { statusCode: number; body: string };
         if (acted.statusCode !== 200) throw new Error(`the action answered ${acted.statusCode}: ${acted.body}`);

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import type { CallerContext } from '../shared/http/auth.ts';
 
-/** An HTTP API (payload 2.0) event as the local gateway hands it to a function, for a request with these claims. */
+/**
+ * An HTTP API (payload 2.0) event as the local gateway hands it to a function, for a request the authorizer let
+ * through with this caller's context (none on a public route).
+ */
 export function httpEvent(request: {
   routeKey: string;
   path: string;
@@ -9,8 +13,8 @@ export function httpEvent(request: {
   body?: unknown;
   headers?: Record<string, string>;
   query?: Record<string, string>;
-  claims?: Record<string, string>;
-}): APIGatewayProxyEventV2WithJWTAuthorizer {
+  caller?: CallerContext;
+}): APIGatewayProxyEventV2WithLambdaAuthorizer<CallerContext> {
   const [method] = request.routeKey.split(' ') as [string];
   const now = new Date();
   const headers: Record<string, string> = {
@@ -38,20 +42,43 @@ export function httpEvent(request: {
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      ...(request.claims
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims: request.claims, scopes: request.claims.scope ? request.claims.scope.split(' ') : [] },
-            },
-          }
-        : {}),
+      ...(request.caller ? { authorizer: { lambda: request.caller } } : {}),
     },
     ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
     isBase64Encoded: false,
   };
-  return event as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+  return event as unknown as APIGatewayProxyEventV2WithLambdaAuthorizer<CallerContext>;
+}
+
+/** The event API Gateway hands the Lambda authorizer for a request with this bearer token (identity sources first). */
+export function authorizerEvent(token: string, routeKey: string, path: string): APIGatewayRequestAuthorizerEventV2 {
+  const { isBase64Encoded: _encoded, ...request } = httpEvent({ routeKey, path });
+  const authorization = `Bearer ${token}`;
+  return {
+    ...request,
+    headers: { ...request.headers, authorization },
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:bench/$default/${routeKey.replace(' ', '')}`,
+    identitySource: [authorization, routeKey],
+  } as unknown as APIGatewayRequestAuthorizerEventV2;
+}
+
+/**
+ * The caller context the ward's authorizer function answers for this token on this route, as API Gateway would
+ * pass it on: what the benchmark's events carry, so the functions see what they see behind the stack's authorizer.
+ */
+export async function authorizedCaller(
+  invoke: (name: 'authorizer', event: unknown) => Promise<unknown>,
+  token: string,
+  routeKey: string,
+  path: string,
+): Promise<CallerContext> {
+  const answer = (await invoke('authorizer', authorizerEvent(token, routeKey, path))) as {
+    isAuthorized: boolean;
+    context: CallerContext;
+  };
+  if (!answer.isAuthorized) throw new Error(`the authorizer refused the benchmark's token on ${routeKey}`);
+  return answer.context;
 }
 
 export const median = (values: readonly number[]) => quantile(values, 0.5);

@@ -4,7 +4,7 @@ import type { LocalWard } from '../local/ward.ts';
 import { counterFiling } from './bundles.ts';
 import type { DynamoCallRecorder, RecordedCall } from './dynamo-calls.ts';
 import { retargeted } from './dynamo-calls.ts';
-import { httpEvent, median, quantile } from './events.ts';
+import { authorizedCaller, httpEvent, median, quantile } from './events.ts';
 
 export interface RequestFigures {
   name: string;
@@ -44,7 +44,12 @@ export async function measureRequests(options: {
 }): Promise<{ requests: RequestFigures[]; read: RequestFigures; lookup: RequestFigures }> {
   const { ward, recorder, raw, twinTable, iterations, log } = options;
   const table = ward.resources.tableName;
-  const officer = (await ward.issuer.verify(await ward.token({ role: 'officer' })))!;
+  const officer = await authorizedCaller(
+    ward.invoke,
+    await ward.token({ role: 'officer' }),
+    'POST /dossiers',
+    '/dossiers',
+  );
   let key = 0;
 
   const file = (withKey: boolean) =>
@@ -53,7 +58,7 @@ export async function measureRequests(options: {
       path: '/dossiers',
       body: counterFiling(),
       headers: withKey ? { 'idempotency-key': `bench-${process.pid}-${++key}` } : {},
-      claims: officer,
+      caller: officer,
     });
   const filed: { code: string; etag: string; pin: string }[] = [];
   const intake = async (withKey: boolean) => {
@@ -73,7 +78,7 @@ export async function measureRequests(options: {
         pathParameters: { code: dossier.code },
         body: { action: 'assign', department: 'Tư pháp – Hộ tịch' },
         headers: { 'if-match': dossier.etag },
-        claims: officer,
+        caller: officer,
       }),
     )) as Answer;
     if (answer.statusCode !== 200) throw new Error(`the action answered ${answer.statusCode}: ${answer.body}`);
@@ -145,7 +150,7 @@ export async function measureRequests(options: {
           routeKey: 'GET /dossiers/{code}',
           path: `/dossiers/${encodeURIComponent(code)}`,
           pathParameters: { code },
-          claims: officer,
+          caller: officer,
         }),
       )) as Answer;
       if (answer.statusCode !== 200) throw new Error(`the read answered ${answer.statusCode}: ${answer.body}`);

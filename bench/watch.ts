@@ -9,7 +9,7 @@ import type { WardConfig } from '../shared/config/ward.ts';
 import { clockRunningStatuses } from '../shared/domain/dossier.ts';
 import { counterFiling } from './bundles.ts';
 import type { DynamoCallRecorder } from './dynamo-calls.ts';
-import { httpEvent } from './events.ts';
+import { authorizedCaller, httpEvent } from './events.ts';
 
 export interface WatchRun {
   ms: number;
@@ -84,10 +84,15 @@ export async function measureWatch(options: {
   });
   try {
     return await ward.withPollersPaused(async () => {
-      const officer = (await ward.issuer.verify(await ward.token({ role: 'officer' })))!;
+      const officer = await authorizedCaller(
+        ward.invoke,
+        await ward.token({ role: 'officer' }),
+        'POST /dossiers',
+        '/dossiers',
+      );
       const answer = (await ward.invoke(
         'dossier-intake',
-        httpEvent({ routeKey: 'POST /dossiers', path: '/dossiers', body: counterFiling(), claims: officer }),
+        httpEvent({ routeKey: 'POST /dossiers', path: '/dossiers', body: counterFiling(), caller: officer }),
       )) as { statusCode: number; body: string };
       if (answer.statusCode !== 201) throw new Error(`intake answered ${answer.statusCode}: ${answer.body}`);
       const { code } = JSON.parse(answer.body) as { code: string };

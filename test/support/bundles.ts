@@ -107,11 +107,40 @@ export function synthFloor(ward: WardConfig, outdir: string): { dir: string; han
   return { dir, handler: Handler, codeBytes: statSync(join(dir, 'index.mjs')).size };
 }
 
-/** What a bundle costs: its JavaScript and the CPU time of importing it in a fresh Node process (median of runs). */
+/** What a bundle costs: its JavaScript and the time of importing it in a fresh Node process (medians of runs). */
 export interface BundleFigure {
   function: FunctionName | 'floor';
   bytes: number;
   importCpuMs: number;
+  /** Wall time of the same imports (a busy machine inflates it more than the CPU time). */
+  importMs: number;
+}
+
+/** A bundle to import: a function's (from synthBundles) or the floor (from synthFloor). */
+export interface BundleSubject {
+  function: FunctionName | 'floor';
+  dir: string;
+  handler: string;
+  bytes: number;
+  /** Environment.Variables of its template, references to other resources unresolved. */
+  environment: Record<string, unknown>;
+}
+
+/** The functions' bundles and the floor, as importFigures takes them. */
+export function bundleSubjects(
+  bundles: FunctionBundle[],
+  floor: { dir: string; handler: string; codeBytes: number },
+): BundleSubject[] {
+  return [
+    ...bundles.map((b) => ({
+      function: b.name,
+      dir: b.dir,
+      handler: b.handler,
+      bytes: b.codeBytes,
+      environment: b.environment,
+    })),
+    { function: 'floor' as const, dir: floor.dir, handler: floor.handler, bytes: floor.codeBytes, environment: {} },
+  ];
 }
 
 /**
@@ -121,38 +150,36 @@ export interface BundleFigure {
  */
 export async function bundleFigures(options: { ward?: WardConfig; runs?: number } = {}): Promise<BundleFigure[]> {
   const ward = options.ward ?? readWardFile('sample');
-  const runs = options.runs ?? 5;
   const outdir = mkdtempSync(join(tmpdir(), 'motcua-figures-'));
   try {
     const { bundles } = synthBundles(ward, outdir);
     const floor = synthFloor(ward, join(outdir, 'floor'));
-    const subjects = [
-      ...bundles.map((b) => ({
-        function: b.name as BundleFigure['function'],
-        dir: b.dir,
-        handler: b.handler,
-        bytes: b.codeBytes,
-        environment: b.environment,
-      })),
-      {
-        function: 'floor' as const,
-        dir: floor.dir,
-        handler: floor.handler,
-        bytes: floor.codeBytes,
-        environment: {},
-      },
-    ];
-    const samples = new Map(subjects.map((s) => [s.function, [] as number[]]));
-    for (let run = 0; run < runs; run++)
-      for (const subject of subjects) samples.get(subject.function)!.push(await importCpu(subject));
-    return subjects.map((s) => ({
-      function: s.function,
-      bytes: s.bytes,
-      importCpuMs: median(samples.get(s.function)!),
-    }));
+    return await importFigures(bundleSubjects(bundles, floor), options.runs ?? 5);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Each subject imported `runs` times, each time in a fresh process (coldStart), in interleaved rounds. */
+export async function importFigures(subjects: BundleSubject[], runs: number): Promise<BundleFigure[]> {
+  const samples = new Map(subjects.map((s) => [s.function, [] as ColdStart[]]));
+  for (let run = 0; run < runs; run++)
+    for (const subject of subjects)
+      samples
+        .get(subject.function)!
+        .push(
+          await coldStart(
+            { name: subject.function, dir: subject.dir, timeoutSeconds: 10 },
+            importEnvironment(subject),
+            undefined,
+          ),
+        );
+  return subjects.map((s) => ({
+    function: s.function,
+    bytes: s.bytes,
+    importCpuMs: median(samples.get(s.function)!.map((r) => r.importCpuMs)),
+    importMs: median(samples.get(s.function)!.map((r) => r.importMs)),
+  }));
 }
 
 const median = (values: number[]) => {
@@ -162,43 +189,27 @@ const median = (values: number[]) => {
 };
 
 /**
- * The CPU time one fresh process spends importing a bundle (Lambda's init phase). Nothing is invoked, so references
- * of the template's environment to other resources stay unresolved: no function reads them at import.
+ * The environment of an import alone (Lambda's init phase). Nothing is invoked, so references of the template's
+ * environment to other resources stay unresolved: no function reads them at import.
  */
-function importCpu(subject: { dir: string; handler: string; environment: Record<string, unknown> }): Promise<number> {
+function importEnvironment(subject: BundleSubject): Record<string, string> {
   const environment = Object.fromEntries(
     Object.entries(subject.environment).map(([name, value]) => [
       name,
       typeof value === 'string' ? value : 'unresolved',
     ]),
   );
-  const child = fork(RUNTIME, [], {
-    cwd: subject.dir,
-    execArgv: [],
-    env: {
-      AWS_REGION: LOCAL_AWS.region,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-      AWS_LAMBDA_FUNCTION_NAME: 'motcua-figures',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-      LAMBDA_TASK_ROOT: subject.dir,
-      _HANDLER: subject.handler,
-      TZ: ':UTC',
-      ...environment,
-    },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-8_000)));
-  return new Promise((resolve, reject) => {
-    child.on('message', (message: RuntimeMessage) => {
-      if (message.kind === 'ready') resolve(message.importCpuMs);
-      else reject(new Error(`${subject.dir} did not load: ${JSON.stringify(message)}\n${output}`));
-      child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => reject(new Error(`${subject.dir}: exited (${code}) during init\n${output}`)));
-  });
+  return {
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_LAMBDA_FUNCTION_NAME: 'motcua-figures',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    LAMBDA_TASK_ROOT: subject.dir,
+    _HANDLER: subject.handler,
+    TZ: ':UTC',
+    ...environment,
+  };
 }
 
 /**
