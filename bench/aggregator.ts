@@ -10,7 +10,7 @@ import { streamSources } from '../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { counterFiling } from './bundles.ts';
 import type { DynamoCallRecorder } from './dynamo-calls.ts';
-import { authorizedCaller, httpEvent } from './events.ts';
+import { httpEvent, officerCaller } from './events.ts';
 
 export interface AggregatorBatch {
   records: number;
@@ -94,12 +94,7 @@ export async function measureAggregator(options: {
     return await ward.withPollersPaused(async () => {
       const everything = reader({ ...aggregatorSource, filters: [] });
       const consumers = streamSources.map((source) => ({ name: source.function, read: reader(source) }));
-      const officer = await authorizedCaller(
-        ward.invoke,
-        await ward.token({ role: 'officer' }),
-        'POST /dossiers',
-        '/dossiers',
-      );
+      const officer = officerCaller();
       const filings = Math.ceil(batchSize * 0.7);
       log(`aggregator: ${filings} filings and as many assign actions, then the stream`);
       let changes = 0;

@@ -5,7 +5,6 @@ import { LOCAL_STAFF_CLIENT } from '../local/issuer.ts';
 import type { LocalResources } from '../local/resources.ts';
 import type { LocalSecrets } from '../local/secrets.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
-import { callerContext } from '../shared/http/auth.ts';
 import {
   BundleLambdas,
   bundleSubjects,
@@ -16,7 +15,7 @@ import {
   synthBundles,
   synthFloor,
 } from '../test/support/bundles.ts';
-import { httpEvent, median } from './events.ts';
+import { httpEvent, median, officerCaller } from './events.ts';
 
 export interface BundleFigures {
   name: string;
@@ -91,11 +90,7 @@ export async function measureBundles(options: {
   });
 
   log('bundles: first requests of the floor and of intake, each in a fresh process');
-  // What the authorizer hands intake for an officer: the request's first call is the function's own.
-  const officer = callerContext(
-    { kind: 'staff', userId: 'bench-officer', username: 'officer.bench', roles: ['officer'] },
-    Math.floor(Date.now() / 1000) + 3600,
-  );
+  const officer = officerCaller();
   const floorFirst: number[] = [];
   const intakeFirst: number[] = [];
   for (let i = 0; i < coldStarts; i++) {

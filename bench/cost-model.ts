@@ -3,8 +3,8 @@
  * list prices below. Nothing here reads a clock, a file or the network.
  *
  * Region: us-east-1 (US East, N. Virginia). A ward deploys to ap-southeast-1 (Singapore, the region nearest Viet
- * Nam), but these are the list prices this model can cite exactly; Singapore's are the same for Lambda and
- * X-Ray and up to about a quarter higher for DynamoDB, API Gateway, CloudWatch and S3. Swap PRICES for Singapore's
+ * Nam), but these are the list prices this model can cite exactly; Singapore's are the same for Lambda and up
+ * to about a quarter higher for DynamoDB, API Gateway, CloudWatch and S3. Swap PRICES for Singapore's
  * and the model follows.
  */
 
@@ -25,7 +25,6 @@ const SQS = 'https://aws.amazon.com/sqs/pricing/';
 const API_GATEWAY = 'https://aws.amazon.com/api-gateway/pricing/';
 const COGNITO = 'https://aws.amazon.com/cognito/pricing/';
 const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
-const XRAY = 'https://aws.amazon.com/xray/pricing/';
 const SECRETS = 'https://aws.amazon.com/secrets-manager/pricing/';
 const SNS = 'https://aws.amazon.com/sns/pricing/';
 
@@ -40,6 +39,13 @@ export const PRICES = {
   s3Put: { usd: 0.005 / 1000, unit: 'PUT, COPY, POST or LIST request, S3 Standard', asOf: '2023-12-01', source: S3 },
   s3Get: { usd: 0.0004 / 1000, unit: 'GET or other request, S3 Standard', asOf: '2023-12-01', source: S3 },
   s3StandardGbMonth: { usd: 0.023, unit: 'GB-month, S3 Standard, first 50 TB', asOf: '2023-12-01', source: S3 },
+  s3StandardIaGbMonth: { usd: 0.0125, unit: 'GB-month, S3 Standard-IA', asOf: '2023-12-01', source: S3 },
+  s3IaTransition: {
+    usd: 0.01 / 1000,
+    unit: 'lifecycle transition request into Standard-IA',
+    asOf: '2023-12-01',
+    source: S3,
+  },
   sqsStandardRequest: {
     usd: 0.4 / 1e6,
     unit: 'request (64 KB chunk), standard queue',
@@ -54,13 +60,10 @@ export const PRICES = {
     source: API_GATEWAY,
   },
   cognitoLiteMau: { usd: 0.0055, unit: 'monthly active user, Lite plan', asOf: '2024-11-22', source: COGNITO },
-  cognitoM2mClient: { usd: 6.0, unit: 'machine-to-machine app client-month', asOf: '2024-05-13', source: COGNITO },
-  cognitoM2mToken: { usd: 2.25 / 10_000, unit: 'M2M token request', asOf: '2024-05-13', source: COGNITO },
   logsIngestGb: { usd: 0.5, unit: 'GB of logs ingested (Standard class)', asOf: '2023-11-26', source: CLOUDWATCH },
   logsStorageGbMonth: { usd: 0.03, unit: 'GB-month of logs stored', asOf: '2023-11-26', source: CLOUDWATCH },
   customMetricMonth: { usd: 0.3, unit: 'custom metric-month, first 10,000', asOf: '2023-11-26', source: CLOUDWATCH },
   alarmMonth: { usd: 0.1, unit: 'standard-resolution alarm metric-month', asOf: '2023-11-26', source: CLOUDWATCH },
-  xrayTrace: { usd: 5.0 / 1e6, unit: 'trace recorded', asOf: '2023-11-01', source: XRAY },
   secretMonth: { usd: 0.4, unit: 'secret-month', asOf: '2023-01-01', source: SECRETS },
   secretsApiCall: { usd: 0.05 / 10_000, unit: 'API call', asOf: '2023-01-01', source: SECRETS },
   snsPublish: { usd: 0.5 / 1e6, unit: 'publish (64 KB chunk)', asOf: '2023-01-01', source: SNS },
@@ -70,20 +73,21 @@ export const PRICES = {
 export type Prices = { [K in keyof typeof PRICES]: Price };
 
 /**
- * The always-free tiers (those that do not expire after 12 months). AWS Organizations shares them among every
- * account of the organization, so a province running many wards under one organization gets them once: the
- * headline bill leaves them out.
+ * The always-free tiers: permanent, unlike the 12-month trial offers, and monthly. They are per account (under
+ * AWS Organizations' consolidated billing, one set for the whole organization), so wards sharing an account or an
+ * organization share one set: the bill of a ward alone in its account is the one with them (the targets are judged
+ * on it); the bill without them is a ward's share once others have used them up.
  */
 export const FREE_TIERS = {
   lambdaRequests: 1_000_000,
   lambdaGbSeconds: 400_000,
   dynamoStorageGb: 25,
   sqsRequests: 1_000_000,
+  /** Cognito's Lite and Essentials plans: 10,000 monthly active users of a user pool, not only the first year. */
   cognitoMau: 10_000,
   logsGb: 5,
   customMetrics: 10,
   alarms: 10,
-  xrayTraces: 100_000,
   snsPublishes: 1_000_000,
   snsEmails: 1_000,
 } as const;
@@ -121,8 +125,8 @@ export interface Operation {
   function?: string;
   /** It arrives through the HTTP API. */
   api?: boolean;
-  /** It is a portal's request: the portal authorizer runs for those its cache does not answer. */
-  portal?: boolean;
+  /** On a protected route: the Lambda authorizer runs for those requests its cached answers do not cover. */
+  authorized?: boolean;
   readUnits?: number;
   writeUnits?: number;
   s3Puts?: number;
@@ -139,9 +143,6 @@ export interface Inventory {
   polledQueues: { standard: number; fifo: number };
   customMetrics: number;
   staffUsers: number;
-  /** Portals using Cognito machine-to-machine clients (the design being replaced); 0 with the portal authorizer. */
-  m2mPortals: number;
-  m2mTokensPerMonth: number;
 }
 
 export interface Assumptions {
@@ -153,9 +154,8 @@ export interface Assumptions {
   platformLogBytes: number;
   /** Months the log groups keep logs (the stack's retention). */
   logRetentionMonths: number;
-  /** Share of portal requests the authorizer's cached result answers. */
+  /** Share of protected requests an authorizer answer API Gateway cached (per token and route) lets through. */
   authorizerCacheHitRatio: number;
-  authorizer: FunctionProfile;
   /** SNS publishes (alarm notifications) a month, each one e-mail. */
   alarmNotifications: number;
   /** Table and backup storage after a year of operation. */
@@ -181,7 +181,13 @@ export interface Bill {
 
 const MINUTES_PER_MONTH = 30 * 24 * 60;
 
-/** The month's bill. `freeTier` applies the always-free tiers (an account alone in its organization). */
+/** The blueprint's function that API Gateway's Lambda authorizer invokes. */
+export const AUTHORIZER = 'authorizer';
+
+/**
+ * The month's bill. `freeTier` applies the always-free tiers (a ward alone in its account and organization);
+ * `functions` holds every function the operations invoke, the blueprint's `authorizer` among them.
+ */
 export function monthlyBill(
   operations: readonly Operation[],
   functions: Record<string, FunctionProfile>,
@@ -195,20 +201,20 @@ export function monthlyBill(
   const add = (service: string, item: string, quantity: number, price: Price, billable = quantity) =>
     lines.push({ service, item, quantity, unit: price.unit, usd: billable * price.usd });
 
-  // Lambda: every operation's function, and the portal authorizer for the portal requests its cache misses.
+  // Lambda: every operation's function, and the authorizer for the protected requests its cache does not answer.
   const invocations: Record<string, number> = {};
-  const profiles: Record<string, FunctionProfile> = { ...functions, authorizer: assumptions.authorizer };
   for (const op of operations) {
     if (op.function) invocations[op.function] = (invocations[op.function] ?? 0) + op.perMonth;
-    if (op.portal)
-      invocations.authorizer = (invocations.authorizer ?? 0) + op.perMonth * (1 - assumptions.authorizerCacheHitRatio);
+    if (op.authorized)
+      invocations[AUTHORIZER] =
+        (invocations[AUTHORIZER] ?? 0) + op.perMonth * (1 - assumptions.authorizerCacheHitRatio);
   }
   let gbSeconds = 0;
   let requests = 0;
   let logBytes = 0;
   let coldStartSecretCalls = 0;
   for (const [name, count] of Object.entries(invocations)) {
-    const profile = profiles[name];
+    const profile = functions[name];
     if (!profile) throw new Error(`no profile for function ${name}`);
     const scale = cpuScale(profile.memoryMb);
     const coldStarts = Math.min(count, assumptions.coldStartsCap);
@@ -270,7 +276,7 @@ export function monthlyBill(
   const apiRequests = operations.reduce((sum, op) => sum + (op.api ? op.perMonth : 0), 0);
   add('API Gateway', 'HTTP API requests', apiRequests, p.httpApiRequest);
 
-  // Cognito: the staff pool's users (each active every month), and any portal still on M2M clients.
+  // Cognito: the staff pool's users, each active every month; portals sign their own tokens (no app client).
   add(
     'Cognito',
     'staff pool MAU (Lite)',
@@ -278,10 +284,6 @@ export function monthlyBill(
     p.cognitoLiteMau,
     beyond(inventory.staffUsers, free(FREE_TIERS.cognitoMau)),
   );
-  if (inventory.m2mPortals > 0) {
-    add('Cognito', 'M2M app clients (portals)', inventory.m2mPortals, p.cognitoM2mClient);
-    add('Cognito', 'M2M token requests', inventory.m2mTokensPerMonth, p.cognitoM2mToken);
-  }
 
   // CloudWatch: logs in and kept, custom metrics (EMF), alarms.
   const logsGb = logBytes / 1024 ** 3;
@@ -300,10 +302,6 @@ export function monthlyBill(
     beyond(inventory.customMetrics, free(FREE_TIERS.customMetrics)),
   );
   add('CloudWatch', 'alarms', inventory.alarms, p.alarmMonth, beyond(inventory.alarms, free(FREE_TIERS.alarms)));
-
-  // X-Ray: one trace per request or event (an API request and its function share one).
-  const traces = operations.reduce((sum, op) => sum + (op.function ? op.perMonth : 0), 0);
-  add('X-Ray', 'traces recorded', traces, p.xrayTrace, beyond(traces, free(FREE_TIERS.xrayTraces)));
 
   // Secrets Manager: the secrets, and each cold start's read of the ones its function uses.
   add('Secrets Manager', 'secrets', inventory.secrets, p.secretMonth);
@@ -332,14 +330,25 @@ export function monthlyBill(
   return { lines, byService, total, dominant: { service, usd, share: total > 0 ? usd / total : 0 }, invocations };
 }
 
-/** The documents' storage: what a month adds, and what the bucket costs a month once it holds a year of them. */
+/**
+ * The documents' storage once the bucket holds a year of them: the documents younger than the ward's
+ * `infrequentAccessAfterDays` in S3 Standard, the older in Standard-IA (the bucket's lifecycle rule), and the
+ * month's transitions. Standard-IA bills at least 128 KB an object; documents are larger. Retrievals of old
+ * documents (US$0.01 a GB) are left out: staff rarely reopen a closed dossier's scans.
+ */
 export function documentStorage(
   documentsPerMonth: number,
   bytesPerDocument: number,
+  infrequentAccessAfterDays: number,
   prices: Prices = PRICES,
 ): { gbAddedPerMonth: number; usdPerMonthAfterAYear: number } {
   const gbAddedPerMonth = (documentsPerMonth * bytesPerDocument) / 1024 ** 3;
-  return { gbAddedPerMonth, usdPerMonthAfterAYear: 12 * gbAddedPerMonth * prices.s3StandardGbMonth.usd };
+  const standardMonths = Math.min(12, infrequentAccessAfterDays / 30);
+  const usd =
+    gbAddedPerMonth * standardMonths * prices.s3StandardGbMonth.usd +
+    gbAddedPerMonth * (12 - standardMonths) * prices.s3StandardIaGbMonth.usd +
+    (standardMonths < 12 ? documentsPerMonth * prices.s3IaTransition.usd : 0);
+  return { gbAddedPerMonth, usdPerMonthAfterAYear: usd };
 }
 
 /** A ward's traffic, in the figures its leaders report. */

@@ -4,7 +4,7 @@ import type { LocalWard } from '../local/ward.ts';
 import { counterFiling } from './bundles.ts';
 import type { DynamoCallRecorder, RecordedCall } from './dynamo-calls.ts';
 import { retargeted } from './dynamo-calls.ts';
-import { authorizedCaller, httpEvent, median, quantile } from './events.ts';
+import { authorizerEvent, httpEvent, median, officerCaller, quantile } from './events.ts';
 
 export interface RequestFigures {
   name: string;
@@ -26,6 +26,13 @@ export interface RequestFigures {
   writtenBytes: { key: string; bytes: number }[];
 }
 
+/** The authorizer's handler time per token it verifies (a new token each time, as most requests bring). */
+export interface AuthorizerFigures {
+  iterations: number;
+  staffMs: { median: number; p95: number };
+  portalMs: { median: number; p95: number };
+}
+
 type Answer = { statusCode: number; headers?: Record<string, string>; body?: string };
 
 /**
@@ -39,17 +46,19 @@ export async function measureRequests(options: {
   recorder: DynamoCallRecorder;
   raw: DynamoDBClient;
   twinTable: string;
+  /** A portal of the ward, whose own token the authorizer checks. */
+  portalId: string;
   iterations: number;
   log: (line: string) => void;
-}): Promise<{ requests: RequestFigures[]; read: RequestFigures; lookup: RequestFigures }> {
+}): Promise<{
+  requests: RequestFigures[];
+  read: RequestFigures;
+  lookup: RequestFigures;
+  authorizer: AuthorizerFigures;
+}> {
   const { ward, recorder, raw, twinTable, iterations, log } = options;
   const table = ward.resources.tableName;
-  const officer = await authorizedCaller(
-    ward.invoke,
-    await ward.token({ role: 'officer' }),
-    'POST /dossiers',
-    '/dossiers',
-  );
+  const officer = officerCaller();
   let key = 0;
 
   const file = (withKey: boolean) =>
@@ -168,6 +177,39 @@ export async function measureRequests(options: {
       )) as Answer;
       if (answer.statusCode !== 200) throw new Error(`the lookup answered ${answer.statusCode}: ${answer.body}`);
     });
-    return { requests, read, lookup };
+    const authorizer = await measureAuthorizer(ward, options.portalId, iterations, log);
+    return { requests, read, lookup, authorizer };
   });
+}
+
+/**
+ * The authorizer function in this process on a staff token (RS256, the pool's key set fetched once and kept) and
+ * on a portal's own token (ES256, the key the ward registers), each minted before its request, as uncached
+ * requests bring a token API Gateway has not seen on that route.
+ */
+async function measureAuthorizer(
+  ward: LocalWard,
+  portalId: string,
+  iterations: number,
+  log: (line: string) => void,
+): Promise<AuthorizerFigures> {
+  const time = async (name: string, token: () => Promise<string>) => {
+    log(`requests: the authorizer on ${name}, ${iterations} times`);
+    const samples: number[] = [];
+    for (let i = 0; i < iterations + 5; i++) {
+      const event = authorizerEvent(await token(), 'POST /dossiers', '/dossiers');
+      const started = performance.now();
+      const answer = (await ward.invoke('authorizer', event)) as { isAuthorized: boolean };
+      const ms = performance.now() - started;
+      if (!answer.isAuthorized) throw new Error(`the authorizer refused a ${name}`);
+      // The first five warm it up (the staff key set's fetch, lazily loaded code).
+      if (i >= 5) samples.push(ms);
+    }
+    return { median: median(samples), p95: quantile(samples, 0.95) };
+  };
+  return {
+    iterations,
+    staffMs: await time('staff token', () => ward.token({ role: 'officer' })),
+    portalMs: await time('portal token', () => ward.token({ portal: portalId })),
+  };
 }

@@ -9,7 +9,7 @@ import type { WardConfig } from '../shared/config/ward.ts';
 import { clockRunningStatuses } from '../shared/domain/dossier.ts';
 import { counterFiling } from './bundles.ts';
 import type { DynamoCallRecorder } from './dynamo-calls.ts';
-import { authorizedCaller, httpEvent } from './events.ts';
+import { httpEvent, officerCaller } from './events.ts';
 
 export interface WatchRun {
   ms: number;
@@ -84,12 +84,7 @@ export async function measureWatch(options: {
   });
   try {
     return await ward.withPollersPaused(async () => {
-      const officer = await authorizedCaller(
-        ward.invoke,
-        await ward.token({ role: 'officer' }),
-        'POST /dossiers',
-        '/dossiers',
-      );
+      const officer = officerCaller();
       const answer = (await ward.invoke(
         'dossier-intake',
         httpEvent({ routeKey: 'POST /dossiers', path: '/dossiers', body: counterFiling(), caller: officer }),

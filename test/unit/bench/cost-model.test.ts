@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { billedWrites, indexWriteUnits, itemSize, numberSize, readUnits, writeUnits } from '../../../bench/capacity.ts';
 import {
   type Assumptions,
+  AUTHORIZER,
   beyond,
   billedMs,
   cpuScale,
@@ -22,8 +23,6 @@ const inventory: Inventory = {
   polledQueues: { standard: 0, fifo: 0 },
   customMetrics: 0,
   staffUsers: 0,
-  m2mPortals: 0,
-  m2mTokensPerMonth: 0,
 };
 const assumptions: Assumptions = {
   idleReceivesPerMinutePerQueue: 0,
@@ -31,7 +30,6 @@ const assumptions: Assumptions = {
   platformLogBytes: 0,
   logRetentionMonths: 3,
   authorizerCacheHitRatio: 0.5,
-  authorizer: { ...profile, durationMs: 1, initMs: 0 },
   alarmNotifications: 0,
   tableGb: 0,
 };
@@ -102,15 +100,41 @@ describe('the monthly bill', () => {
 
   it('charges idle polling of every polled queue and the authorizer only for its cache misses', () => {
     const bill = monthlyBill(
-      [{ name: 'portal read', perMonth: 1000, function: 'f', api: true, portal: true }],
-      { f: profile },
+      [
+        { name: 'portal read', perMonth: 1000, function: 'f', api: true, authorized: true },
+        { name: 'public lookup', perMonth: 300, function: 'f', api: true },
+      ],
+      { f: profile, [AUTHORIZER]: profile },
       { ...inventory, polledQueues: { standard: 2, fifo: 1 } },
       { ...assumptions, idleReceivesPerMinutePerQueue: 15 },
     );
     expect(line(bill, 'standard queues: messages and idle polling').quantity).toBe(2 * 15 * 43_200);
     expect(line(bill, 'FIFO queue: messages and idle polling').usd).toBeCloseTo(15 * 43_200 * 0.5e-6, 9);
-    expect(bill.invocations.authorizer).toBe(500);
-    expect(line(bill, 'HTTP API requests').usd).toBeCloseTo(1000e-6, 12);
+    expect(bill.invocations[AUTHORIZER]).toBe(500);
+    expect(line(bill, 'HTTP API requests').usd).toBeCloseTo(1300e-6, 12);
+  });
+
+  it('bills the authorizer from its own measured profile, as every function, and records no X-Ray traces', () => {
+    const ops = [{ name: 'staff read', perMonth: 1000, function: 'f', api: true, authorized: true }];
+    const noCache = { ...assumptions, authorizerCacheHitRatio: 0 };
+    const slow = { ...profile, memoryMb: 1769, durationMs: 9.5, initMs: 0 };
+    const fast = { ...profile, memoryMb: 1769, durationMs: 0.5, initMs: 0 };
+    const bill = monthlyBill(ops, { f: fast, [AUTHORIZER]: slow }, inventory, noCache);
+    // 1000 × 1 ms of the function and 1000 × 10 ms of the authorizer, at 1769 MB.
+    expect(line(bill, 'duration (init included)').quantity).toBeCloseTo((11 * 1769) / 1024, 9);
+    expect(line(bill, 'requests').quantity).toBe(2000);
+    expect(() => monthlyBill(ops, { f: fast }, inventory, noCache)).toThrow(/no profile for function authorizer/);
+    expect(bill.lines.map((l) => l.service)).not.toContain('X-Ray');
+  });
+
+  it('leaves the staff pool free within Cognito’s 10,000 monthly active users only with the free tiers', () => {
+    const staff = { ...inventory, staffUsers: 20 };
+    const withFree = monthlyBill([], {}, staff, assumptions, { freeTier: true });
+    const without = monthlyBill([], {}, staff, assumptions, { freeTier: false });
+    expect(line(withFree, 'staff pool MAU (Lite)').usd).toBe(0);
+    expect(line(without, 'staff pool MAU (Lite)').usd).toBeCloseTo(20 * 0.0055, 9);
+    const large = monthlyBill([], {}, { ...inventory, staffUsers: 10_100 }, assumptions, { freeTier: true });
+    expect(line(large, 'staff pool MAU (Lite)').usd).toBeCloseTo(100 * 0.0055, 9);
   });
 
   it('counts alarms, metrics and secrets from the inventory and names the service that dominates', () => {
@@ -129,6 +153,15 @@ describe('the monthly bill', () => {
     expect(month.online).toBeCloseTo(5753 / 3, 9);
     expect(month.dossierChanges).toBeCloseTo(month.dossiers + month.actions, 9);
     expect(monthlyTraffic(scaled(KIM_LIEN, 10)).dossiers).toBeCloseTo((10 * 7399) / 3, 9);
-    expect(documentStorage(1024, 1024 ** 2).gbAddedPerMonth).toBe(1);
+    expect(documentStorage(1024, 1024 ** 2, 90).gbAddedPerMonth).toBe(1);
+  });
+
+  it('keeps a year of documents in S3 Standard for the ward’s days, then in Standard-IA, with the transitions', () => {
+    // 1 GB a month: the last 3 months in Standard, 9 in Standard-IA, 1,024 objects moved each month.
+    expect(documentStorage(1024, 1024 ** 2, 90).usdPerMonthAfterAYear).toBeCloseTo(
+      3 * 0.023 + 9 * 0.0125 + 1024 * 0.00001,
+      9,
+    );
+    expect(documentStorage(1024, 1024 ** 2, 3650).usdPerMonthAfterAYear).toBeCloseTo(12 * 0.023, 9);
   });
 });
