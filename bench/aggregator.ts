@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import type { FauxqsServer } from 'fauxqs';
 import { LOCAL_AWS, localCredentials } from '../local/services.ts';
 import { StreamPoller } from '../local/stream-poller.ts';
 import { startLocalWard } from '../local/ward.ts';
+import type { DynamoDBStreamWindowEvent } from '../shared/adapters/batch.ts';
 import { streamSources } from '../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { counterFiling } from './bundles.ts';
@@ -62,6 +63,8 @@ export async function measureAggregator(options: {
   const config = { region: LOCAL_AWS.region, credentials: localCredentials };
   const streams = new DynamoDBStreamsClient({ ...config, endpoint: options.dynamoEndpoint });
   const sqs = new SQSClient({ ...config, endpoint: options.fauxqs.address });
+  // The shard the records came from: the aggregator's event source has a tumbling window, so its events name it.
+  let shard: { shardId: string; arn: string | undefined } | undefined;
   // Reads the stream from where it last stopped, with a consumer's filters (none: every record), batches unbounded.
   const reader = (source: (typeof streamSources)[number]) => {
     const captured: DynamoDBRecord[] = [];
@@ -73,8 +76,10 @@ export async function measureAggregator(options: {
       onFailureQueueUrl: ward.resources.queueUrls.streamFailures,
       lambdas: {
         invoke: async (_name, event) => {
-          captured.push(...(event as DynamoDBStreamEvent).Records);
-          return { batchItemFailures: [] };
+          const batch = event as DynamoDBStreamWindowEvent;
+          captured.push(...batch.Records);
+          if (batch.shardId && batch.Records.length > 0) shard = { shardId: batch.shardId, arn: batch.eventSourceARN };
+          return { state: {}, batchItemFailures: [] };
         },
       },
       region: LOCAL_AWS.region,
@@ -130,11 +135,25 @@ export async function measureAggregator(options: {
       if (toAggregator.length < batchSize + 1)
         throw new Error(`only ${toAggregator.length} stream records reach the aggregator; ${batchSize + 1} needed`);
 
+      // As Lambda sends a batch in a tumbling window: its shard and window, the state handed back last (none).
+      const windowEvent = (records: DynamoDBRecord[]): DynamoDBStreamWindowEvent => {
+        if (!shard) throw new Error('the stream records came without their shard id');
+        const start = new Date();
+        return {
+          Records: records,
+          shardId: shard.shardId,
+          ...(shard.arn ? { eventSourceARN: shard.arn } : {}),
+          window: { start: start.toISOString(), end: new Date(start.getTime() + 60_000).toISOString() },
+          state: {},
+          isFinalInvokeForWindow: false,
+          isWindowTerminatedEarly: false,
+        };
+      };
       const invoke = async (records: DynamoDBRecord[]): Promise<AggregatorBatch> => {
         const { result, recording } = await recorder.during(
           async () => {
             const started = performance.now();
-            await ward.invoke('report-aggregator', { Records: records });
+            await ward.invoke('report-aggregator', windowEvent(records));
             return performance.now() - started;
           },
           { images: true },
