@@ -3,6 +3,7 @@ import { BatchWriteItemCommand, type DynamoDBClient, GetItemCommand } from '@aws
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FauxqsServer } from 'fauxqs';
 import { startLocalWard } from '../local/ward.ts';
+import { alertScheduleItem } from '../shared/adapters/alert-schedule.ts';
 import { sqs } from '../shared/adapters/aws.ts';
 import { dossierFromItem, dossierItem } from '../shared/adapters/dossier-store.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
@@ -99,7 +100,8 @@ export async function measureWatch(options: {
       const now = Date.now();
       const [unit] = code.split('-') as [string];
 
-      const item = (i: number) => {
+      // An open dossier and its alert schedule, as intake writes them: the watch reads the schedules' sparse index.
+      const items = (i: number) => {
         const due = i < DUE;
         const dueAt = due
           ? new Date(now + (i < DUE / 2 ? -(1 + (i % 10)) : 1 + (i % 20)) * HOUR).toISOString()
@@ -107,9 +109,10 @@ export async function measureWatch(options: {
         const day = new Date(Date.UTC(2020, 0, 1) + Math.floor(i / 9000) * 24 * HOUR).toISOString();
         const dossierCode = `${unit}-${day.slice(2, 4)}${day.slice(5, 7)}${day.slice(8, 10)}-${String((i % 9000) + 1).padStart(4, '0')}`;
         const status = clockRunningStatuses[i % clockRunningStatuses.length]!;
-        return marshall(dossierItem({ ...template, code: dossierCode, status, dueAt }), {
-          removeUndefinedValues: true,
-        });
+        return [
+          dossierItem({ ...template, code: dossierCode, status, dueAt }),
+          alertScheduleItem(dossierCode, dueAt),
+        ].map((item) => marshall(item, { removeUndefinedValues: true }));
       };
 
       log(`watch: loading ${open} open dossiers (${DUE} due), at most ${options.loadSeconds} s`);
@@ -119,8 +122,11 @@ export async function measureWatch(options: {
       const writer = async () => {
         while (next < open && (next < DUE || performance.now() < deadline)) {
           const from = next;
-          next = Math.min(open, next + 25);
-          let requests = Array.from({ length: next - from }, (_, k) => ({ PutRequest: { Item: item(from + k) } }));
+          // 12 dossiers, 24 items: BatchWriteItem takes 25 at most.
+          next = Math.min(open, next + 12);
+          let requests = Array.from({ length: next - from }, (_, k) => items(from + k))
+            .flat()
+            .map((Item) => ({ PutRequest: { Item } }));
           for (let attempt = 0; requests.length > 0; attempt++) {
             if (attempt > 10) throw new Error('BatchWriteItem left items unprocessed ten times');
             const result = await raw.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
