@@ -26,7 +26,10 @@ export interface Recording {
   reportedReadUnits: number;
   /** Sizes of the items written (after the call), by the partition key's prefix ("DOSSIER", "SLIP", …). */
   writtenBytes: { key: string; bytes: number }[];
-  /** Time spent reading images for billing, inside the calls' own time: to subtract from a measured duration. */
+  /**
+   * Wall time during which reads of images for billing were in flight (overlapping reads of concurrent calls
+   * counted once), inside the calls' own time: to subtract from a measured duration.
+   */
   imageMs: number;
 }
 
@@ -47,6 +50,17 @@ const WRITES = new Set([
 export class DynamoCallRecorder {
   private recording: Recording | undefined;
   private images = false;
+  /** Image reads in flight, and since when at least one has been. */
+  private imagesInFlight = 0;
+  private imagesSince = 0;
+
+  /** Marks an image read begun; the function returned marks it done, adding to imageMs once none is in flight. */
+  private imageStarted(recording: Recording): () => void {
+    if (this.imagesInFlight++ === 0) this.imagesSince = performance.now();
+    return () => {
+      if (--this.imagesInFlight === 0) recording.imageMs += performance.now() - this.imagesSince;
+    };
+  }
   private askCapacity = false;
   private readonly raw: ddb.DynamoDBClient;
   private readonly indexes: readonly IndexSpec[];
@@ -61,9 +75,9 @@ export class DynamoCallRecorder {
         const command = String(context.commandName);
         const input = args.input as Loose;
         const snapshot = structuredClone(input);
-        const imageStarted = performance.now();
+        const imageDone = this.imageStarted(recording);
         const before = this.images && WRITES.has(command) ? await this.itemsOf(command, snapshot) : undefined;
-        recording.imageMs += performance.now() - imageStarted;
+        imageDone();
         let attempts = 1;
         let failed: string | undefined;
         try {
@@ -73,9 +87,9 @@ export class DynamoCallRecorder {
           const consumed = [output.ConsumedCapacity ?? []].flat() as { CapacityUnits?: number }[];
           recording.reportedReadUnits += consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
           if (this.images) {
-            const billStarted = performance.now();
+            const billDone = this.imageStarted(recording);
             await this.bill(recording, command, snapshot, before);
-            recording.imageMs += performance.now() - billStarted;
+            billDone();
           }
           return result;
         } catch (error) {

@@ -61,8 +61,9 @@ const HOUR = 3_600_000;
 /**
  * The deadline watch through its own handler, on a table of `open` dossiers in the clock-running statuses of which
  * the same 100 are due (half overdue, half due within the alert window), the rest due weeks ahead. The dossiers
- * are copies of one the intake handler filed, in the shape the dossier store writes (dossierItem), loaded with
- * BatchWriteItem; loading stops at `loadSeconds` and the count loaded is what is measured.
+ * are copies of one the intake handler filed, in the shape the dossier store writes (dossierItem), each with its
+ * alert schedule (alertScheduleItem), loaded with BatchWriteItem; loading stops at `loadSeconds` and the count
+ * loaded is what is measured.
  */
 export async function measureWatch(options: {
   wardConfig: WardConfig;
