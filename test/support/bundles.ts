@@ -107,11 +107,40 @@ export function synthFloor(ward: WardConfig, outdir: string): { dir: string; han
   return { dir, handler: Handler, codeBytes: statSync(join(dir, 'index.mjs')).size };
 }
 
-/** What a bundle costs: its JavaScript and the CPU time of importing it in a fresh Node process (median of runs). */
+/** What a bundle costs: its JavaScript and the time of importing it in a fresh Node process (medians of runs). */
 export interface BundleFigure {
   function: FunctionName | 'floor';
   bytes: number;
   importCpuMs: number;
+  /** Wall time of the same imports (a busy machine inflates it more than the CPU time). */
+  importMs: number;
+}
+
+/** A bundle to import: a function's (from synthBundles) or the floor (from synthFloor). */
+export interface BundleSubject {
+  function: FunctionName | 'floor';
+  dir: string;
+  handler: string;
+  bytes: number;
+  /** Environment.Variables of its template, references to other resources unresolved. */
+  environment: Record<string, unknown>;
+}
+
+/** The functions' bundles and the floor, as importFigures takes them. */
+export function bundleSubjects(
+  bundles: FunctionBundle[],
+  floor: { dir: string; handler: string; codeBytes: number },
+): BundleSubject[] {
+  return [
+    ...bundles.map((b) => ({
+      function: b.name,
+      dir: b.dir,
+      handler: b.handler,
+      bytes: b.codeBytes,
+      environment: b.environment,
+    })),
+    { function: 'floor' as const, dir: floor.dir, handler: floor.handler, bytes: floor.codeBytes, environment: {} },
+  ];
 }
 
 /**
@@ -121,38 +150,36 @@ export interface BundleFigure {
  */
 export async function bundleFigures(options: { ward?: WardConfig; runs?: number } = {}): Promise<BundleFigure[]> {
   const ward = options.ward ?? readWardFile('sample');
-  const runs = options.runs ?? 5;
   const outdir = mkdtempSync(join(tmpdir(), 'motcua-figures-'));
   try {
     const { bundles } = synthBundles(ward, outdir);
     const floor = synthFloor(ward, join(outdir, 'floor'));
-    const subjects = [
-      ...bundles.map((b) => ({
-        function: b.name as BundleFigure['function'],
-        dir: b.dir,
-        handler: b.handler,
-        bytes: b.codeBytes,
-        environment: b.environment,
-      })),
-      {
-        function: 'floor' as const,
-        dir: floor.dir,
-        handler: floor.handler,
-        bytes: floor.codeBytes,
-        environment: {},
-      },
-    ];
-    const samples = new Map(subjects.map((s) => [s.function, [] as number[]]));
-    for (let run = 0; run < runs; run++)
-      for (const subject of subjects) samples.get(subject.function)!.push(await importCpu(subject));
-    return subjects.map((s) => ({
-      function: s.function,
-      bytes: s.bytes,
-      importCpuMs: median(samples.get(s.function)!),
-    }));
+    return await importFigures(bundleSubjects(bundles, floor), options.runs ?? 5);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Each subject imported `runs` times, each time in a fresh process (coldStart), in interleaved rounds. */
+export async function importFigures(subjects: BundleSubject[], runs: number): Promise<BundleFigure[]> {
+  const samples = new Map(subjects.map((s) => [s.function, [] as ColdStart[]]));
+  for (let run = 0; run < runs; run++)
+    for (const subject of subjects)
+      samples
+        .get(subject.function)!
+        .push(
+          await coldStart(
+            { name: subject.function, dir: subject.dir, timeoutSeconds: 10 },
+            importEnvironment(subject),
+            undefined,
+          ),
+        );
+  return subjects.map((s) => ({
+    function: s.function,
+    bytes: s.bytes,
+    importCpuMs: median(samples.get(s.function)!.map((r) => r.importCpuMs)),
+    importMs: median(samples.get(s.function)!.map((r) => r.importMs)),
+  }));
 }
 
 const median = (values: number[]) => {
@@ -162,43 +189,27 @@ const median = (values: number[]) => {
 };
 
 /**
- * The CPU time one fresh process spends importing a bundle (Lambda's init phase). Nothing is invoked, so references
- * of the template's environment to other resources stay unresolved: no function reads them at import.
+ * The environment of an import alone (Lambda's init phase). Nothing is invoked, so references of the template's
+ * environment to other resources stay unresolved: no function reads them at import.
  */
-function importCpu(subject: { dir: string; handler: string; environment: Record<string, unknown> }): Promise<number> {
+function importEnvironment(subject: BundleSubject): Record<string, string> {
   const environment = Object.fromEntries(
     Object.entries(subject.environment).map(([name, value]) => [
       name,
       typeof value === 'string' ? value : 'unresolved',
     ]),
   );
-  const child = fork(RUNTIME, [], {
-    cwd: subject.dir,
-    execArgv: [],
-    env: {
-      AWS_REGION: LOCAL_AWS.region,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-      AWS_LAMBDA_FUNCTION_NAME: 'motcua-figures',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-      LAMBDA_TASK_ROOT: subject.dir,
-      _HANDLER: subject.handler,
-      TZ: ':UTC',
-      ...environment,
-    },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-8_000)));
-  return new Promise((resolve, reject) => {
-    child.on('message', (message: RuntimeMessage) => {
-      if (message.kind === 'ready') resolve(message.importCpuMs);
-      else reject(new Error(`${subject.dir} did not load: ${JSON.stringify(message)}\n${output}`));
-      child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => reject(new Error(`${subject.dir}: exited (${code}) during init\n${output}`)));
-  });
+  return {
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_LAMBDA_FUNCTION_NAME: 'motcua-figures',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    LAMBDA_TASK_ROOT: subject.dir,
+    _HANDLER: subject.handler,
+    TZ: ':UTC',
+    ...environment,
+  };
 }
 
 /**
@@ -357,62 +368,105 @@ export class BundleLambdas {
     this.running += 1;
   }
 
-  private coldStart(name: FunctionName, event: unknown): Promise<BundleRun> {
-    const bundle = this.bundle(name);
+  private async coldStart(name: FunctionName, event: unknown): Promise<BundleRun> {
     const traceId = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-    const child = fork(RUNTIME, [], {
-      cwd: bundle.dir,
-      // A clean process: no loader or flag of the test's, only the function's environment (NODE_OPTIONS included).
-      execArgv: [],
-      env: this.environment(name, traceId),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-64_000);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    // Lambda gives the init phase ten seconds of its own, then the invocation the function's timeout.
-    const limitMs = 10_000 + bundle.timeoutSeconds * 1000;
-    return new Promise<BundleRun>((resolve, reject) => {
-      let ready: Extract<RuntimeMessage, { kind: 'ready' }> | undefined;
-      let answer: Exclude<RuntimeMessage, { kind: 'ready' }> | undefined;
-      let trouble: string | undefined;
-      const timer = setTimeout(() => {
-        trouble = `no answer within ${limitMs / 1000} s`;
-        child.kill('SIGKILL');
-      }, limitMs);
-      child.on('message', (message: RuntimeMessage) => {
-        if (message.kind !== 'ready') {
-          answer = message;
-          return;
-        }
-        ready = message;
-        const invocation: Invocation = { event, awsRequestId: randomUUID(), timeoutMs: bundle.timeoutSeconds * 1000 };
-        child.send(invocation);
-      });
-      child.on('error', (error) => {
-        trouble = error.message;
-      });
-      // After the exit and the end of its output.
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (ready && answer?.kind === 'result' && !trouble) {
-          const { node, importMs, importCpuMs, coldStartMs } = ready;
-          const { invokeMs, result } = answer;
-          resolve({ name, event, node, importMs, importCpuMs, coldStartMs, invokeMs, result, output, traceId });
-          return;
-        }
-        const why =
-          trouble ??
-          (answer?.kind === 'init-error'
-            ? `the bundle did not load: ${answer.error.stack ?? answer.error.message}`
-            : answer?.kind === 'error'
-              ? `the handler threw: ${answer.error.stack ?? answer.error.message}`
-              : `exited (${signal ?? code}) ${ready ? 'before answering' : 'during init'}`);
-        reject(new Error(`${name}: ${why}\n--- its output ---\n${output}`));
-      });
-    });
+    const run = await coldStart(this.bundle(name), this.environment(name, traceId), { event });
+    return { name, event, traceId, ...run, result: run.result, invokeMs: run.invokeMs! };
   }
+}
+
+/** What one cold start of a bundle measured; without an event, the process ends once the bundle is imported. */
+export interface ColdStart {
+  node: string;
+  importMs: number;
+  importCpuMs: number;
+  coldStartMs: number;
+  invokeMs: number | undefined;
+  result: unknown;
+  output: string;
+}
+
+/**
+ * Starts a bundle in a fresh Node process with `environment` (nothing of this process'), imports its handler as
+ * Lambda's init phase does, and invokes it once with `event` when one is given. The bundle tests and the benchmark
+ * (bench/bundles.ts, whose floor bundle is no function of the blueprint) both start bundles here.
+ */
+export function coldStart(
+  bundle: Pick<FunctionBundle, 'dir' | 'timeoutSeconds'> & { name: string },
+  environment: Record<string, string>,
+  invocation: { event: unknown } | undefined,
+): Promise<ColdStart> {
+  const { name } = bundle;
+  const child = fork(RUNTIME, [], {
+    cwd: bundle.dir,
+    // A clean process: no loader or flag of the test's, only the function's environment (NODE_OPTIONS included).
+    execArgv: [],
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-64_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  // Lambda gives the init phase ten seconds of its own, then the invocation the function's timeout.
+  const limitMs = 10_000 + bundle.timeoutSeconds * 1000;
+  return new Promise<ColdStart>((resolve, reject) => {
+    let ready: Extract<RuntimeMessage, { kind: 'ready' }> | undefined;
+    let answer: Exclude<RuntimeMessage, { kind: 'ready' }> | undefined;
+    let trouble: string | undefined;
+    const timer = setTimeout(() => {
+      trouble = `no answer within ${limitMs / 1000} s`;
+      child.kill('SIGKILL');
+    }, limitMs);
+    child.on('message', (message: RuntimeMessage) => {
+      if (message.kind !== 'ready') {
+        answer = message;
+        return;
+      }
+      ready = message;
+      if (!invocation) {
+        // Only the import was wanted: this process' own child, ended by its own handle.
+        child.kill('SIGKILL');
+        return;
+      }
+      const request: Invocation = {
+        event: invocation.event,
+        awsRequestId: randomUUID(),
+        timeoutMs: bundle.timeoutSeconds * 1000,
+      };
+      child.send(request);
+    });
+    child.on('error', (error) => {
+      trouble = error.message;
+    });
+    // After the exit and the end of its output.
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const imported = ready && !trouble && answer?.kind !== 'init-error';
+      if (imported && (!invocation || answer?.kind === 'result')) {
+        const { node, importMs, importCpuMs, coldStartMs } = ready!;
+        const result = answer?.kind === 'result' ? answer : undefined;
+        resolve({
+          node,
+          importMs,
+          importCpuMs,
+          coldStartMs,
+          invokeMs: result?.invokeMs,
+          result: result?.result,
+          output,
+        });
+        return;
+      }
+      const why =
+        trouble ??
+        (answer?.kind === 'init-error'
+          ? `the bundle did not load: ${answer.error.stack ?? answer.error.message}`
+          : answer?.kind === 'error'
+            ? `the handler threw: ${answer.error.stack ?? answer.error.message}`
+            : `exited (${signal ?? code}) ${ready ? 'before answering' : 'during init'}`);
+      reject(new Error(`${name}: ${why}\n--- its output ---\n${output}`));
+    });
+  });
 }
