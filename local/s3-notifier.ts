@@ -9,6 +9,15 @@ interface Route {
   queueUrl: string;
 }
 
+interface S3NotifierOptions {
+  fauxqs: FauxqsServer;
+  bucket: string;
+  routes: Route[];
+  s3: S3Client;
+  sqs: SQSClient;
+  region: string;
+}
+
 /**
  * fauxqs does not send bucket notifications, so this bridge does what S3 does in the stack: for each object
  * created under a configured prefix it sends an S3 event notification (the same JSON) to the configured queue.
@@ -19,23 +28,9 @@ export class S3Notifier implements Poller {
   private readonly pending: S3SpyEvent[] = [];
   /** Grows across restarts too, as S3's does per key: the check tells two uploads to one key apart by it. */
   private sequencer = Date.now() * 1000;
-  private readonly options: {
-    fauxqs: FauxqsServer;
-    bucket: string;
-    routes: Route[];
-    s3: S3Client;
-    sqs: SQSClient;
-    region: string;
-  };
+  private readonly options: S3NotifierOptions;
 
-  constructor(options: {
-    fauxqs: FauxqsServer;
-    bucket: string;
-    routes: Route[];
-    s3: S3Client;
-    sqs: SQSClient;
-    region: string;
-  }) {
+  constructor(options: S3NotifierOptions) {
     this.options = options;
     const since = Date.now();
     // A waiter whose matcher never matches is a listener: fauxqs calls it for every event it records.

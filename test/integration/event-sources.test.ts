@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueResourceName } from '../../local/resources.ts';
 import { dynamo, sqs } from '../../shared/adapters/aws.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
-import { birthRegistration, idempotent, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
+import { birthRegistration, idempotent, maritalStatus, PDF_BYTES, storedDossier } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;
@@ -100,31 +100,7 @@ describe('table stream → report aggregator', () => {
 
   it('counts a replayed stream batch once', async () => {
     const receivedAt = '2026-03-02T02:00:00.000Z';
-    const dossier = {
-      pk: 'DOSSIER#000.00.00.H99-260302-0001',
-      sk: 'DOSSIER',
-      entity: 'dossier',
-      code: '000.00.00.H99-260302-0001',
-      version: 1,
-      status: 'received',
-      procedure: {
-        code: '1.001193',
-        name: 'Đăng ký khai sinh',
-        fieldCode: 'HOTICH',
-        fieldName: 'Hộ tịch',
-        onlineLevel: 'full',
-      },
-      processingMinutes: 480,
-      channel: 'postal',
-      applicant: {},
-      components: [],
-      fee: { amountVnd: 0 },
-      filedAt: receivedAt,
-      receivedAt,
-      dueAt: '2026-03-03T02:00:00.000Z',
-      apologies: [],
-      pinHash: 'x',
-    };
+    const dossier = storedDossier('000.00.00.H99-260302-0001', { receivedAt, channel: 'postal' });
     // As the mapping's tumbling window hands it over: naming its shard.
     const event: DynamoDBStreamEvent & { shardId: string } = {
       shardId: `shardId-${randomUUID()}`,

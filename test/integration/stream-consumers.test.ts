@@ -17,6 +17,7 @@ import { dossierChange } from '../../shared/adapters/stream.ts';
 import type { FunctionName } from '../../shared/blueprint/resources.ts';
 import { counterDeltas, reportScopes } from '../../shared/domain/report.ts';
 import type { AlertMessage } from '../../shared/events.ts';
+import { storedDossier } from '../support/fixtures.ts';
 import { startTestWard, type TestWard } from '../support/ward.ts';
 
 /*
@@ -56,35 +57,8 @@ async function handlerOf<E, R>(name: FunctionName): Promise<BatchHandler<E, R>> 
 const context = (name: string) =>
   ({ functionName: name, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 60_000 }) as unknown as Context;
 
-/** A dossier item as the table holds it, at a version and status. */
-function dossierItem(code: string, version: number, status: string, receivedAt: string) {
-  return {
-    pk: `DOSSIER#${code}`,
-    sk: 'DOSSIER',
-    entity: 'dossier',
-    code,
-    version,
-    status,
-    procedure: {
-      code: '1.001193',
-      name: 'Đăng ký khai sinh',
-      fieldCode: 'HOTICH',
-      fieldName: 'Hộ tịch',
-      onlineLevel: 'full',
-    },
-    processingMinutes: 480,
-    channel: 'online',
-    portalId: 'dvcqg',
-    applicant: {},
-    components: [],
-    fee: { amountVnd: 0 },
-    filedAt: receivedAt,
-    receivedAt,
-    dueAt: '2026-03-03T02:00:00.000Z',
-    apologies: [],
-    pinHash: 'x',
-  };
-}
+const dossierItem = (code: string, version: number, status: string, receivedAt: string) =>
+  storedDossier(code, { version, status, receivedAt });
 
 function streamRecord(
   sequence: number,

@@ -34,3 +34,43 @@ export const birthRegistration = (overrides: Record<string, unknown> = {}) => ({
 export const PDF_BYTES = Buffer.from(
   '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
 );
+
+/** A dossier item as the table holds it (birth registration, at a version and status), for tests that feed streams. */
+export function storedDossier(
+  code: string,
+  { version = 1, status = 'received', receivedAt, channel = 'online' }: StoredDossierState,
+) {
+  return {
+    pk: `DOSSIER#${code}`,
+    sk: 'DOSSIER',
+    entity: 'dossier',
+    code,
+    version,
+    status,
+    procedure: {
+      code: '1.001193',
+      name: 'Đăng ký khai sinh',
+      fieldCode: 'HOTICH',
+      fieldName: 'Hộ tịch',
+      onlineLevel: 'full',
+    },
+    processingMinutes: 480,
+    channel,
+    ...(channel === 'online' ? { portalId: 'dvcqg' } : {}),
+    applicant: {},
+    components: [],
+    fee: { amountVnd: 0 },
+    filedAt: receivedAt,
+    receivedAt,
+    dueAt: '2026-03-03T02:00:00.000Z',
+    apologies: [],
+    pinHash: 'x',
+  };
+}
+
+interface StoredDossierState {
+  version?: number;
+  status?: string;
+  receivedAt: string;
+  channel?: 'online' | 'counter' | 'postal';
+}
