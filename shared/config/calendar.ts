@@ -1,5 +1,5 @@
-import { WorkingCalendar } from '../domain/calendar.ts';
-import { wardConfig } from './ward.ts';
+import { type CalendarSpec, WorkingCalendar } from '../domain/calendar.ts';
+import { type WardConfig, wardConfig } from './ward.ts';
 
 // Apart from ward.ts so that functions without deadlines do not bundle the holiday tables.
 let calendar: WorkingCalendar | undefined;
@@ -7,12 +7,18 @@ let calendar: WorkingCalendar | undefined;
 /** The ward's working-time calendar, built once per function instance. */
 export function wardCalendar(): WorkingCalendar {
   if (calendar) return calendar;
-  const ward = wardConfig();
-  calendar = new WorkingCalendar({
+  calendar = new WorkingCalendar(calendarSpecOf(wardConfig()));
+  return calendar;
+}
+
+/** The working calendar and the reception hours a ward configures. */
+export function calendarSpecOf(ward: WardConfig): CalendarSpec {
+  return {
     timeZone: ward.timeZone,
     sessions: ward.officeHours.sessions,
+    seasons: ward.officeHours.seasons,
     weekdays: ward.officeHours.weekdays,
     holidayOverrides: ward.holidayOverrides,
-  });
-  return calendar;
+    reception: ward.reception,
+  };
 }

@@ -10,6 +10,27 @@ const officeSessionSchema = z
   .object({ start: clockTime, end: clockTime })
   .refine((s) => s.start < s.end, { message: 'a session ends after it starts', path: ['end'] });
 
+const orderedSessions = z.array(officeSessionSchema).min(1).max(4).refine(sessionsAreOrdered, {
+  message: 'sessions are in order and do not overlap',
+});
+/** A day of any year, 'MM-DD' (29 February included: a season may start or end on it). */
+const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD');
+const weekdays = z.array(z.number().int().min(1).max(7)).min(1).max(7);
+
+/** Office hours for part of each year (summer hours from 1 May to 30 September, say); from > to wraps the new year. */
+const seasonSchema = z.object({ from: monthDay, to: monthDay, sessions: orderedSessions, name: z.string().optional() });
+
+/**
+ * When the counter receives on some weekdays, apart from the working calendar: a Saturday morning, say. Deadlines
+ * still count on working days only; a dossier received then counts from the next working moment.
+ */
+const receptionRuleSchema = z
+  .object({ weekdays, sessions: orderedSessions, from: monthDay.optional(), to: monthDay.optional() })
+  .refine((r) => (r.from === undefined) === (r.to === undefined), {
+    message: 'a season has both from and to',
+    path: ['to'],
+  });
+
 /** Per-year corrections to the computed public holidays (the Prime Minister's yearly decision). */
 const holidayOverrideSchema = z
   .object({
@@ -19,6 +40,8 @@ const holidayOverrideSchema = z
     /** Days that are worked even though the computed table or the weekend says otherwise (make-up Saturdays). */
     workingDays: z.array(isoDate).default([]),
     note: z.string().optional(),
+    /** The decision this year's days follow (number and date); absent when none was found: the days are a guess. */
+    source: z.string().min(1).optional(),
   })
   .refine((o) => [...o.daysOff, ...o.workingDays].every((d) => d.startsWith(`${o.year}-`)), {
     message: 'every date of a year override is in that year',
@@ -130,12 +153,17 @@ export const wardConfigSchema = z
       .object({
         sessions: z.array(officeSessionSchema).min(1),
         /** ISO weekdays worked, 1 = Monday … 7 = Sunday. */
-        weekdays: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+        weekdays: weekdays.default([1, 2, 3, 4, 5]),
+        /** Other office hours for part of the year; they count deadlines and receive alike. */
+        seasons: z.array(seasonSchema).max(4).default([]),
       })
       .refine((h) => sessionsAreOrdered(h.sessions), {
         message: 'sessions are in order and do not overlap',
         path: ['sessions'],
-      }),
+      })
+      .refine((h) => seasonsAreApart(h.seasons), { message: 'seasons do not overlap', path: ['seasons'] }),
+    /** Reception hours where they differ from office hours (absent: the counter receives in office hours only). */
+    reception: z.array(receptionRuleSchema).max(7).optional(),
     holidayOverrides: z.array(holidayOverrideSchema).default([]),
     /** What a supplement request does to the clock: pause it, or restart the full time on completion. */
     supplementClock: z.enum(['pause', 'restart']).default('pause'),
@@ -258,6 +286,21 @@ function isKnownTimeZone(zone: string): boolean {
 
 function sessionsAreOrdered(sessions: { start: string; end: string }[]): boolean {
   return sessions.every((s, i) => i === 0 || sessions[i - 1]!.end <= s.start);
+}
+
+/** No day of the year (a leap year's 366) is in two seasons. */
+function seasonsAreApart(seasons: { from: string; to: string }[]): boolean {
+  const covered = new Set<string>();
+  for (const { from, to } of seasons) {
+    for (let day = Date.UTC(2024, 0, 1); day < Date.UTC(2025, 0, 1); day += 86_400_000) {
+      const md = new Date(day).toISOString().slice(5, 10);
+      const inside = from <= to ? md >= from && md <= to : md >= from || md <= to;
+      if (!inside) continue;
+      if (covered.has(md)) return false;
+      covered.add(md);
+    }
+  }
+  return true;
 }
 
 export function findProcedure(code: string): Procedure | undefined {

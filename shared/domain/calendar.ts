@@ -10,12 +10,40 @@ import {
   parseLocalDate,
 } from './zoned-time.ts';
 
+export interface Session {
+  start: string;
+  end: string;
+}
+
+/** Office hours of part of the year (summer hours from 1 May, say): 'MM-DD' to 'MM-DD' inclusive, may wrap a year. */
+export interface Season {
+  from: string;
+  to: string;
+  sessions: readonly Session[];
+}
+
+/** When the counter receives on some weekdays, a Saturday morning say; in a season when `from`/`to` are given. */
+export interface ReceptionRule {
+  weekdays: readonly number[];
+  sessions: readonly Session[];
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
 export interface CalendarSpec {
   timeZone: string;
-  sessions: readonly { start: string; end: string }[];
+  /** Office sessions of a working day, outside any season. */
+  sessions: readonly Session[];
+  /** Other office sessions for part of the year; they apply to counting and to reception alike. */
+  seasons?: readonly Season[] | undefined;
   /** ISO weekdays worked, 1 = Monday … 7 = Sunday. */
   weekdays: readonly number[];
   holidayOverrides: readonly HolidayOverride[];
+  /**
+   * Reception hours, apart from the working calendar: a weekday with a rule receives in the rule's sessions (even a
+   * rest day, never a holiday); a working day without one receives in office hours. Absent: office hours only.
+   */
+  reception?: readonly ReceptionRule[] | undefined;
 }
 
 const MINUTE_MS = 60_000;
@@ -30,6 +58,10 @@ const WINDOW_CACHE_DAYS = 12 * 366;
 export class WorkingCalendar {
   readonly timeZone: string;
   private readonly sessions: readonly [number, number][];
+  private readonly seasons: readonly { from: string; to: string; sessions: readonly [number, number][] }[];
+  private readonly reception:
+    | readonly { weekdays: readonly number[]; from?: string; to?: string; sessions: readonly [number, number][] }[]
+    | undefined;
   private readonly restWeekdays: ReadonlySet<number>;
   private readonly overrides: readonly HolidayOverride[];
   private readonly yearCache = new Map<number, { off: Map<LocalDate, string>; worked: Set<LocalDate> }>();
@@ -37,7 +69,13 @@ export class WorkingCalendar {
 
   constructor(spec: CalendarSpec) {
     this.timeZone = spec.timeZone;
-    this.sessions = spec.sessions.map((s) => [minuteOfDay(s.start), minuteOfDay(s.end)] as [number, number]);
+    this.sessions = minutesOf(spec.sessions);
+    this.seasons = (spec.seasons ?? []).map((s) => ({ from: s.from, to: s.to, sessions: minutesOf(s.sessions) }));
+    this.reception = spec.reception?.map((r) => ({
+      weekdays: r.weekdays,
+      ...(r.from !== undefined && r.to !== undefined ? { from: r.from, to: r.to } : {}),
+      sessions: minutesOf(r.sessions),
+    }));
     this.restWeekdays = new Set([1, 2, 3, 4, 5, 6, 7].filter((d) => !spec.weekdays.includes(d)));
     this.overrides = spec.holidayOverrides;
   }
@@ -110,12 +148,56 @@ export class WorkingCalendar {
     throw spanTooLong();
   }
 
+  /** The first working day after `date`. */
+  nextWorkingDay(date: LocalDate): LocalDate {
+    let day = addDays(date, 1);
+    for (let scanned = 0; scanned < MAX_SPAN_DAYS; scanned++, day = addDays(day, 1)) {
+      if (this.isWorkingDay(day)) return day;
+    }
+    throw spanTooLong();
+  }
+
+  /** The close of a working day's last office session: where a time limit counted in days ends. */
+  closeOf(date: LocalDate): number {
+    const sessions = this.windows(date);
+    const last = sessions[sessions.length - 1];
+    if (!last) throw new RangeError(`${date} is not a working day`);
+    return last[1];
+  }
+
+  /** Whether an instant is inside office hours of a working day (a session's close included, its opening not). */
+  isWorkingMoment(instant: number): boolean {
+    return this.windows(this.localDate(instant)).some(([open, close]) => instant > open && instant <= close);
+  }
+
+  /**
+   * Whether the counter receives at an instant. Reception is not the working calendar: a ward may receive on
+   * Saturday mornings and still count its deadlines on working days only. No day off by a holiday receives.
+   */
+  isReceptionOpen(instant: number): boolean {
+    const date = this.localDate(instant);
+    const working = this.isWorkingDay(date);
+    if (!working && this.year(parseLocalDate(date)[0]).off.has(date)) return false;
+    const weekday = isoWeekday(date);
+    const rules = (this.reception ?? []).filter((r) => r.weekdays.includes(weekday) && inSeason(date, r));
+    const sessions = rules.length > 0 ? rules.flatMap((r) => r.sessions) : working ? this.sessionsOn(date) : [];
+    return sessions.some(
+      ([open, close]) =>
+        instant >= instantAt(date, open, this.timeZone) && instant < instantAt(date, close, this.timeZone),
+    );
+  }
+
+  /** Office sessions of a working day, in minutes of the day: a season's if one covers the date. */
+  private sessionsOn(date: LocalDate): readonly [number, number][] {
+    return this.seasons.find((s) => inSeason(date, s))?.sessions ?? this.sessions;
+  }
+
   /** Office sessions of a day as instants; none on a day off. */
   private windows(date: LocalDate): readonly [number, number][] {
     let found = this.windowCache.get(date);
     if (!found) {
       found = this.isWorkingDay(date)
-        ? this.sessions.map(
+        ? this.sessionsOn(date).map(
             ([open, close]) =>
               [instantAt(date, open, this.timeZone), instantAt(date, close, this.timeZone)] as [number, number],
           )
@@ -148,6 +230,17 @@ export class WorkingCalendar {
     }
     return entry;
   }
+}
+
+function minutesOf(sessions: readonly Session[]): [number, number][] {
+  return sessions.map((s) => [minuteOfDay(s.start), minuteOfDay(s.end)]);
+}
+
+/** Whether a date's 'MM-DD' is within a season's bounds, inclusive; a season may wrap the new year (from > to). */
+function inSeason(date: LocalDate, season: { from?: string | undefined; to?: string | undefined }): boolean {
+  if (season.from === undefined || season.to === undefined) return true;
+  const day = date.slice(5);
+  return season.from <= season.to ? day >= season.from && day <= season.to : day >= season.from || day <= season.to;
 }
 
 function spanTooLong(): OutsideCalendar {

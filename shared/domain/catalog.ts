@@ -12,10 +12,23 @@ export const componentSchema = z.object({
   mandatory: z.boolean(),
 });
 
-export const processingTimeSchema = z.object({
-  amount: z.number().positive().max(365),
-  unit: z.enum(['working_days', 'working_hours']),
-});
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
+
+/** The four ways a legal processing time is written (DOMAIN.md, Deadlines; docs/deadlines.md). */
+export const processingUnits = ['working_hours', 'working_days', 'calendar_days', 'same_working_day'] as const;
+
+export const processingTimeSchema = z.discriminatedUnion('unit', [
+  /** Counted over office hours; 1 working day = 8 working hours. */
+  z.object({ unit: z.literal('working_hours'), amount: z.number().positive().max(365) }),
+  z.object({ unit: z.literal('working_days'), amount: z.number().positive().max(365) }),
+  /** Whole days of the calendar (Civil Code 2015 art. 147–148): the day of receipt is not counted. */
+  z.object({ unit: z.literal('calendar_days'), amount: z.number().int().positive().max(365) }),
+  /**
+   * The result the same working day, or the next working day when received after the cut-off: certification
+   * under Decree 23/2015/NĐ-CP ("ngay trong ngày ... hoặc trong ngày làm việc tiếp theo, nếu tiếp nhận sau 15 giờ").
+   */
+  z.object({ unit: z.literal('same_working_day'), cutOff: clockTime }),
+]);
 
 export const procedureSchema = z.object({
   /** The national procedure code (mã TTHC), e.g. 1.001193. */
@@ -37,8 +50,20 @@ export type ProcessingTime = z.output<typeof processingTimeSchema>;
 /** 1 working day = 8 working hours (DOMAIN.md), whatever the ward's office hours. */
 export const WORKING_DAY_MINUTES = 8 * 60;
 
+/**
+ * The legal time in working minutes: exact for working hours and days. For calendar days and the same working day
+ * it is an upper bound (a calendar day holds at most one working day), used only to size an apology's new date.
+ */
 export function processingMinutes(time: ProcessingTime): number {
-  return Math.round(time.unit === 'working_days' ? time.amount * WORKING_DAY_MINUTES : time.amount * 60);
+  switch (time.unit) {
+    case 'working_hours':
+      return Math.round(time.amount * 60);
+    case 'working_days':
+    case 'calendar_days':
+      return Math.round(time.amount * WORKING_DAY_MINUTES);
+    case 'same_working_day':
+      return 2 * WORKING_DAY_MINUTES;
+  }
 }
 
 export interface CatalogFilter {

@@ -6,6 +6,8 @@ export interface HolidayOverride {
   daysOff: readonly LocalDate[];
   workingDays: readonly LocalDate[];
   note?: string | undefined;
+  /** The decision followed; absent when none was found. */
+  source?: string | undefined;
 }
 
 export interface DayOff {
@@ -27,14 +29,18 @@ function lunarHolidays(year: number): { tet: LocalDate; hungKings: LocalDate } {
  * Public holidays of Labour Code 2019 Art. 112 for one year, as computed defaults: 1/1, five days of
  * lunar Tết (the last day of the old year and the first four of the new), 10/3 lunar, 30/4, 1/5, 2/9 and
  * one adjacent day. A holiday on a rest day gives a compensatory day off on the next working day
- * (Art. 111(3)). The Prime Minister's yearly decision can differ; that is what overrides are for.
+ * (Art. 111(3)); Tết's compensatory days follow the yearly decisions instead (tetCompensation). The Prime
+ * Minister's yearly decision can differ still; that is what overrides are for.
  */
 export function computedDaysOff(year: number, restWeekdays: ReadonlySet<number>): DayOff[] {
   const { tet, hungKings } = lunarHolidays(year);
-  const holidays: DayOff[] = [
-    { date: formatLocalDate(year, 1, 1), reason: 'Tết Dương lịch' },
+  const tetDays: DayOff[] = [
     { date: addDays(tet, -1), reason: 'Tết Nguyên đán (ngày cuối năm âm lịch)' },
     ...[0, 1, 2, 3].map((i) => ({ date: addDays(tet, i), reason: `Tết Nguyên đán (mùng ${i + 1})` })),
+  ];
+  const holidays: DayOff[] = [
+    { date: formatLocalDate(year, 1, 1), reason: 'Tết Dương lịch' },
+    ...tetDays,
     { date: hungKings, reason: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)' },
     { date: formatLocalDate(year, 4, 30), reason: 'Ngày Chiến thắng (30/4)' },
     { date: formatLocalDate(year, 5, 1), reason: 'Ngày Quốc tế Lao động (1/5)' },
@@ -44,15 +50,46 @@ export function computedDaysOff(year: number, restWeekdays: ReadonlySet<number>)
   holidays.sort((a, b) => a.date.localeCompare(b.date));
 
   const taken = new Set(holidays.map((h) => h.date));
-  const compensatory: DayOff[] = [];
+  const isRest = (d: LocalDate) => restWeekdays.has(isoWeekday(d));
+  const compensatory: DayOff[] = tetCompensation(tetDays, isRest, taken);
   for (const h of holidays) {
-    if (!restWeekdays.has(isoWeekday(h.date))) continue;
-    let day = addDays(h.date, 1);
-    while (restWeekdays.has(isoWeekday(day)) || taken.has(day)) day = addDays(day, 1);
-    taken.add(day);
-    compensatory.push({ date: day, reason: `Nghỉ bù ${h.reason}` });
+    if (!isRest(h.date) || tetDays.includes(h)) continue;
+    compensatory.push({ date: freeDay(h.date, 1, isRest, taken), reason: `Nghỉ bù ${h.reason}` });
   }
   return [...holidays, ...compensatory].sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/**
+ * Where Tết's compensatory days go, as every decision from 2020 to 2026 placed them (docs/deadlines.md): the five
+ * days off are five working days in one block with the weekends. Two owed: one on the working day before the
+ * holiday, one on the working day after (2020, 2021, 2023, 2024). One owed: on the side that makes a whole working
+ * week, before when the rest day ends the holiday (2025: Monday 27/1), after when it starts it. None owed when Tết
+ * falls on weekdays (2022, 2026).
+ */
+function tetCompensation(
+  tetDays: readonly DayOff[],
+  isRest: (d: LocalDate) => boolean,
+  taken: Set<LocalDate>,
+): DayOff[] {
+  const owed = tetDays.filter((d) => isRest(d.date));
+  const first = tetDays[0]!.date;
+  const last = tetDays[tetDays.length - 1]!.date;
+  const sides = owed.map((d, i) => {
+    if (owed.length === 1) return d.date === last ? -1 : 1;
+    return i % 2 === 0 ? -1 : 1;
+  });
+  return owed.map((d, i) => ({
+    date: freeDay(sides[i] === -1 ? first : last, sides[i]!, isRest, taken),
+    reason: `Nghỉ bù ${d.reason}`,
+  }));
+}
+
+/** The nearest working day from `from` in `direction` that is not already off; it is then taken. */
+function freeDay(from: LocalDate, direction: number, isRest: (d: LocalDate) => boolean, taken: Set<LocalDate>) {
+  let day = addDays(from, direction);
+  while (isRest(day) || taken.has(day)) day = addDays(day, direction);
+  taken.add(day);
+  return day;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { WorkingCalendar } from './calendar.ts';
 import { assertComplete, type Procedure, processingMinutes } from './catalog.ts';
+import { dueAt as dueAfter } from './deadline.ts';
 import type { Actor, Applicant, Channel, ControlSlipEntry, Dossier, PaymentMethod } from './dossier.ts';
 import { type FieldViolation, RuleBroken, ValidationFailed } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
@@ -120,7 +121,7 @@ export function openDossier(
   const at = new Date(ctx.now).toISOString();
   const minutes = processingMinutes(procedure.processingTime);
   const online = input.channel === 'online';
-  const dueAt = online ? undefined : new Date(ctx.calendar.addWorkingMinutes(ctx.now, minutes)).toISOString();
+  const dueAt = online ? undefined : new Date(dueAfter(ctx.calendar, ctx.now, procedure.processingTime)).toISOString();
   const codes = [...new Set(input.components)];
   const paid =
     procedure.feeVnd > 0 && input.payment !== undefined && input.payment.method !== 'exempt' && input.payment.paid;

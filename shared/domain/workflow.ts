@@ -1,3 +1,4 @@
+import type { WorkingCalendar } from './calendar.ts';
 import { CALENDAR_YEARS, inCalendarRange } from './calendar-bounds.ts';
 import {
   type CaseContext,
@@ -6,7 +7,8 @@ import {
   type EffectsTable,
   type RulesTable,
 } from './case-workflow.ts';
-import { assertComplete, type Procedure, WORKING_DAY_MINUTES } from './catalog.ts';
+import { assertComplete, type Procedure, processingMinutes, WORKING_DAY_MINUTES } from './catalog.ts';
+import { dueAt } from './deadline.ts';
 import type { Channel, ControlSlipEntry, Dossier, DossierStatus, PaymentMethod } from './dossier.ts';
 import { type FieldViolation, RuleBroken, Unprocessable, ValidationFailed } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
@@ -173,7 +175,7 @@ const iso = (instant: number) => new Date(instant).toISOString();
 const actionEffects: EffectsTable<DossierCase> = {
   accept: (state, _command, { now, at, calendar, procedure }) => {
     if (procedure) assertComplete(procedure, state.componentCodes);
-    const dueAt = iso(calendar.addWorkingMinutes(now, state.processingMinutes));
+    const dueAt = iso(legalDue(calendar, now, state, procedure));
     return {
       toStatus: 'received',
       changes: { receivedAt: at, dueAt, originalDueAt: dueAt },
@@ -277,8 +279,12 @@ const actionEffects: EffectsTable<DossierCase> = {
     }
     if (state.dueAt !== null) {
       // Pause: the time left when it was requested runs again from now. Restart: the full time runs again.
-      const minutes = supplementClock === 'pause' ? (state.remainingMinutes ?? 0) : state.processingMinutes;
-      const dueAt = iso(calendar.addWorkingMinutes(calendar.nextWorkingInstant(now), minutes));
+      const resumed = calendar.nextWorkingInstant(now);
+      const dueAt = iso(
+        supplementClock === 'pause'
+          ? calendar.addWorkingMinutes(resumed, state.remainingMinutes ?? 0)
+          : legalDue(calendar, resumed, state, procedure),
+      );
       changes.dueAt = dueAt;
       next.dueAt = dueAt;
     }
@@ -416,6 +422,16 @@ export const decide = dossierWorkflow.decide;
  * (Art. 19, as amended by Decree 107/2021/NĐ-CP), nor how Decree 118/2025/NĐ-CP (in force since 1/7/2025,
  * replacing both) words it. Neither text we saw bounds how far the new date may be: that bound is ours.
  */
+/**
+ * The due date of the legal time from a reception or a restart, in the catalog's unit while the catalog still gives
+ * the procedure the time the dossier was received with; otherwise the dossier's stored working minutes count.
+ */
+function legalDue(calendar: WorkingCalendar, from: number, state: WorkflowState, procedure: Procedure | undefined) {
+  return procedure && processingMinutes(procedure.processingTime) === state.processingMinutes
+    ? dueAt(calendar, from, procedure.processingTime)
+    : calendar.addWorkingMinutes(from, state.processingMinutes);
+}
+
 export function apologyExtension(processingMinutes: number): number {
   return Math.max(processingMinutes, WORKING_DAY_MINUTES);
 }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { calendarSpecOf } from '../../../shared/config/calendar.ts';
+import { readWardFile } from '../../../shared/config/ward-files.ts';
 import { WorkingCalendar } from '../../../shared/domain/calendar.ts';
 import {
   CALENDAR_YEARS,
@@ -9,7 +11,13 @@ import {
 } from '../../../shared/domain/calendar-bounds.ts';
 import { computedDaysOff } from '../../../shared/domain/holidays.ts';
 import { classifyTiming } from '../../../shared/domain/timing.ts';
-import { addDays, formatLocalDate, instantAt, minuteOfDay } from '../../../shared/domain/zoned-time.ts';
+import {
+  addDays,
+  formatLocalDate,
+  instantAt,
+  isoWeekday as isoWeekdayOf,
+  minuteOfDay,
+} from '../../../shared/domain/zoned-time.ts';
 
 const spec = {
   timeZone: 'Asia/Ho_Chi_Minh',
@@ -62,15 +70,86 @@ describe('public holidays', () => {
   it('lets a yearly override win over the computed table', () => {
     const withOverride = new WorkingCalendar({
       ...spec,
-      holidayOverrides: [{ year: 2025, daysOff: ['2025-01-27'], workingDays: ['2025-02-03', '2025-04-26'] }],
+      holidayOverrides: [{ year: 2024, daysOff: ['2024-04-29'], workingDays: ['2024-02-14', '2024-05-04'] }],
     });
-    expect(calendar.isWorkingDay('2025-01-27')).toBe(true);
-    expect(withOverride.isWorkingDay('2025-01-27')).toBe(false);
-    // The default gives Monday 3/2 as the compensatory day for Saturday 1/2; the 2025 decision did not.
-    expect(calendar.isWorkingDay('2025-02-03')).toBe(false);
-    expect(withOverride.isWorkingDay('2025-02-03')).toBe(true);
+    expect(calendar.isWorkingDay('2024-04-29')).toBe(true);
+    expect(withOverride.isWorkingDay('2024-04-29')).toBe(false);
+    // A computed compensatory day the override works instead.
+    expect(calendar.isWorkingDay('2024-02-14')).toBe(false);
+    expect(withOverride.isWorkingDay('2024-02-14')).toBe(true);
     // A make-up Saturday is a working day.
-    expect(withOverride.isWorkingDay('2025-04-26')).toBe(true);
+    expect(withOverride.isWorkingDay('2024-05-04')).toBe(true);
+  });
+});
+
+/** The weekdays off of a year, as the decisions announced them for civil servants on a Monday–Friday week. */
+const officialWeekdaysOff: Record<number, string[]> = {
+  2020: ['01-01', '01-23', '01-24', '01-27', '01-28', '01-29', '04-02', '04-30', '05-01', '09-02'],
+  2021: ['01-01', '02-10', '02-11', '02-12', '02-15', '02-16', '04-21', '04-30', '05-03', '09-02', '09-03'],
+  2022: ['01-03', '01-31', '02-01', '02-02', '02-03', '02-04', '04-11', '05-02', '05-03', '09-01', '09-02'],
+  2023: ['01-02', '01-20', '01-23', '01-24', '01-25', '01-26', '05-01', '05-02', '05-03', '09-01', '09-04'],
+  2024: ['01-01', '02-08', '02-09', '02-12', '02-13', '02-14', '04-18', '04-29', '04-30', '05-01', '09-02', '09-03'],
+  2025: ['01-01', '01-27', '01-28', '01-29', '01-30', '01-31', '04-07', '04-30', '05-01', '05-02', '09-01', '09-02'],
+  2026: [
+    '01-01',
+    '01-02',
+    '02-16',
+    '02-17',
+    '02-18',
+    '02-19',
+    '02-20',
+    '04-27',
+    '04-30',
+    '05-01',
+    '08-31',
+    '09-01',
+    '09-02',
+  ],
+};
+/** The make-up Saturdays the same decisions set. */
+const officialWorkedSaturdays: Record<number, string[]> = {
+  2020: [],
+  2021: [],
+  2022: [],
+  2023: [],
+  2024: ['05-04'],
+  2025: ['04-26'],
+  2026: ['01-10', '08-22'],
+};
+
+describe('the official days off of 2020–2026', () => {
+  const sample = readWardFile('sample');
+  const ward = new WorkingCalendar(calendarSpecOf(sample));
+  const weekdaysOff = (cal: WorkingCalendar, year: number) => {
+    const found: string[] = [];
+    for (let d = `${year}-01-01`; d <= `${year}-12-31`; d = addDays(d, 1)) {
+      if (!weekend.has(isoWeekdayOf(d)) && !cal.isWorkingDay(d)) found.push(d.slice(5));
+    }
+    return found;
+  };
+
+  it.each(Object.keys(officialWeekdaysOff).map(Number))('the sample ward keeps the days of %i', (year) => {
+    expect(weekdaysOff(ward, year)).toEqual(officialWeekdaysOff[year]);
+    for (const day of officialWorkedSaturdays[year]!) expect(ward.isWorkingDay(`${year}-${day}`)).toBe(true);
+  });
+
+  it.each([2020, 2021, 2022, 2023, 2024, 2025, 2026])('the default alone gives Tết %i as decided', (year) => {
+    // The five Tết days and their compensatory days, as announced, from the computed table with no override.
+    const tet = (days: string[]) => days.filter((d) => d >= '01-20' && d <= '02-25');
+    expect(tet(weekdaysOff(calendar, year))).toEqual(tet(officialWeekdaysOff[year]!));
+  });
+
+  it('the default joins to 2/9 the day each decision of 2021–2026 joined', () => {
+    for (const year of [2021, 2022, 2023, 2024, 2025, 2026]) {
+      const september = (days: string[]) => days.filter((d) => d >= '09-01' && d <= '09-05');
+      expect(september(weekdaysOff(calendar, year))).toEqual(september(officialWeekdaysOff[year]!));
+    }
+  });
+
+  it('marks every override of the sample with its source, or says in its note that none was found', () => {
+    for (const o of sample.holidayOverrides) {
+      if (o.source === undefined) expect(o.note).toMatch(/Chưa tìm được/);
+    }
   });
 });
 
