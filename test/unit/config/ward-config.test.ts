@@ -124,6 +124,28 @@ describe('a broken ward configuration', () => {
     expect(fieldsNamed(message)).toEqual(['officeHours.sessions', 'staffApp.callbackUrls[1]']);
     expect(message).toContain('sessions are in order and do not overlap');
   });
+
+  it('names overlapping seasons, a reception season without its end and a cut-off that is not a time of day', () => {
+    const ward = sample();
+    ward.officeHours.seasons.push({ from: '09-15', to: '10-31', sessions: [{ start: '07:30', end: '11:30' }] });
+    ward.reception = [{ weekdays: [6], from: '05-01', sessions: [{ start: '07:30', end: '11:30' }] }];
+    const copy = ward.catalog.procedures.findIndex((p: { code: string }) => p.code === '2.000815');
+    ward.catalog.procedures[copy].processingTime = { unit: 'same_working_day', cutOff: '3pm' };
+    const message = errorOf(() => parseWardConfig(ward));
+    expect(fieldsNamed(message)).toEqual(
+      ['officeHours.seasons', 'reception[0].to', `catalog.procedures[${copy}].processingTime.cutOff`].sort(),
+    );
+    expect(message).toContain('seasons do not overlap');
+    expect(message).toContain('a season has both from and to');
+  });
+
+  it('reads the sample ward’s summer hours, Saturday reception and the source of each year it overrides', () => {
+    const ward = readWardFile('sample');
+    expect(ward.officeHours.seasons).toEqual([expect.objectContaining({ from: '05-01', to: '09-30' })]);
+    expect(ward.reception).toEqual([{ weekdays: [6], sessions: [{ start: '07:30', end: '11:30' }] }]);
+    expect(ward.holidayOverrides.map((o) => o.year)).toEqual([2020, 2021, 2022, 2023, 2024, 2025, 2026]);
+    expect(ward.holidayOverrides.find((o) => o.year === 2025)?.source).toMatch(/8726\/VPCP-KGVX/);
+  });
 });
 
 describe('a portal’s keys', () => {
