@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../shared/adapters/aws.ts';
+import { calendarSpecOf } from '../../shared/config/calendar.ts';
+import { readWardFile } from '../../shared/config/ward-files.ts';
+import { WorkingCalendar } from '../../shared/domain/calendar.ts';
+import { dueAt } from '../../shared/domain/deadline.ts';
 import { applicant, birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { countDynamoCalls } from '../support/sdk-calls.ts';
 import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
@@ -76,6 +80,18 @@ describe('filing a dossier', () => {
     expect(Date.parse(receipt.dueAt)).toBeGreaterThan(Date.parse(receipt.receivedAt));
     expect(filed.headers.get('location')).toBe(`/dossiers/${receipt.code}`);
     expect(filed.headers.get('etag')).toMatch(/^"1\./);
+  });
+
+  it('dates a certified copy by the cut-off, as the ward’s calendar counts it: the closing of a working day', async () => {
+    const copy = maritalStatus({ procedureCode: '2.000815', components: ['BC', 'BS'] });
+    const filed = await ward.api.post('/dossiers', copy, { as: officer });
+    expect(filed.status).toBe(201);
+    const time = { unit: 'same_working_day', cutOff: '15:00' } as const;
+    expect((await ward.api.get('/procedures/2.000815')).body.processingTime).toEqual(time);
+    const calendar = new WorkingCalendar(calendarSpecOf(readWardFile('sample')));
+    const due = Date.parse(filed.body.dueAt);
+    expect(due).toBe(dueAt(calendar, Date.parse(filed.body.receivedAt), time));
+    expect(due).toBe(calendar.closeOf(calendar.localDate(due)));
   });
 
   it('keeps an online dossier waiting for the officer, without a due date', async () => {
