@@ -127,11 +127,18 @@ describe('a dossier walked through due soon, overdue, apology and resolution', (
   });
 
   it('is early ready before its due date, on time ready exactly at the due moment or later that day, late after', () => {
-    const verdictAt = (approvedAt: number) => walk(toApproval(vn('2026-03-10T09:00'), approvedAt)).at(-1)!;
-    expect(verdictAt(vn('2026-03-11T16:00'))).toMatchObject({ status: 'resolved', timing: 'early' });
-    expect(verdictAt(DUE)).toMatchObject({ timing: 'on_time', resolvedAt: iso(DUE) });
-    expect(verdictAt(vn('2026-03-12T23:59:59.999')).timing).toBe('on_time');
-    expect(verdictAt(vn('2026-03-13T00:00')).timing).toBe('late');
+    const cases = [
+      ['2026-03-11T16:00', 'early'],
+      ['2026-03-12T08:00', 'on_time'],
+      ['2026-03-12T23:59:59.999', 'on_time'],
+      ['2026-03-13T00:00', 'late'],
+    ] as const;
+    for (const [at, timing] of cases) {
+      const versions = walk(toApproval(vn('2026-03-10T09:00'), vn(at)));
+      expect(versions.at(-1)).toMatchObject({ status: 'resolved', timing, resolvedAt: iso(vn(at)) });
+      // Just before the approval, the overdue flag (and the watch) said what the verdict then says.
+      expect(deadlineFlags(versions.at(-2)!, vn(at), ward).overdue).toBe(timing === 'late');
+    }
   });
 
   it('is late with an apology when ready after the due date, even before the apology’s new date', () => {
@@ -167,18 +174,29 @@ describe('a dossier walked through due soon, overdue, apology and resolution', (
     expect(figures.outcomes.apologies).toBe(1);
   });
 
-  it('moves the due date by the time a supplement kept the clock paused, and only then', () => {
+  it('moves the due date by the time a supplement kept the clock paused, and not by an apology', () => {
     // Requested on Tuesday 10/3 at 08:00 with two working days left; handed in on Monday 16/3 at 08:00.
-    const versions = walk([
-      [vn('2026-03-10T08:00'), { action: 'request_supplement', missing: ['Bản sao CCCD'] }, officer],
-      [vn('2026-03-16T08:00'), { action: 'supplement_received' }, officer],
-      ...toApproval(vn('2026-03-16T09:00'), vn('2026-03-17T10:00')),
-    ]);
-    const resumed = versions[2]!;
-    expect(resumed.dueAt).toBe(iso(vn('2026-03-18T08:00')));
+    const supplemented = (before: [number, ActionCommand, Actor][], approvedAt: string) =>
+      walk([
+        ...before,
+        [vn('2026-03-10T08:00'), { action: 'request_supplement', missing: ['Bản sao CCCD'] }, officer],
+        [vn('2026-03-16T08:00'), { action: 'supplement_received' }, officer],
+        ...toApproval(vn('2026-03-16T09:00'), vn(approvedAt)),
+      ]);
+    const paused = supplemented([], '2026-03-17T10:00');
+    expect(paused[2]!.dueAt).toBe(iso(vn('2026-03-18T08:00')));
     // Ready after the receipt's due date, before the moved one: early, not late.
-    expect(versions.at(-1)).toMatchObject({ status: 'resolved', timing: 'early' });
-    expect(figuresOfWalk(versions).resolved).toMatchObject({ early: 1, late: 0 });
+    expect(paused.at(-1)).toMatchObject({ status: 'resolved', timing: 'early' });
+    expect(figuresOfWalk(paused).resolved).toMatchObject({ early: 1, late: 0 });
+
+    // An apology first: the pause still counts from the receipt's due date, not from the apology's new date.
+    const apology = apologizing(vn('2026-03-10T07:30'), '2026-03-16T16:00:00+07:00');
+    const apologized = supplemented([apology], '2026-03-19T10:00');
+    const resumed = apologized.at(-4)!;
+    expect(resumed).toMatchObject({ status: 'received', dueAt: iso(vn('2026-03-18T08:00')) });
+    expect(appointmentOf(resumed)).toBe(resumed.dueAt);
+    expect(apologized.at(-1)).toMatchObject({ timing: 'late' });
+    expect(figuresOfWalk(apologized).resolved).toMatchObject({ late: 1, lateWithApology: 1 });
   });
 
   it('refuses an apology once the day before the due date has passed, naming the rule', () => {
