@@ -21,6 +21,8 @@ export const portalStatusMessageSchema = z.object({
   version: z.number().int(),
   changedAt: z.iso.datetime(),
   dueAt: z.iso.datetime().nullable(),
+  /** The date promised to the citizen: the due date, or the later one an apology set (absent from older messages). */
+  appointmentAt: z.iso.datetime().nullable().optional(),
   timing: z.enum(['early', 'on_time', 'late']).nullable(),
 });
 export type PortalStatusMessage = z.output<typeof portalStatusMessageSchema>;

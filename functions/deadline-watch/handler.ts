@@ -8,6 +8,7 @@ import { type AlertLevel, advanceAlertSchedule } from '../../shared/adapters/ale
 import { dueDossiers, type PendingAlert, pendingAlerts } from '../../shared/adapters/due-dossiers.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
 import { clockRunningStatuses, type DossierStatus } from '../../shared/domain/dossier.ts';
+import { clockEnd, isLate, lateIfDueBefore } from '../../shared/domain/timing.ts';
 import type { AlertMessage } from '../../shared/events.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 
@@ -23,8 +24,10 @@ const ADVANCES_AT_ONCE = 10;
  */
 export async function watchDeadlines(now: number): Promise<{ dueSoon: number; overdue: number }> {
   const nowIso = new Date(now).toISOString();
-  const horizon = new Date(now + wardConfig().alerts.dueSoonHours * 3_600_000).toISOString();
-  const pending = await pendingAlerts(nowIso, horizon);
+  const { alerts: alertWindow, timeZone } = wardConfig();
+  const horizon = new Date(now + alertWindow.dueSoonHours * 3_600_000).toISOString();
+  // Overdue is what the verdict would call late were the result ready now: past the due date's day in the ward.
+  const pending = await pendingAlerts(new Date(lateIfDueBefore(now, timeZone)).toISOString(), horizon);
   const dossiers = await dueDossiers(pending.map((p) => p.code));
   const alerts: { message: AlertMessage; schedule: PendingAlert }[] = [];
   const stale: PendingAlert[] = [];
@@ -35,12 +38,14 @@ export async function watchDeadlines(now: number): Promise<{ dueSoon: number; ov
     if (
       !dossier ||
       dossier.dueAt !== schedule.dueAt ||
+      clockEnd(dossier) !== undefined ||
       !(clockRunningStatuses as readonly DossierStatus[]).includes(dossier.status)
     ) {
       stale.push(schedule);
       continue;
     }
-    const kind: AlertLevel = Date.parse(dossier.dueAt) < now ? 'overdue' : 'due_soon';
+    const kind: AlertLevel = isLate(now, Date.parse(dossier.dueAt), timeZone) ? 'overdue' : 'due_soon';
+    // A dossier whose clock ended was left out above, so no resolvedAt goes with the alert.
     alerts.push({ message: { kind, ...dossier, detectedAt: nowIso }, schedule });
   }
   await queueAlerts(alerts.map((a) => a.message));

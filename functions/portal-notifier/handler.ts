@@ -3,6 +3,7 @@ import { streamConsumer } from '../../shared/adapters/batch.ts';
 import { queueStatusChange } from '../../shared/adapters/portal-sync-queue.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
 import { wardConfig } from '../../shared/config/ward.ts';
+import { appointmentOf } from '../../shared/domain/timing.ts';
 
 /**
  * The outbox of status changes: each new version of an online dossier whose portal takes webhooks goes to the
@@ -22,6 +23,7 @@ export const handler = streamConsumer('in_order', async (record: DynamoDBRecord)
     version: after.version,
     changedAt: new Date(changedAtSeconds * 1000).toISOString(),
     dueAt: after.dueAt ?? null,
+    appointmentAt: appointmentOf(after) ?? null,
     timing: after.timing ?? null,
   });
 });

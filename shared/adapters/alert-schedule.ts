@@ -9,7 +9,8 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
  * A dossier's next deadline alert, on an item of its own beside the alert markers: pk `ALERT#<code>`, sk
  * `SCHEDULE`, with `alertLevel` (the alert still to come: `due_soon`, then `overdue`) and `dueSort`, the keys of
  * the sparse index `byAlertDue`. It is written with the dossier, in the same transaction, whenever the dossier's
- * due date is set or moved or its clock starts again (intake, accept, apology, a supplement handed in), and deleted
+ * due date is set or moved or its clock starts again (intake, accept, a supplement handed in; an apology moves no
+ * due date), and deleted
  * when the clock stops (supplement requested, resolved, refused…); the deadline watch moves it on to the next level
  * once it has queued an alert, and off the index after the last. So the watch reads the alerts due, not the open
  * dossiers, and raises each once per level and due date.

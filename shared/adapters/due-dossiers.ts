@@ -12,6 +12,8 @@ export interface DueDossier {
   procedureName: string;
   assignee?: string | undefined;
   department?: string | undefined;
+  /** Set once the clock has ended (shared/domain/timing.ts clockEnd): nothing more to alert on. */
+  resolvedAt?: string | undefined;
 }
 
 /** An alert whose instant has come: the schedule item as the index holds it. */
@@ -29,14 +31,15 @@ const BATCH_GET_KEYS = 100;
 const MAX_BATCH_GET_ROUNDS = 5;
 
 /**
- * The alerts due now, from the sparse index byAlertDue: overdue ones for dossiers due before `now`, due-soon ones
- * for those due before `horizon`. The index holds only schedules with an alert still to come, so what this reads
- * grows with the alerts due, not with the open dossiers.
+ * The alerts due now, from the sparse index byAlertDue: overdue ones for dossiers due before `overdueBefore` (the
+ * instant from which the verdict would call them late: shared/domain/timing.ts lateIfDueBefore), due-soon ones for
+ * those due before `horizon`. The index holds only schedules with an alert still to come, so what this reads grows
+ * with the alerts due, not with the open dossiers.
  */
-export async function pendingAlerts(now: string, horizon: string): Promise<PendingAlert[]> {
+export async function pendingAlerts(overdueBefore: string, horizon: string): Promise<PendingAlert[]> {
   const pending: PendingAlert[] = [];
   for (const [level, before] of [
-    ['overdue', now],
+    ['overdue', overdueBefore],
     ['due_soon', horizon],
   ] as const) {
     let start: Record<string, unknown> | undefined;
@@ -73,7 +76,7 @@ export async function dueDossiers(codes: readonly string[]): Promise<Map<string,
           RequestItems: {
             [tableName()]: {
               Keys: requested,
-              ProjectionExpression: 'code, #status, dueAt, #procedure.#name, assignee, department',
+              ProjectionExpression: 'code, #status, dueAt, #procedure.#name, assignee, department, resolvedAt',
               ExpressionAttributeNames: { '#status': 'status', '#procedure': 'procedure', '#name': 'name' },
             },
           },
@@ -87,6 +90,7 @@ export async function dueDossiers(codes: readonly string[]): Promise<Map<string,
           procedureName: (item.procedure as { name: string }).name,
           ...(item.assignee ? { assignee: item.assignee as string } : {}),
           ...(item.department ? { department: item.department as string } : {}),
+          ...(item.resolvedAt ? { resolvedAt: item.resolvedAt as string } : {}),
         });
       }
       requested = result.UnprocessedKeys?.[tableName()]?.Keys;

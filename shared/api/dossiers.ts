@@ -156,7 +156,12 @@ export const dossierView = z
     }),
     filedAt: instant,
     receivedAt: instant.optional(),
-    dueAt: instant.optional(),
+    dueAt: instant.optional().meta({
+      description: 'The due date of the receipt, moved only by a supplement pause or restart; the verdict goes by it',
+    }),
+    appointmentAt: instant.optional().meta({
+      description: 'The date the result is promised to the citizen: the due date, or the later one an apology set',
+    }),
     originalDueAt: instant.optional(),
     assignee: z.string().optional().meta({ description: 'Username of the staff member handling the dossier' }),
     department: z
@@ -178,8 +183,12 @@ export const dossierView = z
       .max(1)
       .meta({ description: 'At most one: a new date is set only once' }),
     apologizedAt: instant.optional(),
-    overdue: z.boolean().meta({ description: 'Past due and not finished, at the time of the answer' }),
-    dueSoon: z.boolean().meta({ description: 'Due within the ward’s alert window (24 h by default) and not finished' }),
+    overdue: z.boolean().meta({
+      description: 'Its clock runs and its due date has passed: ready now, it would be late (apology or not)',
+    }),
+    dueSoon: z.boolean().meta({
+      description: 'Its clock runs, not yet overdue, due within the ward’s alert window (24 h by default)',
+    }),
     allowedActions: z.array(z.enum(actionNames)).meta({ description: 'What the caller may do now' }),
   })
   .meta({ id: 'Dossier' });
@@ -263,6 +272,9 @@ export const publicStatusView = z
     filedAt: instant,
     receivedAt: instant.nullable(),
     dueAt: instant.nullable(),
+    appointmentAt: instant
+      .nullable()
+      .meta({ description: 'When the result is promised: the due date, or the later one an apology set' }),
     finishedAt: instant.nullable(),
     timing: z.enum(['early', 'on_time', 'late']).nullable(),
   })

@@ -57,6 +57,9 @@ export const reportView = z
       early: z.number(),
       onTime: z.number(),
       late: z.number(),
+      lateWithApology: z.number().meta({
+        description: 'Of the late ones, those with an apology (form 04): an apology does not make one on time',
+      }),
       onTimeRate: rateView,
     }),
     outcomes: z.object({

@@ -1,19 +1,25 @@
 import type { WardConfig } from '../config/ward.ts';
 import { applicantDisclosure, disclosedApplicant, worklistShowsApplicantName } from '../domain/disclosure.ts';
 import { type Actor, clockRunningStatuses, type Dossier, type DossierStatus } from '../domain/dossier.ts';
+import { appointmentOf, isLate } from '../domain/timing.ts';
 import { allowedActions, workflowStateOf } from '../domain/workflow.ts';
 import { etagOf } from '../http/etag.ts';
 import type { Locale } from '../http/messages.ts';
 
-/** Where a dossier stands against its deadline at `now`: only while its clock runs. */
-export function deadlineFlags(dossier: Pick<Dossier, 'status' | 'dueAt'>, now: number, dueSoonHours: number) {
+/**
+ * Where a dossier stands against its deadline at `now`, only while its clock runs: overdue as the verdict would
+ * call it late were it ready now (shared/domain/timing.ts), due soon within the alert window before that.
+ */
+export function deadlineFlags(
+  dossier: Pick<Dossier, 'status' | 'dueAt'>,
+  now: number,
+  ward: Pick<WardConfig, 'timeZone' | 'alerts'>,
+) {
   const running =
     (clockRunningStatuses as readonly DossierStatus[]).includes(dossier.status) && dossier.dueAt !== undefined;
   const due = dossier.dueAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(dossier.dueAt);
-  return {
-    overdue: running && due < now,
-    dueSoon: running && due >= now && due - now <= dueSoonHours * 3_600_000,
-  };
+  const overdue = running && isLate(now, due, ward.timeZone);
+  return { overdue, dueSoon: running && !overdue && due - now <= ward.alerts.dueSoonHours * 3_600_000 };
 }
 
 /**
@@ -48,6 +54,7 @@ export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: n
     filedAt: dossier.filedAt,
     receivedAt: dossier.receivedAt,
     dueAt: dossier.dueAt,
+    appointmentAt: appointmentOf(dossier),
     originalDueAt: dossier.originalDueAt,
     assignee: dossier.assignee,
     department: dossier.department,
@@ -61,7 +68,7 @@ export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: n
     reason: dossier.reason,
     apologies: dossier.apologies,
     apologizedAt: dossier.apologizedAt,
-    ...deadlineFlags(dossier, now, ward.alerts.dueSoonHours),
+    ...deadlineFlags(dossier, now, ward),
     allowedActions: allowedActions(workflowStateOf(dossier), actors, ward.staff),
   };
 }
@@ -79,7 +86,7 @@ export function worklistItemOf(dossier: Dossier, now: number, ward: WardConfig, 
     ...(dossier.assignee ? { assignee: dossier.assignee } : {}),
     ...(dossier.department ? { department: dossier.department } : {}),
     ...(dossier.timing ? { timing: dossier.timing } : {}),
-    ...deadlineFlags(dossier, now, ward.alerts.dueSoonHours),
+    ...deadlineFlags(dossier, now, ward),
     ...(worklistShowsApplicantName(actors) ? { applicantName: dossier.applicant.fullName } : {}),
     etag: etagOf(workflowStateOf(dossier)),
   };
@@ -132,6 +139,7 @@ export function publicStatusOf(dossier: Dossier, locale: Locale) {
     filedAt: dossier.filedAt,
     receivedAt: dossier.receivedAt ?? null,
     dueAt: dossier.dueAt ?? null,
+    appointmentAt: appointmentOf(dossier) ?? null,
     finishedAt: dossier.returnedAt ?? dossier.resolvedAt ?? dossier.finishedAt ?? null,
     timing: dossier.timing ?? null,
   };

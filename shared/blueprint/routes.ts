@@ -168,7 +168,7 @@ export const routes = {
       409: problem('Not allowed in the current status; names the status and the actions allowed now'),
       412: problem('The dossier changed since the ETag was read; carries the current version'),
       422: problem(
-        'Incomplete dossier; assignee or department not in the staff directory; a payment that is not the fee, online without its transaction, an exemption without its legal basis (each naming the field and rule); payment already recorded; apology too late or already issued',
+        'Incomplete dossier; assignee or department not in the staff directory; a payment that is not the fee, online without its transaction, an exemption without its legal basis (each naming the field and rule); payment already recorded; apology after the day before the due date or already issued',
       ),
       428: problem('If-Match is missing'),
     },

@@ -56,6 +56,7 @@ export function figuresOf(c: Counters) {
       early: c.resolved_early,
       onTime: c.resolved_on_time,
       late: c.resolved_late,
+      lateWithApology: c.resolved_late_apologized,
       onTimeRate: rate(c.resolved_early + c.resolved_on_time, resolved),
     },
     outcomes: {

@@ -1,4 +1,5 @@
 import type { Dossier } from './dossier.ts';
+import { clockEnd } from './timing.ts';
 import { type LocalDate, localDateOf } from './zoned-time.ts';
 
 /**
@@ -20,6 +21,8 @@ export const counterNames = [
   'resolved_early',
   'resolved_on_time',
   'resolved_late',
+  /** Late, with an apology (form 04): counted in resolved_late as well. */
+  'resolved_late_apologized',
   'returned',
   'rejected',
   'withdrawn',
@@ -71,7 +74,7 @@ export function counterDeltas(
       for (const [k, v] of Object.entries(counters) as [CounterName, number][])
         existing.counters[k] = (existing.counters[k] ?? 0) + v;
   };
-  const became = (field: 'receivedAt' | 'resolvedAt' | 'returnedAt' | 'finishedAt') =>
+  const became = (field: 'receivedAt' | 'returnedAt' | 'finishedAt') =>
     after[field] !== undefined && before?.[field] === undefined;
 
   if (became('receivedAt')) {
@@ -89,7 +92,16 @@ export function counterDeltas(
   if (feeBearingAndReceived(after) !== feeBearingAndReceived(before))
     add(after.receivedAt, { fee_bearing: feeBearingAndReceived(after) ? 1 : -1 });
   if (digitisedAndReceived(after) && !digitisedAndReceived(before)) add(after.receivedAt, { digitised: 1 });
-  if (became('resolvedAt') && after.timing) add(after.resolvedAt, { resolved: 1, [`resolved_${after.timing}`]: 1 });
+  // On the day the clock ended, with the verdict given then; an apology does not make a late one on time.
+  const ended = clockEnd(after);
+  if (ended && !clockEnd(before) && after.timing) {
+    const apologized = after.timing === 'late' && after.apologies.length > 0;
+    add(ended, {
+      resolved: 1,
+      [`resolved_${after.timing}`]: 1,
+      ...(apologized ? { resolved_late_apologized: 1 } : {}),
+    });
+  }
   if (became('returnedAt')) add(after.returnedAt, { returned: 1 });
   if (became('finishedAt') && before?.status !== after.status) {
     const finishing = {

@@ -13,7 +13,7 @@ import type { Channel, ControlSlipEntry, Dossier, DossierStatus, PaymentMethod }
 import { type FieldViolation, RuleBroken, Unprocessable, ValidationFailed } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
 import { departmentTakesDossiers, mayBeAssigned, staffMember } from './staff.ts';
-import { classifyTiming } from './timing.ts';
+import { apologyLastDay, classifyTiming } from './timing.ts';
 
 /**
  * The dossier's legal workflow as data, in the shape of case-workflow.ts: the rules table (which action may be
@@ -363,8 +363,20 @@ const actionEffects: EffectsTable<DossierCase> = {
     // "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần" (Decree 61/2018, see apologyExtension).
     if (state.apologizedAt !== null)
       throw new Unprocessable('apology_once', { at: state.apologizedAt }, { apologizedAt: state.apologizedAt });
-    if (calendar.localDate(now) > calendar.localDate(due))
-      throw new Unprocessable('apology_too_late', { dueAt }, { dueAt });
+    // The decree's time limit: at the latest the day before the due date (see apologyLastDay).
+    const lastDay = apologyLastDay(due, calendar.timeZone);
+    if (calendar.localDate(now) > lastDay) {
+      throw new RuleBroken(
+        {
+          in: 'body',
+          field: 'action',
+          rule: 'apology_before_due_date',
+          message: 'apology_after_last_day',
+          params: { dueDate: calendar.localDate(due), lastDay },
+        },
+        { dueAt, lastDay },
+      );
+    }
     // Checked before any calendar lookup, so no date a client sends makes the calendar compute a far year.
     if (
       !inCalendarRange(command.newDueAt.slice(0, 10)) ||
@@ -382,10 +394,11 @@ const actionEffects: EffectsTable<DossierCase> = {
     if (!calendar.isWorkingDay(calendar.localDate(newDueAt))) {
       throw wrongDate('working_day', 'apology_new_due_day_off', { date: calendar.localDate(newDueAt) });
     }
+    // The new date is the citizen's appointment; the due date the verdict and the watch go by stays.
     const apology = { at, reason: command.reason, previousDueAt: dueAt, newDueAt: iso(newDueAt) };
     return {
-      changes: { dueAt: apology.newDueAt, apologizedAt: at, apologies: { append: [apology] } },
-      next: { dueAt: apology.newDueAt, apologizedAt: at },
+      changes: { apologizedAt: at, apologies: { append: [apology] } },
+      next: { apologizedAt: at },
     };
   },
 };

@@ -110,10 +110,6 @@ export const messages: Record<string, Text> = {
     vi: 'Đã ghi nhận thanh toán cho hồ sơ này.',
     en: 'A payment is already recorded for this dossier.',
   },
-  apology_too_late: {
-    vi: 'Văn bản xin lỗi phải được ban hành chậm nhất vào ngày hẹn trả ({dueAt}).',
-    en: 'An apology must be issued no later than the due date ({dueAt}).',
-  },
   apology_new_due_not_later: {
     vi: 'Ngày hẹn trả mới phải sau ngày hẹn hiện tại ({dueAt}).',
     en: 'The new due date must be after the current one ({dueAt}).',
@@ -276,6 +272,11 @@ export const messages: Record<string, Text> = {
   cash_paid_at_counter: {
     vi: 'Tiền mặt chỉ nộp tại Bộ phận Một cửa và do cán bộ ghi nhận; cổng dịch vụ công ghi nhận thanh toán trực tuyến kèm mã giao dịch.',
     en: 'Cash is paid at the one-stop counter and recorded by its officer; a portal records online payments, with their transaction reference.',
+  },
+  // Deadlines: verdicts and apologies (issue 9).
+  apology_after_last_day: {
+    vi: 'Văn bản xin lỗi và hẹn lại ngày trả kết quả phải được gửi chậm nhất 01 ngày trước ngày hết hạn ({dueDate}), tức là đến hết ngày {lastDay}; đã quá thời hạn đó, hồ sơ sẽ được tính là quá hạn.',
+    en: 'An apology with a new date must be sent at the latest one day before the due date ({dueDate}), that is by the end of {lastDay}; that day has passed, and the dossier will count as late.',
   },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },

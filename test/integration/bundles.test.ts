@@ -395,10 +395,11 @@ describe('stage 3: reading it, the stream, the check of the scan, the watch', ()
     passed.add('document-verify');
   });
 
-  it.concurrent('deadline-watch: the scheduled event an hour after the due date finds it overdue', async ({ skip }) => {
+  it.concurrent('deadline-watch: the scheduled event a day after the due date finds it overdue', async ({ skip }) => {
     needs(skip, 'dossier-actions');
     const scheduler = new LocalScheduler(lambdas as unknown as LocalLambdas, region, (line) => pollerLog.push(line));
-    const result = await scheduler.trigger('deadline-watch', new Date(Date.parse(filed.dueAt) + 3_600_000));
+    // Overdue once the due date's day has passed in the ward (shared/domain/timing.ts), as the verdict's late.
+    const result = await scheduler.trigger('deadline-watch', new Date(Date.parse(filed.dueAt) + 24 * 3_600_000));
     expect(result).toEqual({ dueSoon: 0, overdue: 1 });
     expect((onlyRun('deadline-watch').event as { 'detail-type': string })['detail-type']).toBe('Scheduled Event');
     passed.add('deadline-watch');

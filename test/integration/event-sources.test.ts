@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueResourceName } from '../../local/resources.ts';
 import { dynamo, sqs } from '../../shared/adapters/aws.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
+import { addDays, instantAt, localDateOf } from '../../shared/domain/zoned-time.ts';
 import { birthRegistration, idempotent, maritalStatus, PDF_BYTES, storedDossier } from '../support/fixtures.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
@@ -189,6 +190,8 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
   const HOUR = 3_600_000;
   /** A scheduled event's time has whole seconds: the instants of the runs here do too. */
   const dueOf = (filed: { dueAt: string }) => Math.floor(Date.parse(filed.dueAt) / 1000) * 1000;
+  /** The first instant a dossier due at `due` is late, were it ready then: the start of the next day in the ward. */
+  const lateFrom = (due: number) => instantAt(addDays(localDateOf(due, ward.ward.timeZone), 1), 0, ward.ward.timeZone);
   /** The watch run at each instant, in turn, and what it queued for one dossier: `<kind>@<due at>`, in order. */
   async function queuedAt(code: string, instants: number[]): Promise<string[]> {
     const queued: string[] = [];
@@ -222,7 +225,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
 
   it('queues an overdue dossier’s alert once, however often the watch runs after, and alerts officers and leaders', async () => {
     const filed = await fileAtCounter();
-    const afterDue = dueOf(filed) + HOUR;
+    const afterDue = lateFrom(dueOf(filed)) + HOUR;
     const runs = [afterDue, afterDue + QUARTER_HOUR, afterDue + 2 * QUARTER_HOUR, afterDue + 24 * HOUR];
     expect(await queuedAt(filed.code, runs)).toEqual([`overdue@${filed.dueAt}`]);
     for (const role of ['officer', 'leader'] as const) {
@@ -255,7 +258,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     expect(await queuedAt(filed.code, runs)).toEqual([`due_soon@${filed.dueAt}`, `overdue@${filed.dueAt}`]);
     for (const role of ['officer', 'leader'] as const) {
       expect(await alertsOf(filed.code, role)).toEqual([
-        expect.objectContaining({ kind: 'overdue', detectedAt: new Date(due + QUARTER_HOUR).toISOString(), role }),
+        expect.objectContaining({ kind: 'overdue', detectedAt: new Date(due + 48 * HOUR).toISOString(), role }),
         expect.objectContaining({
           kind: 'due_soon',
           code: filed.code,
@@ -269,7 +272,19 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     }
   });
 
-  it('alerts again, once per level, for the new due date an apology sets, and not for the old one', async () => {
+  it('calls a dossier overdue when the verdict would call it late: not past the due hour, from the next day', async () => {
+    const filed = await fileAtCounter();
+    const due = dueOf(filed);
+    // Past the due hour on the due date, a result ready now is on time: still due soon, not overdue.
+    const runs = [due + QUARTER_HOUR, lateFrom(due) - 1000, lateFrom(due), lateFrom(due) + QUARTER_HOUR];
+    expect(await queuedAt(filed.code, runs)).toEqual([`due_soon@${filed.dueAt}`, `overdue@${filed.dueAt}`]);
+    expect(await alertsOf(filed.code, 'leader')).toEqual([
+      expect.objectContaining({ kind: 'overdue', detectedAt: new Date(lateFrom(due)).toISOString() }),
+      expect.objectContaining({ kind: 'due_soon', detectedAt: new Date(due + QUARTER_HOUR).toISOString() }),
+    ]);
+  });
+
+  it('alerts for the receipt’s due date after an apology, and nothing for the apology’s new date', async () => {
     const filed = await fileAtCounter();
     const due = dueOf(filed);
     const first = await queuedAt(filed.code, [due - 2 * HOUR]);
@@ -281,20 +296,16 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     });
     const newDueAt = new Date(calendar.addWorkingMinutes(due, 480)).toISOString();
     const apologized = await act(filed, { action: 'apologize', reason: 'Chờ xác minh liên thông', newDueAt }, leader);
-    expect(apologized.dueAt).toBe(newDueAt);
+    // The apology sets the citizen's new appointment; the due date, and so what is late, stays.
+    expect(apologized.dueAt).toBe(filed.dueAt);
     const newDue = Date.parse(newDueAt);
     const afterwards = await queuedAt(filed.code, [
       due + QUARTER_HOUR,
+      lateFrom(due) + QUARTER_HOUR,
       newDue - 2 * HOUR,
-      newDue - HOUR,
-      newDue + QUARTER_HOUR,
-      newDue + HOUR,
+      lateFrom(newDue) + QUARTER_HOUR,
     ]);
-    expect([...first, ...afterwards]).toEqual([
-      `due_soon@${filed.dueAt}`,
-      `due_soon@${newDueAt}`,
-      `overdue@${newDueAt}`,
-    ]);
+    expect([...first, ...afterwards]).toEqual([`due_soon@${filed.dueAt}`, `overdue@${filed.dueAt}`]);
   });
 
   it('raises nothing while a supplement is awaited, then alerts for the due date the handed-in supplement sets', async () => {
@@ -306,7 +317,11 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     const waiting = await queuedAt(filed.code, [due + QUARTER_HOUR, due + 24 * HOUR]);
     const resumed = await act(filed, { action: 'supplement_received' }, officer);
     const newDue = Date.parse(resumed.dueAt);
-    const afterwards = await queuedAt(filed.code, [newDue - 2 * HOUR, newDue + QUARTER_HOUR, newDue + HOUR]);
+    const afterwards = await queuedAt(filed.code, [
+      newDue - 2 * HOUR,
+      lateFrom(newDue) + QUARTER_HOUR,
+      lateFrom(newDue) + HOUR,
+    ]);
     expect({ first, waiting, afterwards }).toEqual({
       first: [`due_soon@${filed.dueAt}`],
       waiting: [],

@@ -77,7 +77,7 @@ describe('the legal workflow through the API', () => {
     await act(dossier, { action: 'transfer', agency: 'Công an phường (liên thông)' }, specialist);
     await act(dossier, { action: 'submit_for_approval' }, specialist);
     await act(dossier, { action: 'send_back', note: 'Kiểm tra lại tên cha' }, leader);
-    // Within office hours the supplement's pause moved the due date by the time it lasted: the apology moves that one.
+    // Within office hours the supplement's pause moved the due date by the time it lasted; the apology leaves it.
     const resubmitted = await act(dossier, { action: 'submit_for_approval', note: 'Đã sửa' }, specialist);
     const dueBeforeApology = resubmitted.body.dueAt as string;
     const apologized = await act(
@@ -85,7 +85,7 @@ describe('the legal workflow through the API', () => {
       { action: 'apologize', reason: 'Chờ kết quả xác minh liên thông', newDueAt: later(dueAt, 1) },
       leader,
     );
-    expect(apologized.body).toMatchObject({ status: 'pending_approval', dueAt: later(dueAt, 1) });
+    expect(apologized.body).toMatchObject({ status: 'pending_approval', dueAt: dueBeforeApology });
     const approved = await act(dossier, { action: 'approve' }, leader);
     expect(approved.body.status).toBe('resolved');
     const returned = await act(dossier, { action: 'return_result', channel: 'online' }, officer);
@@ -97,7 +97,9 @@ describe('the legal workflow through the API', () => {
       timing: 'early',
       returnChannel: 'online',
       originalDueAt: dueAt,
-      apologies: [expect.objectContaining({ previousDueAt: dueBeforeApology })],
+      dueAt: dueBeforeApology,
+      appointmentAt: later(dueAt, 1),
+      apologies: [expect.objectContaining({ previousDueAt: dueBeforeApology, newDueAt: later(dueAt, 1) })],
     });
     expect(view.headers.get('etag')).toBe(dossier.etag);
 
@@ -400,12 +402,13 @@ describe('an apology', () => {
     expect(rules(await apologize('9999-12-31T09:00:00+07:00', 400))).toEqual(['newDueAt:within_calendar']);
     expect(rules(await apologize('1970-01-01T09:00:00+07:00', 400))).toEqual(['newDueAt:within_calendar']);
     const done = await apologize(later(dueAt, 3), 200);
-    expect(done.body.dueAt).toBe(later(dueAt, 3));
+    expect(done.body.dueAt).toBe(dueAt);
     expect(done.body.allowedActions).not.toContain('apologize');
     const again = await apologize(later(dueAt, 3), 422);
     expect(again.body.detail).toContain('việc hẹn lại chỉ được thực hiện một lần');
     const view = await ward.api.get(`/dossiers/${dossier.code}`, { as: officer });
     expect(view.body.apologies).toHaveLength(1);
+    expect(view.body).toMatchObject({ dueAt, appointmentAt: later(dueAt, 3) });
   });
 });
 

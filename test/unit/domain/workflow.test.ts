@@ -175,28 +175,42 @@ describe('the workflow', () => {
     expect(decision.slip.withinDeadline).toBe(timing !== 'late');
   });
 
-  it('takes an apology only up to the due date, and only with a later new date', () => {
+  it('takes an apology only up to the day before the due date, and only with a later new date', () => {
     const open = state({ status: 'in_progress', dueAt: new Date(vn('2026-03-11T09:00')).toISOString() });
-    const apology = (_issuedAt: string, newDueAt: string): ActionCommand => ({
+    const apology = (newDueAt: string): ActionCommand => ({
       action: 'apologize',
       reason: 'Cần xác minh thêm',
       newDueAt: `${newDueAt}+07:00`,
     });
-    const ok = decide(open, apology('2026-03-11T16:00', '2026-03-12T16:00'), [leader], ctx(vn('2026-03-11T16:00')));
-    expect(ok.next.dueAt).toBe(new Date(vn('2026-03-12T16:00')).toISOString());
+    const ok = decide(open, apology('2026-03-12T16:00'), [leader], ctx(vn('2026-03-10T16:59')));
+    // The new date is the citizen's appointment; the due date the verdict goes by stays.
+    expect(ok.next.dueAt).toBe(open.dueAt);
+    expect(ok.changes).not.toHaveProperty('dueAt');
     expect(ok.changes.apologies).toEqual({
-      append: [expect.objectContaining({ previousDueAt: open.dueAt, reason: 'Cần xác minh thêm' })],
+      append: [
+        expect.objectContaining({
+          previousDueAt: open.dueAt,
+          newDueAt: new Date(vn('2026-03-12T16:00')).toISOString(),
+          reason: 'Cần xác minh thêm',
+        }),
+      ],
     });
-    expect(() =>
-      decide(open, apology('2026-03-12T08:00', '2026-03-13T09:00'), [leader], ctx(vn('2026-03-12T08:00'))),
-    ).toThrow(Unprocessable);
-    expect(() =>
-      decide(open, apology('2026-03-10T08:00', '2026-03-11T08:00'), [leader], ctx(vn('2026-03-10T08:00'))),
-    ).toThrow(ValidationFailed);
+    // On the due date itself, or after it, it is too late.
+    for (const at of ['2026-03-11T07:30', '2026-03-12T08:00']) {
+      const refused = refusalOf(() => decide(open, apology('2026-03-13T09:00'), [leader], ctx(vn(at))));
+      expect(refused).toBeInstanceOf(RuleBroken);
+      expect((refused as RuleBroken).violations).toEqual([
+        expect.objectContaining({ field: 'action', rule: 'apology_before_due_date' }),
+      ]);
+      expect(refused.extensions).toEqual({ dueAt: open.dueAt, lastDay: '2026-03-10' });
+    }
+    expect(() => decide(open, apology('2026-03-11T08:00'), [leader], ctx(vn('2026-03-10T08:00')))).toThrow(
+      ValidationFailed,
+    );
     // Saturday 14/3 is no appointment day.
-    expect(() =>
-      decide(open, apology('2026-03-10T08:00', '2026-03-14T09:00'), [leader], ctx(vn('2026-03-10T08:00'))),
-    ).toThrow(ValidationFailed);
+    expect(() => decide(open, apology('2026-03-14T09:00'), [leader], ctx(vn('2026-03-10T08:00')))).toThrow(
+      ValidationFailed,
+    );
   });
 
   it('records a payment once, and none for a free procedure', () => {
@@ -515,7 +529,9 @@ describe('an apology’s new date', () => {
 
   it('may be as late as one more legal processing time after the current due date, not later', () => {
     // Due Wednesday 11/3 09:00, three working days: Monday 16/3 09:00 at the latest, so Monday is the last day.
-    expect(apologize('2026-03-16T16:00:00+07:00').next.dueAt).toBe(new Date(vn('2026-03-16T16:00')).toISOString());
+    expect(apologize('2026-03-16T16:00:00+07:00').changes.apologies).toEqual({
+      append: [expect.objectContaining({ newDueAt: new Date(vn('2026-03-16T16:00')).toISOString() })],
+    });
     expect(field(() => apologize('2026-03-17T09:00:00+07:00'))).toEqual(['newDueAt:within_one_more_legal_time']);
     // A procedure of a few hours still gets a working day.
     expect(apologize('2026-03-12T16:00:00+07:00', { ...open, processingMinutes: 60 }).toStatus).toBe('in_progress');
