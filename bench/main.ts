@@ -24,7 +24,7 @@ import { localSecrets } from '../local/secrets.ts';
 import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../local/services.ts';
 import { startLocalWard } from '../local/ward.ts';
 import { dynamo } from '../shared/adapters/aws.ts';
-import { table as tableSpec } from '../shared/blueprint/resources.ts';
+import { table as tableSpec, wardKey } from '../shared/blueprint/resources.ts';
 import { readWardFile } from '../shared/config/ward-files.ts';
 import { type AggregatorFigures, measureAggregator } from './aggregator.ts';
 import { type BundleResults, measureBundles } from './bundles.ts';
@@ -358,6 +358,13 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
   const inventory = {
     alarms: count('AWS::CloudWatch::Alarm'),
     secrets: count('AWS::SecretsManager::Secret'),
+    // The ward key's custom resource creates a standard parameter; an AWS::SSM::Parameter names its tier.
+    parameters: {
+      standard:
+        count(wardKey.resourceType) +
+        resources.filter((r) => r.Type === 'AWS::SSM::Parameter' && r.Properties?.Tier !== 'Advanced').length,
+      advanced: resources.filter((r) => r.Type === 'AWS::SSM::Parameter' && r.Properties?.Tier === 'Advanced').length,
+    },
     polledQueues: { standard: polled.length - fifo, fifo },
     customMetrics: logs.metrics.size,
     staffUsers: 20,
@@ -403,6 +410,7 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
     'Without them (wards sharing an account or organization, which share one set of free tiers):',
     ...wards.map((w) => `  ${describe(w.ward.name, w.bill)}`),
     `Inventory (the synthesized template): ${inventory.alarms} alarms, ${inventory.secrets} secrets, ` +
+      `${inventory.parameters.standard} standard and ${inventory.parameters.advanced} advanced SSM parameters, ` +
       `${inventory.polledQueues.standard} standard and ${inventory.polledQueues.fifo} FIFO queues polled by event source ` +
       `mappings; ${inventory.customMetrics} custom metrics emitted in the run.`,
     `Assumptions: ${assumptions.idleReceivesPerMinutePerQueue} ReceiveMessage calls a minute on each polled queue when ` +
