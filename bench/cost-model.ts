@@ -157,6 +157,41 @@ export interface Inventory {
   staffUsers: number;
 }
 
+/** A synthesized template's resources, by logical id. */
+export type TemplateResources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
+/**
+ * What of the bill the synthesized template fixes: its alarms, secrets, SSM parameters and the queues its event
+ * source mappings poll. `parameterResourceTypes` are the custom resources that each create one standard parameter
+ * (the ward key's generator); an AWS::SSM::Parameter names its own tier.
+ */
+export function templateInventory(
+  template: TemplateResources,
+  parameterResourceTypes: readonly string[],
+): Pick<Inventory, 'alarms' | 'secrets' | 'parameters' | 'polledQueues'> {
+  const resources = Object.values(template);
+  const count = (test: (r: (typeof resources)[number]) => boolean) => resources.filter(test).length;
+  const polled = resources
+    .filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
+    .map((r) => (r.Properties?.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0])
+    .map((id) => (id ? template[id] : undefined))
+    .filter((r) => r?.Type === 'AWS::SQS::Queue');
+  const fifo = polled.filter((q) => q!.Properties?.FifoQueue === true).length;
+  const advanced = (r: (typeof resources)[number]) =>
+    r.Type === 'AWS::SSM::Parameter' && r.Properties?.Tier === 'Advanced';
+  return {
+    alarms: count((r) => r.Type === 'AWS::CloudWatch::Alarm'),
+    secrets: count((r) => r.Type === 'AWS::SecretsManager::Secret'),
+    parameters: {
+      standard: count(
+        (r) => parameterResourceTypes.includes(r.Type) || (r.Type === 'AWS::SSM::Parameter' && !advanced(r)),
+      ),
+      advanced: count(advanced),
+    },
+    polledQueues: { standard: polled.length - fifo, fifo },
+  };
+}
+
 export interface Assumptions {
   /** ReceiveMessage calls per minute an event source mapping makes on an idle queue (long polling). */
   idleReceivesPerMinutePerQueue: number;

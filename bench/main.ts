@@ -40,6 +40,7 @@ import {
   PRICES,
   REGION,
   scaled,
+  templateInventory,
   type Ward,
 } from './cost-model.ts';
 import { DynamoCallRecorder } from './dynamo-calls.ts';
@@ -188,16 +189,6 @@ type Requests = Awaited<ReturnType<typeof measureRequests>>;
 /** The functions' profiles, the month's operations, and the bills of both wards. */
 function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[], aggregator: AggregatorFigures) {
   const [intakeCounter, intakeKeyed, action] = requests.requests as [RequestFigures, RequestFigures, RequestFigures];
-  const template = bundles.template.Resources;
-  const resources = Object.values(template);
-  const count = (type: string) => resources.filter((r) => r.Type === type).length;
-  const polled = resources
-    .filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
-    .map((r) => (r.Properties?.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0])
-    .map((id) => (id ? template[id] : undefined))
-    .filter((r) => r?.Type === 'AWS::SQS::Queue');
-  const fifo = polled.filter((q) => q!.Properties?.FifoQueue === true).length;
-
   const measured: Record<string, number> = {
     'dossier-intake': (intakeCounter.handlerMs.median + intakeKeyed.handlerMs.median) / 2,
     'dossier-actions': action.handlerMs.median,
@@ -356,16 +347,8 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
     ];
   };
   const inventory = {
-    alarms: count('AWS::CloudWatch::Alarm'),
-    secrets: count('AWS::SecretsManager::Secret'),
-    // The ward key's custom resource creates a standard parameter; an AWS::SSM::Parameter names its tier.
-    parameters: {
-      standard:
-        count(wardKey.resourceType) +
-        resources.filter((r) => r.Type === 'AWS::SSM::Parameter' && r.Properties?.Tier !== 'Advanced').length,
-      advanced: resources.filter((r) => r.Type === 'AWS::SSM::Parameter' && r.Properties?.Tier === 'Advanced').length,
-    },
-    polledQueues: { standard: polled.length - fifo, fifo },
+    // From the synthesized template, as deployed.
+    ...templateInventory(bundles.template.Resources, [wardKey.resourceType]),
     customMetrics: logs.metrics.size,
     staffUsers: 20,
   };

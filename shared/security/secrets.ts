@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { secureParameter } from '../adapters/parameter-store.ts';
 import { env, type SecretName } from '../blueprint/resources.ts';
 
 /**
@@ -37,7 +37,6 @@ const loaded = new Map<string, Promise<Buffer>>();
 // The ward key's text, read once per cold start however many keys the function derives from it; only derived keys
 // leave this module.
 const texts = new Map<string, Promise<Buffer>>();
-let client: SSMClient | undefined;
 
 type KeyHook = (reference: string) => void;
 let keyHook: KeyHook | undefined;
@@ -91,9 +90,7 @@ async function read(reference: string): Promise<Buffer> {
   if (reference.startsWith('file:')) {
     text = await readFile(reference.slice('file:'.length), 'utf8');
   } else {
-    client ??= new SSMClient({});
-    const parameter = await client.send(new GetParameterCommand({ Name: reference, WithDecryption: true }));
-    text = parameter.Parameter?.Value ?? '';
+    text = await secureParameter(reference);
   }
   text = text.trim();
   if (text.length < MIN_SECRET_LENGTH) throw new Error(`the ward key is shorter than ${MIN_SECRET_LENGTH} characters`);

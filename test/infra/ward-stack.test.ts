@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { monthlyBill, templateInventory } from '../../bench/cost-model.ts';
 import { ITERATOR_AGE_ALARM_MS } from '../../infra/constructs/alarms.ts';
 import {
   functions,
@@ -15,6 +16,7 @@ import {
   schedules,
   streamConsumers,
   table,
+  wardKey,
 } from '../../shared/blueprint/resources.ts';
 import { routes } from '../../shared/blueprint/routes.ts';
 import { parseWardConfig, type WardConfig } from '../../shared/config/ward.ts';
@@ -442,7 +444,7 @@ describe('the staff app client', () => {
 });
 
 describe('the ward key', () => {
-  const parameterName = `/motcua/${'sample'}/ward-key`;
+  const parameterName = '/motcua/sample/ward-key';
   const parameterArn = `arn:aws:ssm:ap-southeast-1:111111111111:parameter${parameterName}`;
   /** A statement's resources as ARNs, the partition written out. */
   const arnsOf = (resource: unknown): string[] =>
@@ -502,6 +504,27 @@ describe('the ward key', () => {
     expect(() =>
       parseWardConfig({ ...sample, deploy: { ...sample.deploy, wardKeyFromSecret: 'arn:aws:s3:::a-bucket' } }),
     ).toThrow(/wardKeyFromSecret/);
+  });
+
+  it('is billed by the bench, from the template, as one free standard parameter and no secret', () => {
+    const inventory = templateInventory(template.toJSON().Resources, [wardKey.resourceType]);
+    expect(inventory).toMatchObject({ secrets: 0, parameters: { standard: 1, advanced: 0 } });
+    const bill = monthlyBill(
+      [],
+      {},
+      { ...inventory, customMetrics: 0, staffUsers: 0 },
+      {
+        idleReceivesPerMinutePerQueue: 0,
+        coldStartsCap: 0,
+        platformLogBytes: 0,
+        logRetentionMonths: 3,
+        authorizerCacheHitRatio: 0,
+        alarmNotifications: 0,
+        tableGb: 0,
+      },
+    );
+    expect(bill.lines.find((l) => l.item === 'standard parameters')).toMatchObject({ quantity: 1, usd: 0 });
+    expect(bill.byService['Secrets Manager']).toBe(0);
   });
 
   it('is read by each function that derives a key with ssm:GetParameter on that one parameter, named in its environment', () => {

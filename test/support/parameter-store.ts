@@ -28,6 +28,13 @@ export async function startParameterStore(): Promise<ParameterStore> {
         String(request.headers['x-amz-target'] ?? '')
           .split('.')
           .at(-1) ?? '';
+      // Signed for the service it is sent to, or refused as AWS refuses it (the signature itself is not checked).
+      const service = operation === 'GetSecretValue' ? 'secretsmanager' : 'ssm';
+      const scope = new RegExp(`^AWS4-HMAC-SHA256 Credential=[^/]+/\\d{8}/[a-z0-9-]+/${service}/aws4_request`);
+      if (!scope.test(String(request.headers.authorization)))
+        return response
+          .writeHead(403)
+          .end(JSON.stringify({ __type: 'InvalidSignatureException', message: 'unsigned' }));
       const input = JSON.parse(text || '{}') as Record<string, any>;
       calls.push({ operation, input });
       const answer = (status: number, body: unknown) =>
