@@ -127,7 +127,12 @@ function figures(
   measured: { importCpuMs: number; importMs: number },
   floorCpu: number,
 ): BundleFigures {
-  const secretReferences = Object.keys(bundle.environment).filter((v) => v.startsWith('MOTCUA_SECRET_')).length;
+  // Parameters read at a cold start: one per distinct reference, however many keys are derived from it.
+  const secretReferences = new Set(
+    Object.entries(bundle.environment)
+      .filter(([v]) => v.startsWith('MOTCUA_SECRET_'))
+      .map(([, value]) => JSON.stringify(value)),
+  ).size;
   return {
     name: bundle.name,
     codeBytes: bundle.codeBytes,

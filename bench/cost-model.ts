@@ -27,6 +27,8 @@ const COGNITO = 'https://aws.amazon.com/cognito/pricing/';
 const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
 const SECRETS = 'https://aws.amazon.com/secrets-manager/pricing/';
 const SNS = 'https://aws.amazon.com/sns/pricing/';
+const SSM = 'https://aws.amazon.com/systems-manager/pricing/';
+const KMS = 'https://aws.amazon.com/kms/pricing/';
 
 /** us-east-1 list prices. */
 export const PRICES = {
@@ -66,6 +68,12 @@ export const PRICES = {
   alarmMonth: { usd: 0.1, unit: 'standard-resolution alarm metric-month', asOf: '2023-11-26', source: CLOUDWATCH },
   secretMonth: { usd: 0.4, unit: 'secret-month', asOf: '2023-01-01', source: SECRETS },
   secretsApiCall: { usd: 0.05 / 10_000, unit: 'API call', asOf: '2023-01-01', source: SECRETS },
+  // Parameter Store: standard parameters and standard-throughput API calls carry no charge; advanced ones do.
+  parameterStandardMonth: { usd: 0, unit: 'standard parameter-month', asOf: '2023-01-01', source: SSM },
+  parameterAdvancedMonth: { usd: 0.05, unit: 'advanced parameter-month', asOf: '2023-01-01', source: SSM },
+  parameterStandardApiCall: { usd: 0, unit: 'API call, standard throughput', asOf: '2023-01-01', source: SSM },
+  // A SecureString read under the AWS managed key aws/ssm is one KMS Decrypt request (the key itself is free).
+  kmsRequest: { usd: 0.03 / 10_000, unit: 'symmetric key request', asOf: '2024-05-01', source: KMS },
   snsPublish: { usd: 0.5 / 1e6, unit: 'publish (64 KB chunk)', asOf: '2023-01-01', source: SNS },
   snsEmail: { usd: 2.0 / 100_000, unit: 'e-mail notification', asOf: '2023-01-01', source: SNS },
 } as const satisfies Record<string, Price>;
@@ -90,6 +98,7 @@ export const FREE_TIERS = {
   alarms: 10,
   snsPublishes: 1_000_000,
   snsEmails: 1_000,
+  kmsRequests: 20_000,
 } as const;
 
 /** Lambda gives a function CPU in proportion to its memory: one full vCPU at 1,769 MB. */
@@ -113,7 +122,7 @@ export interface FunctionProfile {
   initMs: number;
   /** Log bytes one invocation writes (its own lines and EMF metrics; the platform's lines are added). */
   logBytes: number;
-  /** Secrets it reads at each cold start. */
+  /** Ward key parameters it reads (and KMS decrypts) at each cold start. */
   secrets: number;
 }
 
@@ -138,11 +147,49 @@ export interface Operation {
 /** What the stack is made of, from the synthesized template, and the run's observed custom metrics. */
 export interface Inventory {
   alarms: number;
+  /** Secrets Manager secrets (none since the ward key became a parameter). */
   secrets: number;
+  /** SSM parameters by tier: the ward key is one standard parameter. */
+  parameters: { standard: number; advanced: number };
   /** Queues an event source mapping polls (idle or not). */
   polledQueues: { standard: number; fifo: number };
   customMetrics: number;
   staffUsers: number;
+}
+
+/** A synthesized template's resources, by logical id. */
+export type TemplateResources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
+/**
+ * What of the bill the synthesized template fixes: its alarms, secrets, SSM parameters and the queues its event
+ * source mappings poll. `parameterResourceTypes` are the custom resources that each create one standard parameter
+ * (the ward key's generator); an AWS::SSM::Parameter names its own tier.
+ */
+export function templateInventory(
+  template: TemplateResources,
+  parameterResourceTypes: readonly string[],
+): Pick<Inventory, 'alarms' | 'secrets' | 'parameters' | 'polledQueues'> {
+  const resources = Object.values(template);
+  const count = (test: (r: (typeof resources)[number]) => boolean) => resources.filter(test).length;
+  const polled = resources
+    .filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
+    .map((r) => (r.Properties?.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0])
+    .map((id) => (id ? template[id] : undefined))
+    .filter((r) => r?.Type === 'AWS::SQS::Queue');
+  const fifo = polled.filter((q) => q!.Properties?.FifoQueue === true).length;
+  const advanced = (r: (typeof resources)[number]) =>
+    r.Type === 'AWS::SSM::Parameter' && r.Properties?.Tier === 'Advanced';
+  return {
+    alarms: count((r) => r.Type === 'AWS::CloudWatch::Alarm'),
+    secrets: count((r) => r.Type === 'AWS::SecretsManager::Secret'),
+    parameters: {
+      standard: count(
+        (r) => parameterResourceTypes.includes(r.Type) || (r.Type === 'AWS::SSM::Parameter' && !advanced(r)),
+      ),
+      advanced: count(advanced),
+    },
+    polledQueues: { standard: polled.length - fifo, fifo },
+  };
 }
 
 export interface Assumptions {
@@ -212,7 +259,7 @@ export function monthlyBill(
   let gbSeconds = 0;
   let requests = 0;
   let logBytes = 0;
-  let coldStartSecretCalls = 0;
+  let coldStartKeyReads = 0;
   for (const [name, count] of Object.entries(invocations)) {
     const profile = functions[name];
     if (!profile) throw new Error(`no profile for function ${name}`);
@@ -222,7 +269,7 @@ export function monthlyBill(
     gbSeconds += (ms / 1000) * (profile.memoryMb / 1024);
     requests += count;
     logBytes += count * (profile.logBytes + assumptions.platformLogBytes);
-    coldStartSecretCalls += coldStarts * profile.secrets;
+    coldStartKeyReads += coldStarts * profile.secrets;
   }
   add('Lambda', 'requests', requests, p.lambdaRequest, beyond(requests, free(FREE_TIERS.lambdaRequests)));
   add(
@@ -303,9 +350,20 @@ export function monthlyBill(
   );
   add('CloudWatch', 'alarms', inventory.alarms, p.alarmMonth, beyond(inventory.alarms, free(FREE_TIERS.alarms)));
 
-  // Secrets Manager: the secrets, and each cold start's read of the ones its function uses.
+  // Secrets Manager: any secret the template still holds (the ward key is a parameter now).
   add('Secrets Manager', 'secrets', inventory.secrets, p.secretMonth);
-  add('Secrets Manager', 'API calls (cold starts)', coldStartSecretCalls, p.secretsApiCall);
+  // Parameter Store: the ward key (standard, free), and each cold start's read of it (standard throughput, free),
+  // which KMS bills as one Decrypt request beyond its free 20,000 a month.
+  add('SSM Parameter Store', 'standard parameters', inventory.parameters.standard, p.parameterStandardMonth);
+  add('SSM Parameter Store', 'advanced parameters', inventory.parameters.advanced, p.parameterAdvancedMonth);
+  add('SSM Parameter Store', 'GetParameter calls (cold starts)', coldStartKeyReads, p.parameterStandardApiCall);
+  add(
+    'KMS',
+    'Decrypt requests (cold starts)',
+    coldStartKeyReads,
+    p.kmsRequest,
+    beyond(coldStartKeyReads, free(FREE_TIERS.kmsRequests)),
+  );
 
   // SNS: the alarm topic's notifications.
   add(

@@ -24,7 +24,7 @@ import { localSecrets } from '../local/secrets.ts';
 import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../local/services.ts';
 import { startLocalWard } from '../local/ward.ts';
 import { dynamo } from '../shared/adapters/aws.ts';
-import { table as tableSpec } from '../shared/blueprint/resources.ts';
+import { table as tableSpec, wardKey } from '../shared/blueprint/resources.ts';
 import { readWardFile } from '../shared/config/ward-files.ts';
 import { type AggregatorFigures, measureAggregator } from './aggregator.ts';
 import { type BundleResults, measureBundles } from './bundles.ts';
@@ -40,6 +40,7 @@ import {
   PRICES,
   REGION,
   scaled,
+  templateInventory,
   type Ward,
 } from './cost-model.ts';
 import { DynamoCallRecorder } from './dynamo-calls.ts';
@@ -188,16 +189,6 @@ type Requests = Awaited<ReturnType<typeof measureRequests>>;
 /** The functions' profiles, the month's operations, and the bills of both wards. */
 function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[], aggregator: AggregatorFigures) {
   const [intakeCounter, intakeKeyed, action] = requests.requests as [RequestFigures, RequestFigures, RequestFigures];
-  const template = bundles.template.Resources;
-  const resources = Object.values(template);
-  const count = (type: string) => resources.filter((r) => r.Type === type).length;
-  const polled = resources
-    .filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
-    .map((r) => (r.Properties?.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0])
-    .map((id) => (id ? template[id] : undefined))
-    .filter((r) => r?.Type === 'AWS::SQS::Queue');
-  const fifo = polled.filter((q) => q!.Properties?.FifoQueue === true).length;
-
   const measured: Record<string, number> = {
     'dossier-intake': (intakeCounter.handlerMs.median + intakeKeyed.handlerMs.median) / 2,
     'dossier-actions': action.handlerMs.median,
@@ -356,9 +347,8 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
     ];
   };
   const inventory = {
-    alarms: count('AWS::CloudWatch::Alarm'),
-    secrets: count('AWS::SecretsManager::Secret'),
-    polledQueues: { standard: polled.length - fifo, fifo },
+    // From the synthesized template, as deployed.
+    ...templateInventory(bundles.template.Resources, [wardKey.resourceType]),
     customMetrics: logs.metrics.size,
     staffUsers: 20,
   };
@@ -403,6 +393,7 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
     'Without them (wards sharing an account or organization, which share one set of free tiers):',
     ...wards.map((w) => `  ${describe(w.ward.name, w.bill)}`),
     `Inventory (the synthesized template): ${inventory.alarms} alarms, ${inventory.secrets} secrets, ` +
+      `${inventory.parameters.standard} standard and ${inventory.parameters.advanced} advanced SSM parameters, ` +
       `${inventory.polledQueues.standard} standard and ${inventory.polledQueues.fifo} FIFO queues polled by event source ` +
       `mappings; ${inventory.customMetrics} custom metrics emitted in the run.`,
     `Assumptions: ${assumptions.idleReceivesPerMinutePerQueue} ReceiveMessage calls a minute on each polled queue when ` +

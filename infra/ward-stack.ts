@@ -71,7 +71,7 @@ export class WardStack extends Stack {
         `ward ${ward.id}: register the public keys of portal ${portal.id} (portals[].keys) before deploying`,
       );
 
-    this.storage = new Storage(this, 'Storage', { documents: ward.documents });
+    this.storage = new Storage(this, 'Storage', { ward });
     this.api = new WardApi(this, 'Api', { ward });
 
     this.functions = {} as Record<FunctionName, WardFunction>;

@@ -1,6 +1,7 @@
 import { onClient } from '../shared/adapters/aws.ts';
 import { table } from '../shared/blueprint/resources.ts';
 import type { Grant } from '../shared/blueprint/wiring.ts';
+import { onKeyUse } from '../shared/security/secrets.ts';
 import { currentInvocation } from './invocation.ts';
 
 /**
@@ -23,6 +24,8 @@ export interface LocalArns {
   table(name: string): string;
   bucket(name: string): string;
   queue(url: string): string;
+  /** The ARN of the ward key parameter a key reference (`file:<path>`) stands for. */
+  parameter(reference: string): string;
 }
 
 export class AccessPolicy {
@@ -222,12 +225,22 @@ export class InvocationEnded extends Error {
 let installed = false;
 
 /**
- * Checks every call of the adapters' clients (shared/adapters/aws.ts) against the invoking function's grants. Calls
- * made outside any invocation (tests, the runner itself) are not a function's and pass.
+ * Checks every call of the adapters' clients (shared/adapters/aws.ts), and every use of a ward key
+ * (shared/security/secrets.ts), against the invoking function's grants. Calls made outside any invocation (tests,
+ * the runner itself) are not a function's and pass.
  */
 export function installAccessCheck(): void {
   if (installed) return;
   installed = true;
+  // Locally the ward key is a file the SDK never reads: each use of its reference is checked as IAM checks the
+  // GetParameter that reads it in the stack.
+  onKeyUse((reference) => {
+    const invocation = currentInvocation();
+    if (!invocation) return;
+    const request = { action: 'ssm:GetParameter', resource: invocation.arns.parameter(reference) };
+    if (!invocation.policy.allows(request))
+      throw new AccessDenied('ssm', invocation.function, request, invocation.arns);
+  });
   onClient((client, service) => {
     (client.middlewareStack as unknown as MiddlewareStack).add(
       (next, context) => async (args) => {

@@ -65,7 +65,7 @@ export function sharedEnvironment(ward: WardConfig): Record<string, string> {
 }
 
 /** How the local access check names what a call touches: the local resources' own ARNs. */
-export function localArns(resources: LocalResources, region: string): LocalArns {
+export function localArns(resources: LocalResources, region: string, secrets: LocalSecrets['secrets']): LocalArns {
   const queueArns = new Map(
     (Object.keys(resources.queueUrls) as (keyof LocalResources['queueUrls'])[]).map((queue) => [
       resources.queueUrls[queue],
@@ -73,6 +73,7 @@ export function localArns(resources: LocalResources, region: string): LocalArns 
     ]),
   );
   const account = resources.queueArns.alerts.split(':')[4] ?? '000000000000';
+  const parameterArns = new Map(Object.values(secrets).map((s) => [s.reference, s.arn]));
   return {
     account,
     region,
@@ -81,5 +82,9 @@ export function localArns(resources: LocalResources, region: string): LocalArns 
     bucket: (name) => `arn:aws:s3:::${name}`,
     // A queue the instance does not declare (a dead-letter queue, a stranger's) gets an ARN no grant names.
     queue: (url) => queueArns.get(url) ?? `arn:aws:sqs:${region}:${account}:${url.split('/').at(-1)}`,
+    // A key file stands for the parameter whose ARN the grants name; any other reference for one no grant names.
+    parameter: (reference) =>
+      parameterArns.get(reference) ??
+      `arn:aws:ssm:${region}:${account}:parameter/${reference.replace(/^file:/, '').replace(/^\//, '')}`,
   };
 }

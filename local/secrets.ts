@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, type SecretName, secrets } from '../shared/blueprint/resources.ts';
+import { env, type SecretName, secrets, wardKey } from '../shared/blueprint/resources.ts';
 import { privateDir, writeSecretFile } from './files.ts';
+import { LOCAL_AWS } from './services.ts';
 
 export interface LocalSecrets {
-  /** Where each key of the blueprint comes from (the ward key's file, `file:<path>`), and the secret's local ARN. */
+  /**
+   * Where each key of the blueprint comes from (the ward key's file, `file:<path>`), and the ARN the parameter would
+   * have, which the functions' grants name and the local access check checks each use of the file against.
+   */
   secrets: Record<SecretName, { reference: string; arn: string }>;
   /** Every secret's variable at once, for a script that stands in for all functions (bench/); functions get theirs. */
   env: Record<string, string>;
@@ -15,7 +19,7 @@ export interface LocalSecrets {
 }
 
 /**
- * Stands in for Secrets Manager: one key file, the ward secret every key is derived from as in the stack
+ * Stands in for the ward key's SSM parameter: one key file, the ward key every key is derived from as in the stack
  * (shared/security/secrets.ts), readable by this user only. In a data folder the key survives a restart (ETags,
  * cursors and receipt PINs stay valid); without one it lives in a temporary folder for the life of the instance.
  */
@@ -23,7 +27,7 @@ export function localSecrets(dataDir: string | undefined, prefix = 'local'): Loc
   const folder = dataDir ? join(dataDir, 'secrets') : mkdtempSync(join(tmpdir(), 'motcua-secrets-'));
   privateDir(folder);
   const file = join(folder, 'ward.key');
-  // A data folder from before the one secret: its PIN key is the ward secret, as in the stack, so PINs stay valid.
+  // A data folder from before the one key: its PIN key is the ward key, as in the stack, so PINs stay valid.
   const pinKey = join(folder, 'pin.key');
   if (!existsSync(file) && existsSync(pinKey)) renameSync(pinKey, file);
   if (!existsSync(file)) writeSecretFile(file, randomBytes(32).toString('base64url'));
@@ -31,7 +35,7 @@ export function localSecrets(dataDir: string | undefined, prefix = 'local'): Loc
   for (const name of Object.keys(secrets) as SecretName[]) {
     located[name] = {
       reference: `file:${file}`,
-      arn: `arn:aws:secretsmanager:local:000000000000:secret:${prefix}-ward`,
+      arn: `arn:aws:ssm:${LOCAL_AWS.region}:000000000000:parameter${wardKey.parameterName(prefix)}`,
     };
   }
   return {

@@ -129,7 +129,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   const lambdas = await LocalLambdas.load({
     prefix: options.resourcePrefix,
     runtimes,
-    arns: localArns(resources, region),
+    arns: localArns(resources, region, keys.secrets),
     baseEnvironment: () =>
       Object.fromEntries(
         Object.entries(processEnvironment()).filter(

@@ -9,7 +9,6 @@ import {
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -19,10 +18,10 @@ import {
   type SecretName,
   secrets,
   table as tableSpec,
-  wardSecret as wardSecretSpec,
 } from '../../shared/blueprint/resources.ts';
 import { DOCUMENT_OBJECTS, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
+import { WardKey } from './ward-key.ts';
 
 /**
  * Where a ward's data lives: the single table (stream on, point-in-time recovery, deletion protection), the
@@ -34,10 +33,10 @@ export class Storage extends Construct {
   readonly bucket: Bucket;
   readonly queues: Record<QueueName, Queue>;
   readonly deadLetterQueues: Record<QueueName, Queue>;
-  /** Where each key comes from: the one ward secret, for every key. */
-  readonly secrets: Record<SecretName, Secret>;
+  /** Where each key comes from: the one ward key parameter, for every key. */
+  readonly secrets: Record<SecretName, WardKey>;
 
-  constructor(scope: Construct, id: string, props: { documents: WardConfig['documents'] }) {
+  constructor(scope: Construct, id: string, props: { ward: WardConfig }) {
     super(scope, id);
 
     this.table = new Table(this, 'Table', {
@@ -84,7 +83,7 @@ export class Storage extends Construct {
           transitions: [
             {
               storageClass: StorageClass.INFREQUENT_ACCESS,
-              transitionAfter: Duration.days(props.documents.infrequentAccessAfterDays),
+              transitionAfter: Duration.days(props.ward.documents.infrequentAccessAfterDays),
             },
           ],
         },
@@ -92,23 +91,13 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // The ward's keys, held outside the table in one secret generated at deploy time and never seen by anyone
-    // (shared/security/secrets.ts derives both keys from it; DEVELOPERS.md says why one secret). It keeps the id the
-    // PIN key's secret had, so a ward deployed before keeps that secret and every receipt's PIN stays valid. Retained:
-    // a new secret would void the PIN on every receipt already handed out.
-    const wardSecret = new Secret(this, 'PinKey', {
-      description: `motcua: ${wardSecretSpec.description}`,
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(wardSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotating the ward secret would void the lookup PIN printed on every receipt already handed to citizens; it is retained and never rotated.',
-    });
-    this.secrets = Object.fromEntries(Object.keys(secrets).map((name) => [name, wardSecret])) as Record<
+    // The ward's keys, held outside the table in one SSM SecureString parameter generated at deploy time and never
+    // seen by anyone (shared/security/secrets.ts derives both keys from it; DEVELOPERS.md says why one parameter).
+    // Retained, as the table is: a new key would void the PIN on every receipt already handed out.
+    const wardKey = new WardKey(this, 'WardKey', { ward: props.ward });
+    this.secrets = Object.fromEntries(Object.keys(secrets).map((name) => [name, wardKey])) as Record<
       SecretName,
-      Secret
+      WardKey
     >;
 
     this.queues = {} as Record<QueueName, Queue>;
@@ -161,7 +150,7 @@ export class Storage extends Construct {
       table: { name: this.table.tableName, arn: this.table.tableArn, streamArn: this.table.tableStreamArn! },
       bucket: { name: this.bucket.bucketName, arn: this.bucket.bucketArn },
       queues: entries(this.queues, (queue) => ({ url: queue.queueUrl, arn: queue.queueArn })),
-      secrets: entries(this.secrets, (secret) => ({ reference: secret.secretArn, arn: secret.secretArn })),
+      secrets: entries(this.secrets, (key) => ({ reference: key.parameterName, arn: key.parameterArn })),
     };
   }
 }

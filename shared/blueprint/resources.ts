@@ -1,6 +1,6 @@
 /**
  * The blueprint, part one: what a ward instance is made of. The table and its indexes, the queues and their
- * dead-letter queues, the secrets, the functions and what each may touch, the stream and queue consumers, the
+ * dead-letter queues, the keys, the functions and what each may touch, the stream and queue consumers, the
  * bucket notifications and the schedules. The CDK stack (infra/) and the local runner (local/) both read it, so the
  * two cannot drift. No zod here: every function bundle imports this file, and a stream consumer carries no HTTP
  * schema. The routes are part two (routes.ts).
@@ -63,22 +63,24 @@ export const queues = {
 export type QueueName = keyof typeof queues;
 
 /**
- * Keys held outside the table (one Secrets Manager secret in the stack, one file in the local data folder), so a copy
- * of the table alone can neither forge client tokens nor test receipt PINs. Both keys come from the one ward secret
- * (shared/security/secrets.ts derives them): a second secret would cost US$0.40 a month for a separation IAM could
- * only draw at the secret, and SSM SecureString parameters, though free, cannot be created by CloudFormation without
- * their value in the template, so they would need a deploy-time function of our own holding ssm:PutParameter
- * (DEVELOPERS.md weighs the three).
+ * Keys held outside the table (one SSM SecureString parameter in the stack, one file in the local data folder), so a
+ * copy of the table alone can neither forge client tokens nor test receipt PINs. Both keys come from the one ward key
+ * (shared/security/secrets.ts derives them). A standard parameter costs nothing, where a Secrets Manager secret cost
+ * US$0.40 a month; CloudFormation cannot create a SecureString without its value in the template, so a deploy-time
+ * function of our own creates it (infra/constructs/ward-key.ts; DEVELOPERS.md weighs the options).
  */
 export const secrets = {
   signing: { description: 'HMAC key signing the ETags and worklist cursors handed to clients' },
   pin: { description: 'HMAC key hashing receipt PINs and deriving the PIN a retried filing gets back' },
 } as const satisfies Record<string, SecretSpec>;
 
-/** The one secret both keys come from. */
-export const wardSecret = {
+/** The one parameter both keys come from. */
+export const wardKey = {
   description:
     'The ward key: receipt PINs are hashed under it, and the key signing ETags and cursors is derived from it',
+  parameterName: (wardId: string) => `/motcua/${wardId}/ward-key`,
+  /** The type of the custom resource that creates it, by which the bench finds it in the template. */
+  resourceType: 'Custom::WardKeyParameter',
 } as const;
 
 export type SecretName = keyof typeof secrets;
@@ -208,8 +210,8 @@ export const env = {
   bucketName: 'MOTCUA_BUCKET_NAME',
   queueUrl: (queue: QueueName) => `MOTCUA_QUEUE_URL_${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
   /**
-   * The ward secret's ARN in the stack (`file:<path>` locally), under the name of the key the function may derive
-   * from it: a function given no variable for a key does not derive it.
+   * The ward key parameter's name in the stack (`file:<path>` locally), under the name of the key the function may
+   * derive from it: a function given no variable for a key does not derive it.
    */
   secret: (secret: SecretName) => `MOTCUA_SECRET_${secret.toUpperCase()}`,
   /** The user pool's issuer URL, whose tokens are staff's (locally, the local issuer's). */

@@ -22,8 +22,9 @@ export interface ResourceRefs {
   bucket: { name: string; arn: string };
   queues: Record<QueueName, { url: string; arn: string }>;
   /**
-   * Where each key comes from: the one ward secret for every key (shared/security/secrets.ts). `reference` is what a
-   * function's environment carries: the ARN in the stack, `file:<path>` locally.
+   * Where each key comes from: the one ward key parameter for every key (shared/security/secrets.ts). `reference` is
+   * what a function's environment carries: the parameter's name in the stack, `file:<path>` locally; `arn` is the
+   * parameter's ARN, which the grant names.
    */
   secrets: Record<SecretName, { reference: string; arn: string }>;
 }
@@ -124,8 +125,9 @@ export function functionGrants(name: FunctionName, refs: ResourceRefs): Grant[] 
   }
   if (spec.secrets?.length) {
     grants.push({
-      actions: ['secretsmanager:GetSecretValue'],
-      // The one ward secret, however many keys the function derives from it.
+      // The one ward key parameter, however many keys the function derives from it. Its SecureString is decrypted
+      // under the AWS managed key aws/ssm, whose key policy allows SSM's calls for the account: no kms grant.
+      actions: ['ssm:GetParameter'],
       resources: [...new Set(spec.secrets.map((secret) => refs.secrets[secret].arn))],
     });
   }

@@ -196,6 +196,15 @@ export const wardConfigSchema = z
        * account may allow too little concurrency to reserve any: set false until its quota is raised.
        */
       reserveConcurrency: z.boolean().default(true),
+      /**
+       * For a ward deployed when its key was a Secrets Manager secret: that secret's ARN (the stack retained it). The
+       * new key parameter is created with its text, so receipts' PINs, ETags and cursors stay valid. Read once, when
+       * the parameter is created; the secret can be deleted after that deploy.
+       */
+      wardKeyFromSecret: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/, 'a Secrets Manager secret ARN')
+        .optional(),
     }),
     catalog: z.object({
       /** True for the shipped example: its codes, times and fees illustrate, they are not a legal source. */

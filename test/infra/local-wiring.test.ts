@@ -51,11 +51,11 @@ const local: LocalResources = {
     queueNames.map((q) => [q, `http://sqs.local/000000000000/l-${q}-dlq`]),
   ) as LocalResources['deadLetterQueueUrls'],
 };
-// Every key comes from the one ward secret, in the stack and locally.
+// Every key comes from the one ward key parameter, in the stack and locally.
 const localSecrets = Object.fromEntries(
   (Object.keys(secrets) as (keyof typeof secrets)[]).map((s) => [
     s,
-    { reference: 'file:/data/secrets/ward.key', arn: 'arn:aws:secretsmanager:local:000000000000:secret:l-ward' },
+    { reference: 'file:/data/secrets/ward.key', arn: 'arn:aws:ssm:local:000000000000:parameter/motcua/l/ward-key' },
   ]),
 ) as ResourceRefs['secrets'];
 const refs = localResourceRefs(local, localSecrets);
@@ -65,8 +65,12 @@ const logicalIdOf = (construct: IConstruct) =>
 
 /** The template's references to the stack's resources, read as the local resources they stand for. */
 function localValue(value: unknown, attribute: 'Arn' | 'Ref'): string {
-  if (typeof value === 'string') return value;
   const { storage } = built.stack;
+  // The parameter's ARN is built from its name (the grant needs no reference to the custom resource).
+  for (const s of Object.keys(secrets) as (keyof typeof secrets)[])
+    if (JSON.stringify(value) === JSON.stringify(built.stack.resolve(storage.secrets[s].parameterArn)))
+      return localSecrets[s].arn;
+  if (typeof value === 'string') return value;
   const byLogicalId: Record<string, { Arn?: string; StreamArn?: string; Ref?: string }> = {
     [logicalIdOf(storage.table)]: { Arn: local.tableArn, StreamArn: local.streamArn, Ref: local.tableName },
     [logicalIdOf(storage.bucket)]: { Arn: local.bucketArn, Ref: local.bucketName },
@@ -75,9 +79,10 @@ function localValue(value: unknown, attribute: 'Arn' | 'Ref'): string {
     ),
     ...Object.fromEntries(
       (Object.keys(secrets) as (keyof typeof secrets)[]).map((s) => [
-        logicalIdOf(storage.secrets[s]),
-        // A secret's ARN is its Ref; the function's variable holds it in the stack, the key file's path locally.
-        { Ref: attribute === 'Arn' ? localSecrets[s].arn : localSecrets[s].reference },
+        logicalIdOf(storage.secrets[s].resource),
+        // The custom resource's Ref is the parameter's name, which the function's variable holds in the stack; the
+        // key file's path locally.
+        { Ref: localSecrets[s].reference },
       ]),
     ),
   };

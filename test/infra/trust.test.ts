@@ -24,41 +24,35 @@ function statementsOf(name: FunctionName): Statement[] {
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const secretIds = () => Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+const keyIds = () => Object.keys(template.findResources('Custom::WardKeyParameter'));
+const parameterArn = () => built.stack.resolve(built.stack.storage.secrets.pin.parameterArn) as unknown;
 
 describe('the keys held outside the table', () => {
-  it('are one generated secret, retained when the stack goes', () => {
-    const found = template.findResources('AWS::SecretsManager::Secret');
-    // One secret for both keys: a second costs US$0.40 a month (shared/blueprint/resources.ts says why not).
+  it('are one parameter generated at deploy time, no secret, retained when the stack goes', () => {
+    // No secret: one cost US$0.40 a month, the parameter nothing (shared/blueprint/resources.ts says why).
+    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    const found = template.findResources('Custom::WardKeyParameter');
     expect(Object.keys(found)).toHaveLength(1);
-    for (const secret of Object.values(found) as {
-      DeletionPolicy: string;
-      Properties: { GenerateSecretString: { PasswordLength: number } };
-    }[]) {
-      expect(secret.DeletionPolicy).toBe('Retain');
-      expect(secret.Properties.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(32);
+    for (const key of Object.values(found) as { DeletionPolicy: string; Properties: Record<string, unknown> }[]) {
+      expect(key.DeletionPolicy).toBe('Retain');
+      expect(key.Properties.ParameterName).toBe(`/motcua/${built.ward.id}/ward-key`);
     }
-    // The id the PIN key's secret had, so an upgraded ward keeps it and the PINs of its receipts.
-    expect(Object.keys(found)[0]).toMatch(/^StoragePinKey/);
   });
 
   it('are readable only by the functions that sign or check with them, each told only its own keys', () => {
-    const readers: Record<string, string[]> = {};
+    const readers: string[] = [];
     for (const name of Object.keys(functions) as FunctionName[]) {
       for (const statement of statementsOf(name).filter((s) =>
-        actions(s).some((a) => a.startsWith('secretsmanager:')),
+        actions(s).some((a) => /^(ssm|secretsmanager|kms):/.test(a)),
       )) {
-        expect(actions(statement)).toEqual(['secretsmanager:GetSecretValue']);
-        const named = ([] as { Ref: string }[]).concat(statement.Resource as { Ref: string } | { Ref: string }[]);
-        for (const { Ref: secret } of named) {
-          expect(secretIds()).toContain(secret);
-          readers[secret] = [...(readers[secret] ?? []), name];
-        }
+        expect(actions(statement)).toEqual(['ssm:GetParameter']);
+        expect(statement.Resource).toEqual(parameterArn());
+        readers.push(name);
       }
     }
-    const [ward] = secretIds();
-    expect(readers[ward!]?.sort()).toEqual(['dossier-actions', 'dossier-intake', 'dossier-read', 'public-lookup']);
-    // IAM cannot tell the keys apart inside one secret: a function derives only the keys its environment names.
+    expect(readers.sort()).toEqual(['dossier-actions', 'dossier-intake', 'dossier-read', 'public-lookup']);
+    const [ward] = keyIds();
+    // IAM cannot tell the keys apart inside one parameter: a function derives only the keys its environment names.
     const variables = (fn: FunctionName) =>
       (
         Object.values(template.findResources('AWS::Lambda::Function')).find(

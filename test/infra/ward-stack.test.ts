@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { monthlyBill, templateInventory } from '../../bench/cost-model.ts';
 import { ITERATOR_AGE_ALARM_MS } from '../../infra/constructs/alarms.ts';
 import {
   functions,
@@ -15,6 +16,7 @@ import {
   schedules,
   streamConsumers,
   table,
+  wardKey,
 } from '../../shared/blueprint/resources.ts';
 import { routes } from '../../shared/blueprint/routes.ts';
 import { parseWardConfig, type WardConfig } from '../../shared/config/ward.ts';
@@ -44,6 +46,11 @@ function statementsOf(name: keyof typeof functions) {
 const logicalIdOf = (construct: IConstruct) =>
   built.stack.resolve((construct.node.defaultChild as any).logicalId) as string;
 const ref = (construct: IConstruct) => ({ Ref: logicalIdOf(construct) });
+/** The blueprint's functions (the ward key's deploy-time generator is not one). */
+const blueprintFunctions = () => {
+  const roles = new Set((Object.keys(functions) as (keyof typeof functions)[]).map(roleOf));
+  return resources('AWS::Lambda::Function').filter((f) => roles.has(f.Properties.Role?.['Fn::GetAtt']?.[0]));
+};
 const actionsOf = (name: keyof typeof functions) =>
   statementsOf(name).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
@@ -122,9 +129,10 @@ describe('the ward stack', () => {
   });
 
   it('runs each function of the blueprint on nodejs24.x, arm64, with a role of its own and no managed policy', () => {
-    const fns = resources('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs24.x');
+    const fns = blueprintFunctions();
     expect(fns).toHaveLength(Object.keys(functions).length);
     for (const fn of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       // Neither X-Ray nor source maps: each costs every cold start more than it gives (DEVELOPERS.md).
       expect(fn.Properties.TracingConfig).toBeUndefined();
@@ -196,8 +204,8 @@ describe('the ward stack', () => {
         }
         // Any other wildcard is a prefix of the function's own: its log group's streams, the dossiers' documents.
         for (const resource of on.filter((r) => JSON.stringify(r).includes('*'))) {
-          const own = name ? built.stack.functions[name] : undefined;
-          const logs = own && logicalIdOf(own.fn.logGroup);
+          const own = name ? built.stack.functions[name].fn : built.stack.storage.secrets.pin.generator;
+          const logs = logicalIdOf(own.logGroup);
           expect([
             { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] },
             { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(built.stack.storage.bucket), 'Arn'] }, '/dossiers/*']] },
@@ -280,7 +288,7 @@ describe('the ward stack', () => {
 
   it('trusts staff tokens of this user pool’s staff app client only: the authorizer alone knows them', () => {
     const { api } = built.stack;
-    for (const fn of resources('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs24.x')) {
+    for (const fn of blueprintFunctions()) {
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
       if (fn.Properties.Description !== functions.authorizer.description) {
         expect(Object.keys(variables).filter((v) => /STAFF|CLIENT/.test(v))).toEqual([]);
@@ -432,6 +440,118 @@ describe('the staff app client', () => {
       callbackUrls: ['http://localhost:5173/cb'],
       logoutUrls: [],
     });
+  });
+});
+
+describe('the ward key', () => {
+  const parameterName = '/motcua/sample/ward-key';
+  const parameterArn = `arn:aws:ssm:ap-southeast-1:111111111111:parameter${parameterName}`;
+  /** A statement's resources as ARNs, the partition written out. */
+  const arnsOf = (resource: unknown): string[] =>
+    [resource]
+      .flat()
+      .map((r: any) =>
+        typeof r === 'string'
+          ? r
+          : (r['Fn::Join'][1] as unknown[])
+              .map((part: any) => (part?.Ref === 'AWS::Partition' ? 'aws' : part))
+              .join(''),
+      );
+  const keyResources = (t: Template) => Object.entries(t.findResources('Custom::WardKeyParameter'));
+  const generatorStatements = (t: Template) => {
+    const [[, key]] = keyResources(t) as [[string, any]];
+    const generator = t.toJSON().Resources[key.Properties.ServiceToken['Fn::GetAtt'][0]];
+    const role = generator.Properties.Role['Fn::GetAtt'][0];
+    expect(generator.Properties.Runtime).toBe('nodejs24.x');
+    return (Object.values(t.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+  };
+
+  it('is an SSM parameter made at deploy time by a custom resource, not a Secrets Manager secret, its value nowhere in the template', () => {
+    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
+    const keys = keyResources(template);
+    expect(keys).toHaveLength(1);
+    const [, key] = keys[0] as [string, any];
+    // Retained, as the table is: its PIN hashes depend on it.
+    expect(key).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(Object.keys(key.Properties).sort()).toEqual(['ParameterName', 'ServiceToken']);
+    expect(key.Properties.ParameterName).toBe(parameterName);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/SecureString|GenerateSecretString/);
+  });
+
+  it('has a generator that may put that one parameter and nothing else (no secret to copy by default)', () => {
+    const statements = generatorStatements(template).filter((s) => ![s.Action].flat()[0]!.startsWith('logs:'));
+    expect(statements.map((s) => ({ actions: [s.Action].flat(), resources: arnsOf(s.Resource) }))).toEqual([
+      { actions: ['ssm:PutParameter'], resources: [parameterArn] },
+    ]);
+  });
+
+  it('copies the secret the ward configuration names, with a grant to read that one secret', () => {
+    const oldSecret = 'arn:aws:secretsmanager:ap-southeast-1:111111111111:secret:motcua-sample-StoragePinKey-AbCdEf';
+    const sample = readWardFile('sample');
+    const upgraded = parseWardConfig({ ...sample, deploy: { ...sample.deploy, wardKeyFromSecret: oldSecret } });
+    const stack = sampleStack({ ward: upgraded });
+    stack.app.synth();
+    const t = Template.fromStack(stack.stack);
+    const [, key] = keyResources(t)[0] as [string, any];
+    expect(key.Properties.CopyFromSecret).toBe(oldSecret);
+    const statements = generatorStatements(t).filter((s) => ![s.Action].flat()[0]!.startsWith('logs:'));
+    expect(statements.map((s) => ({ actions: [s.Action].flat(), resources: arnsOf(s.Resource) }))).toEqual([
+      { actions: ['ssm:PutParameter'], resources: [parameterArn] },
+      { actions: ['secretsmanager:GetSecretValue'], resources: [oldSecret] },
+    ]);
+    expect(() =>
+      parseWardConfig({ ...sample, deploy: { ...sample.deploy, wardKeyFromSecret: 'arn:aws:s3:::a-bucket' } }),
+    ).toThrow(/wardKeyFromSecret/);
+  });
+
+  it('is billed by the bench, from the template, as one free standard parameter and no secret', () => {
+    const inventory = templateInventory(template.toJSON().Resources, [wardKey.resourceType]);
+    expect(inventory).toMatchObject({ secrets: 0, parameters: { standard: 1, advanced: 0 } });
+    const bill = monthlyBill(
+      [],
+      {},
+      { ...inventory, customMetrics: 0, staffUsers: 0 },
+      {
+        idleReceivesPerMinutePerQueue: 0,
+        coldStartsCap: 0,
+        platformLogBytes: 0,
+        logRetentionMonths: 3,
+        authorizerCacheHitRatio: 0,
+        alarmNotifications: 0,
+        tableGb: 0,
+      },
+    );
+    expect(bill.lines.find((l) => l.item === 'standard parameters')).toMatchObject({ quantity: 1, usd: 0 });
+    expect(bill.byService['Secrets Manager']).toBe(0);
+  });
+
+  it('is read by each function that derives a key with ssm:GetParameter on that one parameter, named in its environment', () => {
+    const [[keyId]] = keyResources(template) as [[string, unknown]];
+    for (const name of Object.keys(functions) as (keyof typeof functions)[]) {
+      const spec = functions[name] as { secrets?: readonly string[] };
+      const onKey = statementsOf(name).filter((s) =>
+        [s.Action].flat().some((a) => /^(ssm|kms|secretsmanager):/.test(a)),
+      );
+      const fn = template.toJSON().Resources[logicalIdOf(built.stack.functions[name].fn)];
+      const variables = Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).filter(([v]) =>
+        v.startsWith('MOTCUA_SECRET_'),
+      );
+      if (!spec.secrets) {
+        expect(onKey, name).toEqual([]);
+        expect(variables, name).toEqual([]);
+        continue;
+      }
+      // One grant, whatever keys it derives; no kms:Decrypt: aws/ssm's key policy allows SSM's use of it.
+      expect(
+        onKey.map((s) => ({ actions: [s.Action].flat(), resources: arnsOf(s.Resource) })),
+        name,
+      ).toEqual([{ actions: ['ssm:GetParameter'], resources: [parameterArn] }]);
+      expect(Object.fromEntries(variables), name).toEqual(
+        Object.fromEntries(spec.secrets.map((secret) => [`MOTCUA_SECRET_${secret.toUpperCase()}`, { Ref: keyId }])),
+      );
+    }
   });
 });
 

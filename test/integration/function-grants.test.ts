@@ -260,6 +260,20 @@ describe('a function, locally as in the stack', () => {
     await expect(ward.runAs('reports', () => secretKey('pin'))).rejects.toThrow(/not granted the pin secret/);
     expect(() => ward.runAs('dossier-actions', () => loadedSecret('pin'))).toThrow(/not granted the pin secret/);
     expect(() => ward.runAs('public-lookup', () => loadedSecret('signing'))).toThrow(/not granted the signing secret/);
+    // Told where the key is but not granted it (a variable the wiring should not have given): its role refuses the
+    // read as IAM refuses the GetParameter, though the key is in the cache already.
+    const reference = ward.runAs('dossier-intake', () => process.env[env.secret('pin')]!);
+    const misled = <T>(read: () => T) =>
+      ward.runAs('reports', () => {
+        process.env[env.secret('pin')] = reference;
+        return read();
+      });
+    const refused = {
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(/not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:.*ward-key/),
+    };
+    await expect(misled(() => secretKey('pin'))).rejects.toMatchObject(refused);
+    expect(() => misled(() => loadedSecret('pin'))).toThrow(expect.objectContaining(refused));
   });
 });
 

@@ -383,7 +383,7 @@ describe('a restart on the same data folder', () => {
       expect(modeOf(dataDir)).toBe(0o700);
       expect(modeOf(join(dataDir, 'fauxqs'))).toBe(0o700);
       expect(modeOf(join(dataDir, 'token-signing-key.jwk.json'))).toBe(0o600);
-      // The secret standing in for Secrets Manager's, as private as the token key.
+      // The ward key standing in for its SSM parameter, as private as the token key.
       expect(modeOf(join(dataDir, 'secrets'))).toBe(0o700);
       // One ward secret, as in the stack, every key derived from it.
       expect(readdirSync(join(dataDir, 'secrets'))).toEqual(['ward.key']);

@@ -214,7 +214,7 @@ function importEnvironment(subject: BundleSubject): Record<string, string> {
 
 /**
  * What each resource a function's environment refers to is called on the local services: the table, bucket and
- * queues by their local names, a secret by its key file, the staff app client and the user pool by the ids the
+ * queues by their local names, the ward key parameter by its key file, the staff app client and the user pool by the ids the
  * local issuer gives its staff tokens.
  */
 export function localReferences(
@@ -236,7 +236,8 @@ export function localReferences(
   ][]) {
     const file = local.secrets.env[env.secret(secret)];
     if (!file) throw new Error(`no local key file for the ${secret} secret`);
-    references.set(logicalId(construct), file);
+    // The variable holds the parameter's name, a reference to the custom resource that creates it.
+    references.set(logicalId(construct.resource), file);
   }
   return references;
 }

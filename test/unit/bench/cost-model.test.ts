@@ -20,6 +20,7 @@ const profile = { memoryMb: 512, durationMs: 10, initMs: 100, logBytes: 0, secre
 const inventory: Inventory = {
   alarms: 0,
   secrets: 0,
+  parameters: { standard: 0, advanced: 0 },
   polledQueues: { standard: 0, fifo: 0 },
   customMetrics: 0,
   staffUsers: 0,
@@ -145,6 +146,21 @@ describe('the monthly bill', () => {
     expect(line(bill, 'custom metrics').usd).toBe(0);
     expect(bill.byService['Secrets Manager']).toBeCloseTo(0.8, 9);
     expect(bill.dominant).toMatchObject({ service: 'CloudWatch' });
+  });
+
+  it('bills the ward key as a standard SSM parameter: free, its cold-start reads free, their KMS decrypts beyond 20,000', () => {
+    const withKey = { ...inventory, parameters: { standard: 1, advanced: 0 } };
+    const reader = { ...profile, secrets: 1 };
+    const ops = [{ name: 'filing', perMonth: 30_000, function: 'dossier-intake' }];
+    const many = { ...assumptions, coldStartsCap: 30_000 };
+    const bill = monthlyBill(ops, { 'dossier-intake': reader }, withKey, many, { freeTier: true });
+    expect(line(bill, 'standard parameters')).toMatchObject({ quantity: 1, usd: 0 });
+    expect(line(bill, 'GetParameter calls (cold starts)')).toMatchObject({ quantity: 30_000, usd: 0 });
+    expect(line(bill, 'Decrypt requests (cold starts)').usd).toBeCloseTo((10_000 * 0.03) / 10_000, 9);
+    expect(bill.byService['SSM Parameter Store']).toBe(0);
+    expect(bill.byService['Secrets Manager']).toBe(0);
+    const advanced = monthlyBill([], {}, { ...inventory, parameters: { standard: 0, advanced: 2 } }, assumptions);
+    expect(line(advanced, 'advanced parameters').usd).toBeCloseTo(0.1, 9);
   });
 
   it('derives a month of Kim Liên from its quarter: a third of 7,399, 5,753 of them online', () => {
