@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import {
   BlockPublicAccess,
   Bucket,
@@ -21,7 +21,7 @@ import {
   table as tableSpec,
   wardSecret as wardSecretSpec,
 } from '../../shared/blueprint/resources.ts';
-import { DOCUMENT_OBJECTS, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
+import { DOCUMENT_OBJECTS, indexProjection, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
 
 /**
@@ -52,10 +52,13 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of tableSpec.indexes) {
+      const projection = indexProjection(index);
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType[projection.ProjectionType],
+        ...(projection.NonKeyAttributes ? { nonKeyAttributes: projection.NonKeyAttributes } : {}),
       });
     }
 

@@ -7,7 +7,7 @@ import {
   type RulesTable,
 } from './case-workflow.ts';
 import { assertComplete, type Procedure, WORKING_DAY_MINUTES } from './catalog.ts';
-import type { Channel, ControlSlipEntry, Dossier, DossierStatus, PaymentMethod } from './dossier.ts';
+import type { Channel, ControlSlipEntry, Dossier, DossierStatus, DossierSummary, PaymentMethod } from './dossier.ts';
 import { type FieldViolation, RuleBroken, Unprocessable, ValidationFailed } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
 import { departmentTakesDossiers, mayBeAssigned, staffMember } from './staff.ts';
@@ -76,7 +76,8 @@ export interface WorkflowState {
   apologizedAt: string | null;
 }
 
-export function workflowStateOf(d: Dossier): WorkflowState {
+/** The state a dossier's ETag signs, from the whole dossier or its summary on a worklist. */
+export function workflowStateOf(d: Dossier | DossierSummary): WorkflowState {
   return {
     code: d.code,
     version: d.version,
