@@ -10,8 +10,9 @@
  * - a read consumes 1 RRU per 4 KB (rounded up, summed over a query's page) if strongly consistent, half if not;
  * - in a transaction every item counts twice (a ConditionCheck as a transactional read of its item);
  * - each global secondary index the write touches is written too: an entry put, deleted, or (when its key
- *   changed) both, each at the index entry's size (the whole item: the indexes project ALL). Index writes are
- *   counted once, not doubled inside a transaction (the guide doubles the table's item writes).
+ *   changed) both, each at the index entry's size: the table's and the index's keys and the attributes the index
+ *   projects (all of them for ALL). A change of attributes the index does not project writes nothing to it. Index
+ *   writes are counted once, not doubled inside a transaction (the guide doubles the table's item writes).
  */
 
 /** An attribute value as the low-level API carries it. */
@@ -84,9 +85,26 @@ export interface IndexSpec {
   name: string;
   partitionKey: string;
   sortKey: string;
+  /** `keys` (KEYS_ONLY), the attributes of an INCLUDE, or `all`; the blueprint never declares ALL. */
+  projection: 'keys' | 'all' | readonly string[];
 }
 
-/** Write units the global secondary indexes consume for one item's change (projection ALL). */
+/** The table's own keys, in every index entry. */
+const TABLE_KEYS = ['pk', 'sk'];
+
+/** An item as an index holds it: the table's and the index's keys and what the index projects. */
+export function indexEntry(index: IndexSpec, item: Item): Item {
+  if (index.projection === 'all') return item;
+  const kept = [
+    ...TABLE_KEYS,
+    index.partitionKey,
+    index.sortKey,
+    ...(index.projection === 'keys' ? [] : index.projection),
+  ];
+  return Object.fromEntries(Object.entries(item).filter(([name]) => kept.includes(name)));
+}
+
+/** Write units the global secondary indexes consume for one item's change. */
 export function indexWriteUnits(
   indexes: readonly IndexSpec[],
   before: Item | undefined,
@@ -97,16 +115,17 @@ export function indexWriteUnits(
     const sk = item?.[index.sortKey];
     return pk && sk ? JSON.stringify([pk, sk]) : undefined;
   };
-  const entry = (item: Item | undefined) => Math.max(1, Math.ceil(itemSize(item) / KB));
   let units = 0;
   for (const index of indexes) {
+    const entry = (item: Item) => Math.max(1, Math.ceil(itemSize(indexEntry(index, item)) / KB));
     const was = keyOf(before, index);
     const is = keyOf(after, index);
     if (was === undefined && is === undefined) continue;
-    if (was === undefined) units += entry(after);
-    else if (is === undefined) units += entry(before);
-    else if (was !== is) units += entry(before) + entry(after);
-    else if (JSON.stringify(before) !== JSON.stringify(after)) units += Math.max(entry(before), entry(after));
+    if (was === undefined) units += entry(after!);
+    else if (is === undefined) units += entry(before!);
+    else if (was !== is) units += entry(before!) + entry(after!);
+    else if (JSON.stringify(indexEntry(index, before!)) !== JSON.stringify(indexEntry(index, after!)))
+      units += Math.max(entry(before!), entry(after!));
   }
   return units;
 }

@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
@@ -9,6 +10,7 @@ import {
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type QueueName, queues, table } from '../shared/blueprint/resources.ts';
+import { indexProjection } from '../shared/blueprint/wiring.ts';
 
 export interface LocalResources {
   tableName: string;
@@ -27,6 +29,33 @@ export function queueResourceName(prefix: string, queue: QueueName, deadLetter =
   return `${prefix}-${kebab}${deadLetter ? '-dlq' : ''}${queues[queue].fifo ? '.fifo' : ''}`;
 }
 
+/** The table as the local runner creates it, from the blueprint: keys, indexes with their projections, stream. */
+export function localTableDefinition(tableName: string): CreateTableCommandInput {
+  const attributes = new Set<string>([
+    table.partitionKey,
+    table.sortKey,
+    ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]);
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: table.partitionKey, KeyType: 'HASH' },
+      { AttributeName: table.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: table.indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: indexProjection(index),
+    })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  };
+}
+
 /**
  * Creates the table, its indexes and stream, the bucket, and every queue with its dead-letter queue, from
  * the blueprint the CDK stack reads too. Existing resources are kept (a restart of `npm start` finds its data).
@@ -36,32 +65,8 @@ export async function createLocalResources(
   prefix: string,
 ): Promise<LocalResources> {
   const tableName = `${prefix}-table`;
-  const attributes = new Set<string>([
-    table.partitionKey,
-    table.sortKey,
-    ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
-  ]);
   try {
-    await clients.dynamo.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: table.partitionKey, KeyType: 'HASH' },
-          { AttributeName: table.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: table.indexes.map((index) => ({
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }),
-    );
+    await clients.dynamo.send(new CreateTableCommand(localTableDefinition(tableName)));
     await waitUntilTableExists({ client: clients.dynamo, maxWaitTime: 30 }, { TableName: tableName });
     await clients.dynamo.send(
       new UpdateTimeToLiveCommand({
@@ -76,6 +81,21 @@ export async function createLocalResources(
   const streamArn = described.Table?.LatestStreamArn;
   const tableArn = described.Table?.TableArn;
   if (!streamArn || !tableArn) throw new Error(`table ${tableName} has no stream`);
+  // A table kept from an earlier run (a data folder) must have the blueprint's indexes, or queries that work here
+  // could fail in the stack.
+  const indexesOf = (indexes: { IndexName?: string; KeySchema?: unknown; Projection?: unknown }[] | undefined) =>
+    JSON.stringify(
+      (indexes ?? [])
+        .map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection }))
+        .sort((a, b) => a.IndexName!.localeCompare(b.IndexName!)),
+    );
+  if (
+    indexesOf(described.Table?.GlobalSecondaryIndexes) !==
+    indexesOf(localTableDefinition(tableName).GlobalSecondaryIndexes)
+  )
+    throw new Error(
+      `table ${tableName} has other indexes than the blueprint's (shared/blueprint/resources.ts): start on a new data folder`,
+    );
 
   const bucketName = `${prefix}-documents`;
   try {

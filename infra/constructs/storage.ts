@@ -1,5 +1,12 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import {
   BlockPublicAccess,
   Bucket,
@@ -19,7 +26,7 @@ import {
   secrets,
   table as tableSpec,
 } from '../../shared/blueprint/resources.ts';
-import { DOCUMENT_OBJECTS, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
+import { DOCUMENT_OBJECTS, indexProjection, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
 import { WardKey } from './ward-key.ts';
 
@@ -51,10 +58,13 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of tableSpec.indexes) {
+      const projection = indexProjection(index);
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType[projection.ProjectionType],
+        ...(projection.NonKeyAttributes ? { nonKeyAttributes: projection.NonKeyAttributes } : {}),
       });
     }
 

@@ -1,7 +1,7 @@
 import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ControlSlipEntry, Dossier, DossierStatus } from '../domain/dossier.ts';
+import type { ControlSlipEntry, Dossier, DossierStatus, DossierSummary } from '../domain/dossier.ts';
 import { NotFound, VersionMismatch } from '../domain/errors.ts';
 import { type Decision, type WorkflowState, workflowStateOf, workflowStatePaths } from '../domain/workflow.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
@@ -30,6 +30,7 @@ const NO_DUE_DATE = '9999-12-31T23:59:59.999Z';
 export const dueSort = (dueAt: string | undefined, code: string) => `${dueAt ?? NO_DUE_DATE}#${code}`;
 export const filedSort = (filedAt: string, code: string) => `${filedAt}#${code}`;
 
+/** Attributes the item carries for the indexes and the workflow condition, not part of the dossier. */
 const INDEX_ATTRIBUTES = [
   'pk',
   'sk',
@@ -39,19 +40,35 @@ const INDEX_ATTRIBUTES = [
   'dueSort',
   'filedSort',
   'componentCodes',
+  'applicantName',
 ] as const;
 
+/**
+ * The dossier item. Every write of it is billed by its whole size (1 write unit per KB, twice in a transaction), so it
+ * holds nothing twice that a reader can do without: no empty apology list, no filer (the first control-slip row
+ * names who filed). `applicantName` is the one copy: the list indexes project it instead of the whole applicant.
+ */
 export function dossierItem(dossier: Dossier): Record<string, unknown> {
+  const { apologies, ...rest } = dossier;
   return {
     ...keys.dossier(dossier.code),
     entity: 'dossier',
-    ...dossier,
+    ...rest,
+    ...(apologies.length ? { apologies } : {}),
+    applicantName: dossier.applicant.fullName,
     componentCodes: dossier.components.map((c) => c.code),
     listStatus: dossier.status,
     listAll: 'DOSSIER',
     dueSort: dueSort(dossier.dueAt, dossier.code),
     filedSort: filedSort(dossier.filedAt, dossier.code),
   };
+}
+
+/** A fee as stored: DynamoDB keeps no undefined, and a fee with no method yet reads back as null. */
+function feeOf(stored: unknown): Dossier['fee'] {
+  const fee = { ...(stored as Dossier['fee']) };
+  if (fee.method === undefined) fee.method = null;
+  return fee;
 }
 
 export function slipItem(code: string, entry: ControlSlipEntry): Record<string, unknown> {
@@ -61,10 +78,38 @@ export function slipItem(code: string, entry: ControlSlipEntry): Record<string, 
 export function dossierFromItem(item: Record<string, unknown>): Dossier {
   const copy: Record<string, unknown> = { ...item };
   for (const attribute of INDEX_ATTRIBUTES) delete copy[attribute];
-  if (copy.fee && typeof copy.fee === 'object' && (copy.fee as { method?: unknown }).method === undefined) {
-    (copy.fee as { method: null }).method = null;
-  }
+  if (copy.fee && typeof copy.fee === 'object') copy.fee = feeOf(copy.fee);
+  copy.apologies ??= [];
   return copy as unknown as Dossier;
+}
+
+/**
+ * A dossier as a list index holds it (the blueprint's dossierSummaryAttributes, and the keys), picked attribute by
+ * attribute: a worklist can show nothing the index does not project (test/unit/adapters/dossier-summary.test.ts).
+ */
+export function summaryFromItem(item: Record<string, unknown>): DossierSummary {
+  const optional = <K extends keyof DossierSummary>(name: K) =>
+    item[name] === undefined ? {} : ({ [name]: item[name] } as Pick<DossierSummary, K>);
+  return {
+    code: item.code as string,
+    version: item.version as number,
+    status: item.status as DossierStatus,
+    procedure: item.procedure as DossierSummary['procedure'],
+    processingMinutes: item.processingMinutes as number,
+    channel: item.channel as DossierSummary['channel'],
+    applicantName: item.applicantName as string,
+    components: (item.componentCodes as string[]).map((code) => ({ code })),
+    fee: feeOf(item.fee),
+    filedAt: item.filedAt as string,
+    ...optional('portalId'),
+    ...optional('receivedAt'),
+    ...optional('dueAt'),
+    ...optional('assignee'),
+    ...optional('department'),
+    ...optional('supplement'),
+    ...optional('timing'),
+    ...optional('apologizedAt'),
+  };
 }
 
 export async function getDossier(code: string): Promise<Dossier | undefined> {
@@ -205,7 +250,7 @@ const MAX_QUERIES_PER_PAGE = 10;
  * A worklist page: by status (or all), soonest due or newest first, with the other filters applied by
  * DynamoDB. The cursor is opaque and tied to the filters it was issued for.
  */
-export async function listDossiers(query: WorklistQuery): Promise<{ items: Dossier[]; cursor?: string }> {
+export async function listDossiers(query: WorklistQuery): Promise<{ items: DossierSummary[]; cursor?: string }> {
   const index =
     query.status !== undefined
       ? query.order === 'due'
@@ -271,5 +316,5 @@ export async function listDossiers(query: WorklistQuery): Promise<{ items: Dossi
     if (!start || items.length === query.limit) break;
   }
   const cursor = next ? encodeCursor(next, fingerprint) : undefined;
-  return { items: items.map(dossierFromItem), ...(cursor ? { cursor } : {}) };
+  return { items: items.map(summaryFromItem), ...(cursor ? { cursor } : {}) };
 }

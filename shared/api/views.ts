@@ -1,6 +1,12 @@
 import type { WardConfig } from '../config/ward.ts';
 import { applicantDisclosure, disclosedApplicant, worklistShowsApplicantName } from '../domain/disclosure.ts';
-import { type Actor, clockRunningStatuses, type Dossier, type DossierStatus } from '../domain/dossier.ts';
+import {
+  type Actor,
+  clockRunningStatuses,
+  type Dossier,
+  type DossierStatus,
+  type DossierSummary,
+} from '../domain/dossier.ts';
 import { appointmentOf, isLate } from '../domain/timing.ts';
 import { allowedActions, workflowStateOf } from '../domain/workflow.ts';
 import { etagOf } from '../http/etag.ts';
@@ -73,7 +79,7 @@ export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: n
   };
 }
 
-export function worklistItemOf(dossier: Dossier, now: number, ward: WardConfig, actors: readonly Actor[]) {
+export function worklistItemOf(dossier: DossierSummary, now: number, ward: WardConfig, actors: readonly Actor[]) {
   return {
     code: dossier.code,
     version: dossier.version,
@@ -87,7 +93,7 @@ export function worklistItemOf(dossier: Dossier, now: number, ward: WardConfig, 
     ...(dossier.department ? { department: dossier.department } : {}),
     ...(dossier.timing ? { timing: dossier.timing } : {}),
     ...deadlineFlags(dossier, now, ward),
-    ...(worklistShowsApplicantName(actors) ? { applicantName: dossier.applicant.fullName } : {}),
+    ...(worklistShowsApplicantName(actors) ? { applicantName: dossier.applicantName } : {}),
     etag: etagOf(workflowStateOf(dossier)),
   };
 }

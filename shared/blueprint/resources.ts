@@ -16,20 +16,48 @@ import type {
   TableSpec,
 } from './types.ts';
 
+/**
+ * What a worklist page reads of a dossier (shared/api/views.ts worklistItemOf, and the filters of
+ * shared/adapters/dossier-store.ts listDossiers): the fields it shows, those its ETag signs (the workflow state) and
+ * those it filters on. The list indexes hold these and no more, so an entry costs one write unit where the whole
+ * item cost two or more: no applicant beyond the name, no components beyond their codes, no PIN hash.
+ */
+export const dossierSummaryAttributes = [
+  'code',
+  'version',
+  'status',
+  'procedure',
+  'processingMinutes',
+  'channel',
+  'portalId',
+  'applicantName',
+  'componentCodes',
+  'fee',
+  'filedAt',
+  'receivedAt',
+  'dueAt',
+  'assignee',
+  'department',
+  'supplement',
+  'timing',
+  'apologizedAt',
+] as const;
+
 export const table = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLive: 'expiresAt',
   indexes: [
-    // Open dossiers by status, soonest due first: worklists and the deadline watch.
-    { name: 'byStatusDue', partitionKey: 'listStatus', sortKey: 'dueSort' },
+    // Open dossiers by status, soonest due first: worklists.
+    { name: 'byStatusDue', partitionKey: 'listStatus', sortKey: 'dueSort', projection: dossierSummaryAttributes },
     // Dossiers by status, newest first.
-    { name: 'byStatusFiled', partitionKey: 'listStatus', sortKey: 'filedSort' },
+    { name: 'byStatusFiled', partitionKey: 'listStatus', sortKey: 'filedSort', projection: dossierSummaryAttributes },
     // Every dossier, soonest due or newest first, for a worklist without a status.
-    { name: 'allByDue', partitionKey: 'listAll', sortKey: 'dueSort' },
-    { name: 'allByFiled', partitionKey: 'listAll', sortKey: 'filedSort' },
-    // Sparse: alert schedules with an alert still to come, by level, soonest due first (the deadline watch).
-    { name: 'byAlertDue', partitionKey: 'alertLevel', sortKey: 'dueSort' },
+    { name: 'allByDue', partitionKey: 'listAll', sortKey: 'dueSort', projection: dossierSummaryAttributes },
+    { name: 'allByFiled', partitionKey: 'listAll', sortKey: 'filedSort', projection: dossierSummaryAttributes },
+    // Sparse: alert schedules with an alert still to come, by level, soonest due first (the deadline watch reads
+    // the code and due date of each).
+    { name: 'byAlertDue', partitionKey: 'alertLevel', sortKey: 'dueSort', projection: ['code', 'dueAt'] },
   ],
 } as const satisfies TableSpec;
 

@@ -35,6 +35,12 @@ export interface TableIndexSpec {
   name: string;
   partitionKey: string;
   sortKey: string;
+  /**
+   * What an index entry holds besides the table's and the index's keys: `keys` nothing (KEYS_ONLY), a list those
+   * top-level attributes (INCLUDE). Never ALL: every write of an item is also a write of each index entry, billed
+   * at the entry's size, so an entry holds only what the queries on the index read.
+   */
+  projection: 'keys' | readonly string[];
 }
 
 export interface TableSpec {

@@ -14,7 +14,17 @@ import {
   streamConsumers,
   table,
 } from './resources.ts';
-import type { EventFilterPattern, FunctionSpec, StreamConsumerSpec } from './types.ts';
+import type { EventFilterPattern, FunctionSpec, StreamConsumerSpec, TableIndexSpec } from './types.ts';
+
+/** An index's projection as DynamoDB's API and CloudFormation both spell it. */
+export function indexProjection(index: TableIndexSpec): {
+  ProjectionType: 'KEYS_ONLY' | 'INCLUDE';
+  NonKeyAttributes?: string[];
+} {
+  return index.projection === 'keys'
+    ? { ProjectionType: 'KEYS_ONLY' }
+    : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection] };
+}
 
 /** Where the resources of an instance are: names, URLs and ARNs (tokens in the stack, local names in the runner). */
 export interface ResourceRefs {

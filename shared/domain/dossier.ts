@@ -102,7 +102,6 @@ export interface Dossier {
   /** Legal processing time in working minutes, copied from the catalog at intake. */
   processingMinutes: number;
   channel: Channel;
-  filedBy: Actor;
   /** The portal an online dossier came from; its status changes are sent back there. */
   portalId?: string | undefined;
   applicant: Applicant;
@@ -139,6 +138,30 @@ export interface Dossier {
   /** Keyed hash (under the ward PIN key) of the lookup PIN printed on the receipt; the PIN itself is never stored. */
   pinHash: string;
 }
+
+/**
+ * A dossier as a worklist shows it: what its line shows, what its ETag signs (the workflow state) and what the
+ * worklist filters on; the applicant by name only, the components by code only.
+ */
+export type DossierSummary = Pick<
+  Dossier,
+  | 'code'
+  | 'version'
+  | 'status'
+  | 'procedure'
+  | 'processingMinutes'
+  | 'channel'
+  | 'portalId'
+  | 'fee'
+  | 'filedAt'
+  | 'receivedAt'
+  | 'dueAt'
+  | 'assignee'
+  | 'department'
+  | 'supplement'
+  | 'timing'
+  | 'apologizedAt'
+> & { applicantName: string; components: Pick<SuppliedComponent, 'code'>[] };
 
 /** One row of the control slip (form 06): a hand-over or decision. */
 export interface ControlSlipEntry {

@@ -139,7 +139,6 @@ export function openDossier(
     },
     processingMinutes: minutes,
     channel: input.channel,
-    filedBy: ctx.actor,
     ...(ctx.actor.kind === 'portal' ? { portalId: ctx.actor.id } : {}),
     applicant: input.applicant,
     components: codes.map((code) => {

@@ -9,7 +9,7 @@ import {
 } from './case-workflow.ts';
 import { assertComplete, type Procedure, processingMinutes, WORKING_DAY_MINUTES } from './catalog.ts';
 import { dueAt } from './deadline.ts';
-import type { Channel, ControlSlipEntry, Dossier, DossierStatus, PaymentMethod } from './dossier.ts';
+import type { Channel, ControlSlipEntry, Dossier, DossierStatus, DossierSummary, PaymentMethod } from './dossier.ts';
 import { type FieldViolation, RuleBroken, Unprocessable, ValidationFailed } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
 import { departmentTakesDossiers, mayBeAssigned, staffMember } from './staff.ts';
@@ -78,7 +78,8 @@ export interface WorkflowState {
   apologizedAt: string | null;
 }
 
-export function workflowStateOf(d: Dossier): WorkflowState {
+/** The state a dossier's ETag signs, from the whole dossier or its summary on a worklist. */
+export function workflowStateOf(d: Dossier | DossierSummary): WorkflowState {
   return {
     code: d.code,
     version: d.version,

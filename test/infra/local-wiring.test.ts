@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoEventSource } from '../../infra/ward-stack.ts';
 import { matchesFilters } from '../../local/event-filter.ts';
 import { localGrants, localResourceRefs, localRuntimes, sharedEnvironment } from '../../local/functions.ts';
-import type { LocalResources } from '../../local/resources.ts';
+import { type LocalResources, localTableDefinition } from '../../local/resources.ts';
 import {
   type FunctionName,
   functions,
@@ -119,6 +119,22 @@ function allowed(statements: { actions: string[]; resources: string[]; condition
 }
 
 describe('the local runner, against the synthesized stack', () => {
+  it('creates the table with the keys and indexes of the stack’s, each index projecting what the stack’s does', () => {
+    const [stackTable] = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::DynamoDB::Table') as {
+      Properties: Record<string, any>;
+    }[];
+    const byName = <T extends { IndexName?: string }>(indexes: T[]) =>
+      [...indexes].sort((a, b) => a.IndexName!.localeCompare(b.IndexName!));
+    const byAttribute = <T extends { AttributeName?: string }>(attributes: T[]) =>
+      [...attributes].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!));
+    const runner = localTableDefinition('l-table');
+    expect(runner.KeySchema).toEqual(stackTable!.Properties.KeySchema);
+    expect(byAttribute(runner.AttributeDefinitions!)).toEqual(byAttribute(stackTable!.Properties.AttributeDefinitions));
+    // Projection included: an index that projected more locally would hide a worklist reading an attribute the
+    // stack's index lacks.
+    expect(byName(runner.GlobalSecondaryIndexes!)).toEqual(byName(stackTable!.Properties.GlobalSecondaryIndexes));
+  });
+
   it('grants each function exactly what its role allows (logs aside, which no handler calls locally)', () => {
     for (const name of Object.keys(functions) as FunctionName[]) {
       const stack = templateStatements(name).flatMap((s) => {

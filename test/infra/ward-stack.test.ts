@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { monthlyBill, templateInventory } from '../../bench/cost-model.ts';
 import { ITERATOR_AGE_ALARM_MS } from '../../infra/constructs/alarms.ts';
 import {
+  dossierSummaryAttributes,
   functions,
   queueConsumers,
   queues,
@@ -71,6 +72,36 @@ describe('the ward stack', () => {
     expect(
       tableResource!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort(),
     ).toEqual(table.indexes.map((i) => i.name).sort());
+  });
+
+  it('projects into each index only what its queries read, so an entry costs one write unit, not the item’s', () => {
+    const [tableResource] = resources('AWS::DynamoDB::Table');
+    const projections = Object.fromEntries(
+      tableResource!.Properties.GlobalSecondaryIndexes.map(
+        (i: { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }) => [
+          i.IndexName,
+          i.Projection,
+        ],
+      ),
+    );
+    const worklist = {
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: [...dossierSummaryAttributes],
+    };
+    expect(projections).toEqual({
+      byStatusDue: worklist,
+      byStatusFiled: worklist,
+      allByDue: worklist,
+      allByFiled: worklist,
+      byAlertDue: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['code', 'dueAt'] },
+    });
+    // Nothing personal beyond the applicant's name, and nothing the dossier view alone shows.
+    for (const attribute of ['applicant', 'components', 'pinHash', 'apologies', 'reason'])
+      expect(dossierSummaryAttributes).not.toContain(attribute);
+    // DynamoDB's limit: 100 projected attributes over all indexes.
+    expect(
+      Object.values(projections).reduce((n: number, p: any) => n + (p.NonKeyAttributes?.length ?? 0), 0),
+    ).toBeLessThanOrEqual(100);
   });
 
   it('keeps documents private: public access blocked, TLS only, versioned, encrypted, access-logged', () => {

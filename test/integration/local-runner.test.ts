@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -18,7 +18,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isLoopbackAddress } from '../../local/http-gateway.ts';
 import { FunctionTimedOut } from '../../local/lambda.ts';
 import { FAST_RETRY_SECONDS, QueuePoller, type QueueRetries } from '../../local/queue-poller.ts';
-import { createLocalResources, type LocalResources, queueResourceName } from '../../local/resources.ts';
+import {
+  createLocalResources,
+  type LocalResources,
+  localTableDefinition,
+  queueResourceName,
+} from '../../local/resources.ts';
 import { S3Notifier } from '../../local/s3-notifier.ts';
 import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../../local/services.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
@@ -337,6 +342,34 @@ describe('the S3 notification bridge', () => {
     );
     // What a function does with it (as document-verify does) gives the key back.
     expect(decodeURIComponent(named.replace(/\+/g, ' '))).toBe(key);
+  });
+});
+
+describe('the local table', () => {
+  it('has the blueprint’s indexes and projections as DynamoDB Local describes them, and refuses a table without', async () => {
+    const prefix = `indexes-${randomBytes(4).toString('hex')}`;
+    const created = await createLocalResources(clients, prefix);
+    const described = await clients.dynamo.send(new DescribeTableCommand({ TableName: created.tableName }));
+    const shape = (indexes: { IndexName?: string; KeySchema?: unknown; Projection?: unknown }[]) =>
+      indexes
+        .map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection }))
+        .sort((a, b) => a.IndexName!.localeCompare(b.IndexName!));
+    expect(shape(described.Table!.GlobalSecondaryIndexes!)).toEqual(
+      shape(localTableDefinition(created.tableName).GlobalSecondaryIndexes!),
+    );
+    // A table an earlier release made, its indexes projecting every attribute.
+    const stale = `stale-${randomBytes(4).toString('hex')}`;
+    const definition = localTableDefinition(`${stale}-table`);
+    await clients.dynamo.send(
+      new CreateTableCommand({
+        ...definition,
+        GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes!.map((i) => ({
+          ...i,
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+    await expect(createLocalResources(clients, stale)).rejects.toThrow(/other indexes than the blueprint/);
   });
 });
 

@@ -112,6 +112,35 @@ describe('the worklist', () => {
     expect(misuse.body.errors[0]).toMatchObject({ field: 'cursor', rule: 'cursor' });
   });
 
+  it('shows on each line, from every list index, what the dossier itself shows, and an ETag an action accepts', async () => {
+    // The list indexes project a summary of the dossier, not the item (shared/blueprint/resources.ts).
+    const fields = ['code', 'version', 'status', 'procedure', 'channel', 'filedAt', 'receivedAt', 'dueAt'] as const;
+    const more = ['assignee', 'department', 'timing', 'overdue', 'dueSoon'] as const;
+    for (const query of ['', '?sort=due', '?status=received', '?status=received&sort=due']) {
+      const list = await ward.api.get(`/dossiers${query}`, { as: officer });
+      expect(list.body.items.length, query).toBeGreaterThan(0);
+      for (const line of list.body.items) {
+        const dossier = await ward.api.get(`/dossiers/${line.code}`, { as: officer });
+        const shown = Object.fromEntries(
+          [...fields, ...more].filter((f) => dossier.body[f] !== undefined).map((f) => [f, dossier.body[f]]),
+        );
+        expect(line, `${query} ${line.code}`).toEqual({
+          ...shown,
+          applicantName: dossier.body.applicant.fullName,
+          etag: dossier.headers.get('etag'),
+        });
+      }
+    }
+    // The worklist's ETag is the dossier's: an action taken from a worklist line goes through.
+    const [line] = (await ward.api.get('/dossiers?status=received&channel=in_person', { as: officer })).body.items;
+    const assigned = await ward.api.post(
+      `/dossiers/${line.code}/actions`,
+      { action: 'assign', assignee: 'specialist.42' },
+      { as: officer, headers: { 'if-match': line.etag } },
+    );
+    expect(assigned.status).toBe(200);
+  });
+
   it('shows a portal only the dossiers it filed, without applicant names', async () => {
     const list = await ward.api.get('/dossiers', { as: portal });
     expect(codes(list.body.items).sort()).toEqual(codes(filed.filter((f) => f.channel === 'online')).sort());

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { billedWrites, indexWriteUnits, itemSize, numberSize, readUnits, writeUnits } from '../../../bench/capacity.ts';
+import {
+  billedWrites,
+  indexEntry,
+  indexWriteUnits,
+  itemSize,
+  numberSize,
+  readUnits,
+  writeUnits,
+} from '../../../bench/capacity.ts';
 import {
   type Assumptions,
   AUTHORIZER,
@@ -57,7 +65,7 @@ describe('DynamoDB item sizes and request units (AWS billing rules)', () => {
   });
 
   it('doubles transactional item writes and counts each index entry put, deleted or moved', () => {
-    const index = [{ name: 'byStatus', partitionKey: 's', sortKey: 'd' }];
+    const index = [{ name: 'byStatus', partitionKey: 's', sortKey: 'd', projection: 'all' as const }];
     const received = { pk: { S: 'A' }, s: { S: 'received' }, d: { S: '1' } };
     const moved = { ...received, s: { S: 'in_progress' } };
     expect(indexWriteUnits(index, undefined, received)).toBe(1);
@@ -73,6 +81,28 @@ describe('DynamoDB item sizes and request units (AWS billing rules)', () => {
       index,
     );
     expect(bill).toEqual({ writeUnits: 3, readUnits: 2, tableWriteUnits: 2, indexWriteUnits: 1 });
+  });
+
+  it('bills an index entry at the size of what the index projects, and not at all for an unprojected change', () => {
+    const big = { S: 'x'.repeat(1500) };
+    const dossier = { pk: { S: 'A' }, sk: { S: 'D' }, s: { S: 'received' }, d: { S: '1' }, v: { N: '1' }, big };
+    const include = [{ name: 'byStatus', partitionKey: 's', sortKey: 'd', projection: ['v'] }];
+    const keys = [{ name: 'byStatus', partitionKey: 's', sortKey: 'd', projection: 'keys' as const }];
+    const all = [{ name: 'byStatus', partitionKey: 's', sortKey: 'd', projection: 'all' as const }];
+    expect(indexEntry(include[0]!, dossier)).toEqual({
+      pk: dossier.pk,
+      sk: dossier.sk,
+      s: dossier.s,
+      d: dossier.d,
+      v: dossier.v,
+    });
+    expect(indexWriteUnits(all, undefined, dossier)).toBe(2);
+    expect(indexWriteUnits(include, undefined, dossier)).toBe(1);
+    // The version is projected, the large attribute is not.
+    expect(indexWriteUnits(include, dossier, { ...dossier, v: { N: '2' } })).toBe(1);
+    expect(indexWriteUnits(include, dossier, { ...dossier, big: { S: 'y' } })).toBe(0);
+    expect(indexWriteUnits(keys, dossier, { ...dossier, v: { N: '2' } })).toBe(0);
+    expect(indexWriteUnits(keys, dossier, { ...dossier, s: { S: 'in_progress' } })).toBe(2);
   });
 });
 

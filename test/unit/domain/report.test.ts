@@ -10,7 +10,6 @@ const base: Dossier = {
   procedure: { code: '1.004873', name: 'XNTTHN', fieldCode: 'HOTICH', fieldName: 'Hộ tịch', onlineLevel: 'full' },
   processingMinutes: 1440,
   channel: 'online',
-  filedBy: { kind: 'portal', id: 'dvcqg', name: 'DVCQG' },
   portalId: 'dvcqg',
   applicant: { fullName: 'A', idNumber: '001190012345', phone: '0912345678', address: 'x' },
   components: [{ code: 'TK', name: 'Tờ khai', mandatory: true }],

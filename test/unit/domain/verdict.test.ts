@@ -50,7 +50,6 @@ const received: Dossier = {
   },
   processingMinutes: 3 * 480,
   channel: 'in_person',
-  filedBy: officer,
   applicant: { fullName: 'A', idNumber: '001190012345', phone: '0912345678', address: 'x' },
   components: procedure.components
     .filter((c) => c.mandatory)
