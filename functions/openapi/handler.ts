@@ -1,4 +1,4 @@
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 

@@ -1,5 +1,5 @@
 import { WorkingCalendar } from '../domain/calendar.ts';
-import { wardConfig } from './ward.ts';
+import { wardConfig } from './current-ward.ts';
 
 // Apart from ward.ts so that functions without deadlines do not bundle the holiday tables.
 let calendar: WorkingCalendar | undefined;
