@@ -20,7 +20,6 @@ import {
   ValidationFailed,
 } from '../domain/errors.ts';
 import { logger, metrics } from '../observability.ts';
-import { loadSecrets } from '../security/secrets.ts';
 import { authorize, type CallerContext, type Principal, principalFromAuthorizer } from './auth.ts';
 import { type Locale, negotiateLocale } from './messages.ts';
 import { problemFor, problemResponse, violationsFromZod } from './problem.ts';
@@ -72,6 +71,9 @@ const TIMEOUT_MARGIN_MS = 1500;
  */
 export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandlers<F>) {
   const secrets: readonly SecretName[] = (functions[fn] as FunctionSpec<QueueName, SecretName>).secrets ?? [];
+  // Only a function that reads keys loads the key store and its AWS client, during its init as before; the others
+  // never evaluate them.
+  const keyStore = secrets.length > 0 ? import('../security/secrets.ts') : undefined;
   const dispatch = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const answerBy = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
     const locale = negotiateLocale(event.headers?.['accept-language']);
@@ -88,7 +90,7 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
       );
       authorize(principal, spec.access);
       const input = parseRequest(spec, event);
-      await loadSecrets(secrets);
+      if (keyStore) await (await keyStore).loadSecrets(secrets);
       const reply = await inTime(
         handler({
           ...input,
