@@ -20,6 +20,7 @@ import {
   ValidationFailed,
 } from '../domain/errors.ts';
 import { logger, metrics } from '../observability.ts';
+import { loadSecrets } from '../security/secrets.ts';
 import { authorize, type CallerContext, type Principal, principalFromAuthorizer } from './auth.ts';
 import { type Locale, negotiateLocale } from './messages.ts';
 import { problemFor, problemResponse, violationsFromZod } from './problem.ts';
@@ -71,9 +72,6 @@ const TIMEOUT_MARGIN_MS = 1500;
  */
 export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandlers<F>) {
   const secrets: readonly SecretName[] = (functions[fn] as FunctionSpec<QueueName, SecretName>).secrets ?? [];
-  // Only a function that reads keys loads the key store and its AWS client, during its init as before; the others
-  // never evaluate them.
-  const keyStore = secrets.length > 0 ? import('../security/secrets.ts') : undefined;
   // This function's request schemas, and no other route's, built during its init.
   const schemas = new Map(
     Object.entries(routes)
@@ -97,7 +95,7 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
       );
       authorize(principal, spec.access);
       const input = parseRequest(await routeSchemas, event);
-      if (keyStore) await (await keyStore).loadSecrets(secrets);
+      await loadSecrets(secrets);
       const reply = await inTime(
         handler({
           ...input,
