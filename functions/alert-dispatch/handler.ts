@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { deliverAlert } from '../../shared/adapters/alert-store.ts';
 import { queueConsumer } from '../../shared/adapters/batch.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { alertMessageSchema } from '../../shared/events.ts';
 import { logger } from '../../shared/observability.ts';
 

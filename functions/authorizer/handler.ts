@@ -2,7 +2,7 @@ import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWith
 import { env } from '../../shared/blueprint/resources.ts';
 import { type RouteKey, routes } from '../../shared/blueprint/routes.ts';
 import type { RouteSpec } from '../../shared/blueprint/types.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { type CallerContext, callerContext, passesRouteGate, portalScopes } from '../../shared/http/auth.ts';
 import { logger } from '../../shared/observability.ts';
 import { checkToken, staffKeySetUrl, type TokenCheckSettings } from '../../shared/security/tokens.ts';

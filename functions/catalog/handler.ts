@@ -1,4 +1,4 @@
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { filterCatalog } from '../../shared/domain/catalog.ts';
 import { NotFound } from '../../shared/domain/errors.ts';
 import { httpFunction } from '../../shared/http/handler.ts';

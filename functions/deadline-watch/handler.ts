@@ -6,7 +6,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { queueAlerts } from '../../shared/adapters/alert-queue.ts';
 import { type AlertLevel, advanceAlertSchedule } from '../../shared/adapters/alert-schedule.ts';
 import { dueDossiers, type PendingAlert, pendingAlerts } from '../../shared/adapters/due-dossiers.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { clockRunningStatuses, type DossierStatus } from '../../shared/domain/dossier.ts';
 import { clockEnd, isLate, lateIfDueBefore } from '../../shared/domain/timing.ts';
 import type { AlertMessage } from '../../shared/events.ts';

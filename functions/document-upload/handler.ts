@@ -4,7 +4,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
 import { createUpload } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { documentKey, mayAddDocuments, type UploadRequester } from '../../shared/domain/documents.ts';
 import { isFinished } from '../../shared/domain/dossier.ts';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../../shared/domain/errors.ts';

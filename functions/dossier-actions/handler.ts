@@ -1,6 +1,6 @@
 import { applyDecision, getDossier } from '../../shared/adapters/dossier-store.ts';
 import { wardCalendar } from '../../shared/config/calendar.ts';
-import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
+import { findProcedure, wardConfig } from '../../shared/config/current-ward.ts';
 import {
   ActionNotAllowed,
   Forbidden,

@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { fileDossier } from '../../shared/adapters/intake-store.ts';
 import { receiptOf, withLookup } from '../../shared/api/views.ts';
 import { wardCalendar } from '../../shared/config/calendar.ts';
-import { findProcedure, wardConfig } from '../../shared/config/ward.ts';
+import { findProcedure, wardConfig } from '../../shared/config/current-ward.ts';
 import { dossierCode } from '../../shared/domain/dossier.ts';
 import { ValidationFailed } from '../../shared/domain/errors.ts';
 import { checkIntake, openDossier } from '../../shared/domain/intake.ts';

@@ -1,6 +1,6 @@
 import { controlSlip, getDossier, listDossiers } from '../../shared/adapters/dossier-store.ts';
 import { dossierViewOf, worklistItemOf } from '../../shared/api/views.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import type { Dossier } from '../../shared/domain/dossier.ts';
 import { NotFound } from '../../shared/domain/errors.ts';
 import { workflowStateOf } from '../../shared/domain/workflow.ts';

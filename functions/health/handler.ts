@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../../shared/adapters/aws.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { ServiceUnavailable } from '../../shared/domain/errors.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 import { logger } from '../../shared/observability.ts';

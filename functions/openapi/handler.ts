@@ -1,4 +1,4 @@
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 
@@ -6,7 +6,7 @@ let document: object | undefined;
 
 export const handler = httpFunction('openapi', {
   'GET /openapi.json': async () => {
-    document ??= openApiDocument(wardConfig());
+    document ??= await openApiDocument(wardConfig());
     return { status: 200, body: document, headers: { 'cache-control': 'public, max-age=300' } };
   },
 });

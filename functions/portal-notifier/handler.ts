@@ -2,7 +2,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { streamConsumer } from '../../shared/adapters/batch.ts';
 import { queueStatusChange } from '../../shared/adapters/portal-sync-queue.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { appointmentOf } from '../../shared/domain/timing.ts';
 
 /**

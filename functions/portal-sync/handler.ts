@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { queueConsumer } from '../../shared/adapters/batch.ts';
 import { postStatusChange } from '../../shared/adapters/portal-webhook.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { portalStatusMessageSchema } from '../../shared/events.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 

@@ -3,7 +3,7 @@ import type { DynamoDBBatchItemFailure } from 'aws-lambda';
 import { streamBatchConsumer } from '../../shared/adapters/batch.ts';
 import { addBatchOnce, type CountedChange } from '../../shared/adapters/report-store.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { counterDeltas, reportScopes } from '../../shared/domain/report.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 

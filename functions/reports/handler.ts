@@ -1,5 +1,5 @@
 import { dayCounters } from '../../shared/adapters/report-store.ts';
-import { wardConfig } from '../../shared/config/ward.ts';
+import { wardConfig } from '../../shared/config/current-ward.ts';
 import { figuresOf, sumCounters } from '../../shared/domain/figures.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 

@@ -19,7 +19,7 @@ import {
   functionGrants,
   functionLimits,
 } from '../../shared/blueprint/wiring.ts';
-import { WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
+import { parseWardConfig, WARD_CONFIG_ENV, type WardConfig } from '../../shared/config/ward.ts';
 import type { Storage } from './storage.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,7 +42,8 @@ export function functionBundling(ward: WardConfig): BundlingOptions {
     // ESM bundles of CommonJS dependencies still call require().
     banner:
       "import { createRequire as __motcuaCreateRequire } from 'module'; const require = __motcuaCreateRequire(import.meta.url);",
-    define: { [`process.env.${WARD_CONFIG_ENV}`]: JSON.stringify(JSON.stringify(ward)) },
+    // Validated here, so that a function reads it without the schema (shared/config/current-ward.ts).
+    define: { [`process.env.${WARD_CONFIG_ENV}`]: JSON.stringify(JSON.stringify(parseWardConfig(ward))) },
     // Lambda gives a function its role's credentials in its environment: the SDK's default chain, with the STS and SSO
     // clients its other providers carry, is replaced by the environment's provider alone.
     esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },

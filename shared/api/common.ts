@@ -26,5 +26,3 @@ export const problemSchema = z
     id: 'Problem',
     description: 'RFC 9457 problem details, in Vietnamese by default, English with Accept-Language: en',
   });
-
-export const problem = (description: string) => ({ description, schema: problemSchema });

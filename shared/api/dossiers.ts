@@ -1,38 +1,9 @@
 import * as z from 'zod';
-import { CALENDAR_YEARS, inCalendarRange } from '../domain/calendar-bounds.ts';
 import { channels, dossierStatuses, paymentMethods } from '../domain/dossier.ts';
 import { type ActionName, actionRules } from '../domain/workflow.ts';
-import { freeText } from './text.ts';
 
 const instant = z.iso.datetime();
 const actionNames = Object.keys(actionRules) as [ActionName, ...ActionName[]];
-
-export const dossierCodeParams = z.object({
-  code: z
-    .string()
-    .min(1)
-    .max(64)
-    .meta({ description: 'Dossier code <unit code>-YYMMDD-NNNN, e.g. 000.00.00.H99-261123-0001' }),
-});
-
-export const intakeHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{8,128}$/)
-    .optional()
-    .meta({
-      description:
-        'A unique key per submission (8–128 visible ASCII characters, a UUID is ideal): a retry with it returns the first answer',
-    }),
-});
-
-export const actionHeaders = z.object({
-  'if-match': z
-    .string()
-    .max(4096)
-    .optional()
-    .meta({ description: 'The ETag of the dossier as last read (GET /dossiers/{code})' }),
-});
 
 const actorView = z.object({
   kind: z.enum(['staff', 'portal', 'system']),
@@ -193,28 +164,6 @@ export const dossierView = z
   })
   .meta({ id: 'Dossier' });
 
-export const worklistQuery = z
-  .object({
-    status: z.enum(dossierStatuses).optional(),
-    field: z
-      .string()
-      .regex(/^[A-Z]{2,10}$/)
-      .optional(),
-    assignee: freeText({ max: 128 }).optional().meta({ description: 'An assignee (username), or `me` for the caller' }),
-    channel: z.enum(channels).optional(),
-    dueBefore: z
-      .union([z.iso.datetime({ offset: true }), z.iso.date()])
-      .refine((v) => inCalendarRange(v.slice(0, 10)), { message: 'date_in_calendar_range', params: CALENDAR_YEARS })
-      .optional()
-      .meta({
-        description: `An instant, or a date meaning the start of that day in the ward’s time zone; in the years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last}`,
-      }),
-    sort: z.enum(['newest', 'due']).default('newest').meta({ description: 'newest filed first, or soonest due first' }),
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(2048).optional(),
-  })
-  .strict();
-
 export const worklistItemView = dossierView
   .pick({
     code: true,
@@ -253,15 +202,6 @@ export const actionResultView = z
     controlSlipEntry: slipEntryView,
   })
   .meta({ id: 'ActionResult' });
-
-export const publicLookupQuery = z
-  .object({
-    pin: z
-      .string()
-      .regex(/^\d{8}$/)
-      .meta({ description: 'The 8-digit PIN printed on the receipt' }),
-  })
-  .strict();
 
 export const publicStatusView = z
   .object({

@@ -3,31 +3,32 @@
  * stack adds them to the HTTP API, the local gateway serves them, the HTTP stack validates requests with them and the
  * OpenAPI document is generated from them.
  */
-import { actionSchema } from '../api/actions.ts';
-import { alertsQuery, alertsView } from '../api/alerts.ts';
-import { catalogQuery, catalogView, procedureParams, procedureView } from '../api/catalog.ts';
-import { problem } from '../api/common.ts';
-import { uploadParams, uploadRequest, uploadTicket } from '../api/documents.ts';
-import {
-  actionHeaders,
-  actionResultView,
-  dossierCodeParams,
-  dossierView,
-  historyView,
-  intakeHeaders,
-  publicLookupQuery,
-  publicStatusView,
-  receiptView,
-  worklistQuery,
-  worklistView,
-} from '../api/dossiers.ts';
-import { healthSchema } from '../api/health.ts';
-import { intakeSchema } from '../api/intake.ts';
-import { reportQuery, reportView } from '../api/reports.ts';
 import { type Access, PUBLIC } from '../http/auth.ts';
 
 import type { FunctionName } from './resources.ts';
 import type { RouteSpec } from './types.ts';
+
+// The modules of schemas, each loaded on first use (see LazySchema): a bundle evaluates only those its routes need.
+const api = {
+  actions: () => import('../api/actions.ts'),
+  alerts: () => import('../api/alerts.ts'),
+  catalog: () => import('../api/catalog.ts'),
+  common: () => import('../api/common.ts'),
+  documents: () => import('../api/documents.ts'),
+  dossierRequests: () => import('../api/dossier-requests.ts'),
+  dossiers: () => import('../api/dossiers.ts'),
+  health: () => import('../api/health.ts'),
+  intake: () => import('../api/intake.ts'),
+  reports: () => import('../api/reports.ts'),
+};
+
+/** A schema of one of those modules, by name, as a route's LazySchema. */
+function schema<M, K extends keyof M>(module: () => Promise<M>, name: K): () => Promise<M[K]> {
+  return () => module().then((loaded) => loaded[name]);
+}
+
+/** A problem+json answer of a route, as the OpenAPI document describes it. */
+const problem = (description: string) => ({ description, schema: schema(api.common, 'problemSchema') });
 
 const STAFF_OR_PORTAL_READ: Access = { roles: ['officer', 'specialist', 'leader'], scopes: ['dossiers.read'] };
 
@@ -46,7 +47,7 @@ export const routes = {
     responses: {
       200: {
         description: 'The instance and its table answer',
-        schema: healthSchema,
+        schema: schema(api.health, 'healthSchema'),
         headers: { 'Cache-Control': 'no-store' },
       },
       503: {
@@ -69,9 +70,9 @@ export const routes = {
     access: PUBLIC,
     tag: 'Thủ tục',
     summary: 'The procedure catalog, by field and online level',
-    query: catalogQuery,
+    query: schema(api.catalog, 'catalogQuery'),
     responses: {
-      200: { description: 'Procedures and their fields', schema: catalogView },
+      200: { description: 'Procedures and their fields', schema: schema(api.catalog, 'catalogView') },
       400: problem('A filter is not valid'),
     },
   }),
@@ -80,9 +81,9 @@ export const routes = {
     access: PUBLIC,
     tag: 'Thủ tục',
     summary: 'One procedure: time, fee, online level, components',
-    params: procedureParams,
+    params: schema(api.catalog, 'procedureParams'),
     responses: {
-      200: { description: 'The procedure', schema: procedureView },
+      200: { description: 'The procedure', schema: schema(api.catalog, 'procedureView') },
       400: problem('Not a procedure code'),
       404: problem('No such procedure'),
     },
@@ -94,12 +95,12 @@ export const routes = {
     summary: 'File a dossier (online from a portal, in person or by post at the counter)',
     description:
       'A portal files `online` dossiers, which wait as `submitted` for the one-stop officer; an officer files `in_person` or `postal` ones, received at once with their due date. The answer is the receipt (form 01) with the lookup PIN, shown only here.',
-    headers: intakeHeaders,
-    body: intakeSchema,
+    headers: schema(api.dossierRequests, 'intakeHeaders'),
+    body: schema(api.intake, 'intakeSchema'),
     responses: {
       201: {
         description: 'Filed; the receipt',
-        schema: receiptView,
+        schema: schema(api.dossiers, 'receiptView'),
         headers: { Location: 'The dossier', ETag: 'Its version, for If-Match' },
       },
       400: problem('A field is not valid (each named, with its rule)'),
@@ -115,9 +116,9 @@ export const routes = {
     tag: 'Hồ sơ',
     summary: 'Worklist: filter by status, field, assignee, channel, due date; newest or soonest due first',
     description: 'A portal sees only the dossiers it filed.',
-    query: worklistQuery,
+    query: schema(api.dossierRequests, 'worklistQuery'),
     responses: {
-      200: { description: 'A page of dossiers', schema: worklistView },
+      200: { description: 'A page of dossiers', schema: schema(api.dossiers, 'worklistView') },
       400: problem('A filter or the cursor is not valid'),
     },
   }),
@@ -126,11 +127,11 @@ export const routes = {
     access: STAFF_OR_PORTAL_READ,
     tag: 'Hồ sơ',
     summary: 'A dossier, with what the caller may do next',
-    params: dossierCodeParams,
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
     responses: {
       200: {
         description: 'The dossier',
-        schema: dossierView,
+        schema: schema(api.dossiers, 'dossierView'),
         headers: { ETag: 'Send it back in If-Match with an action' },
       },
       404: problem('No such dossier (or not one this portal filed)'),
@@ -141,8 +142,11 @@ export const routes = {
     access: STAFF_OR_PORTAL_READ,
     tag: 'Hồ sơ',
     summary: 'The control slip (form 06): every hand-over and decision',
-    params: dossierCodeParams,
-    responses: { 200: { description: 'The control slip', schema: historyView }, 404: problem('No such dossier') },
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
+    responses: {
+      200: { description: 'The control slip', schema: schema(api.dossiers, 'historyView') },
+      404: problem('No such dossier'),
+    },
   }),
   'POST /dossiers/{code}/actions': route({
     function: 'dossier-actions',
@@ -151,13 +155,13 @@ export const routes = {
     summary: 'Take a workflow action: accept, refuse, assign, transfer, request_supplement, … apologize',
     description:
       'Send the ETag you read in If-Match. Each action is allowed from some statuses to some roles; a portal may record a payment, hand in a supplement or withdraw for its own dossiers.',
-    params: dossierCodeParams,
-    headers: actionHeaders,
-    body: actionSchema,
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
+    headers: schema(api.dossierRequests, 'actionHeaders'),
+    body: schema(api.actions, 'actionSchema'),
     responses: {
       200: {
         description: 'Done; the new state and the control-slip row',
-        schema: actionResultView,
+        schema: schema(api.dossiers, 'actionResultView'),
         headers: { ETag: 'The new version' },
       },
       400: problem('A field is not valid'),
@@ -180,10 +184,10 @@ export const routes = {
     summary: 'Get a URL to upload the scan or file of one component (số hóa)',
     description:
       'A portal may upload for the dossiers it filed; once a dossier is assigned, a specialist only for one it holds. The URL takes one file, exactly the declared one. It is checked after upload: a match marks the component digitised; anything else is deleted, and the reason kept in the upload’s own record (uploadId), not on the dossier.',
-    params: uploadParams,
-    body: uploadRequest,
+    params: schema(api.documents, 'uploadParams'),
+    body: schema(api.documents, 'uploadRequest'),
     responses: {
-      201: { description: 'Where and how to PUT the file', schema: uploadTicket },
+      201: { description: 'Where and how to PUT the file', schema: schema(api.documents, 'uploadTicket') },
       400: problem('A field is not valid'),
       403: problem('A specialist, for a dossier assigned to someone else'),
       404: problem('No such dossier (or not one this portal filed)'),
@@ -196,8 +200,11 @@ export const routes = {
     access: { roles: ['officer', 'specialist', 'leader'] },
     tag: 'Hồ sơ',
     summary: 'Deadline alerts for the caller’s roles: dossiers due within 24 hours and overdue ones, newest first',
-    query: alertsQuery,
-    responses: { 200: { description: 'The alerts', schema: alertsView }, 400: problem('The limit is not valid') },
+    query: schema(api.alerts, 'alertsQuery'),
+    responses: {
+      200: { description: 'The alerts', schema: schema(api.alerts, 'alertsView') },
+      400: problem('The limit is not valid'),
+    },
   }),
   'GET /reports': route({
     function: 'reports',
@@ -206,9 +213,9 @@ export const routes = {
     summary: 'The figures of a period for the ward, a field or a procedure',
     description:
       'Received by channel, refused at intake, online share and rates, resolved early / on time / late and the on-time rate, other outcomes, apologies, digitisation rate, fee-bearing dossiers and online payment. Each event counts on the day it happened in the ward’s time zone.',
-    query: reportQuery,
+    query: schema(api.reports, 'reportQuery'),
     responses: {
-      200: { description: 'The figures', schema: reportView },
+      200: { description: 'The figures', schema: schema(api.reports, 'reportView') },
       400: problem('The period or scope is not valid'),
     },
   }),
@@ -219,10 +226,10 @@ export const routes = {
     summary: 'Status of a dossier for the citizen, with the PIN of the receipt',
     description:
       'Nothing personal is returned. An unknown code and a wrong PIN get the same answer. At most five attempts per code in 15 minutes, counted for unknown codes too; a right PIN gives its attempt back.',
-    params: dossierCodeParams,
-    query: publicLookupQuery,
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
+    query: schema(api.dossierRequests, 'publicLookupQuery'),
     responses: {
-      200: { description: 'The status', schema: publicStatusView },
+      200: { description: 'The status', schema: schema(api.dossiers, 'publicStatusView') },
       400: problem('The PIN is not 8 digits'),
       404: problem('No dossier with this code and PIN'),
       429: problem('Five wrong PINs for this code within 15 minutes (known or not): wait for Retry-After'),

@@ -3,19 +3,25 @@ import type { Access } from '../http/auth.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * A zod schema of shared/api, loaded on first use: a function's bundle builds the schemas of its own routes only
+ * (the HTTP stack loads them at init), and no function but the OpenAPI document's builds a response's.
+ */
+export type LazySchema<S extends z.ZodType = z.ZodType> = () => Promise<S>;
+
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodType;
+  schema?: LazySchema;
   /** Response headers worth documenting (ETag, Location…). */
   headers?: Record<string, string>;
 }
 
 export interface RouteSpec<
   Fn extends string = string,
-  Params extends z.ZodType = z.ZodType,
-  Query extends z.ZodType = z.ZodType,
-  Headers extends z.ZodType = z.ZodType,
-  Body extends z.ZodType = z.ZodType,
+  Params extends LazySchema = LazySchema,
+  Query extends LazySchema = LazySchema,
+  Headers extends LazySchema = LazySchema,
+  Body extends LazySchema = LazySchema,
 > {
   function: Fn;
   access: Access;

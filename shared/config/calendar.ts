@@ -1,5 +1,6 @@
 import { type CalendarSpec, WorkingCalendar } from '../domain/calendar.ts';
-import { type WardConfig, wardConfig } from './ward.ts';
+import { wardConfig } from './current-ward.ts';
+import type { WardConfig } from './ward.ts';
 
 // Apart from ward.ts so that functions without deadlines do not bundle the holiday tables.
 let calendar: WorkingCalendar | undefined;

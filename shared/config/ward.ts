@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { CALENDAR_YEARS } from '../domain/calendar-bounds.ts';
-import { type Procedure, procedureSchema } from '../domain/catalog.ts';
+import { procedureSchema } from '../domain/catalog.ts';
 import { portalScopes } from '../http/auth.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
@@ -258,23 +258,8 @@ export const wardConfigSchema = z
 export type WardConfig = z.output<typeof wardConfigSchema>;
 export type WardConfigInput = z.input<typeof wardConfigSchema>;
 
-/** The environment variable that carries the ward configuration into a function (bundled in, or set by the local runner). */
+/** The environment variable that carries the parsed ward configuration into a function (current-ward.ts reads it). */
 export const WARD_CONFIG_ENV = 'MOTCUA_WARD_CONFIG';
-
-let cached: WardConfig | undefined;
-
-/**
- * The one config loader. In Lambda the configuration is inlined at bundle time into
- * `process.env.MOTCUA_WARD_CONFIG`; the local runner sets the same variable. Either way it is validated here.
- */
-export function wardConfig(): WardConfig {
-  if (cached) return cached;
-  const raw = process.env.MOTCUA_WARD_CONFIG;
-  if (!raw)
-    throw new Error(`${WARD_CONFIG_ENV} is not set: the function was not bundled or started with a ward configuration`);
-  cached = parseWardConfig(JSON.parse(raw));
-  return cached;
-}
 
 export function parseWardConfig(input: unknown): WardConfig {
   const result = wardConfigSchema.safeParse(input);
@@ -312,6 +297,3 @@ function seasonsAreApart(seasons: { from: string; to: string }[]): boolean {
   return true;
 }
 
-export function findProcedure(code: string): Procedure | undefined {
-  return wardConfig().catalog.procedures.find((p) => p.code === code);
-}

@@ -1,4 +1,4 @@
-import { wardConfig } from '../config/ward.ts';
+import { wardConfig } from '../config/current-ward.ts';
 import type { Actor } from '../domain/dossier.ts';
 import { staffMember } from '../domain/staff.ts';
 import type { Principal } from './auth.ts';

@@ -9,7 +9,7 @@ import type {
 import type * as z from 'zod';
 import { type FunctionName, functions, type QueueName, type SecretName } from '../blueprint/resources.ts';
 import { type RouteKey, routes } from '../blueprint/routes.ts';
-import type { FunctionSpec, RouteSpec } from '../blueprint/types.ts';
+import type { FunctionSpec, LazySchema, RouteSpec } from '../blueprint/types.ts';
 import {
   DomainError,
   errorHeaders,
@@ -25,7 +25,7 @@ import { authorize, type CallerContext, type Principal, principalFromAuthorizer 
 import { type Locale, negotiateLocale } from './messages.ts';
 import { problemFor, problemResponse, violationsFromZod } from './problem.ts';
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends LazySchema<infer T> ? z.output<T> : undefined;
 
 export interface RequestOf<R extends RouteSpec> {
   params: Out<R['params']>;
@@ -72,6 +72,12 @@ const TIMEOUT_MARGIN_MS = 1500;
  */
 export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandlers<F>) {
   const secrets: readonly SecretName[] = (functions[fn] as FunctionSpec<QueueName, SecretName>).secrets ?? [];
+  // This function's request schemas, and no other route's, built during its init.
+  const schemas = new Map(
+    Object.entries(routes)
+      .filter(([, spec]) => spec.function === fn)
+      .map(([key, spec]) => [key, requestSchemas(spec)]),
+  );
   const dispatch = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const answerBy = Date.now() + context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS;
     const locale = negotiateLocale(event.headers?.['accept-language']);
@@ -81,13 +87,14 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
       const key = event.routeKey as RouteKey;
       const spec: RouteSpec | undefined = routes[key];
       const handler = (handlers as Record<string, ((request: never) => Promise<Reply>) | undefined>)[key];
-      if (!spec || spec.function !== fn || !handler) throw new NotFound('route_not_found', { path: event.rawPath });
+      const routeSchemas = schemas.get(key);
+      if (!spec || !routeSchemas || !handler) throw new NotFound('route_not_found', { path: event.rawPath });
       const principal = principalFromAuthorizer(
         event.requestContext.authorizer?.lambda,
         event.requestContext.timeEpoch,
       );
       authorize(principal, spec.access);
-      const input = parseRequest(spec, event);
+      const input = parseRequest(await routeSchemas, event);
       await loadSecrets(secrets);
       const reply = await inTime(
         handler({
@@ -135,7 +142,23 @@ async function inTime<T>(work: Promise<T>, answerBy: number): Promise<T> {
   }
 }
 
-function parseRequest(spec: RouteSpec, event: HttpEvent) {
+interface RequestSchemas {
+  params?: z.ZodType | undefined;
+  query?: z.ZodType | undefined;
+  headers?: z.ZodType | undefined;
+  body?: z.ZodType | undefined;
+}
+
+function requestSchemas(spec: RouteSpec): Promise<RequestSchemas> {
+  const loaded = Promise.all([spec.params?.(), spec.query?.(), spec.headers?.(), spec.body?.()]).then(
+    ([params, query, headers, body]) => ({ params, query, headers, body }),
+  );
+  // A failure is the request's to report (a 500); not an unhandled rejection of the init.
+  loaded.catch(() => {});
+  return loaded;
+}
+
+function parseRequest(spec: RequestSchemas, event: HttpEvent) {
   const violations: FieldViolation[] = [];
   const part = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: FieldViolation['in']) => {
     if (!schema) return undefined;

@@ -1,17 +1,74 @@
 import type * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { commonProblems, routes } from '../blueprint/routes.ts';
-import type { RouteSpec } from '../blueprint/types.ts';
+import { commonProblems, type RouteKey, routes } from '../blueprint/routes.ts';
+import type { LazySchema, ResponseSpec, RouteSpec } from '../blueprint/types.ts';
 import type { WardConfig } from '../config/ward.ts';
 import { PORTAL_TOKEN_MAX_SECONDS, portalTokenAudience } from './auth.ts';
 
+/** A response as documented, its schema loaded. */
+export interface DocumentedResponse extends Omit<ResponseSpec, 'schema'> {
+  schema?: z.ZodType;
+}
+
+/** A route as documented: its schemas loaded. */
+export interface DocumentedRoute extends Omit<RouteSpec, 'params' | 'query' | 'headers' | 'body' | 'responses'> {
+  params?: z.ZodType | undefined;
+  query?: z.ZodType | undefined;
+  headers?: z.ZodType | undefined;
+  body?: z.ZodType | undefined;
+  responses: Record<number, DocumentedResponse>;
+}
+
+const loadResponses = async (responses: Record<number, ResponseSpec>): Promise<Record<number, DocumentedResponse>> =>
+  Object.fromEntries(
+    await Promise.all(
+      Object.entries(responses).map(async ([status, { schema, ...rest }]) => [
+        status,
+        { ...rest, ...(schema ? { schema: await schema() } : {}) },
+      ]),
+    ),
+  );
+
+/**
+ * Every route of the blueprint and the common problems with all their schemas loaded: what the OpenAPI document is
+ * generated from, and what the contract tests check answers against.
+ */
+export async function documentedRoutes(): Promise<{
+  routes: Record<RouteKey, DocumentedRoute>;
+  commonProblems: Record<keyof typeof commonProblems, DocumentedResponse>;
+}> {
+  const load = (schema: LazySchema | undefined) => schema?.();
+  const loaded = await Promise.all(
+    (Object.entries(routes) as [RouteKey, RouteSpec][]).map(
+      async ([key, spec]): Promise<[RouteKey, DocumentedRoute]> => {
+        const [params, query, headers, body, responses] = await Promise.all([
+          load(spec.params),
+          load(spec.query),
+          load(spec.headers),
+          load(spec.body),
+          loadResponses(spec.responses),
+        ]);
+        return [key, { ...spec, params, query, headers, body, responses }];
+      },
+    ),
+  );
+  return {
+    routes: Object.fromEntries(loaded) as Record<RouteKey, DocumentedRoute>,
+    commonProblems: (await loadResponses(commonProblems)) as Record<keyof typeof commonProblems, DocumentedResponse>,
+  };
+}
+
 /** The OpenAPI 3.1 document, generated from the routes of the blueprint and their zod schemas. */
-export function openApiDocument(ward: Pick<WardConfig, 'id' | 'name' | 'unitCode'>) {
+export async function openApiDocument(ward: Pick<WardConfig, 'id' | 'name' | 'unitCode'>) {
+  const documented = await documentedRoutes();
   const paths: ZodOpenApiPathsObject = {};
-  for (const [key, spec] of Object.entries(routes) as [string, RouteSpec][]) {
+  for (const [key, spec] of Object.entries(documented.routes)) {
     const [method, path] = key.split(' ') as [string, string];
     paths[path] ??= {};
-    (paths[path] as Record<string, ZodOpenApiOperationObject>)[method.toLowerCase()] = operation(spec);
+    (paths[path] as Record<string, ZodOpenApiOperationObject>)[method.toLowerCase()] = operation(
+      spec,
+      documented.commonProblems,
+    );
   }
   return createDocument({
     openapi: '3.1.0',
@@ -42,14 +99,14 @@ export function openApiDocument(ward: Pick<WardConfig, 'id' | 'name' | 'unitCode
   });
 }
 
-function operation(spec: RouteSpec): ZodOpenApiOperationObject {
+function operation(
+  spec: DocumentedRoute,
+  common: Record<keyof typeof commonProblems, DocumentedResponse>,
+): ZodOpenApiOperationObject {
   const isPublic = 'public' in spec.access;
   const responses: Record<string, object> = {};
-  const all = { ...spec.responses, ...(isPublic ? { 500: commonProblems[500] } : commonProblems) };
-  for (const [status, response] of Object.entries(all) as [
-    string,
-    { description: string; schema?: z.ZodType; headers?: Record<string, string> },
-  ][]) {
+  const all = { ...spec.responses, ...(isPublic ? { 500: common[500] } : common) };
+  for (const [status, response] of Object.entries(all) as [string, DocumentedResponse][]) {
     const mediaType = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
     responses[status] = {
       description: response.description,

@@ -1,7 +1,9 @@
-import type * as z from 'zod';
 import { problemSchema } from '../../shared/api/common.ts';
-import { commonProblems, type RouteKey, routes } from '../../shared/blueprint/routes.ts';
-import type { ResponseSpec, RouteSpec } from '../../shared/blueprint/types.ts';
+import { type RouteKey, routes } from '../../shared/blueprint/routes.ts';
+import { type DocumentedResponse, documentedRoutes } from '../../shared/http/openapi.ts';
+
+// The routes with their schemas loaded, as the OpenAPI document has them.
+const documentation = await documentedRoutes();
 
 /**
  * The API's documentation as a test oracle: every answer the integration tests get is checked against the response
@@ -95,10 +97,12 @@ export function checkAnswer(answer: Answer): void {
   const key = routeOf(method, path);
   const where = `${method} ${path} → ${status}${key ? ` (route ${key})` : ''}`;
   if (!key) throw new ContractBroken(`${where}: no route of the blueprint matches, and it is no gateway answer`);
-  const spec = routes[key] as RouteSpec;
+  const spec = documentation.routes[key];
   // As the OpenAPI document has it: the common problems of a protected route, only the 500 for a public one.
-  const common: Record<number, ResponseSpec> = 'public' in spec.access ? { 500: commonProblems[500] } : commonProblems;
-  const documented: ResponseSpec | undefined = spec.responses[status] ?? common[status];
+  const { commonProblems } = documentation;
+  const common: Record<number, DocumentedResponse> =
+    'public' in spec.access ? { 500: commonProblems[500] } : commonProblems;
+  const documented: DocumentedResponse | undefined = spec.responses[status] ?? common[status];
   if (!documented) {
     const statuses = [...Object.keys(spec.responses), ...Object.keys(common)];
     throw new ContractBroken(
@@ -112,7 +116,7 @@ export function checkAnswer(answer: Answer): void {
     );
   }
   if (!documented.schema) return;
-  const parsed = (documented.schema as z.ZodType).safeParse(body);
+  const parsed = documented.schema.safeParse(body);
   if (!parsed.success) {
     throw new ContractBroken(
       `${where}: the body does not match its documented schema:\n${JSON.stringify(parsed.error.issues, null, 2)}\nbody: ${JSON.stringify(body)}`,

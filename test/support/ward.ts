@@ -5,7 +5,7 @@ import type { TokenRequest } from '../../local/issuer.ts';
 import type { QueueRetries } from '../../local/queue-poller.ts';
 import { startLocalFauxqs } from '../../local/services.ts';
 import { type LocalWard, type LocalWardOptions, startLocalWard } from '../../local/ward.ts';
-import type { WardConfig } from '../../shared/config/ward.ts';
+import { parseWardConfig, type WardConfig } from '../../shared/config/ward.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import { checkAnswer } from './contract.ts';
 
@@ -24,7 +24,8 @@ export async function startTestWard(
   configure: (ward: WardConfig) => WardConfig = (w) => w,
   options: { queueRetries?: QueueRetries; standIns?: LocalWardOptions['standIns'] } = {},
 ): Promise<TestWard> {
-  const ward = configure(readWardFile('sample'));
+  // Validated as a ward file is: functions read the configuration they are handed as it is (current-ward.ts).
+  const ward = parseWardConfig(configure(readWardFile('sample')));
   const fauxqs = await startLocalFauxqs();
   const local = await startLocalWard({
     ward,

@@ -177,9 +177,11 @@ describe('zod’s messages', () => {
         .filter(([, input]) => input.bytesInOutput > 0)
         .map(([file]) => file),
     );
+    // The locales' index holds no locale: it is kept as an empty namespace where zod is loaded lazily (the routes'
+    // schemas are, shared/blueprint/routes.ts).
     const locales = kept
       .map((file) => /zod\/v4\/locales\/([\w-]+)\.js$/.exec(file)?.[1])
-      .filter((locale) => locale !== undefined);
+      .filter((locale) => locale !== undefined && locale !== 'index');
     expect(locales.sort()).toEqual(['en', 'vi']);
   });
 });
