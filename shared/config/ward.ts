@@ -296,4 +296,3 @@ function seasonsAreApart(seasons: { from: string; to: string }[]): boolean {
   }
   return true;
 }
-
