@@ -179,7 +179,9 @@ export class WorkingCalendar {
     const working = this.isWorkingDay(date);
     if (!working && this.year(parseLocalDate(date)[0]).off.has(date)) return false;
     const weekday = isoWeekday(date);
-    const rules = (this.reception ?? []).filter((r) => r.weekdays.includes(weekday) && inSeason(date, r));
+    // A make-up Saturday is a working day like any other: the counter keeps office hours, not Saturday's rule.
+    const makeUp = working && this.restWeekdays.has(weekday);
+    const rules = makeUp ? [] : (this.reception ?? []).filter((r) => r.weekdays.includes(weekday) && inSeason(date, r));
     const sessions = rules.length > 0 ? rules.flatMap((r) => r.sessions) : working ? this.sessionsOn(date) : [];
     return sessions.some(
       ([open, close]) =>

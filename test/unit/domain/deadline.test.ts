@@ -122,6 +122,8 @@ describe('reception hours apart from the working calendar', () => {
     expect(ward.isReceptionOpen(vn('2026-03-15T08:00'))).toBe(false);
     // Saturday 29 August 2026 opens the Quốc khánh break only as a weekend day: it still receives in the morning.
     expect(ward.isReceptionOpen(vn('2026-08-29T08:00'))).toBe(true);
+    // A make-up Saturday (10 January 2026) receives in office hours, afternoon included.
+    expect(ward.isReceptionOpen(vn('2026-01-10T14:00'))).toBe(true);
     // A holiday on a Saturday closes the counter: 2 September 2023 was one.
     expect(ward.isReceptionOpen(vn('2023-09-02T08:00'))).toBe(false);
     // Weekdays receive in office hours, and not on a holiday.
