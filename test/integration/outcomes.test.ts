@@ -103,6 +103,7 @@ describe('early, on time and late', () => {
       early: 1,
       onTime: sameDay ? 1 : 0,
       late: sameDay ? 1 : 2,
+      lateWithApology: 0,
       onTimeRate: sameDay
         ? { numerator: 2, denominator: 3, percent: '66.67%' }
         : { numerator: 1, denominator: 3, percent: '33.33%' },
