@@ -23,6 +23,8 @@ export interface LocalArns {
   table(name: string): string;
   bucket(name: string): string;
   queue(url: string): string;
+  /** A function's ARN from the name, partial ARN or ARN an Invoke names. */
+  function(nameOrArn: string): string;
 }
 
 export class AccessPolicy {
@@ -99,6 +101,14 @@ export function accessRequests(service: string, operation: string, input: Input,
       return s3Requests(operation, input, arns);
     case 'sqs':
       return sqsRequests(operation, input, arns);
+    case 'lambda':
+      // Invoke (either invocation type) is authorised as lambda:InvokeFunction on the function it names.
+      return [
+        {
+          action: operation === 'Invoke' ? 'lambda:InvokeFunction' : `lambda:${operation}`,
+          resource: input.FunctionName ? arns.function(String(input.FunctionName)) : '*',
+        },
+      ];
     default:
       return [{ action: `${service}:${operation}`, resource: '*' }];
   }
