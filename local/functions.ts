@@ -108,10 +108,12 @@ export function localArns(resources: LocalResources, region: string, fns: Functi
     // A queue the instance does not declare (a dead-letter queue, a stranger's) gets an ARN no grant names.
     queue: (url) => queueArns.get(url) ?? `arn:aws:sqs:${region}:${account}:${url.split('/').at(-1)}`,
     // A name, or an ARN (full or partial: `<account>:function:<name>`), possibly qualified by a version or alias.
+    // IAM authorises a qualified invocation on the qualified ARN, which a grant of the unqualified one does not name.
     function: (nameOrArn) => {
       if (nameOrArn.startsWith('arn:')) return nameOrArn;
-      const name = nameOrArn.split(':function:').at(-1)!.split(':')[0]!;
-      return byName.get(name) ?? `arn:aws:lambda:${region}:${account}:function:${name}`;
+      const [name, qualifier] = nameOrArn.split(':function:').at(-1)!.split(':') as [string, string | undefined];
+      const arn = byName.get(name) ?? `arn:aws:lambda:${region}:${account}:function:${name}`;
+      return qualifier === undefined ? arn : `${arn}:${qualifier}`;
     },
   };
 }
