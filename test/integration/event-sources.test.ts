@@ -246,7 +246,7 @@ describe('schedule → deadline watch → asynchronous invocation of alert-dispa
     return { code: filed.body.code as string, dueAt: filed.body.dueAt as string, etag: filed.headers.get('etag')! };
   };
 
-  it('queues an overdue dossier’s alert once, however often the watch runs after, and alerts officers and leaders', async () => {
+  it('raises an overdue dossier’s alert once, however often the watch runs after, and alerts officers and leaders', async () => {
     const filed = await fileAtCounter();
     const afterDue = dueOf(filed) + HOUR;
     const runs = [afterDue, afterDue + QUARTER_HOUR, afterDue + 2 * QUARTER_HOUR, afterDue + 24 * HOUR];
@@ -266,7 +266,7 @@ describe('schedule → deadline watch → asynchronous invocation of alert-dispa
     expect(specialistInbox.body.items).toEqual([]);
   });
 
-  it('queues a due-soon alert once within 24 hours of the due date, then an overdue one once after it', async () => {
+  it('raises a due-soon alert once within 24 hours of the due date, then an overdue one once after it', async () => {
     const filed = await fileAtCounter();
     const due = dueOf(filed);
     const runs = [
