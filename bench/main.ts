@@ -236,6 +236,7 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
     // Dossiers due within the alert window at any moment: a working day's intake (the 24 h window).
     const dueAtOnce = t.dossiers / 22;
     const alerts = t.dossiers * PER_DOSSIER.dueSoonAlertsPerDossier + requeueShare * dueAtOnce * watchRunsPerMonth;
+    const dispatchInvocations = Math.max(1, Math.min(alerts, watchRunsPerMonth * Math.ceil(dueAtOnce / 50)));
     const toAggregator = aggregator.recordsPassingFilters['report-aggregator'] ?? 1;
     const toNotifier = aggregator.recordsPassingFilters['portal-notifier'] ?? 1;
     const selfAggregator = (aggregator.selfRecords.passing['report-aggregator'] ?? 0) > 0 ? 1 : 0;
@@ -292,8 +293,8 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
         readUnits: requests.lookup.readUnits,
         writeUnits: requests.lookup.writeUnits,
       },
-      // An upload: the URL (reads the dossier, puts the upload item), the PUT to S3, its notification on the uploads
-      // queue, the check (reads the object, writes like an action). Assumed from the measured read and action.
+      // An upload: the URL (reads the dossier, puts the upload item), the PUT to S3, which invokes the check
+      // (reads the object, writes like an action). Assumed from the measured read and action.
       {
         name: 'upload URLs',
         perMonth: t.uploads,
@@ -309,7 +310,6 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
         perMonth: t.uploads,
         function: 'document-verify',
         s3Gets: 2,
-        sqsRequests: 3,
         readUnits: requests.read.readUnits,
         writeUnits: action.writeUnits,
       },
@@ -340,10 +340,15 @@ function costOf(bundles: BundleResults, requests: Requests, watch: WatchFigures[
         function: 'deadline-watch',
         readUnits: (small.next.readUnits * dueAtOnce) / small.due,
         writeUnits: small.next.writeUnits,
-        sqsRequests: alerts / watchRunsPerMonth / 10,
       },
-      // Alerts: sent in batches of 10, received and deleted by the dispatch; an inbox item per role (assumed 1 WRU each).
-      { name: 'alert dispatch', perMonth: alerts / 10, function: 'alert-dispatch', sqsRequests: 2, writeUnits: 10 * 2 },
+      // Alerts: handed over by asynchronous invocation, up to 50 at once, so at most one invocation per run (and never
+      // more than the alerts); an inbox item per role (assumed 1 WRU each). No queue between.
+      {
+        name: 'alert dispatch',
+        perMonth: dispatchInvocations,
+        function: 'alert-dispatch',
+        writeUnits: (alerts / dispatchInvocations) * 2,
+      },
     ];
   };
   const inventory = {
@@ -488,14 +493,14 @@ function table(
       w.loaded < w.requested ? ` (of ${w.requested} asked; the most that loaded in ${w.loadSeconds.toFixed(0)} s)` : '';
     rows.push({
       figure: `deadline watch, ${w.loaded} open dossiers${partial}, ${w.due} due: first run`,
-      value: `${w.first.readUnits} RRU billed (${w.first.reportedReadUnits} reported), ${w.first.writeUnits} WRU, ${w.first.ms.toFixed(0)} ms, ${w.first.alertsQueued} alerts queued`,
+      value: `${w.first.readUnits} RRU billed (${w.first.reportedReadUnits} reported), ${w.first.writeUnits} WRU, ${w.first.ms.toFixed(0)} ms, ${w.first.alertsQueued} alerts handed to alert-dispatch`,
       target: 'reads the due ones only',
       met: null,
     });
     const again = w.next.alertsQueued;
     rows.push({
       figure: `deadline watch, ${w.loaded} open: next run, nothing new due`,
-      value: `${w.next.readUnits} RRU, ${w.next.writeUnits} WRU, ${w.next.ms.toFixed(0)} ms, ${w.next.alertsQueued} alerts queued again`,
+      value: `${w.next.readUnits} RRU, ${w.next.writeUnits} WRU, ${w.next.ms.toFixed(0)} ms, ${w.next.alertsQueued} alerts handed over again`,
       target: '0 re-queued (edge-triggered)',
       met: again === 0,
       ...(again > 0 ? { note: `${again} of the ${w.due} due queued again by a run with nothing new due` } : {}),

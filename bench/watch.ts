@@ -4,7 +4,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FauxqsServer } from 'fauxqs';
 import { startLocalWard } from '../local/ward.ts';
 import { alertScheduleItem } from '../shared/adapters/alert-schedule.ts';
-import { sqs } from '../shared/adapters/aws.ts';
+import { lambda } from '../shared/adapters/aws.ts';
 import { dossierFromItem, dossierItem } from '../shared/adapters/dossier-store.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { clockRunningStatuses } from '../shared/domain/dossier.ts';
@@ -20,7 +20,7 @@ export interface WatchRun {
   /** What DynamoDB Local reported (ReturnConsumedCapacity TOTAL). */
   reportedReadUnits: number;
   dynamoCalls: number;
-  /** Alert messages the run sent (counted on the handlers' SQS client, whatever the handler returns). */
+  /** Alerts the run handed to alert-dispatch (counted in the Invoke payloads of the handlers' Lambda client). */
   alertsQueued: number;
   result: unknown;
 }
@@ -38,18 +38,18 @@ export interface WatchFigures {
 
 const DUE = 100;
 
-/** Messages the handlers' SQS client sends while `counting` is on. */
+/** Alerts in the invocations the handlers' Lambda client makes while `counting` is on. */
 const sent = { counting: false, messages: 0 };
 let counterInstalled = false;
 function countSentMessages(): void {
   if (counterInstalled) return;
   counterInstalled = true;
-  sqs().middlewareStack.add(
+  lambda().middlewareStack.add(
     (next, context) => async (args) => {
-      if (sent.counting) {
-        const input = args.input as { Entries?: unknown[] };
-        if (context.commandName === 'SendMessageBatchCommand') sent.messages += input.Entries?.length ?? 0;
-        if (context.commandName === 'SendMessageCommand') sent.messages += 1;
+      if (sent.counting && context.commandName === 'InvokeCommand') {
+        const payload = (args.input as { Payload?: Uint8Array }).Payload;
+        const batch = payload ? (JSON.parse(new TextDecoder().decode(payload)) as { alerts?: unknown[] }) : {};
+        sent.messages += batch.alerts?.length ?? 0;
       }
       return next(args);
     },

@@ -1,13 +1,18 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { EventType } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  bucketNotifications,
   type FunctionName,
   functions,
   type QueueName,
@@ -16,7 +21,15 @@ import {
   schedules,
   streamConsumers,
 } from '../shared/blueprint/resources.ts';
-import { type StreamSource, streamSources, tokenCheckEnvironment } from '../shared/blueprint/wiring.ts';
+import {
+  asyncTargetSettings,
+  type FunctionRefs,
+  invocationEnvironment,
+  invocationGrants,
+  type StreamSource,
+  streamSources,
+  tokenCheckEnvironment,
+} from '../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { portalTokenAudience } from '../shared/http/auth.ts';
 import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';
@@ -92,6 +105,42 @@ export class WardStack extends Stack {
       >,
     );
 
+    // Functions invoking others asynchronously: the target's name in the environment, the right to invoke it alone.
+    const functionRefs = Object.fromEntries(
+      Object.entries(this.functions).map(([name, f]) => [name, { name: f.fn.functionName, arn: f.fn.functionArn }]),
+    ) as FunctionRefs;
+    for (const name of Object.keys(functions) as FunctionName[]) {
+      for (const [variable, value] of Object.entries(invocationEnvironment(name, functionRefs)))
+        this.functions[name].fn.addEnvironment(variable, value);
+      for (const grant of invocationGrants(name, functionRefs))
+        this.functions[name].role.addToPolicy(new PolicyStatement(grant));
+    }
+    for (const target of asyncTargetSettings) {
+      fn(target.function).configureAsyncInvoke({
+        retryAttempts: target.retryAttempts,
+        maxEventAge: Duration.seconds(target.maxEventAgeSeconds),
+        onFailure: new SqsDestination(this.storage.queues[target.onFailure]),
+      });
+    }
+    for (const notification of bucketNotifications) {
+      this.storage.bucket.addEventNotification(
+        EventType.OBJECT_CREATED,
+        new LambdaDestination(fn(notification.function)),
+        {
+          prefix: notification.prefix,
+        },
+      );
+    }
+    // CDK configures bucket notifications through its own custom-resource function.
+    const notificationsHandler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notificationsHandler) {
+      Validations.of(notificationsHandler).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "CDK's bucket-notifications custom resource (runs only at deploy time) uses the basic Lambda execution policy for its logs.",
+      });
+    }
+
     for (const source of streamSources) {
       fn(source.function).addEventSource(
         dynamoEventSource(this.storage.table, source, this.storage.queues[source.onFailure]),
@@ -163,9 +212,9 @@ export class WardStack extends Stack {
       metric: this.api.httpApi.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),
       threshold: 0,
     });
-    // Anything in a dead-letter queue needs a person. The stream-failures queue is itself where the stream consumers'
-    // given-up batches go, and nothing receives from it, so its messages never reach its dead-letter queue: the alarm
-    // watches the queue.
+    // Anything in a dead-letter queue needs a person. The stream-failures and invoke-failures queues are themselves
+    // where given-up batches and invocations go, and nothing receives from them, so their messages never reach their
+    // dead-letter queues: the alarm watches the queue.
     for (const name of Object.keys(queues) as QueueName[]) {
       const consumed = queueConsumers.some((c) => c.queue === name);
       const queue = consumed ? this.storage.deadLetterQueues[name] : this.storage.queues[name];

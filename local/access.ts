@@ -26,6 +26,8 @@ export interface LocalArns {
   queue(url: string): string;
   /** The ARN of the ward key parameter a key reference (`file:<path>`) stands for. */
   parameter(reference: string): string;
+  /** A function's ARN from the name, partial ARN or ARN an Invoke names. */
+  function(nameOrArn: string): string;
 }
 
 export class AccessPolicy {
@@ -102,6 +104,14 @@ export function accessRequests(service: string, operation: string, input: Input,
       return s3Requests(operation, input, arns);
     case 'sqs':
       return sqsRequests(operation, input, arns);
+    case 'lambda':
+      // Invoke (either invocation type) is authorised as lambda:InvokeFunction on the function it names.
+      return [
+        {
+          action: operation === 'Invoke' ? 'lambda:InvokeFunction' : `lambda:${operation}`,
+          resource: input.FunctionName ? arns.function(String(input.FunctionName)) : '*',
+        },
+      ];
     default:
       return [{ action: `${service}:${operation}`, resource: '*' }];
   }

@@ -1,9 +1,12 @@
 import { type FunctionName, functions } from '../shared/blueprint/resources.ts';
 import {
   eventSourceGrants,
+  type FunctionRefs,
   functionEnvironment,
   functionGrants,
   type Grant,
+  invocationEnvironment,
+  invocationGrants,
   type ResourceRefs,
   type StaffTokens,
   tokenCheckEnvironment,
@@ -30,9 +33,25 @@ export function localResourceRefs(resources: LocalResources, secrets: LocalSecre
   };
 }
 
-/** Everything a function's role allows in the stack: the blueprint's grants and those of its event sources. */
-export function localGrants(name: FunctionName, refs: ResourceRefs): Grant[] {
-  return [...functionGrants(name, refs), ...eventSourceGrants(name, refs)];
+/** The local functions as the shared wiring names them: `<prefix>-<name>` and its ARN in the local account. */
+export function localFunctionRefs(prefix: string, region: string, account = LOCAL_ACCOUNT): FunctionRefs {
+  return Object.fromEntries(
+    (Object.keys(functions) as FunctionName[]).map((name) => [
+      name,
+      { name: `${prefix}-${name}`, arn: `arn:aws:lambda:${region}:${account}:function:${prefix}-${name}` },
+    ]),
+  ) as FunctionRefs;
+}
+
+/** The account fauxqs names its queues in, and so the local one. */
+const LOCAL_ACCOUNT = '000000000000';
+
+/**
+ * Everything a function's role allows in the stack: the blueprint's grants, those of its event sources, and the
+ * functions it may invoke.
+ */
+export function localGrants(name: FunctionName, refs: ResourceRefs, fns: FunctionRefs): Grant[] {
+  return [...functionGrants(name, refs), ...eventSourceGrants(name, refs), ...invocationGrants(name, fns)];
 }
 
 /**
@@ -42,6 +61,7 @@ export function localGrants(name: FunctionName, refs: ResourceRefs): Grant[] {
  */
 export function localRuntimes(
   refs: ResourceRefs,
+  fns: FunctionRefs,
   shared: Record<string, string>,
   staff: StaffTokens,
 ): Record<FunctionName, FunctionRuntime> {
@@ -49,8 +69,13 @@ export function localRuntimes(
     (Object.keys(functions) as FunctionName[]).map((name) => [
       name,
       {
-        environment: { ...functionEnvironment(name, refs), ...tokenCheckEnvironment(name, staff), ...shared },
-        policy: new AccessPolicy(localGrants(name, refs)),
+        environment: {
+          ...functionEnvironment(name, refs),
+          ...invocationEnvironment(name, fns),
+          ...tokenCheckEnvironment(name, staff),
+          ...shared,
+        },
+        policy: new AccessPolicy(localGrants(name, refs, fns)),
       },
     ]),
   ) as Record<FunctionName, FunctionRuntime>;
@@ -65,14 +90,20 @@ export function sharedEnvironment(ward: WardConfig): Record<string, string> {
 }
 
 /** How the local access check names what a call touches: the local resources' own ARNs. */
-export function localArns(resources: LocalResources, region: string, secrets: LocalSecrets['secrets']): LocalArns {
+export function localArns(
+  resources: LocalResources,
+  region: string,
+  fns: FunctionRefs,
+  secrets: LocalSecrets['secrets'],
+): LocalArns {
   const queueArns = new Map(
     (Object.keys(resources.queueUrls) as (keyof LocalResources['queueUrls'])[]).map((queue) => [
       resources.queueUrls[queue],
       resources.queueArns[queue],
     ]),
   );
-  const account = resources.queueArns.alerts.split(':')[4] ?? '000000000000';
+  const account = resources.queueArns.streamFailures.split(':')[4] ?? LOCAL_ACCOUNT;
+  const byName = new Map(Object.values(fns).map((f) => [f.name, f.arn]));
   const parameterArns = new Map(Object.values(secrets).map((s) => [s.reference, s.arn]));
   return {
     account,
@@ -86,5 +117,13 @@ export function localArns(resources: LocalResources, region: string, secrets: Lo
     parameter: (reference) =>
       parameterArns.get(reference) ??
       `arn:aws:ssm:${region}:${account}:parameter/${reference.replace(/^file:/, '').replace(/^\//, '')}`,
+    // A name, or an ARN (full or partial: `<account>:function:<name>`), possibly qualified by a version or alias.
+    // IAM authorises a qualified invocation on the qualified ARN, which a grant of the unqualified one does not name.
+    function: (nameOrArn) => {
+      if (nameOrArn.startsWith('arn:')) return nameOrArn;
+      const [name, qualifier] = nameOrArn.split(':function:').at(-1)!.split(':') as [string, string | undefined];
+      const arn = byName.get(name) ?? `arn:aws:lambda:${region}:${account}:function:${name}`;
+      return qualifier === undefined ? arn : `${arn}:${qualifier}`;
+    },
   };
 }

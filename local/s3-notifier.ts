@@ -1,27 +1,31 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import type { FauxqsServer, S3SpyEvent } from 'fauxqs';
+import type { FunctionName } from '../shared/blueprint/resources.ts';
+import type { LocalAsyncInvocations } from './async-invocations.ts';
 import type { Poller } from './poller.ts';
 
 interface Route {
   prefix: string;
-  queueUrl: string;
+  function: FunctionName;
 }
 
 interface S3NotifierOptions {
   fauxqs: FauxqsServer;
   bucket: string;
-  routes: Route[];
+  /** The blueprint's bucket notifications. */
+  routes: readonly Route[];
   s3: S3Client;
-  sqs: SQSClient;
+  /** Lambda's asynchronous invocations: S3 invokes the function with Event, as in the stack. */
+  invocations: Pick<LocalAsyncInvocations, 'accept'>;
   region: string;
 }
 
 /**
  * fauxqs does not send bucket notifications, so this bridge does what S3 does in the stack: for each object
- * created under a configured prefix it sends an S3 event notification (the same JSON) to the configured queue.
- * It listens to fauxqs' message spy, which sees every upload, presigned ones included.
+ * created under a configured prefix it invokes the configured function asynchronously with an S3 event
+ * notification (the same JSON), through the runner's Lambda machinery (retries, on-failure queue). It listens to
+ * fauxqs' message spy, which sees every upload, presigned ones included.
  */
 export class S3Notifier implements Poller {
   readonly name = 's3 notifications';
@@ -95,9 +99,7 @@ export class S3Notifier implements Poller {
         },
       ],
     };
-    await this.options.sqs.send(
-      new SendMessageCommand({ QueueUrl: route.queueUrl, MessageBody: JSON.stringify(notification) }),
-    );
+    this.options.invocations.accept(route.function, notification);
   }
 }
 

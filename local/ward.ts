@@ -8,16 +8,18 @@ import {
   bucketNotifications,
   env,
   type FunctionName,
+  functions,
   type QueueName,
   queueConsumers,
   queues,
   schedules,
 } from '../shared/blueprint/resources.ts';
-import { streamSources } from '../shared/blueprint/wiring.ts';
+import { asyncTargetSettings, streamSources } from '../shared/blueprint/wiring.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { installAccessCheck } from './access.ts';
+import { type InvokeRetries, LocalAsyncInvocations, startLambdaEndpoint } from './async-invocations.ts';
 import { privateDir } from './files.ts';
-import { localArns, localResourceRefs, localRuntimes, sharedEnvironment } from './functions.ts';
+import { localArns, localFunctionRefs, localResourceRefs, localRuntimes, sharedEnvironment } from './functions.ts';
 import { type LocalEndpoint, startHttpGateway } from './http-gateway.ts';
 import { processEnvironment } from './invocation.ts';
 import { type LocalIssuer, localIssuer, type TokenRequest } from './issuer.ts';
@@ -48,6 +50,8 @@ export interface LocalWardOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** When a failed queue message is tried again: after the queue's visibility timeout, or `fast` (tests). */
   queueRetries?: QueueRetries;
+  /** When a failed asynchronous invocation is tried again: after Lambda's delays (1, then 2 minutes), or `fast`. */
+  invokeRetries?: InvokeRetries;
   onRequest?: (line: string) => void;
   log?: (line: string) => void;
   /** Handlers run in place of functions' own (tests: faults the local services cannot produce). */
@@ -64,7 +68,9 @@ export interface LocalWard {
   clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient };
   token(request: TokenRequest): Promise<string>;
   trigger(schedule: ScheduleName, at?: Date): Promise<unknown>;
-  /** Waits until streams, queues and bucket notifications have nothing left to hand on. */
+  /** Lambda's queue of asynchronous invocations (tests accept events on it as S3 or another function would). */
+  invocations: LocalAsyncInvocations;
+  /** Waits until streams, queues, bucket notifications and asynchronous invocations have nothing left to hand on. */
   settle(timeoutMs?: number): Promise<void>;
   /** Runs `work` while the pollers rest, so only its own calls reach the services (tests count them). */
   withPollersPaused<T>(work: () => Promise<T>): Promise<T>;
@@ -103,6 +109,29 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   });
   const ward = issuer.register(options.ward);
 
+  // Lambda's side of asynchronous invocations: its internal queue, and the Invoke API the functions' client calls.
+  const functionNames = new Map(
+    Object.values(localFunctionRefs(options.resourcePrefix, region)).flatMap((f, i) => {
+      const name = Object.keys(functions)[i] as FunctionName;
+      return [
+        [f.name, name],
+        [f.arn, name],
+      ] as const;
+    }),
+  );
+  const invocations = new LocalAsyncInvocations({
+    targets: asyncTargetSettings,
+    queueUrls: resources.queueUrls,
+    functionArn: (name) => localFunctionRefs(options.resourcePrefix, region)[name].arn,
+    sqs,
+    retries: options.invokeRetries ?? 'as-deployed',
+    log,
+  });
+  const lambdaEndpoint = await startLambdaEndpoint({
+    resolve: (name) => functionNames.get(name),
+    invocations,
+  });
+
   // What every function shares: the region, the local services and Powertools' settings. What is a function's own
   // (where its table, bucket, queues and keys are) it gets only while it runs, as in the stack.
   Object.assign(process.env, {
@@ -112,6 +141,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: options.fauxqs.address,
     AWS_ENDPOINT_URL_S3: options.fauxqs.address,
+    AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: issuer.endpoint,
     MOTCUA_S3_PATH_STYLE: 'true',
     POWERTOOLS_SERVICE_NAME: 'motcua',
@@ -120,16 +150,23 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_DEV: 'true',
   });
-  const runtimes = localRuntimes(localResourceRefs(resources, keys.secrets), sharedEnvironment(ward), issuer);
+  const functionRefs = localFunctionRefs(options.resourcePrefix, region);
+  const runtimes = localRuntimes(
+    localResourceRefs(resources, keys.secrets),
+    functionRefs,
+    sharedEnvironment(ward),
+    issuer,
+  );
   // Whatever a function's own variables are called, no other function finds them in the shared environment.
   const ownNames = new Set(Object.values(runtimes).flatMap((r) => Object.keys(r.environment)));
   for (const name of Object.keys(queues) as QueueName[]) ownNames.add(env.queueUrl(name));
+  for (const name of Object.keys(functions)) ownNames.add(env.functionName(name));
   for (const name of [env.tableName, env.bucketName, ...Object.keys(keys.env)]) ownNames.add(name);
   installAccessCheck();
   const lambdas = await LocalLambdas.load({
     prefix: options.resourcePrefix,
     runtimes,
-    arns: localArns(resources, region, keys.secrets),
+    arns: localArns(resources, region, functionRefs, keys.secrets),
     baseEnvironment: () =>
       Object.fromEntries(
         Object.entries(processEnvironment()).filter(
@@ -140,13 +177,15 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   });
   const scheduler = new LocalScheduler(lambdas, region, log);
 
+  invocations.setLambdas(lambdas);
   const pollers = [
+    invocations,
     new S3Notifier({
       fauxqs: options.fauxqs,
       bucket: resources.bucketName,
-      routes: bucketNotifications.map((n) => ({ prefix: n.prefix, queueUrl: resources.queueUrls[n.queue] })),
+      routes: bucketNotifications,
       s3,
-      sqs,
+      invocations,
       region,
     }),
     ...streamSources.map(
@@ -232,6 +271,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     loopback: gateway.loopback,
     resources,
     issuer,
+    invocations,
     clients: { dynamo, s3, sqs },
     token: (request) => issuer.mint(request),
     trigger: (schedule, at) => scheduler.trigger(schedule, at),
@@ -244,6 +284,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       scheduler.stop();
       await gateway.close();
       await loop.stop();
+      await lambdaEndpoint.close();
       for (const client of [dynamo, streams, s3, sqs]) client.destroy();
       await issuer.close();
       keys.remove();

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { dossierStatuses } from './domain/dossier.ts';
 
-/** Bodies of the messages the functions pass each other through SQS; validated on both sides. */
+/** Bodies of the events the functions pass each other (SQS messages, invocations); validated on both sides. */
 export const alertMessageSchema = z.object({
   kind: z.enum(['due_soon', 'overdue']),
   code: z.string(),
@@ -13,6 +13,16 @@ export const alertMessageSchema = z.object({
   detectedAt: z.iso.datetime(),
 });
 export type AlertMessage = z.output<typeof alertMessageSchema>;
+
+/**
+ * Alerts handed to alert-dispatch in one invocation: a full batch is about 30 KB of JSON, far below the 256 KiB an
+ * asynchronous invocation may carry, and delivered one after another well within alert-dispatch's timeout.
+ */
+export const ALERTS_PER_INVOCATION = 50;
+
+/** The event the deadline watch invokes alert-dispatch with. */
+export const alertBatchSchema = z.object({ alerts: z.array(alertMessageSchema).min(1).max(ALERTS_PER_INVOCATION) });
+export type AlertBatch = z.output<typeof alertBatchSchema>;
 
 export const portalStatusMessageSchema = z.object({
   portalId: z.string(),

@@ -3,24 +3,25 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { queueAlerts } from '../../shared/adapters/alert-queue.ts';
+import { dispatchAlerts } from '../../shared/adapters/alert-dispatch.ts';
 import { type AlertLevel, advanceAlertSchedule } from '../../shared/adapters/alert-schedule.ts';
 import { dueDossiers, type PendingAlert, pendingAlerts } from '../../shared/adapters/due-dossiers.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
 import { clockRunningStatuses, type DossierStatus } from '../../shared/domain/dossier.ts';
 import { clockEnd, isLate, lateIfDueBefore } from '../../shared/domain/timing.ts';
-import type { AlertMessage } from '../../shared/events.ts';
+import { ALERTS_PER_INVOCATION, type AlertMessage } from '../../shared/events.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 
-/** Schedules moved on at once after the alerts are queued. */
+/** Schedules moved on at once after their alerts were handed over. */
 const ADVANCES_AT_ONCE = 10;
 
 /**
  * Every quarter hour: the alerts whose instant has come (due within the ward's alert window, or overdue), each
- * queued once per dossier, level and due date. The sparse index of alert schedules holds only alerts still to
- * come, and once queued a schedule moves to its next level, so a run reads what is due now, not every open
- * dossier. The alerts are queued before their schedules move on: a run that fails in between raises them again
- * next time, and delivery keeps one (alert markers). The clock is the schedule's own time.
+ * raised once per dossier, level and due date. The sparse index of alert schedules holds only alerts still to
+ * come, and once raised a schedule moves to its next level, so a run reads what is due now, not every open
+ * dossier. The alerts go to alert-dispatch by asynchronous invocations, a bounded batch each, and a batch's
+ * schedules move on only once Lambda accepted its invocation: a run that fails in between (or overlaps another)
+ * raises them again, and delivery keeps one (alert markers). The clock is the schedule's own time.
  */
 export async function watchDeadlines(now: number): Promise<{ dueSoon: number; overdue: number }> {
   const nowIso = new Date(now).toISOString();
@@ -48,15 +49,20 @@ export async function watchDeadlines(now: number): Promise<{ dueSoon: number; ov
     // A dossier whose clock ended was left out above, so no resolvedAt goes with the alert.
     alerts.push({ message: { kind, ...dossier, detectedAt: nowIso }, schedule });
   }
-  await queueAlerts(alerts.map((a) => a.message));
-  const advances = [
-    ...alerts.map((a) => [a.schedule, a.message.kind] as const),
-    ...stale.map((schedule) => [schedule, 'overdue'] as const),
-  ];
-  for (let i = 0; i < advances.length; i += ADVANCES_AT_ONCE)
-    await Promise.all(
-      advances.slice(i, i + ADVANCES_AT_ONCE).map(([schedule, raised]) => advanceAlertSchedule(schedule, raised, now)),
-    );
+  const advance = async (advances: (readonly [PendingAlert, AlertLevel])[]) => {
+    for (let i = 0; i < advances.length; i += ADVANCES_AT_ONCE)
+      await Promise.all(
+        advances
+          .slice(i, i + ADVANCES_AT_ONCE)
+          .map(([schedule, raised]) => advanceAlertSchedule(schedule, raised, now)),
+      );
+  };
+  for (let i = 0; i < alerts.length; i += ALERTS_PER_INVOCATION) {
+    const batch = alerts.slice(i, i + ALERTS_PER_INVOCATION);
+    await dispatchAlerts(batch.map((a) => a.message));
+    await advance(batch.map((a) => [a.schedule, a.message.kind] as const));
+  }
+  await advance(stale.map((schedule) => [schedule, 'overdue'] as const));
   if (stale.length > 0)
     logger.warn('alert schedules that did not match their dossiers, dropped', { count: stale.length });
   const overdue = alerts.filter((a) => a.message.kind === 'overdue').length;

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { S3Event, S3EventRecord, SQSRecord } from 'aws-lambda';
-import { queueConsumer } from '../../shared/adapters/batch.ts';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { asyncConsumer } from '../../shared/adapters/batch.ts';
 import { deleteDocument, isDocumentBucket, readDocument, storedSize } from '../../shared/adapters/document-bucket.ts';
 import { getUpload, recordCheck, recordLateUpload } from '../../shared/adapters/document-store.ts';
 import {
@@ -100,11 +100,11 @@ async function verifyRecord(s3Record: S3EventRecord): Promise<void> {
 }
 
 /**
- * Checks each uploaded object against its upload URL and records it: verified and kept, or refused and deleted.
- * One message at a time: two uploads through one URL arrive together, and their transactions would race on it.
+ * Checks each uploaded object S3 announces (S3 invokes the function asynchronously, one event per object) against
+ * its upload URL and records it: verified and kept, or refused and deleted. A failure throws and Lambda tries the
+ * event again; a repeated event finds the object already settled. Records one after another: two uploads through
+ * one URL would race their transactions on it.
  */
-export const handler = queueConsumer('one_at_a_time', async (record: SQSRecord) => {
-  const notification = JSON.parse(record.body) as S3Event | { Event?: string };
-  if (!('Records' in notification)) return; // s3:TestEvent when the notification is configured
-  for (const s3Record of notification.Records) await verifyRecord(s3Record);
+export const handler = asyncConsumer(async (event: S3Event) => {
+  for (const s3Record of event.Records ?? []) await verifyRecord(s3Record);
 });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -7,19 +7,10 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  EventType,
-  ObjectOwnership,
-  StorageClass,
-} from 'aws-cdk-lib/aws-s3';
-import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
-import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  bucketNotifications,
   type QueueName,
   queues,
   type SecretName,
@@ -127,27 +118,6 @@ export class Storage extends Construct {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
-      });
-    }
-
-    for (const notification of bucketNotifications) {
-      this.bucket.addEventNotification(
-        EventType.OBJECT_CREATED,
-        new SqsDestination(this.queues[notification.queue] as IQueue),
-        {
-          prefix: notification.prefix,
-        },
-      );
-    }
-    // CDK configures bucket notifications through its own custom-resource function.
-    const notificationsHandler = Stack.of(this).node.tryFindChild(
-      'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',
-    );
-    if (notificationsHandler) {
-      Validations.of(notificationsHandler).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          "CDK's bucket-notifications custom resource (runs only at deploy time) uses the basic Lambda execution policy for its logs.",
       });
     }
   }

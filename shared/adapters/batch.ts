@@ -19,7 +19,7 @@ import type {
 import { logger, metrics } from '../observability.ts';
 
 /**
- * How the asynchronous functions take a batch of stream records or queue messages: Powertools' batch processing
+ * How the asynchronous functions take a batch of stream records or queue messages, or one asynchronous invocation: Powertools' batch processing
  * with partial failure reports, in one of a few orders, inside the same logger and metrics middleware as every
  * function. A consumer names its order, so the promise it keeps is in its first line.
  *
@@ -101,6 +101,16 @@ export function streamBatchConsumer(
       throw new Error('a stream batch without its shard id: the event source needs a tumbling window');
     const batchItemFailures = await handleBatch(event.shardId, event.Records);
     return { state: {}, batchItemFailures };
+  });
+}
+
+/**
+ * A function invoked asynchronously (by S3, by another function): one event, no batch to report on. A failure
+ * throws, and Lambda retries the whole event (asyncTargets in the blueprint), so the handler must be idempotent.
+ */
+export function asyncConsumer<E>(handleEvent: (event: E) => Promise<void>) {
+  return withInstrumentation(async (event: E) => {
+    await handleEvent(event);
   });
 }
 

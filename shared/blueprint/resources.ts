@@ -6,6 +6,8 @@
  * schema. The routes are part two (routes.ts).
  */
 import type {
+  AsyncInvocationSpec,
+  AsyncTargetSpec,
   BucketNotificationSpec,
   FunctionSpec,
   QueueConsumerSpec,
@@ -62,18 +64,6 @@ export const table = {
 } as const satisfies TableSpec;
 
 export const queues = {
-  alerts: {
-    fifo: false,
-    visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 5,
-    description: 'Deadline alerts (due soon, overdue) waiting to be delivered to officers and leaders',
-  },
-  uploads: {
-    fifo: false,
-    visibilityTimeoutSeconds: 360,
-    maxReceiveCount: 5,
-    description: 'S3 notifications of uploaded dossier documents waiting to be verified',
-  },
   portalSync: {
     fifo: true,
     visibilityTimeoutSeconds: 180,
@@ -85,6 +75,13 @@ export const queues = {
     visibilityTimeoutSeconds: 60,
     maxReceiveCount: 5,
     description: 'Table stream batches a consumer could not process after its retries (on-failure destination)',
+  },
+  invokeFailures: {
+    fifo: false,
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    description:
+      'Asynchronous invocations (uploads to verify, alerts to deliver) that failed all their attempts or grew too old (on-failure destination)',
   },
 } as const satisfies Record<string, QueueSpec>;
 
@@ -147,13 +144,12 @@ export const functions = {
     reservedConcurrency: 5,
   },
   'deadline-watch': {
-    description: 'Finds open dossiers due soon or overdue and queues alerts',
+    description: 'Finds open dossiers due soon or overdue and hands their alerts to alert-dispatch',
     timeoutSeconds: 60,
     table: 'read',
     // Its only writes: moving alert schedules on to their next level.
     writesOnly: ['ALERT#'],
     queriesIndexes: true,
-    sends: ['alerts'],
   },
   'alert-dispatch': {
     description: 'Delivers deadline alerts to the ward inbox',
@@ -213,15 +209,37 @@ export const streamConsumers = [
   { function: 'portal-notifier', batchSize: 50, maxRetries: 10, filters: [dossierItemChanges] },
 ] as const satisfies readonly StreamConsumerSpec<FunctionName>[];
 
+/**
+ * Queues a function's event source mapping polls. Lambda's pollers long-poll an idle queue all month (about 15
+ * ReceiveMessage calls a minute each), so only the FIFO portal-sync queue, which keeps order per dossier, is polled;
+ * uploads and alerts go by asynchronous invocation (asyncInvocations, bucketNotifications).
+ */
 export const queueConsumers = [
-  { function: 'alert-dispatch', queue: 'alerts', batchSize: 10 },
-  { function: 'document-verify', queue: 'uploads', batchSize: 5 },
   { function: 'portal-sync', queue: 'portalSync', batchSize: 10 },
 ] as const satisfies readonly QueueConsumerSpec<FunctionName, QueueName>[];
 
+/** S3 invokes the function asynchronously for each object created under the prefix. */
 export const bucketNotifications = [
-  { prefix: 'dossiers/', queue: 'uploads' },
-] as const satisfies readonly BucketNotificationSpec<QueueName>[];
+  { prefix: 'dossiers/', function: 'document-verify' },
+] as const satisfies readonly BucketNotificationSpec<FunctionName>[];
+
+/** Which function invokes which asynchronously: the caller's role may invoke that function and no other. */
+export const asyncInvocations = [
+  { caller: 'deadline-watch', target: 'alert-dispatch' },
+] as const satisfies readonly AsyncInvocationSpec<FunctionName>[];
+
+/**
+ * The functions invoked asynchronously (by S3 or by another function), and what Lambda does with an event that
+ * fails: two more attempts, then a record of it on the invoke-failures queue, which nothing polls and an alarm
+ * watches. Six hours at most in Lambda's internal queue (its longest): an upload still unchecked, or an alert whose
+ * schedule has moved on, then needs a person, whom the alarm calls.
+ */
+export const asyncTargets = {
+  'document-verify': { retryAttempts: 2, maxEventAgeSeconds: 6 * 3600, onFailure: 'invokeFailures' },
+  'alert-dispatch': { retryAttempts: 2, maxEventAgeSeconds: 6 * 3600, onFailure: 'invokeFailures' },
+} as const satisfies Partial<Record<FunctionName, AsyncTargetSpec<QueueName>>>;
+
+export type AsyncTargetName = keyof typeof asyncTargets;
 
 export const schedules = [
   {
@@ -237,6 +255,8 @@ export const env = {
   tableName: 'MOTCUA_TABLE_NAME',
   bucketName: 'MOTCUA_BUCKET_NAME',
   queueUrl: (queue: QueueName) => `MOTCUA_QUEUE_URL_${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+  /** The name of a function the function invokes asynchronously (asyncInvocations). */
+  functionName: (fn: string) => `MOTCUA_FUNCTION_${fn.replace(/-/g, '_').toUpperCase()}`,
   /**
    * The ward key parameter's name in the stack (`file:<path>` locally), under the name of the key the function may
    * derive from it: a function given no variable for a key does not derive it.

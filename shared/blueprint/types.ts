@@ -127,10 +127,26 @@ export interface QueueConsumerSpec<Fn extends string = string, Queue extends str
   batchSize: number;
 }
 
-export interface BucketNotificationSpec<Queue extends string = string> {
-  /** Objects created under this prefix are announced on the queue. */
+export interface BucketNotificationSpec<Fn extends string = string> {
+  /** Objects created under this prefix are announced to the function, invoked asynchronously by S3. */
   prefix: string;
-  queue: Queue;
+  function: Fn;
+}
+
+/** One function handing events to another by an asynchronous invocation (InvocationType Event). */
+export interface AsyncInvocationSpec<Fn extends string = string> {
+  caller: Fn;
+  target: Fn;
+}
+
+/** How Lambda handles the asynchronous invocations of a function (its EventInvokeConfig). */
+export interface AsyncTargetSpec<Queue extends string = string> {
+  /** Attempts after a failed first one (Lambda: 0 to 2), about 1 then 2 minutes apart. */
+  retryAttempts: number;
+  /** An event not run by then is dropped to the on-failure queue (Lambda: 60 s to 6 h). */
+  maxEventAgeSeconds: number;
+  /** Where Lambda puts an event it gave up on (a record of it, the payload included). */
+  onFailure: Queue;
 }
 
 export interface ScheduleSpec<Fn extends string = string> {

@@ -5,6 +5,9 @@
  * local runner loads this in every test.
  */
 import {
+  type AsyncTargetName,
+  asyncInvocations,
+  asyncTargets,
   env,
   type FunctionName,
   functions,
@@ -38,6 +41,9 @@ export interface ResourceRefs {
    */
   secrets: Record<SecretName, { reference: string; arn: string }>;
 }
+
+/** Where the functions are, for those that invoke others: names and ARNs (tokens in the stack). */
+export type FunctionRefs = Record<FunctionName, { name: string; arn: string }>;
 
 /** One IAM statement (Allow): the shape of a CDK PolicyStatement's props and of the local access check. */
 export interface Grant {
@@ -144,6 +150,38 @@ export function functionGrants(name: FunctionName, refs: ResourceRefs): Grant[] 
   return grants;
 }
 
+/** The functions `name` invokes asynchronously (asyncInvocations). */
+const targetsOf = (name: FunctionName): FunctionName[] =>
+  asyncInvocations.filter((i) => i.caller === name).map((i) => i.target);
+
+/** The variables naming the functions a function invokes: only those it may invoke. */
+export function invocationEnvironment(name: FunctionName, fns: FunctionRefs): Record<string, string> {
+  return Object.fromEntries(targetsOf(name).map((target) => [env.functionName(target), fns[target].name]));
+}
+
+/** lambda:InvokeFunction on exactly the functions the blueprint says it invokes (the unqualified ARN only). */
+export function invocationGrants(name: FunctionName, fns: FunctionRefs): Grant[] {
+  const targets = targetsOf(name);
+  return targets.length > 0
+    ? [{ actions: ['lambda:InvokeFunction'], resources: targets.map((target) => fns[target].arn) }]
+    : [];
+}
+
+/** How a function invoked asynchronously is retried and where its failed events go (its EventInvokeConfig). */
+export interface AsyncTarget {
+  function: AsyncTargetName;
+  retryAttempts: number;
+  maxEventAgeSeconds: number;
+  onFailure: QueueName;
+}
+
+export const asyncTargetSettings: readonly AsyncTarget[] = (Object.keys(asyncTargets) as AsyncTargetName[]).map(
+  (name): AsyncTarget => ({ function: name, ...asyncTargets[name] }),
+);
+
+export const asyncTargetOf = (name: FunctionName): AsyncTarget | undefined =>
+  asyncTargetSettings.find((t) => t.function === name);
+
 /** DynamoDB Streams keep a record 24 hours; an older one is skipped (and described on the on-failure queue). */
 const STREAM_MAX_RECORD_AGE_SECONDS = 24 * 3600;
 
@@ -180,7 +218,8 @@ export const streamSources: readonly StreamSource[] = declaredStreamConsumers.ma
 
 /**
  * What the event source mappings add to a function's role (CDK adds these itself when the stack wires them):
- * reading the stream and sending to its on-failure queue, or receiving and deleting from its queue. The function's
+ * reading the stream and sending to its on-failure queue, receiving and deleting from its queue, or sending to the
+ * on-failure queue of its asynchronous invocations. The function's
  * code holds these permissions too, so the local runner grants them as well.
  */
 export function eventSourceGrants(name: FunctionName, refs: ResourceRefs): Grant[] {
@@ -197,6 +236,14 @@ export function eventSourceGrants(name: FunctionName, refs: ResourceRefs): Grant
         resources: [refs.queues[source.onFailure].arn],
       },
     );
+  }
+  // What CDK's SQS on-failure destination grants the function's role (Lambda sends as the function).
+  const target = asyncTargetOf(name);
+  if (target) {
+    grants.push({
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      resources: [refs.queues[target.onFailure].arn],
+    });
   }
   for (const consumer of queueConsumers.filter((c) => c.function === name)) {
     grants.push({

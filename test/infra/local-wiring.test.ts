@@ -7,9 +7,17 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoEventSource } from '../../infra/ward-stack.ts';
 import { matchesFilters } from '../../local/event-filter.ts';
-import { localGrants, localResourceRefs, localRuntimes, sharedEnvironment } from '../../local/functions.ts';
+import {
+  localFunctionRefs,
+  localGrants,
+  localResourceRefs,
+  localRuntimes,
+  sharedEnvironment,
+} from '../../local/functions.ts';
 import { type LocalResources, localTableDefinition } from '../../local/resources.ts';
 import {
+  asyncInvocations,
+  bucketNotifications,
   type FunctionName,
   functions,
   type QueueName,
@@ -17,7 +25,13 @@ import {
   queues,
   secrets,
 } from '../../shared/blueprint/resources.ts';
-import { functionLimits, type Grant, type ResourceRefs, streamSources } from '../../shared/blueprint/wiring.ts';
+import {
+  asyncTargetSettings,
+  functionLimits,
+  type Grant,
+  type ResourceRefs,
+  streamSources,
+} from '../../shared/blueprint/wiring.ts';
 import { WARD_CONFIG_ENV } from '../../shared/config/ward.ts';
 import { sampleStack } from '../support/stack.ts';
 
@@ -59,6 +73,7 @@ const localSecrets = Object.fromEntries(
   ]),
 ) as ResourceRefs['secrets'];
 const refs = localResourceRefs(local, localSecrets);
+const functionRefs = localFunctionRefs('l', 'local');
 
 const logicalIdOf = (construct: IConstruct) =>
   built.stack.resolve((construct.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
@@ -76,6 +91,12 @@ function localValue(value: unknown, attribute: 'Arn' | 'Ref'): string {
     [logicalIdOf(storage.bucket)]: { Arn: local.bucketArn, Ref: local.bucketName },
     ...Object.fromEntries(
       queueNames.map((q) => [logicalIdOf(storage.queues[q]), { Arn: local.queueArns[q], Ref: local.queueUrls[q] }]),
+    ),
+    ...Object.fromEntries(
+      (Object.keys(functions) as FunctionName[]).map((f) => [
+        logicalIdOf(built.stack.functions[f].fn),
+        { Arn: functionRefs[f].arn, Ref: functionRefs[f].name },
+      ]),
     ),
     ...Object.fromEntries(
       (Object.keys(secrets) as (keyof typeof secrets)[]).map((s) => [
@@ -149,13 +170,13 @@ describe('the local runner, against the synthesized stack', () => {
           },
         ];
       });
-      const runner: Grant[] = localGrants(name, refs);
+      const runner: Grant[] = localGrants(name, refs, functionRefs);
       expect(allowed(runner), name).toEqual(allowed(stack));
     }
   });
 
   it('gives each function the variables, timeout and memory of its stack function, pointing at the same resources', () => {
-    const runtimes = localRuntimes(refs, sharedEnvironment(built.ward), {
+    const runtimes = localRuntimes(refs, functionRefs, sharedEnvironment(built.ward), {
       issuer: 'http://127.0.0.1/local',
       clientId: 'local-staff',
     });
@@ -282,5 +303,49 @@ describe('the local runner, against the synthesized stack', () => {
       });
       expect(localValue(mapping.Properties.EventSourceArn, 'Arn')).toBe(local.queueArns[consumer.queue]);
     }
+  });
+
+  it('retries asynchronous invocations, ages them out and records their failures as the template’s EventInvokeConfig says', () => {
+    const configs = Object.values(template.Resources).filter(
+      (r: any) => r.Type === 'AWS::Lambda::EventInvokeConfig',
+    ) as { Properties: Record<string, any> }[];
+    expect(configs).toHaveLength(asyncTargetSettings.length);
+    for (const target of asyncTargetSettings) {
+      const fn = logicalIdOf(built.stack.functions[target.function].fn);
+      const config = configs.find((c) => c.Properties.FunctionName.Ref === fn);
+      expect(config?.Properties, target.function).toMatchObject({
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: target.retryAttempts,
+        MaximumEventAgeInSeconds: target.maxEventAgeSeconds,
+      });
+      expect(localValue(config!.Properties.DestinationConfig.OnFailure.Destination, 'Arn')).toBe(
+        local.queueArns[target.onFailure],
+      );
+    }
+    // Whoever invokes a function asynchronously finds it configured so.
+    for (const { target } of asyncInvocations) expect(asyncTargetSettings.map((t) => t.function)).toContain(target);
+  });
+
+  it('has S3 invoke the functions the blueprint’s bucket notifications name, under their prefixes, and no queue', () => {
+    const [notifications] = Object.values(template.Resources).filter(
+      (r: any) => r.Type === 'Custom::S3BucketNotifications',
+    ) as { Properties: Record<string, any> }[];
+    const configuration = notifications!.Properties.NotificationConfiguration;
+    expect(configuration.QueueConfigurations).toBeUndefined();
+    expect(
+      (configuration.LambdaFunctionConfigurations as any[]).map((c) => ({
+        events: c.Events,
+        prefix: c.Filter.Key.FilterRules.find((r: { Name: string }) => r.Name === 'prefix').Value,
+        function: localValue(c.LambdaFunctionArn, 'Arn'),
+      })),
+    ).toEqual(
+      bucketNotifications.map((n) => ({
+        events: ['s3:ObjectCreated:*'],
+        prefix: n.prefix,
+        function: functionRefs[n.function].arn,
+      })),
+    );
+    // The local runner's S3 bridge invokes these too, with retries and an on-failure queue of their own.
+    for (const n of bucketNotifications) expect(asyncTargetSettings.map((t) => t.function)).toContain(n.function);
   });
 });

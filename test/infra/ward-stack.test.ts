@@ -389,6 +389,54 @@ describe('the ward stack', () => {
     for (const m of sqs) expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 
+  it('has no queue uploads or alerts go through, and exactly one queue an event source mapping polls: the FIFO one', () => {
+    const queueIds = Object.keys(template.findResources('AWS::SQS::Queue'));
+    const described = (words: RegExp) =>
+      Object.values(queues).filter((q) => words.test(q.description) && !/on-failure/.test(q.description));
+    expect(described(/upload|alert/i)).toEqual([]);
+    const polled = resources('AWS::Lambda::EventSourceMapping')
+      .map((m) => m.Properties.EventSourceArn?.['Fn::GetAtt']?.[0] as string | undefined)
+      .filter((id): id is string => id !== undefined && queueIds.includes(id));
+    expect(polled).toEqual([logicalIdOf(built.stack.storage.queues.portalSync)]);
+    expect(template.toJSON().Resources[polled[0]!].Properties.FifoQueue).toBe(true);
+    // S3 invokes document-verify itself, and the watch alert-dispatch, with no queue between.
+    const notifications = resources('Custom::S3BucketNotifications')[0]!.Properties.NotificationConfiguration;
+    expect(notifications.QueueConfigurations).toBeUndefined();
+    expect(notifications.LambdaFunctionConfigurations).toHaveLength(1);
+    expect(resources('AWS::Lambda::Permission').filter((p) => p.Properties.Principal === 's3.amazonaws.com')).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          FunctionName: { 'Fn::GetAtt': [logicalIdOf(built.stack.functions['document-verify'].fn), 'Arn'] },
+          SourceAccount: expect.anything(),
+        }),
+      }),
+    ]);
+  });
+
+  it('retries the asynchronous invocations twice, then records them on a queue nothing polls, under an alarm', () => {
+    const configs = resources('AWS::Lambda::EventInvokeConfig');
+    expect(configs.map((c) => c.Properties.FunctionName).sort((a, b) => a.Ref.localeCompare(b.Ref))).toEqual(
+      (['alert-dispatch', 'document-verify'] as const)
+        .map((name) => ({ Ref: logicalIdOf(built.stack.functions[name].fn) }))
+        .sort((a, b) => a.Ref.localeCompare(b.Ref)),
+    );
+    const failures = { 'Fn::GetAtt': [logicalIdOf(built.stack.storage.queues.invokeFailures), 'Arn'] };
+    for (const c of configs) {
+      expect(c.Properties.MaximumRetryAttempts).toBe(2);
+      expect(c.Properties.DestinationConfig.OnFailure.Destination).toEqual(failures);
+    }
+    expect(queueConsumers.some((c) => (c.queue as string) === 'invokeFailures')).toBe(false);
+    const watched = resources('AWS::CloudWatch::Alarm').filter((a) =>
+      (a.Properties.Dimensions as { Name: string; Value: unknown }[] | undefined)?.some(
+        (d) =>
+          d.Name === 'QueueName' &&
+          JSON.stringify(d.Value) ===
+            JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(built.stack.storage.queues.invokeFailures), 'QueueName'] }),
+      ),
+    );
+    expect(watched).toHaveLength(1);
+  });
+
   it('runs each schedule’s function on its rate, which EventBridge may invoke, retrying twice', () => {
     const rules = template.findResources('AWS::Events::Rule');
     expect(Object.keys(rules)).toHaveLength(schedules.length);

@@ -8,9 +8,10 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBBatchResponse, SQSBatchResponse } from 'aws-lambda';
+import type { DynamoDBBatchResponse, S3Event, SQSBatchResponse } from 'aws-lambda';
 import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LocalAsyncInvocations, startLambdaEndpoint } from '../../local/async-invocations.ts';
 import { startHttpGateway } from '../../local/http-gateway.ts';
 import { LOCAL_STAFF_CLIENT, type LocalIssuer, localIssuer } from '../../local/issuer.ts';
 import type { LocalLambdas } from '../../local/lambda.ts';
@@ -30,12 +31,13 @@ import {
 } from '../../shared/blueprint/resources.ts';
 import { type RouteKey, routes } from '../../shared/blueprint/routes.ts';
 import type { RouteSpec } from '../../shared/blueprint/types.ts';
-import { streamSources } from '../../shared/blueprint/wiring.ts';
+import { type AsyncTarget, asyncTargetSettings, streamSources } from '../../shared/blueprint/wiring.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import { documentedRoutes } from '../../shared/http/openapi.ts';
 import {
   BundleLambdas,
   type BundleRun,
+  bundleFunctionName,
   type FunctionBundle,
   localReferences,
   synthBundles,
@@ -46,9 +48,9 @@ import { Api, type ApiResponse, leader, officer, portal } from '../support/ward.
 /*
  * Every function of the blueprint, as the stack deploys it: its own bundle from one `cdk synth` with bundling,
  * imported in a fresh Node process with the environment of its template, and invoked with the kind of event it
- * gets in AWS, from the local runner's own gateway, stream and queue pollers, S3 notifications and scheduler.
- * One online dossier goes through them all, so each event is a real one: the stream records of its filing, the
- * queue messages the functions before sent. The stages below run in order; the functions of a stage at once.
+ * gets in AWS, from the local runner's own gateway, stream and queue pollers, S3 notifications, Lambda's
+ * asynchronous invocations and scheduler. One online dossier goes through them all, so each event is a real one:
+ * the stream records of its filing, the queue messages and invocations the functions before sent. The stages below run in order; the functions of a stage at once.
  */
 
 // The routes with their schemas loaded, as the OpenAPI document has them.
@@ -67,6 +69,10 @@ let lambdas: BundleLambdas;
 let api: Api;
 let clients: { dynamo: DynamoDBClient; streams: DynamoDBStreamsClient; s3: S3Client; sqs: SQSClient };
 let closeGateway: () => Promise<void>;
+let closeLambdaEndpoint: (() => Promise<void>) | undefined;
+/** Lambda's asynchronous invocations: S3's of document-verify, the watch's of alert-dispatch (each stage its own). */
+let s3Invocations: LocalAsyncInvocations;
+let watchInvocations: LocalAsyncInvocations;
 let issuer: LocalIssuer | undefined;
 const pollerLog: string[] = [];
 
@@ -98,6 +104,23 @@ beforeAll(async () => {
   };
   resources = await createLocalResources(clients, `b${randomBytes(4).toString('hex')}`);
   keys = localSecrets(undefined);
+  const asyncInvocations = (name: AsyncTarget['function']) =>
+    new LocalAsyncInvocations({
+      targets: asyncTargetSettings.filter((t) => t.function === name),
+      queueUrls: resources.queueUrls,
+      functionArn: (fn) => `arn:aws:lambda:${region}:000000000000:function:${bundleFunctionName(fn)}`,
+      sqs: clients.sqs,
+      retries: 'fast',
+      log: (line) => pollerLog.push(line),
+    });
+  s3Invocations = asyncInvocations('document-verify');
+  watchInvocations = asyncInvocations('alert-dispatch');
+  // The Lambda Invoke API the watch's bundle calls, by the function names the bundles run under.
+  const lambdaEndpoint = await startLambdaEndpoint({
+    resolve: (name) => (Object.keys(functions) as FunctionName[]).find((fn) => bundleFunctionName(fn) === name),
+    invocations: watchInvocations,
+  });
+  closeLambdaEndpoint = lambdaEndpoint.close;
 
   // Stands in for the user pool (its issuer as the stack names it, so the authorizer's variable resolves to it) and
   // for the portal, whose local key the bundled configuration registers.
@@ -115,6 +138,7 @@ beforeAll(async () => {
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.address,
       AWS_ENDPOINT_URL_S3: fauxqs.address,
+      AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
       MOTCUA_S3_PATH_STYLE: 'true',
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: issuer.endpoint,
     },
@@ -130,12 +154,15 @@ beforeAll(async () => {
     localEndpoints: {},
   });
   closeGateway = gateway.close;
+  s3Invocations.setLambdas(lambdas);
+  watchInvocations.setLambdas(lambdas);
   api = new Api(gateway.url, (request) => issuer!.mint(request));
 }, 300_000);
 
 afterAll(async () => {
   if (process.env.MOTCUA_BUNDLE_REPORT) console.info(bundleReport(bundles ?? [], lambdas?.runs ?? []));
   await closeGateway?.();
+  await closeLambdaEndpoint?.();
   await issuer?.close();
   await fauxqs?.stop();
   for (const client of Object.values(clients ?? {})) client.destroy();
@@ -321,9 +348,9 @@ describe('stage 2: the officer accepts it, the portal uploads a scan', () => {
     const notifier = new S3Notifier({
       fauxqs,
       bucket: resources.bucketName,
-      routes: bucketNotifications.map((n) => ({ prefix: n.prefix, queueUrl: resources.queueUrls[n.queue] })),
+      routes: bucketNotifications,
       s3: clients.s3,
-      sqs: clients.sqs,
+      invocations: s3Invocations,
       region,
     });
     const put = await fetch(ticket.url, { method: 'PUT', headers: ticket.headers, body: PDF_BYTES });
@@ -384,13 +411,13 @@ describe('stage 3: reading it, the stream, the check of the scan, the watch', ()
     passed.add('portal-notifier');
   });
 
-  it.concurrent('document-verify: the S3 notification on the uploads queue, the scan verified', async ({ skip }) => {
+  it.concurrent('document-verify: invoked by S3 with its event notification, the scan verified', async ({ skip }) => {
     needs(skip, 'document-upload');
-    expect(await queuePoller('document-verify').pollOnce()).toBe(1);
+    expect(await s3Invocations.pollOnce()).toBe(1);
     const run = onlyRun('document-verify');
-    expect(run.result as SQSBatchResponse).toEqual({ batchItemFailures: [] });
-    const notification = JSON.parse((run.event as { Records: { body: string }[] }).Records[0]!.body);
-    expect(notification.Records[0].eventSource).toBe('aws:s3');
+    const notification = run.event as S3Event;
+    expect(notification.Records[0]!.eventSource).toBe('aws:s3');
+    expect(notification.Records[0]!.s3.object.key).toContain(encodeURIComponent(filed.code));
     expect(await item(`DOSSIER#${filed.code}`, `UPLOAD#${filed.uploadId}`)).toMatchObject({
       state: 'verified',
       object: { sizeBytes: PDF_BYTES.length },
@@ -409,17 +436,16 @@ describe('stage 3: reading it, the stream, the check of the scan, the watch', ()
   });
 });
 
-describe('stage 4: the queues the functions before filled, the figures', () => {
-  it.concurrent('alert-dispatch: the watch’s alert delivered to the inboxes', async ({ skip }) => {
+describe('stage 4: the queues and invocations the functions before filled, the figures', () => {
+  it.concurrent('alert-dispatch: invoked by the watch with its alert, delivered to the inboxes', async ({ skip }) => {
     needs(skip, 'deadline-watch');
-    expect(await queuePoller('alert-dispatch').pollOnce()).toBe(1);
+    expect(await watchInvocations.pollOnce()).toBe(1);
     const run = onlyRun('alert-dispatch');
-    expect(run.result as SQSBatchResponse).toEqual({ batchItemFailures: [] });
-    const alert = JSON.parse((run.event as { Records: { body: string }[] }).Records[0]!.body);
+    const [alert] = (run.event as { alerts: { code: string; kind: string; detectedAt: string }[] }).alerts;
     expect(alert).toMatchObject({ code: filed.code, kind: 'overdue' });
     // One inbox item per recipient role of the ward.
     for (const role of ['officer', 'leader'])
-      expect(await item(`INBOX#${role}`, `${alert.detectedAt}#${alert.code}#${alert.kind}`), role).toMatchObject({
+      expect(await item(`INBOX#${role}`, `${alert!.detectedAt}#${alert!.code}#${alert!.kind}`), role).toMatchObject({
         code: filed.code,
       });
     passed.add('alert-dispatch');

@@ -2,13 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueResourceName } from '../../local/resources.ts';
-import { dynamo, sqs } from '../../shared/adapters/aws.ts';
+import { dynamo, lambda, type sqs } from '../../shared/adapters/aws.ts';
+import { asyncTargets } from '../../shared/blueprint/resources.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import { addDays, instantAt, localDateOf } from '../../shared/domain/zoned-time.ts';
 import { birthRegistration, idempotent, maritalStatus, PDF_BYTES, storedDossier } from '../support/fixtures.ts';
@@ -33,8 +32,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => portalServer.listen(0, '127.0.0.1', resolve));
   const { port } = portalServer.address() as AddressInfo;
-  // Fast queue retries: the dead-letter test watches a message fail maxReceiveCount times, a second apart rather than
-  // a visibility timeout apart.
+  // Fast retries: the on-failure tests watch a message or an event fail every attempt, moments apart rather than a
+  // visibility timeout or Lambda's minutes apart.
   ward = await startTestWard(
     (w) => ({
       ...w,
@@ -42,9 +41,27 @@ beforeAll(async () => {
         { id: 'dvcqg', name: 'Cổng Dịch vụ công quốc gia', statusWebhookUrl: `http://127.0.0.1:${port}/motcua/status` },
       ],
     }),
-    { queueRetries: 'fast' },
+    {
+      queueRetries: 'fast',
+      invokeRetries: 'fast',
+      // alert-dispatch as deployed, except that it crashes once after delivering the alerts of a chosen dossier.
+      standIns: {
+        'alert-dispatch': async (event, context) => {
+          const codes = ((event as { alerts?: { code?: string }[] }).alerts ?? []).map((a) => String(a.code));
+          const { handler } = await import('../../functions/alert-dispatch/handler.ts');
+          const result = await handler(event, context);
+          for (const code of codes) dispatchAttempts.set(code, (dispatchAttempts.get(code) ?? 0) + 1);
+          const crash = codes.find((code) => dispatchFailures.delete(code));
+          if (crash) throw new Error(`alert-dispatch crashed after delivering ${crash}'s alert`);
+          return result;
+        },
+      },
+    },
   );
 });
+/** Dossiers whose next alert-dispatch attempt crashes after delivering; how often alert-dispatch ran for each. */
+const dispatchFailures = new Set<string>();
+const dispatchAttempts = new Map<string, number>();
 afterAll(async () => {
   await ward?.stop();
   await new Promise((resolve) => portalServer?.close(resolve));
@@ -54,13 +71,15 @@ const table = () => ward.resources.tableName;
 
 /** The calls of one command a client of this process makes while `work` runs (counting, not mocking). */
 async function watchCalls<T>(
-  client: ReturnType<typeof sqs>,
+  client: { middlewareStack: ReturnType<typeof sqs>['middlewareStack'] } | ReturnType<typeof lambda>,
   command: RegExp,
   work: () => Promise<T>,
 ): Promise<{ result: T; inputs: Record<string, unknown>[] }> {
   const inputs: Record<string, unknown>[] = [];
   const name = `motcuaWatch${randomUUID().slice(0, 8)}`;
-  client.middlewareStack.add(
+  // Any client's stack takes the same middleware; only the input types differ.
+  const stack = client.middlewareStack as ReturnType<typeof sqs>['middlewareStack'];
+  stack.add(
     (next, ctx) => async (args) => {
       if (command.test(String(ctx.commandName))) inputs.push(args.input as Record<string, unknown>);
       return next(args);
@@ -70,7 +89,7 @@ async function watchCalls<T>(
   try {
     return { result: await work(), inputs };
   } finally {
-    client.middlewareStack.remove(name);
+    stack.remove(name);
   }
 }
 async function reportDay(scope: string, date: string) {
@@ -180,7 +199,7 @@ describe('day counters → GET /reports', () => {
   });
 });
 
-describe('schedule → deadline watch → alerts queue → inbox', () => {
+describe('schedule → deadline watch → asynchronous invocation of alert-dispatch → inbox', () => {
   /** The alerts of one dossier in a role's inbox, as GET /alerts shows them. */
   const alertsOf = async (code: string, role: 'officer' | 'specialist' | 'leader') =>
     (await ward.api.get('/alerts?limit=100', { as: { role } })).body.items.filter(
@@ -192,18 +211,25 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
   const dueOf = (filed: { dueAt: string }) => Math.floor(Date.parse(filed.dueAt) / 1000) * 1000;
   /** The first instant a dossier due at `due` is late, were it ready then: the start of the next day in the ward. */
   const lateFrom = (due: number) => instantAt(addDays(localDateOf(due, ward.ward.timeZone), 1), 0, ward.ward.timeZone);
-  /** The watch run at each instant, in turn, and what it queued for one dossier: `<kind>@<due at>`, in order. */
+  /** The alerts of one dossier in the payloads of alert-dispatch invocations: `<kind>@<due at>`, in order. */
+  const alertsIn = (inputs: Record<string, unknown>[], code: string) =>
+    inputs.flatMap((input) =>
+      (
+        JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array)).alerts as {
+          code: string;
+          kind: string;
+          dueAt: string;
+        }[]
+      )
+        .filter((alert) => alert.code === code)
+        .map((alert) => `${alert.kind}@${alert.dueAt}`),
+    );
+  /** The watch run at each instant, in turn, and what it handed over for one dossier, in order. */
   async function queuedAt(code: string, instants: number[]): Promise<string[]> {
     const queued: string[] = [];
     for (const at of instants) {
-      const { inputs } = await watchCalls(sqs(), /^SendMessageBatch/, () =>
-        ward.trigger('deadline-watch', new Date(at)),
-      );
-      for (const input of inputs)
-        for (const entry of input.Entries as { MessageBody: string }[]) {
-          const alert = JSON.parse(entry.MessageBody);
-          if (alert.code === code) queued.push(`${alert.kind}@${alert.dueAt}`);
-        }
+      const { inputs } = await watchCalls(lambda(), /^Invoke/, () => ward.trigger('deadline-watch', new Date(at)));
+      queued.push(...alertsIn(inputs, code));
       await ward.settle();
     }
     return queued;
@@ -223,7 +249,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     return { code: filed.body.code as string, dueAt: filed.body.dueAt as string, etag: filed.headers.get('etag')! };
   };
 
-  it('queues an overdue dossier’s alert once, however often the watch runs after, and alerts officers and leaders', async () => {
+  it('raises an overdue dossier’s alert once, however often the watch runs after, and alerts officers and leaders', async () => {
     const filed = await fileAtCounter();
     const afterDue = lateFrom(dueOf(filed)) + HOUR;
     const runs = [afterDue, afterDue + QUARTER_HOUR, afterDue + 2 * QUARTER_HOUR, afterDue + 24 * HOUR];
@@ -243,7 +269,7 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     expect(specialistInbox.body.items).toEqual([]);
   });
 
-  it('queues a due-soon alert once within 24 hours of the due date, then an overdue one once after it', async () => {
+  it('raises a due-soon alert once within 24 hours of the due date, then an overdue one once after it', async () => {
     const filed = await fileAtCounter();
     const due = dueOf(filed);
     const runs = [
@@ -362,18 +388,86 @@ describe('schedule → deadline watch → alerts queue → inbox', () => {
     expect(itemsRead).toBe(0);
   });
 
-  it('moves a message its consumer cannot handle to the dead-letter queue after maxReceiveCount receives', async () => {
-    await ward.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: ward.resources.queueUrls.alerts, MessageBody: '{"kind":"nonsense"}' }),
+  it('delivers an alert once across overlapping watch runs, a watch run retried and a retried alert-dispatch', async () => {
+    const filed = await fileAtCounter();
+    const afterDue = dueOf(filed) + HOUR;
+    // alert-dispatch fails its first attempt after delivering (a crash before it returned): Lambda tries again.
+    dispatchFailures.add(filed.code);
+    const { inputs } = await watchCalls(lambda(), /^Invoke/, async () => {
+      // Two runs at once (a slow run overlapping the next), then EventBridge's retry of the same run.
+      await Promise.all([
+        ward.trigger('deadline-watch', new Date(afterDue)),
+        ward.trigger('deadline-watch', new Date(afterDue)),
+      ]);
+      await ward.trigger('deadline-watch', new Date(afterDue));
+    });
+    await ward.settle();
+    // Both overlapping runs may have read the schedule before either moved it on: handed over once or twice.
+    expect(alertsIn(inputs, filed.code).length).toBeGreaterThanOrEqual(1);
+    expect(dispatchAttempts.get(filed.code)).toBeGreaterThanOrEqual(2);
+    // The inbox items themselves (GET /alerts would show a duplicate once).
+    for (const role of ['officer', 'leader'] as const) {
+      const inbox = await dynamo().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `INBOX#${role}` },
+          ConsistentRead: true,
+        }),
+      );
+      expect(inbox.Items!.filter((item) => item.code === filed.code).map((item) => item.kind)).toEqual(['overdue']);
+    }
+    expect(await ward.trigger('deadline-watch', new Date(afterDue + QUARTER_HOUR))).toEqual({
+      dueSoon: 0,
+      overdue: 0,
+    });
+  });
+
+  it('keeps the alert schedule where it was when Lambda refuses the invocation, and raises the alert next run', async () => {
+    const filed = await fileAtCounter();
+    const afterDue = dueOf(filed) + HOUR;
+    const name = `motcuaThrottle${randomUUID().slice(0, 8)}`;
+    // Lambda throttling the invoke (TooManyRequestsException): a fault the local services cannot produce.
+    lambda().middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+      },
+      { step: 'initialize', name },
     );
-    const dlq = queueResourceName(ward.resources.tableName.replace(/-table$/, ''), 'alerts', true);
+    try {
+      await expect(ward.trigger('deadline-watch', new Date(afterDue))).rejects.toThrow(/Rate exceeded/);
+    } finally {
+      lambda().middlewareStack.remove(name);
+    }
+    const schedule = await dynamo().send(
+      new GetCommand({ TableName: table(), Key: { pk: `ALERT#${filed.code}`, sk: 'SCHEDULE' }, ConsistentRead: true }),
+    );
+    expect(schedule.Item).toMatchObject({ alertLevel: 'due_soon' });
+    expect(await queuedAt(filed.code, [afterDue + QUARTER_HOUR])).toEqual([`overdue@${filed.dueAt}`]);
+    expect(await alertsOf(filed.code, 'officer')).toHaveLength(1);
+  });
+
+  it('puts an event alert-dispatch cannot handle on the invoke-failures queue after its three attempts', async () => {
+    const payload = { alerts: [{ kind: 'nonsense' }] };
+    ward.invocations.accept('alert-dispatch', payload);
+    const failures = ward.resources.queueUrls.invokeFailures.split('/').at(-1)!;
     const deadline = Date.now() + 30_000;
-    while ((ward.fauxqs.inspectQueue(dlq)?.messages.ready.length ?? 0) === 0) {
-      if (Date.now() > deadline) throw new Error('the message never reached the dead-letter queue');
+    while ((ward.fauxqs.inspectQueue(failures)?.messages.ready.length ?? 0) === 0) {
+      if (Date.now() > deadline) throw new Error('the event never reached the on-failure queue');
       await new Promise((r) => setTimeout(r, 250));
     }
-    const [message] = ward.fauxqs.inspectQueue(dlq)!.messages.ready;
-    expect(message!.body).toBe('{"kind":"nonsense"}');
+    const [message] = ward.fauxqs.inspectQueue(failures)!.messages.ready;
+    expect(JSON.parse(message!.body)).toMatchObject({
+      version: '1.0',
+      requestContext: {
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: asyncTargets['alert-dispatch'].retryAttempts + 1,
+        functionArn: expect.stringMatching(/:function:.+-alert-dispatch:\$LATEST$/),
+      },
+      requestPayload: payload,
+      responseContext: { functionError: 'Unhandled' },
+      responsePayload: { errorType: 'ZodError' },
+    });
   });
 });
 

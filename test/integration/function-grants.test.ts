@@ -1,3 +1,4 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -5,7 +6,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvocationEnded } from '../../local/access.ts';
 import type { Handler } from '../../local/lambda.ts';
-import { bucketName, dynamo, queueUrl, s3, sqs, tableName } from '../../shared/adapters/aws.ts';
+import { bucketName, dynamo, functionName, lambda, queueUrl, s3, sqs, tableName } from '../../shared/adapters/aws.ts';
 import { env } from '../../shared/blueprint/resources.ts';
 import { functionLimits } from '../../shared/blueprint/wiring.ts';
 import { WARD_CONFIG_ENV } from '../../shared/config/ward.ts';
@@ -205,36 +206,67 @@ describe('a function, locally as in the stack', () => {
   });
 
   it('sends only to the queues it declares', async () => {
-    await ward.runAs('deadline-watch', () =>
-      sqs().send(new SendMessageCommand({ QueueUrl: queueUrl('alerts'), MessageBody: '{"kind":"nonsense"}' })),
+    await ward.runAs('portal-notifier', () =>
+      sqs().send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl('portalSync'),
+          MessageBody: '{}',
+          MessageGroupId: 'g',
+          MessageDeduplicationId: 'd',
+        }),
+      ),
     );
     await expect(
-      ward.runAs('deadline-watch', () =>
-        sqs().send(
-          new SendMessageCommand({
-            QueueUrl: ward.resources.queueUrls.portalSync,
-            MessageBody: '{}',
-            MessageGroupId: 'g',
-            MessageDeduplicationId: 'd',
-          }),
-        ),
+      ward.runAs('portal-notifier', () =>
+        sqs().send(new SendMessageCommand({ QueueUrl: ward.resources.queueUrls.invokeFailures, MessageBody: '{}' })),
       ),
     ).rejects.toMatchObject(denied);
-    expect(() => ward.runAs('portal-notifier', () => queueUrl('alerts'))).toThrow(/MOTCUA_QUEUE_URL_ALERTS is not set/);
+    expect(() => ward.runAs('deadline-watch', () => queueUrl('portalSync'))).toThrow(
+      /MOTCUA_QUEUE_URL_PORTAL_SYNC is not set/,
+    );
+  });
+
+  it('invokes only the function the blueprint says it invokes: the watch alert-dispatch, nothing else, nobody else', async () => {
+    const invoke = (target: string | (() => string)) => () =>
+      lambda().send(
+        new InvokeCommand({
+          FunctionName: typeof target === 'string' ? target : target(),
+          InvocationType: 'Event',
+          // Refused by alert-dispatch's schema (no alert), so the accepted one delivers nothing.
+          Payload: new TextEncoder().encode(JSON.stringify({ alerts: [] })),
+        }),
+      );
+    const prefix = ward.resources.tableName.replace(/-table$/, '');
+    const accepted = await ward.runAs(
+      'deadline-watch',
+      invoke(() => functionName('alert-dispatch')),
+    );
+    expect(accepted.StatusCode).toBe(202);
+    for (const other of ['document-verify', 'dossier-actions', 'deadline-watch'])
+      await expect(ward.runAs('deadline-watch', invoke(`${prefix}-${other}`)), other).rejects.toMatchObject(denied);
+    // By its ARN or a qualified name the same: only the unqualified alert-dispatch.
+    await expect(ward.runAs('deadline-watch', invoke(`${prefix}-alert-dispatch:$LATEST`))).rejects.toMatchObject(
+      denied,
+    );
+    for (const caller of ['dossier-actions', 'alert-dispatch', 'document-verify', 'portal-notifier'] as const)
+      await expect(ward.runAs(caller, invoke(`${prefix}-alert-dispatch`)), caller).rejects.toMatchObject(denied);
+    expect(() => ward.runAs('dossier-actions', () => functionName('alert-dispatch'))).toThrow(
+      /MOTCUA_FUNCTION_ALERT_DISPATCH is not set/,
+    );
   });
 
   it('sees its own environment while it runs, and no other function’s', () => {
     const variables = () => ({
       table: process.env[env.tableName],
       bucket: process.env[env.bucketName],
-      alerts: process.env[env.queueUrl('alerts')],
+      alertDispatch: process.env[env.functionName('alert-dispatch')],
       pin: process.env[env.secret('pin')],
       ward: process.env[WARD_CONFIG_ENV] !== undefined,
     });
     expect(ward.runAs('reports', variables)).toEqual({
       table: ward.resources.tableName,
       bucket: undefined,
-      alerts: undefined,
+      alertDispatch: undefined,
       pin: undefined,
       ward: true,
     });
@@ -242,13 +274,13 @@ describe('a function, locally as in the stack', () => {
       bucket: ward.resources.bucketName,
       pin: undefined,
     });
-    expect(ward.runAs('deadline-watch', variables)).toMatchObject({ alerts: ward.resources.queueUrls.alerts });
+    expect(ward.runAs('deadline-watch', variables).alertDispatch).toMatch(/-alert-dispatch$/);
     expect(ward.runAs('public-lookup', variables).pin).toMatch(/^file:/);
     // Outside every function, the process holds none of theirs.
     expect(variables()).toEqual({
       table: undefined,
       bucket: undefined,
-      alerts: undefined,
+      alertDispatch: undefined,
       pin: undefined,
       ward: false,
     });

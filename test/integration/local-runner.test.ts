@@ -15,6 +15,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
 import type { FauxqsServer } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type InvocationRecord, type InvokeRetries, LocalAsyncInvocations } from '../../local/async-invocations.ts';
 import { isLoopbackAddress } from '../../local/http-gateway.ts';
 import { FunctionTimedOut } from '../../local/lambda.ts';
 import { FAST_RETRY_SECONDS, QueuePoller, type QueueRetries } from '../../local/queue-poller.ts';
@@ -28,8 +29,8 @@ import { S3Notifier } from '../../local/s3-notifier.ts';
 import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../../local/services.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
 import { startLocalWard } from '../../local/ward.ts';
-import { bucketNotifications, queues } from '../../shared/blueprint/resources.ts';
-import { type StreamSource, streamSources } from '../../shared/blueprint/wiring.ts';
+import { asyncTargets, bucketNotifications, queues } from '../../shared/blueprint/resources.ts';
+import { asyncTargetSettings, type StreamSource, streamSources } from '../../shared/blueprint/wiring.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import { maritalStatus } from '../support/fixtures.ts';
 
@@ -270,33 +271,40 @@ describe('the queue poller', () => {
   async function failingConsumer(resources: LocalResources, retries: QueueRetries) {
     let invocations = 0;
     const poller = new QueuePoller({
-      function: 'alert-dispatch',
-      queueUrl: resources.queueUrls.alerts,
-      queueArn: resources.queueArns.alerts,
+      function: 'portal-sync',
+      queueUrl: resources.queueUrls.portalSync,
+      queueArn: resources.queueArns.portalSync,
       batchSize: 10,
       sqs: clients.sqs,
       lambdas: {
         invoke: async () => {
           invocations += 1;
-          throw new FunctionTimedOut('alert-dispatch', 30);
+          throw new FunctionTimedOut('portal-sync', 30);
         },
       },
       region: LOCAL_AWS.region,
       retries,
       log: () => undefined,
     });
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrls.alerts, MessageBody: '{}' }));
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: resources.queueUrls.portalSync,
+        MessageBody: '{}',
+        MessageGroupId: 'g',
+        MessageDeduplicationId: 'd',
+      }),
+    );
     return { poller, invocations: () => invocations };
   }
 
   it('leaves a message whose function failed or timed out to come back after the blueprint’s visibility timeout', async () => {
     const resources = await freshResources();
     const attributes = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: resources.queueUrls.alerts, AttributeNames: ['All'] }),
+      new GetQueueAttributesCommand({ QueueUrl: resources.queueUrls.portalSync, AttributeNames: ['All'] }),
     );
     expect(attributes.Attributes).toMatchObject({
-      VisibilityTimeout: String(queues.alerts.visibilityTimeoutSeconds),
-      RedrivePolicy: expect.stringContaining(`"maxReceiveCount":${queues.alerts.maxReceiveCount}`),
+      VisibilityTimeout: String(queues.portalSync.visibilityTimeoutSeconds),
+      RedrivePolicy: expect.stringContaining(`"maxReceiveCount":${queues.portalSync.maxReceiveCount}`),
     });
     const { poller, invocations } = await failingConsumer(resources, 'as-deployed');
     expect(await poller.pollOnce()).toBe(1);
@@ -309,39 +317,178 @@ describe('the queue poller', () => {
   it('in the tests’ fast mode, retries a second later and dead-letters after the blueprint’s maxReceiveCount receives', async () => {
     const resources = await freshResources();
     const { poller, invocations } = await failingConsumer(resources, 'fast');
-    const dlq = queueResourceName(resources.tableName.replace(/-table$/, ''), 'alerts', true);
+    const dlq = queueResourceName(resources.tableName.replace(/-table$/, ''), 'portalSync', true);
     const deadline = Date.now() + 30_000;
     while ((fauxqs.inspectQueue(dlq)?.messages.ready.length ?? 0) === 0) {
       if (Date.now() > deadline) throw new Error('the message never reached the dead-letter queue');
       await poller.pollOnce();
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(invocations()).toBe(queues.alerts.maxReceiveCount);
+    expect(invocations()).toBe(queues.portalSync.maxReceiveCount);
+  });
+});
+
+describe('asynchronous invocations', () => {
+  /** Lambda's queue for one target on fresh resources, its clock in the test's hands, its function failing. */
+  async function failingTarget(retries: InvokeRetries) {
+    const resources = await freshResources();
+    const clock = { now: Date.now() };
+    const attempts: unknown[] = [];
+    const invocations = new LocalAsyncInvocations({
+      targets: asyncTargetSettings,
+      queueUrls: resources.queueUrls,
+      functionArn: (name) => `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:t-${name}`,
+      lambdas: {
+        invoke: async (_name, event) => {
+          attempts.push(event);
+          throw new FunctionTimedOut('t-alert-dispatch', 30);
+        },
+      },
+      sqs: clients.sqs,
+      retries,
+      now: () => clock.now,
+      log: () => undefined,
+    });
+    const failed = async () => {
+      const received = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.invokeFailures, MaxNumberOfMessages: 10 }),
+      );
+      return (received.Messages ?? []).map((m) => JSON.parse(m.Body!) as InvocationRecord);
+    };
+    return { invocations, clock, attempts, failed };
+  }
+  const target = asyncTargets['alert-dispatch'];
+
+  it('retries a failed or timed-out event after about one minute, then two, then records it on the on-failure queue', async () => {
+    const { invocations, clock, attempts, failed } = await failingTarget('as-deployed');
+    const payload = { alerts: [{ code: 'x' }] };
+    const requestId = invocations.accept('alert-dispatch', payload);
+    await invocations.pollOnce();
+    expect(attempts).toHaveLength(1);
+    clock.now += 59_000;
+    await invocations.pollOnce();
+    expect(attempts).toHaveLength(1);
+    clock.now += 2_000;
+    await invocations.pollOnce();
+    expect(attempts).toHaveLength(2);
+    clock.now += 119_000;
+    await invocations.pollOnce();
+    expect(attempts).toHaveLength(2);
+    clock.now += 2_000;
+    await invocations.pollOnce();
+    expect(attempts).toHaveLength(target.retryAttempts + 1);
+    expect(attempts).toEqual([payload, payload, payload]);
+    expect(await failed()).toEqual([
+      {
+        version: '1.0',
+        timestamp: new Date(clock.now).toISOString(),
+        requestContext: {
+          requestId,
+          functionArn: `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:t-alert-dispatch:$LATEST`,
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: 3,
+        },
+        requestPayload: payload,
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+        responsePayload: {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: 't-alert-dispatch: Task timed out after 30.00 seconds',
+        },
+      },
+    ]);
+    clock.now += 600_000;
+    expect(await invocations.pollOnce()).toBe(0);
+  });
+
+  it('drops an event older than the maximum event age to the on-failure queue without running it again', async () => {
+    const { invocations, clock, attempts, failed } = await failingTarget('as-deployed');
+    invocations.accept('alert-dispatch', { alerts: [] });
+    await invocations.pollOnce();
+    // The retry's turn comes after the event's maximum age (as when Lambda's queue is backed up).
+    clock.now += target.maxEventAgeSeconds * 1000 + 1;
+    await invocations.pollOnce();
+    expect(attempts).toHaveLength(1);
+    expect(await failed()).toEqual([
+      expect.objectContaining({
+        requestContext: expect.objectContaining({ condition: 'EventAgeExceeded', approximateInvokeCount: 1 }),
+        requestPayload: { alerts: [] },
+      }),
+    ]);
+  });
+
+  it('runs only functions the blueprint configures for asynchronous invocation', async () => {
+    const { invocations } = await failingTarget('fast');
+    expect(() => invocations.accept('dossier-actions', {})).toThrow(/no asynchronous invoke configuration/);
   });
 });
 
 describe('the S3 notification bridge', () => {
   it('names the object as S3 does: URL-encoded, a space as +, a + as %2B, Vietnamese letters as UTF-8 bytes', async () => {
     const resources = await freshResources();
+    const accepted: { name: string; event: S3Event }[] = [];
     const notifier = new S3Notifier({
       fauxqs,
       bucket: resources.bucketName,
-      routes: bucketNotifications.map((n) => ({ prefix: n.prefix, queueUrl: resources.queueUrls[n.queue] })),
+      routes: bucketNotifications,
       s3: clients.s3,
-      sqs: clients.sqs,
+      invocations: {
+        accept: (name, event) => {
+          accepted.push({ name, event: event as S3Event });
+          return 'r';
+        },
+      },
       region: LOCAL_AWS.region,
     });
     const key = "dossiers/000.00.00.H99-260302-0001/components/GCS/Giấy chứng sinh (bản sao) + 1'.pdf";
     await clients.s3.send(new PutObjectCommand({ Bucket: resources.bucketName, Key: key, Body: 'x' }));
     expect(await notifier.pollOnce()).toBe(1);
-    const received = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.uploads }));
-    const event = JSON.parse(received.Messages![0]!.Body!) as S3Event;
-    const named = event.Records[0]!.s3.object.key;
+    expect(accepted.map((a) => a.name)).toEqual(['document-verify']);
+    const named = accepted[0]!.event.Records[0]!.s3.object.key;
     expect(named).toBe(
       'dossiers/000.00.00.H99-260302-0001/components/GCS/Gi%E1%BA%A5y+ch%E1%BB%A9ng+sinh+%28b%E1%BA%A3n+sao%29+%2B+1%27.pdf',
     );
     // What a function does with it (as document-verify does) gives the key back.
     expect(decodeURIComponent(named.replace(/\+/g, ' '))).toBe(key);
+  });
+
+  it('invokes a failing document-verify three times, then puts the S3 event on the invoke-failures queue', async () => {
+    let runs = 0;
+    const local = await startLocalWard({
+      ward: readWardFile('sample'),
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      fauxqs,
+      resourcePrefix: `v${randomBytes(4).toString('hex')}`,
+      schedules: 'manual',
+      logLevel: 'SILENT',
+      pollIntervalMs: 100,
+      invokeRetries: 'fast',
+      // A check that fails whatever it is given (a fault the local services cannot produce).
+      standIns: {
+        'document-verify': async () => {
+          runs += 1;
+          throw new Error('the check crashed');
+        },
+      },
+    });
+    try {
+      const key = 'dossiers/000.00.00.H99-260302-0001/components/GCS/u1-scan.pdf';
+      await local.clients.s3.send(new PutObjectCommand({ Bucket: local.resources.bucketName, Key: key, Body: 'x' }));
+      await local.settle();
+      expect(runs).toBe(asyncTargets['document-verify'].retryAttempts + 1);
+      const received = await local.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: local.resources.queueUrls.invokeFailures, MaxNumberOfMessages: 10 }),
+      );
+      const records = (received.Messages ?? []).map((m) => JSON.parse(m.Body!) as InvocationRecord);
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+        responsePayload: { errorType: 'Error', errorMessage: 'the check crashed' },
+      });
+      const event = records[0]!.requestPayload as S3Event;
+      expect(event.Records[0]!.s3).toMatchObject({ bucket: { name: local.resources.bucketName }, object: { key } });
+    } finally {
+      await local.stop();
+    }
   });
 });
 

@@ -3,14 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type {
-  Context,
-  DynamoDBBatchResponse,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo, sqs } from '../../shared/adapters/aws.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
@@ -290,7 +283,7 @@ describe('the report aggregator', () => {
 });
 
 describe('consumers that write transactions', () => {
-  it('the alert dispatch runs no two of its transactions at once when a batch carries one alert twice', async () => {
+  it('the alert dispatch runs no two of its transactions at once when an invocation carries one alert twice', async () => {
     const alert: AlertMessage = {
       kind: 'overdue',
       code: '000.00.00.H99-260304-0042',
@@ -299,25 +292,12 @@ describe('consumers that write transactions', () => {
       procedureName: 'Đăng ký khai sinh',
       detectedAt: '2026-03-05T01:00:00.000Z',
     };
-    // The watch raises the same alert every quarter hour; two runs' messages can arrive in one batch.
-    const event: SQSEvent = {
-      Records: [alert, { ...alert, detectedAt: '2026-03-05T01:15:00.000Z' }].map((body) => ({
-        messageId: randomUUID(),
-        receiptHandle: randomUUID(),
-        body: JSON.stringify(body),
-        attributes: {} as never,
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:local:000000000000:alerts',
-        awsRegion: 'local',
-      })),
-    };
-    const dispatch = await handlerOf<SQSEvent, SQSBatchResponse>('alert-dispatch');
-    const { result, inputs, mostAtOnce } = await watchCalls(dynamo(), /^TransactWrite/, () =>
+    // Two copies of one alert in one invocation (overlapping watch runs): delivered one after the other.
+    const event = { alerts: [alert, { ...alert, detectedAt: '2026-03-05T01:15:00.000Z' }] };
+    const dispatch = await handlerOf<typeof event, unknown>('alert-dispatch');
+    const { inputs, mostAtOnce } = await watchCalls(dynamo(), /^TransactWrite/, () =>
       dispatch(event, context('alert-dispatch')),
     );
-    expect(result.batchItemFailures).toEqual([]);
     expect(inputs).toHaveLength(2);
     expect(mostAtOnce).toBe(1);
   });

@@ -214,7 +214,8 @@ function importEnvironment(subject: BundleSubject): Record<string, string> {
 
 /**
  * What each resource a function's environment refers to is called on the local services: the table, bucket and
- * queues by their local names, the ward key parameter by its key file, the staff app client and the user pool by the ids the
+ * queues by their local names, a function by the name its bundle runs under, the ward key parameter by its key file,
+ * the staff app client and the user pool by the ids the
  * local issuer gives its staff tokens.
  */
 export function localReferences(
@@ -230,6 +231,9 @@ export function localReferences(
   ]);
   for (const [queue, construct] of Object.entries(storage.queues) as [QueueName, (typeof storage.queues)[QueueName]][])
     references.set(logicalId(construct), local.resources.queueUrls[queue]);
+  // A function another invokes, by the name BundleLambdas runs it under.
+  for (const name of Object.keys(functions) as FunctionName[])
+    references.set(logicalId(stack.functions[name].fn), bundleFunctionName(name));
   for (const [secret, construct] of Object.entries(storage.secrets) as [
     SecretName,
     (typeof storage.secrets)[SecretName],
@@ -280,6 +284,9 @@ export interface BundleRun {
   traceId: string;
 }
 
+/** The name a function's bundle runs under (AWS_LAMBDA_FUNCTION_NAME), and others invoke it by. */
+export const bundleFunctionName = (name: FunctionName) => `motcua-bundles-${name}`;
+
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.ts', import.meta.url));
 
 /**
@@ -310,7 +317,7 @@ export class BundleLambdas {
   /** The environment the function's process gets. */
   environment(name: FunctionName, traceId: string): Record<string, string> {
     const bundle = this.bundle(name);
-    const functionName = `motcua-bundles-${name}`;
+    const functionName = bundleFunctionName(name);
     const fromTemplate = Object.fromEntries(
       Object.entries(bundle.environment).map(([variable, value]) => [
         variable,

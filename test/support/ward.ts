@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FauxqsServer } from 'fauxqs';
 import { inject } from 'vitest';
+import type { InvokeRetries } from '../../local/async-invocations.ts';
 import type { TokenRequest } from '../../local/issuer.ts';
 import type { QueueRetries } from '../../local/queue-poller.ts';
 import { startLocalFauxqs } from '../../local/services.ts';
@@ -18,11 +19,16 @@ export interface TestWard extends LocalWard {
 /**
  * A ward instance for one test file: its own tables, bucket and queues on the shared DynamoDB Local, its own
  * fauxqs, an HTTP gateway on a free port. Schedules run only when a test triggers them. Failed queue messages come
- * back after the queue's visibility timeout, as deployed, unless the file asks for `queueRetries: 'fast'`.
+ * back after the queue's visibility timeout, and failed asynchronous invocations after Lambda's delays, as deployed,
+ * unless the file asks for `queueRetries: 'fast'` or `invokeRetries: 'fast'`.
  */
 export async function startTestWard(
   configure: (ward: WardConfig) => WardConfig = (w) => w,
-  options: { queueRetries?: QueueRetries; standIns?: LocalWardOptions['standIns'] } = {},
+  options: {
+    queueRetries?: QueueRetries;
+    invokeRetries?: InvokeRetries;
+    standIns?: LocalWardOptions['standIns'];
+  } = {},
 ): Promise<TestWard> {
   // Validated as a ward file is: functions read the configuration they are handed as it is (current-ward.ts).
   const ward = parseWardConfig(configure(readWardFile('sample')));
@@ -36,6 +42,7 @@ export async function startTestWard(
     logLevel: 'SILENT',
     pollIntervalMs: 100,
     ...(options.queueRetries ? { queueRetries: options.queueRetries } : {}),
+    ...(options.invokeRetries ? { invokeRetries: options.invokeRetries } : {}),
     ...(options.standIns ? { standIns: options.standIns } : {}),
   });
   return {
