@@ -1,10 +1,17 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  ContextAttribute,
+  Schedule as DailySchedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
@@ -16,7 +23,9 @@ import {
   schedules,
   streamConsumers,
 } from '../shared/blueprint/resources.ts';
+import type { ScheduleSpec } from '../shared/blueprint/types.ts';
 import { type StreamSource, streamSources, tokenCheckEnvironment } from '../shared/blueprint/wiring.ts';
+import { alertSubscriptions } from '../shared/config/alert-recipients.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { portalTokenAudience } from '../shared/http/auth.ts';
 import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';
@@ -71,7 +80,11 @@ export class WardStack extends Stack {
         `ward ${ward.id}: register the public keys of portal ${portal.id} (portals[].keys) before deploying`,
       );
 
-    this.storage = new Storage(this, 'Storage', { documents: ward.documents });
+    this.storage = new Storage(this, 'Storage', {
+      documents: ward.documents,
+      wardId: ward.id,
+      alertSubscriptions: alertSubscriptions(ward),
+    });
     this.api = new WardApi(this, 'Api', { ward });
 
     this.functions = {} as Record<FunctionName, WardFunction>;
@@ -108,7 +121,28 @@ export class WardStack extends Stack {
     this.alarms = new WardAlarms(this, 'Alarms', { wardId: ward.id, emails: ward.operations.alarmEmails });
     const alarm = this.alarms.add.bind(this.alarms);
 
-    for (const schedule of schedules) {
+    const declaredSchedules: readonly ScheduleSpec<FunctionName>[] = schedules;
+    for (const schedule of declaredSchedules) {
+      if (schedule.dailyAt !== undefined) {
+        // EventBridge Scheduler runs a cron in the ward's own time zone (rules run theirs in UTC). Its failures are
+        // retried twice; no alarm of its own: the account's ten free alarms are spent, and the function's errors
+        // alarm still fires when the digest fails.
+        const [hour, minute] = schedule.dailyAt.split(':').map(Number);
+        new DailySchedule(this, `${pascal(schedule.name)}Schedule`, {
+          description: schedule.description,
+          schedule: ScheduleExpression.cron({
+            minute: String(minute),
+            hour: String(hour),
+            timeZone: TimeZone.of(ward.timeZone),
+          }),
+          // The function gets the instant it was scheduled for, as a rule's event carries it in `time`.
+          target: new LambdaInvoke(fn(schedule.function), {
+            retryAttempts: 2,
+            input: ScheduleTargetInput.fromObject({ time: ContextAttribute.scheduledTime }),
+          }),
+        });
+        continue;
+      }
       const rule = new Rule(this, `${pascal(schedule.name)}Schedule`, {
         description: schedule.description,
         schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),

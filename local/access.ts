@@ -99,6 +99,9 @@ export function accessRequests(service: string, operation: string, input: Input,
       return s3Requests(operation, input, arns);
     case 'sqs':
       return sqsRequests(operation, input, arns);
+    // Publish names its topic; the batch form is authorised as Publish, as IAM does.
+    case 'sns':
+      return [{ action: `sns:${operation.replace(/Batch$/, '')}`, resource: input.TopicArn ?? '*' }];
     default:
       return [{ action: `${service}:${operation}`, resource: '*' }];
   }

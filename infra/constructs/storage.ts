@@ -22,7 +22,9 @@ import {
   wardSecret as wardSecretSpec,
 } from '../../shared/blueprint/resources.ts';
 import { DOCUMENT_OBJECTS, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
+import type { AlertSubscription } from '../../shared/config/alert-recipients.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
+import { AlertTopics } from './alert-topics.ts';
 
 /**
  * Where a ward's data lives: the single table (stream on, point-in-time recovery, deletion protection), the
@@ -36,9 +38,18 @@ export class Storage extends Construct {
   readonly deadLetterQueues: Record<QueueName, Queue>;
   /** Where each key comes from: the one ward secret, for every key. */
   readonly secrets: Record<SecretName, Secret>;
+  readonly alertTopics: AlertTopics;
 
-  constructor(scope: Construct, id: string, props: { documents: WardConfig['documents'] }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { documents: WardConfig['documents']; wardId: string; alertSubscriptions: readonly AlertSubscription[] },
+  ) {
     super(scope, id);
+    this.alertTopics = new AlertTopics(this, 'Topics', {
+      wardId: props.wardId,
+      subscriptions: props.alertSubscriptions,
+    });
 
     this.table = new Table(this, 'Table', {
       partitionKey: { name: tableSpec.partitionKey, type: AttributeType.STRING },
@@ -162,6 +173,7 @@ export class Storage extends Construct {
       bucket: { name: this.bucket.bucketName, arn: this.bucket.bucketArn },
       queues: entries(this.queues, (queue) => ({ url: queue.queueUrl, arn: queue.queueArn })),
       secrets: entries(this.secrets, (secret) => ({ reference: secret.secretArn, arn: secret.secretArn })),
+      topics: entries(this.alertTopics.topics, (topic) => ({ arn: topic.topicArn })),
     };
   }
 }

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { env, type QueueName } from '../blueprint/resources.ts';
+import { env, type QueueName, type TopicName } from '../blueprint/resources.ts';
 
 /**
  * AWS clients, created once per function instance on first use. Endpoints come from the SDK's own
@@ -12,9 +13,11 @@ import { env, type QueueName } from '../blueprint/resources.ts';
 let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
+let snsClient: SNSClient | undefined;
 
-type Service = 'dynamodb' | 's3' | 'sqs';
-type ClientHook = (client: DynamoDBDocumentClient | S3Client | SQSClient, service: Service) => void;
+type Service = 'dynamodb' | 's3' | 'sqs' | 'sns';
+type Client = DynamoDBDocumentClient | S3Client | SQSClient | SNSClient;
+type ClientHook = (client: Client, service: Service) => void;
 let clientHook: ClientHook | undefined;
 
 /**
@@ -26,9 +29,10 @@ export function onClient(hook: ClientHook): void {
   if (documentClient) hook(documentClient, 'dynamodb');
   if (s3Client) hook(s3Client, 's3');
   if (sqsClient) hook(sqsClient, 'sqs');
+  if (snsClient) hook(snsClient, 'sns');
 }
 
-function made<C extends DynamoDBDocumentClient | S3Client | SQSClient>(client: C, service: Service): C {
+function made<C extends Client>(client: C, service: Service): C {
   clientHook?.(client, service);
   return client;
 }
@@ -69,6 +73,11 @@ export function sqs(): SQSClient {
   return sqsClient;
 }
 
+export function sns(): SNSClient {
+  snsClient ??= made(new SNSClient({}), 'sns');
+  return snsClient;
+}
+
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
@@ -78,3 +87,4 @@ function required(name: string): string {
 export const tableName = () => required(env.tableName);
 export const bucketName = () => required(env.bucketName);
 export const queueUrl = (queue: QueueName) => required(env.queueUrl(queue));
+export const topicArn = (topic: TopicName) => required(env.topicArn(topic));

@@ -7,6 +7,7 @@ import { actionSchema } from '../api/actions.ts';
 import { alertsQuery, alertsView } from '../api/alerts.ts';
 import { catalogQuery, catalogView, procedureParams, procedureView } from '../api/catalog.ts';
 import { problem } from '../api/common.ts';
+import { deadlinesQuery, deadlinesView } from '../api/deadlines.ts';
 import { uploadParams, uploadRequest, uploadTicket } from '../api/documents.ts';
 import {
   actionHeaders,
@@ -198,6 +199,16 @@ export const routes = {
     summary: 'Deadline alerts for the caller’s roles: dossiers due within 24 hours and overdue ones, newest first',
     query: alertsQuery,
     responses: { 200: { description: 'The alerts', schema: alertsView }, 400: problem('The limit is not valid') },
+  }),
+  'GET /deadlines': route({
+    function: 'alerts',
+    access: { roles: ['officer', 'leader'] },
+    tag: 'Hồ sơ',
+    summary: 'The deadlines digest now: dossiers overdue, due today and due soon, counted and listed by department',
+    description:
+      'What the 7:00 e-mail to the ward’s leaders says, on demand: every dossier whose clock runs and is overdue, due by the end of the ward’s day, or due within the ward’s due-soon window after it, each counted once.',
+    query: deadlinesQuery,
+    responses: { 200: { description: 'The digest', schema: deadlinesView }, 400: problem('No parameters are taken') },
   }),
   'GET /reports': route({
     function: 'reports',

@@ -58,7 +58,8 @@ const localSecrets = Object.fromEntries(
     { reference: 'file:/data/secrets/ward.key', arn: 'arn:aws:secretsmanager:local:000000000000:secret:l-ward' },
   ]),
 ) as ResourceRefs['secrets'];
-const refs = localResourceRefs(local, localSecrets);
+const localTopics = { alerts: 'arn:aws:sns:local:000000000000:l-alerts' };
+const refs = localResourceRefs(local, localSecrets, localTopics);
 
 const logicalIdOf = (construct: IConstruct) =>
   built.stack.resolve((construct.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
@@ -73,6 +74,7 @@ function localValue(value: unknown, attribute: 'Arn' | 'Ref'): string {
     ...Object.fromEntries(
       queueNames.map((q) => [logicalIdOf(storage.queues[q]), { Arn: local.queueArns[q], Ref: local.queueUrls[q] }]),
     ),
+    [logicalIdOf(storage.alertTopics.topics.alerts)]: { Ref: localTopics.alerts },
     ...Object.fromEntries(
       (Object.keys(secrets) as (keyof typeof secrets)[]).map((s) => [
         logicalIdOf(storage.secrets[s]),

@@ -352,8 +352,9 @@ describe('the ward stack', () => {
 
   it('runs each schedule’s function on its rate, which EventBridge may invoke, retrying twice', () => {
     const rules = template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules)).toHaveLength(schedules.length);
-    for (const schedule of schedules) {
+    const onRate = schedules.filter((s) => 'everyMinutes' in s);
+    expect(Object.keys(rules)).toHaveLength(onRate.length);
+    for (const schedule of onRate) {
       const fn = { 'Fn::GetAtt': [logicalIdOf(built.stack.functions[schedule.function].fn), 'Arn'] };
       const [rule, ...others] = Object.entries(rules).filter(([, r]) =>
         (r.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === JSON.stringify(fn)),

@@ -397,7 +397,9 @@ describe('stage 3: reading it, the stream, the check of the scan, the watch', ()
 
   it.concurrent('deadline-watch: the scheduled event an hour after the due date finds it overdue', async ({ skip }) => {
     needs(skip, 'dossier-actions');
-    const scheduler = new LocalScheduler(lambdas as unknown as LocalLambdas, region, (line) => pollerLog.push(line));
+    const scheduler = new LocalScheduler(lambdas as unknown as LocalLambdas, region, (line) => pollerLog.push(line), {
+      timeZone: 'Asia/Ho_Chi_Minh',
+    });
     const result = await scheduler.trigger('deadline-watch', new Date(Date.parse(filed.dueAt) + 3_600_000));
     expect(result).toEqual({ dueSoon: 0, overdue: 1 });
     expect((onlyRun('deadline-watch').event as { 'detail-type': string })['detail-type']).toBe('Scheduled Event');
