@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import {
@@ -31,7 +32,7 @@ import { portalTokenAudience } from '../shared/http/auth.ts';
 import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';
 import { WardApi } from './constructs/api.ts';
 import { pascal, Storage } from './constructs/storage.ts';
-import { WardFunction } from './constructs/ward-function.ts';
+import { logicalId, WardFunction } from './constructs/ward-function.ts';
 
 /**
  * A stream consumer's event source mapping, from the settings the local stream poller follows too
@@ -128,6 +129,17 @@ export class WardStack extends Stack {
         // retried twice; no alarm of its own: the account's ten free alarms are spent, and the function's errors
         // alarm still fires when the digest fails.
         const [hour, minute] = schedule.dailyAt.split(':').map(Number);
+        // The schedule's own role, for this account's schedules only: it may invoke this one function.
+        const role = new Role(this, `${pascal(schedule.name)}ScheduleRole`, {
+          assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+            conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+          }),
+          description: `EventBridge Scheduler: invokes ${schedule.function} (${schedule.name})`,
+        });
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${logicalId(this.functions[schedule.function].fn)}.Arn>:*]`,
+          reason: `CDK grants invoking ${schedule.function} and its versions (<arn>:*); nothing else is granted.`,
+        });
         new DailySchedule(this, `${pascal(schedule.name)}Schedule`, {
           description: schedule.description,
           schedule: ScheduleExpression.cron({
@@ -137,6 +149,7 @@ export class WardStack extends Stack {
           }),
           // The function gets the instant it was scheduled for, as a rule's event carries it in `time`.
           target: new LambdaInvoke(fn(schedule.function), {
+            role,
             retryAttempts: 2,
             input: ScheduleTargetInput.fromObject({ time: ContextAttribute.scheduledTime }),
           }),

@@ -34,7 +34,8 @@ export function wardTime(iso: string, timeZone: string): string {
 }
 
 /** `1 ngày 3 giờ làm việc`, `45 phút làm việc`: working time as a ward counts it (a working day is 8 hours). */
-export function workingDuration(minutes: number): string {
+export function workingDuration(exactMinutes: number): string {
+  const minutes = Math.floor(exactMinutes);
   const days = Math.floor(minutes / WORKING_DAY_MINUTES);
   const hours = Math.floor((minutes % WORKING_DAY_MINUTES) / 60);
   const rest = minutes % 60;
@@ -74,7 +75,7 @@ export function alertText(notice: AlertNotice, timeZone: string): { subject: str
 }
 
 const entryLine = (e: DigestEntry, timeZone: string) =>
-  `  - ${e.code} · ${e.procedureName} · ${e.applicantName ?? '(không rõ)'} · ${handler(e)} · hạn ${wardTime(e.dueAt, timeZone)}`;
+  `    - ${e.code} · ${e.procedureName} · ${e.applicantName ?? '(không rõ)'} · ${handler(e)} · hạn ${wardTime(e.dueAt, timeZone)}`;
 
 /** The digest as one e-mail: counts, then the dossiers of each department, overdue first. */
 export function digestText(digest: DeadlineDigest, wardName: string): { subject: string; body: string } {

@@ -22,7 +22,13 @@ export interface TestWard extends LocalWard {
  */
 export async function startTestWard(
   configure: (ward: WardConfig) => WardConfig = (w) => w,
-  options: { queueRetries?: QueueRetries; standIns?: LocalWardOptions['standIns'] } = {},
+  options: {
+    queueRetries?: QueueRetries;
+    standIns?: LocalWardOptions['standIns'];
+    /** A data folder (alert e-mails are written under it) and the clock daily schedules follow. */
+    dataDir?: string;
+    clock?: () => number;
+  } = {},
 ): Promise<TestWard> {
   const ward = configure(readWardFile('sample'));
   const fauxqs = await startLocalFauxqs();
@@ -36,6 +42,8 @@ export async function startTestWard(
     pollIntervalMs: 100,
     ...(options.queueRetries ? { queueRetries: options.queueRetries } : {}),
     ...(options.standIns ? { standIns: options.standIns } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return {
     ...local,
