@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, SQSBatchResponse } from 'aws-lambda';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHttpGateway } from '../../local/http-gateway.ts';
 import { LOCAL_STAFF_CLIENT, type LocalIssuer, localIssuer } from '../../local/issuer.ts';
 import type { LocalLambdas } from '../../local/lambda.ts';
+import { createLocalTopics } from '../../local/mail.ts';
 import { QueuePoller } from '../../local/queue-poller.ts';
 import { createLocalResources, type LocalResources } from '../../local/resources.ts';
 import { S3Notifier } from '../../local/s3-notifier.ts';
@@ -93,7 +95,11 @@ beforeAll(async () => {
     s3: new S3Client({ ...clientConfig, endpoint: fauxqs.address, forcePathStyle: true }),
     sqs: new SQSClient({ ...clientConfig, endpoint: fauxqs.address }),
   };
-  resources = await createLocalResources(clients, `b${randomBytes(4).toString('hex')}`);
+  const prefix = `b${randomBytes(4).toString('hex')}`;
+  resources = await createLocalResources(clients, prefix);
+  const sns = new SNSClient({ ...clientConfig, endpoint: fauxqs.address });
+  const topicArns = await createLocalTopics(sns, prefix);
+  sns.destroy();
   keys = localSecrets(undefined);
 
   // Stands in for the user pool (its issuer as the stack names it, so the authorizer's variable resolves to it) and
@@ -107,10 +113,12 @@ beforeAll(async () => {
       secrets: keys,
       staffClientId: LOCAL_STAFF_CLIENT,
       userPoolId: 'local-pool',
+      topicArns,
     }),
     endpoints: {
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.address,
+      AWS_ENDPOINT_URL_SNS: fauxqs.address,
       AWS_ENDPOINT_URL_S3: fauxqs.address,
       MOTCUA_S3_PATH_STYLE: 'true',
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: issuer.endpoint,
@@ -404,6 +412,15 @@ describe('stage 3: reading it, the stream, the check of the scan, the watch', ()
     expect(result).toEqual({ dueSoon: 0, overdue: 1 });
     expect((onlyRun('deadline-watch').event as { 'detail-type': string })['detail-type']).toBe('Scheduled Event');
     passed.add('deadline-watch');
+  });
+
+  it.concurrent('deadline-digest: the 7:00 schedule’s input, the digest published to the alerts topic', async () => {
+    const scheduler = new LocalScheduler(lambdas as unknown as LocalLambdas, region, (line) => pollerLog.push(line), {
+      timeZone: 'Asia/Ho_Chi_Minh',
+    });
+    const result = await scheduler.trigger('deadline-digest', new Date('2026-12-03T00:00:00Z'));
+    expect(result).toEqual({ overdue: expect.any(Number), dueToday: expect.any(Number), dueSoon: expect.any(Number) });
+    expect(onlyRun('deadline-digest').event).toEqual({ time: '2026-12-03T00:00:00Z' });
   });
 });
 
