@@ -1,14 +1,21 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import {
+  ContextAttribute,
+  Schedule as DailySchedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
@@ -21,6 +28,7 @@ import {
   schedules,
   streamConsumers,
 } from '../shared/blueprint/resources.ts';
+import type { ScheduleSpec } from '../shared/blueprint/types.ts';
 import {
   asyncTargetSettings,
   type FunctionRefs,
@@ -30,12 +38,13 @@ import {
   streamSources,
   tokenCheckEnvironment,
 } from '../shared/blueprint/wiring.ts';
+import { alertSubscriptions } from '../shared/config/alert-recipients.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { portalTokenAudience } from '../shared/http/auth.ts';
 import { ALARM_PERIOD, ITERATOR_AGE_ALARM_MS, WardAlarms } from './constructs/alarms.ts';
 import { WardApi } from './constructs/api.ts';
 import { pascal, Storage } from './constructs/storage.ts';
-import { WardFunction } from './constructs/ward-function.ts';
+import { logicalId, WardFunction } from './constructs/ward-function.ts';
 
 /**
  * A stream consumer's event source mapping, from the settings the local stream poller follows too
@@ -84,7 +93,7 @@ export class WardStack extends Stack {
         `ward ${ward.id}: register the public keys of portal ${portal.id} (portals[].keys) before deploying`,
       );
 
-    this.storage = new Storage(this, 'Storage', { ward });
+    this.storage = new Storage(this, 'Storage', { ward, alertSubscriptions: alertSubscriptions(ward) });
     this.api = new WardApi(this, 'Api', { ward });
 
     this.functions = {} as Record<FunctionName, WardFunction>;
@@ -157,7 +166,40 @@ export class WardStack extends Stack {
     this.alarms = new WardAlarms(this, 'Alarms', { wardId: ward.id, emails: ward.operations.alarmEmails });
     const alarm = this.alarms.add.bind(this.alarms);
 
-    for (const schedule of schedules) {
+    const declaredSchedules: readonly ScheduleSpec<FunctionName>[] = schedules;
+    for (const schedule of declaredSchedules) {
+      if (schedule.dailyAt !== undefined) {
+        // EventBridge Scheduler runs a cron in the ward's own time zone (rules run theirs in UTC). Its failures are
+        // retried twice; no alarm of its own: the account's ten free alarms are spent, and the function's errors
+        // alarm still fires when the digest fails.
+        const [hour, minute] = schedule.dailyAt.split(':').map(Number);
+        // The schedule's own role, for this account's schedules only: it may invoke this one function.
+        const role = new Role(this, `${pascal(schedule.name)}ScheduleRole`, {
+          assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+            conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+          }),
+          description: `EventBridge Scheduler: invokes ${schedule.function} (${schedule.name})`,
+        });
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${logicalId(this.functions[schedule.function].fn)}.Arn>:*]`,
+          reason: `CDK grants invoking ${schedule.function} and its versions (<arn>:*); nothing else is granted.`,
+        });
+        new DailySchedule(this, `${pascal(schedule.name)}Schedule`, {
+          description: schedule.description,
+          schedule: ScheduleExpression.cron({
+            minute: String(minute),
+            hour: String(hour),
+            timeZone: TimeZone.of(ward.timeZone),
+          }),
+          // The function gets the instant it was scheduled for, as a rule's event carries it in `time`.
+          target: new LambdaInvoke(fn(schedule.function), {
+            role,
+            retryAttempts: 2,
+            input: ScheduleTargetInput.fromObject({ time: ContextAttribute.scheduledTime }),
+          }),
+        });
+        continue;
+      }
       const rule = new Rule(this, `${pascal(schedule.name)}Schedule`, {
         description: schedule.description,
         schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),

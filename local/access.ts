@@ -112,6 +112,9 @@ export function accessRequests(service: string, operation: string, input: Input,
           resource: input.FunctionName ? arns.function(String(input.FunctionName)) : '*',
         },
       ];
+    // Publish names its topic; the batch form is authorised as Publish, as IAM does.
+    case 'sns':
+      return [{ action: `sns:${operation.replace(/Batch$/, '')}`, resource: input.TopicArn ?? '*' }];
     default:
       return [{ action: `${service}:${operation}`, resource: '*' }];
   }

@@ -1,4 +1,4 @@
-import { type FunctionName, functions } from '../shared/blueprint/resources.ts';
+import { type FunctionName, functions, type TopicName } from '../shared/blueprint/resources.ts';
 import {
   eventSourceGrants,
   type FunctionRefs,
@@ -18,7 +18,11 @@ import type { LocalResources } from './resources.ts';
 import type { LocalSecrets } from './secrets.ts';
 
 /** The local resources as the shared wiring names them, so each function gets what the stack would give it. */
-export function localResourceRefs(resources: LocalResources, secrets: LocalSecrets['secrets']): ResourceRefs {
+export function localResourceRefs(
+  resources: LocalResources,
+  secrets: LocalSecrets['secrets'],
+  topicArns: Record<TopicName, string>,
+): ResourceRefs {
   const queues = Object.fromEntries(
     (Object.keys(resources.queueUrls) as (keyof LocalResources['queueUrls'])[]).map((queue) => [
       queue,
@@ -30,6 +34,9 @@ export function localResourceRefs(resources: LocalResources, secrets: LocalSecre
     bucket: { name: resources.bucketName, arn: resources.bucketArn },
     queues,
     secrets,
+    topics: Object.fromEntries(
+      Object.entries(topicArns).map(([name, arn]) => [name, { arn }]),
+    ) as ResourceRefs['topics'],
   };
 }
 

@@ -82,6 +82,7 @@ ${
 }
   Call it      curl -H "authorization: Bearer <token>" ${url}/dossiers
   Data         ${dataDir ?? 'in memory (nothing is kept)'}
+  Alert mail   ${dataDir ? `${dataDir}/mail/*.eml` : 'printed here'}
   Services     DynamoDB Local ${dynamo!.endpoint}, fauxqs (SQS, S3) ${fauxqs!.address}
 Ctrl-C stops everything.
 `);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
 import {
@@ -13,8 +14,11 @@ import {
   queueConsumers,
   queues,
   schedules,
+  type TopicName,
+  topics,
 } from '../shared/blueprint/resources.ts';
 import { asyncTargetSettings, streamSources } from '../shared/blueprint/wiring.ts';
+import { alertSubscriptions } from '../shared/config/alert-recipients.ts';
 import type { WardConfig } from '../shared/config/ward.ts';
 import { installAccessCheck } from './access.ts';
 import { type InvokeRetries, LocalAsyncInvocations, startLambdaEndpoint } from './async-invocations.ts';
@@ -24,6 +28,7 @@ import { type LocalEndpoint, startHttpGateway } from './http-gateway.ts';
 import { processEnvironment } from './invocation.ts';
 import { type LocalIssuer, localIssuer, type TokenRequest } from './issuer.ts';
 import { LocalLambdas, type LocalLambdasOptions } from './lambda.ts';
+import { createLocalTopics, LocalMail } from './mail.ts';
 import { PollingLoop } from './poller.ts';
 import { QueuePoller, type QueueRetries } from './queue-poller.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
@@ -54,6 +59,8 @@ export interface LocalWardOptions {
   invokeRetries?: InvokeRetries;
   onRequest?: (line: string) => void;
   log?: (line: string) => void;
+  /** The clock the daily schedules follow (tests inject one); the system clock by default. */
+  clock?: () => number;
   /** Handlers run in place of functions' own (tests: faults the local services cannot produce). */
   standIns?: LocalLambdasOptions['standIns'];
 }
@@ -70,6 +77,10 @@ export interface LocalWard {
   trigger(schedule: ScheduleName, at?: Date): Promise<unknown>;
   /** Lambda's queue of asynchronous invocations (tests accept events on it as S3 or another function would). */
   invocations: LocalAsyncInvocations;
+  /** Runs the daily schedules whose time came on the clock since it was last looked at. */
+  runDueSchedules(): Promise<{ name: ScheduleName; at: string }[]>;
+  /** The ARNs of the blueprint's topics on fauxqs. */
+  topicArns: Record<TopicName, string>;
   /** Waits until streams, queues, bucket notifications and asynchronous invocations have nothing left to hand on. */
   settle(timeoutMs?: number): Promise<void>;
   /** Runs `work` while the pollers rest, so only its own calls reach the services (tests count them). */
@@ -96,8 +107,10 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   const streams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: options.dynamoEndpoint });
   const s3 = new S3Client({ ...clientConfig, endpoint: options.fauxqs.address, forcePathStyle: true });
   const sqs = new SQSClient({ ...clientConfig, endpoint: options.fauxqs.address });
+  const sns = new SNSClient({ ...clientConfig, endpoint: options.fauxqs.address });
 
   const resources = await createLocalResources({ dynamo, s3, sqs }, options.resourcePrefix);
+  const topicArns = await createLocalTopics(sns, options.resourcePrefix);
   if (options.dataDir) privateDir(options.dataDir);
   const portals = options.ward.portals.map((p) => p.id);
   const keys = localSecrets(options.dataDir, options.resourcePrefix);
@@ -140,6 +153,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: options.fauxqs.address,
+    AWS_ENDPOINT_URL_SNS: options.fauxqs.address,
     AWS_ENDPOINT_URL_S3: options.fauxqs.address,
     AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: issuer.endpoint,
@@ -152,7 +166,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   });
   const functionRefs = localFunctionRefs(options.resourcePrefix, region);
   const runtimes = localRuntimes(
-    localResourceRefs(resources, keys.secrets),
+    localResourceRefs(resources, keys.secrets, topicArns),
     functionRefs,
     sharedEnvironment(ward),
     issuer,
@@ -161,6 +175,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   const ownNames = new Set(Object.values(runtimes).flatMap((r) => Object.keys(r.environment)));
   for (const name of Object.keys(queues) as QueueName[]) ownNames.add(env.queueUrl(name));
   for (const name of Object.keys(functions)) ownNames.add(env.functionName(name));
+  for (const name of Object.keys(topics) as TopicName[]) ownNames.add(env.topicArn(name));
   for (const name of [env.tableName, env.bucketName, ...Object.keys(keys.env)]) ownNames.add(name);
   installAccessCheck();
   const lambdas = await LocalLambdas.load({
@@ -175,11 +190,26 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       ),
     ...(options.standIns ? { standIns: options.standIns } : {}),
   });
-  const scheduler = new LocalScheduler(lambdas, region, log);
+  const scheduler = new LocalScheduler(lambdas, region, log, {
+    timeZone: options.ward.timeZone,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  // The alert e-mails: .eml files under the data folder, or the log without one.
+  const mail = await LocalMail.start({
+    sns,
+    sqs,
+    prefix: options.resourcePrefix,
+    topicArn: topicArns.alerts,
+    subscriptions: alertSubscriptions(options.ward),
+    dir: options.dataDir ? join(options.dataDir, 'mail') : undefined,
+    wardId: options.ward.id,
+    log,
+  });
 
   invocations.setLambdas(lambdas);
   const pollers = [
     invocations,
+    mail,
     new S3Notifier({
       fauxqs: options.fauxqs,
       bucket: resources.bucketName,
@@ -275,6 +305,8 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     clients: { dynamo, s3, sqs },
     token: (request) => issuer.mint(request),
     trigger: (schedule, at) => scheduler.trigger(schedule, at),
+    runDueSchedules: () => scheduler.runDue(),
+    topicArns,
     settle: (timeoutMs) => loop.settle(timeoutMs),
     withPollersPaused: (work) => loop.whilePaused(work),
     invoke: (name, event) => lambdas.invoke(name, event),
@@ -285,7 +317,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
       await gateway.close();
       await loop.stop();
       await lambdaEndpoint.close();
-      for (const client of [dynamo, streams, s3, sqs]) client.destroy();
+      for (const client of [dynamo, streams, s3, sqs, sns]) client.destroy();
       await issuer.close();
       keys.remove();
     },

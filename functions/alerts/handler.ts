@@ -1,4 +1,5 @@
 import { inbox } from '../../shared/adapters/alert-store.ts';
+import { deadlineDigestAt } from '../../shared/adapters/deadline-lists.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
 export const handler = httpFunction('alerts', {
@@ -21,4 +22,9 @@ export const handler = httpFunction('alerts', {
       .slice(0, query.limit);
     return { status: 200, body: { items }, headers: { 'cache-control': 'no-store' } };
   },
+  'GET /deadlines': async ({ receivedAt }) => ({
+    status: 200,
+    body: await deadlineDigestAt(receivedAt),
+    headers: { 'cache-control': 'no-store' },
+  }),
 });

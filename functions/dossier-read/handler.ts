@@ -1,3 +1,4 @@
+import { listDeadlineDossiers } from '../../shared/adapters/deadline-lists.ts';
 import { controlSlip, getDossier, listDossiers } from '../../shared/adapters/dossier-store.ts';
 import { dossierViewOf, worklistItemOf } from '../../shared/api/views.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
@@ -29,18 +30,36 @@ export const handler = httpFunction('dossier-read', {
         : query.dueBefore.length === 10
           ? new Date(instantAt(query.dueBefore, 0, ward.timeZone)).toISOString()
           : new Date(query.dueBefore).toISOString();
-    const page = await listDossiers({
-      status: query.status,
-      field: query.field,
-      // `assignee=me`: a specialist's own worklist.
-      assignee: query.assignee === 'me' && principal.kind === 'staff' ? principal.username : query.assignee,
-      channel: query.channel,
-      dueBefore,
-      portalId: principal.kind === 'portal' ? principal.portalId : undefined,
-      order: query.sort,
-      limit: query.limit,
-      cursor: query.cursor,
-    });
+    const overdue = query.overdue === 'true';
+    const dueSoon = query.dueSoon === 'true';
+    // By deadline: ranges of the byStatusDue index (shared/adapters/deadline-lists.ts), soonest due first.
+    const page =
+      overdue || dueSoon
+        ? await listDeadlineDossiers({
+            overdue,
+            dueSoon,
+            now,
+            dueSoonHours: ward.alerts.dueSoonHours,
+            status: query.status,
+            field: query.field,
+            assignee: query.assignee === 'me' && principal.kind === 'staff' ? principal.username : query.assignee,
+            channel: query.channel,
+            portalId: principal.kind === 'portal' ? principal.portalId : undefined,
+            limit: query.limit,
+            cursor: query.cursor,
+          })
+        : await listDossiers({
+            status: query.status,
+            field: query.field,
+            // `assignee=me`: a specialist's own worklist.
+            assignee: query.assignee === 'me' && principal.kind === 'staff' ? principal.username : query.assignee,
+            channel: query.channel,
+            dueBefore,
+            portalId: principal.kind === 'portal' ? principal.portalId : undefined,
+            order: query.sort,
+            limit: query.limit,
+            cursor: query.cursor,
+          });
     return {
       status: 200,
       body: {

@@ -18,7 +18,9 @@ import {
   table as tableSpec,
 } from '../../shared/blueprint/resources.ts';
 import { DOCUMENT_OBJECTS, indexProjection, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
+import type { AlertSubscription } from '../../shared/config/alert-recipients.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
+import { AlertTopics } from './alert-topics.ts';
 import { WardKey } from './ward-key.ts';
 
 /**
@@ -33,9 +35,18 @@ export class Storage extends Construct {
   readonly deadLetterQueues: Record<QueueName, Queue>;
   /** Where each key comes from: the one ward key parameter, for every key. */
   readonly secrets: Record<SecretName, WardKey>;
+  readonly alertTopics: AlertTopics;
 
-  constructor(scope: Construct, id: string, props: { ward: WardConfig }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { ward: WardConfig; alertSubscriptions: readonly AlertSubscription[] },
+  ) {
     super(scope, id);
+    this.alertTopics = new AlertTopics(this, 'Topics', {
+      wardId: props.ward.id,
+      subscriptions: props.alertSubscriptions,
+    });
 
     this.table = new Table(this, 'Table', {
       partitionKey: { name: tableSpec.partitionKey, type: AttributeType.STRING },
@@ -131,6 +142,7 @@ export class Storage extends Construct {
       bucket: { name: this.bucket.bucketName, arn: this.bucket.bucketArn },
       queues: entries(this.queues, (queue) => ({ url: queue.queueUrl, arn: queue.queueArn })),
       secrets: entries(this.secrets, (key) => ({ reference: key.parameterName, arn: key.parameterArn })),
+      topics: entries(this.alertTopics.topics, (topic) => ({ arn: topic.topicArn })),
     };
   }
 }

@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { env, type FunctionName, type QueueName } from '../blueprint/resources.ts';
+import { env, type FunctionName, type QueueName, type TopicName } from '../blueprint/resources.ts';
 
 /**
  * AWS clients, created once per function instance on first use. Endpoints come from the SDK's own
@@ -14,9 +15,10 @@ let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 let lambdaClient: LambdaClient | undefined;
+let snsClient: SNSClient | undefined;
 
-type Service = 'dynamodb' | 's3' | 'sqs' | 'lambda';
-type Client = DynamoDBDocumentClient | S3Client | SQSClient | LambdaClient;
+type Service = 'dynamodb' | 's3' | 'sqs' | 'lambda' | 'sns';
+type Client = DynamoDBDocumentClient | S3Client | SQSClient | LambdaClient | SNSClient;
 type ClientHook = (client: Client, service: Service) => void;
 let clientHook: ClientHook | undefined;
 
@@ -30,6 +32,7 @@ export function onClient(hook: ClientHook): void {
   if (s3Client) hook(s3Client, 's3');
   if (sqsClient) hook(sqsClient, 'sqs');
   if (lambdaClient) hook(lambdaClient, 'lambda');
+  if (snsClient) hook(snsClient, 'sns');
 }
 
 function made<C extends Client>(client: C, service: Service): C {
@@ -78,6 +81,11 @@ export function lambda(): LambdaClient {
   return lambdaClient;
 }
 
+export function sns(): SNSClient {
+  snsClient ??= made(new SNSClient({}), 'sns');
+  return snsClient;
+}
+
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
@@ -88,3 +96,4 @@ export const tableName = () => required(env.tableName);
 export const bucketName = () => required(env.bucketName);
 export const queueUrl = (queue: QueueName) => required(env.queueUrl(queue));
 export const functionName = (fn: FunctionName) => required(env.functionName(fn));
+export const topicArn = (topic: TopicName) => required(env.topicArn(topic));

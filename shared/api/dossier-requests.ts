@@ -50,6 +50,14 @@ export const worklistQuery = z
         description: `An instant, or a date meaning the start of that day in the ward’s time zone; in the years ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last}`,
       }),
     sort: z.enum(['newest', 'due']).default('newest').meta({ description: 'newest filed first, or soonest due first' }),
+    overdue: z
+      .enum(['true', 'false'])
+      .optional()
+      .meta({ description: '`true`: only dossiers past their due date whose clock runs (soonest due first)' }),
+    dueSoon: z.enum(['true', 'false']).optional().meta({
+      description:
+        '`true`: only dossiers due from now to the end of the ward’s due-soon window (soonest due first); with `overdue=true`, both',
+    }),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(2048).optional(),
   })

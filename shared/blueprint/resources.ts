@@ -16,6 +16,7 @@ import type {
   SecretSpec,
   StreamConsumerSpec,
   TableSpec,
+  TopicSpec,
 } from './types.ts';
 
 /**
@@ -87,6 +88,13 @@ export const queues = {
 
 export type QueueName = keyof typeof queues;
 
+/** SNS topics: the ward's deadline alerts and daily digest, to the e-mail subscriptions of its configuration. */
+export const topics = {
+  alerts: { description: 'Deadline alerts and the daily digest, in Vietnamese, to the ward and to each assignee' },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicName = keyof typeof topics;
+
 /**
  * Keys held outside the table (one SSM SecureString parameter in the stack, one file in the local data folder), so a
  * copy of the table alone can neither forge client tokens nor test receipt PINs. Both keys come from the one ward key
@@ -152,9 +160,17 @@ export const functions = {
     queriesIndexes: true,
   },
   'alert-dispatch': {
-    description: 'Delivers deadline alerts to the ward inbox',
+    description: 'Delivers deadline alerts to the ward inbox and by e-mail (the alerts topic)',
     timeoutSeconds: 30,
     table: 'readWrite',
+    publishes: ['alerts'],
+  },
+  'deadline-digest': {
+    description: "Each morning: the leaders' digest of dossiers due today, due soon and overdue, by department",
+    timeoutSeconds: 60,
+    table: 'read',
+    queriesIndexes: true,
+    publishes: ['alerts'],
   },
   'document-upload': {
     description: 'Signs upload URLs for the components of a dossier',
@@ -165,7 +181,11 @@ export const functions = {
     description: 'Figures of a period from the day counters: received, online, on time, digitised, fees',
     table: 'read',
   },
-  alerts: { description: "Shows staff the deadline alerts of their roles' inboxes", table: 'read' },
+  alerts: {
+    description: "Shows staff the deadline alerts of their roles' inboxes and the deadlines digest",
+    table: 'read',
+    queriesIndexes: true,
+  },
   'document-verify': {
     description: 'Verifies uploaded dossier documents (type, size, checksum) and records them as digitised',
     timeoutSeconds: 60,
@@ -187,7 +207,7 @@ export const functions = {
     description: "Sends a dossier's status changes to the portal it came from",
     timeoutSeconds: 30,
   },
-} as const satisfies Record<string, FunctionSpec<QueueName, SecretName>>;
+} as const satisfies Record<string, FunctionSpec<QueueName, SecretName, TopicName>>;
 
 export type FunctionName = keyof typeof functions;
 
@@ -248,6 +268,12 @@ export const schedules = [
     everyMinutes: 15,
     description: 'Every quarter hour: alert on dossiers due within the ward setting (24h) and on overdue ones',
   },
+  {
+    name: 'deadline-digest',
+    function: 'deadline-digest',
+    dailyAt: '07:00',
+    description: "At 7:00 ward time: the leaders' digest of dossiers due today, due soon and overdue",
+  },
 ] as const satisfies readonly ScheduleSpec<FunctionName>[];
 
 /** Environment variable names shared by the stack and the local runner. */
@@ -257,6 +283,7 @@ export const env = {
   queueUrl: (queue: QueueName) => `MOTCUA_QUEUE_URL_${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
   /** The name of a function the function invokes asynchronously (asyncInvocations). */
   functionName: (fn: string) => `MOTCUA_FUNCTION_${fn.replace(/-/g, '_').toUpperCase()}`,
+  topicArn: (topic: TopicName) => `MOTCUA_TOPIC_ARN_${topic.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
   /**
    * The ward key parameter's name in the stack (`file:<path>` locally), under the name of the key the function may
    * derive from it: a function given no variable for a key does not derive it.

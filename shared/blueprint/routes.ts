@@ -14,6 +14,7 @@ const api = {
   alerts: () => import('../api/alerts.ts'),
   catalog: () => import('../api/catalog.ts'),
   common: () => import('../api/common.ts'),
+  deadlines: () => import('../api/deadlines.ts'),
   documents: () => import('../api/documents.ts'),
   dossierRequests: () => import('../api/dossier-requests.ts'),
   dossiers: () => import('../api/dossiers.ts'),
@@ -204,6 +205,19 @@ export const routes = {
     responses: {
       200: { description: 'The alerts', schema: schema(api.alerts, 'alertsView') },
       400: problem('The limit is not valid'),
+    },
+  }),
+  'GET /deadlines': route({
+    function: 'alerts',
+    access: { roles: ['officer', 'leader'] },
+    tag: 'Hồ sơ',
+    summary: 'The deadlines digest now: dossiers overdue, due today and due soon, counted and listed by department',
+    description:
+      'What the 7:00 e-mail to the ward’s leaders says, on demand: every dossier whose clock runs and is overdue, due by the end of the ward’s day, or due within the ward’s due-soon window after it, each counted once.',
+    query: schema(api.deadlines, 'deadlinesQuery'),
+    responses: {
+      200: { description: 'The digest', schema: schema(api.deadlines, 'deadlinesView') },
+      400: problem('No parameters are taken'),
     },
   }),
   'GET /reports': route({

@@ -70,7 +70,15 @@ export interface SecretSpec {
   description: string;
 }
 
-export interface FunctionSpec<Queue extends string = string, Secret extends string = string> {
+export interface TopicSpec {
+  description: string;
+}
+
+export interface FunctionSpec<
+  Queue extends string = string,
+  Secret extends string = string,
+  Topic extends string = string,
+> {
   description: string;
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -88,6 +96,8 @@ export interface FunctionSpec<Queue extends string = string, Secret extends stri
   bucket?: 'signUploads' | 'checkUploads';
   /** Queues the function sends to. */
   sends?: readonly Queue[];
+  /** SNS topics the function publishes to. */
+  publishes?: readonly Topic[];
   /** Secrets the function reads (once per cold start). */
   secrets?: readonly Secret[];
   /**
@@ -149,9 +159,12 @@ export interface AsyncTargetSpec<Queue extends string = string> {
   onFailure: Queue;
 }
 
-export interface ScheduleSpec<Fn extends string = string> {
+/**
+ * A schedule: on a rate (`everyMinutes`), or once a day at a wall-clock time of the ward's time zone (`dailyAt`,
+ * HH:mm), which EventBridge Scheduler runs with the ward's zone and the local scheduler from the same zone.
+ */
+export type ScheduleSpec<Fn extends string = string> = {
   name: string;
   function: Fn;
-  everyMinutes: number;
   description: string;
-}
+} & ({ everyMinutes: number; dailyAt?: never } | { dailyAt: `${number}:${number}`; everyMinutes?: never });

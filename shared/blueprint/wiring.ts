@@ -15,6 +15,7 @@ import {
   queueConsumers,
   type SecretName,
   streamConsumers,
+  type TopicName,
   table,
 } from './resources.ts';
 import type { EventFilterPattern, FunctionSpec, StreamConsumerSpec, TableIndexSpec } from './types.ts';
@@ -34,6 +35,7 @@ export interface ResourceRefs {
   table: { name: string; arn: string; streamArn: string };
   bucket: { name: string; arn: string };
   queues: Record<QueueName, { url: string; arn: string }>;
+  topics: Record<TopicName, { arn: string }>;
   /**
    * Where each key comes from: the one ward key parameter for every key (shared/security/secrets.ts). `reference` is
    * what a function's environment carries: the parameter's name in the stack, `file:<path>` locally; `arn` is the
@@ -81,7 +83,7 @@ const BUCKET_ACTIONS: Record<NonNullable<FunctionSpec['bucket']>, string[]> = {
   checkUploads: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
 };
 
-const specOf = (name: FunctionName): FunctionSpec<QueueName, SecretName> => functions[name];
+const specOf = (name: FunctionName): FunctionSpec<QueueName, SecretName, TopicName> => functions[name];
 
 /** A function's timeout and memory: the blueprint's, or Lambda's defaults as the stack sets them. */
 export function functionLimits(name: FunctionName): { timeoutSeconds: number; memoryMb: number } {
@@ -96,6 +98,7 @@ export function functionEnvironment(name: FunctionName, refs: ResourceRefs): Rec
     ...(spec.table ? { [env.tableName]: refs.table.name } : {}),
     ...(spec.bucket ? { [env.bucketName]: refs.bucket.name } : {}),
     ...Object.fromEntries((spec.sends ?? []).map((queue) => [env.queueUrl(queue), refs.queues[queue].url])),
+    ...Object.fromEntries((spec.publishes ?? []).map((topic) => [env.topicArn(topic), refs.topics[topic].arn])),
     ...Object.fromEntries((spec.secrets ?? []).map((secret) => [env.secret(secret), refs.secrets[secret].reference])),
   };
 }
@@ -138,6 +141,9 @@ export function functionGrants(name: FunctionName, refs: ResourceRefs): Grant[] 
   }
   if (spec.sends?.length) {
     grants.push({ actions: ['sqs:SendMessage'], resources: spec.sends.map((queue) => refs.queues[queue].arn) });
+  }
+  if (spec.publishes?.length) {
+    grants.push({ actions: ['sns:Publish'], resources: spec.publishes.map((topic) => refs.topics[topic].arn) });
   }
   if (spec.secrets?.length) {
     grants.push({

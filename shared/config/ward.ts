@@ -173,8 +173,14 @@ export const wardConfigSchema = z
       .object({
         dueSoonHours: z.number().int().min(1).max(168).default(24),
         recipientRoles: z.array(z.enum(['officer', 'specialist', 'leader'])).default(['officer', 'leader']),
+        /**
+         * Who gets every alert and the daily digest by e-mail (the ward's leaders, its one-stop desk): each address an
+         * e-mail subscription of the ward's alert topic, confirmed once by its owner. Assignees get their own alerts at
+         * the address of the staff directory besides.
+         */
+        emails: z.array(z.email()).max(50).default([]),
       })
-      .default({ dueSoonHours: 24, recipientRoles: ['officer', 'leader'] }),
+      .default({ dueSoonHours: 24, recipientRoles: ['officer', 'leader'], emails: [] }),
     portals: z.array(portalSchema).default([]),
     /** The staff app's hosted-UI sign-in; without it staff sign in with SRP only and the client has no OAuth. */
     staffApp: staffAppSchema.optional(),

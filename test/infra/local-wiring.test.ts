@@ -72,7 +72,8 @@ const localSecrets = Object.fromEntries(
     { reference: 'file:/data/secrets/ward.key', arn: 'arn:aws:ssm:local:000000000000:parameter/motcua/l/ward-key' },
   ]),
 ) as ResourceRefs['secrets'];
-const refs = localResourceRefs(local, localSecrets);
+const localTopics = { alerts: 'arn:aws:sns:local:000000000000:l-alerts' };
+const refs = localResourceRefs(local, localSecrets, localTopics);
 const functionRefs = localFunctionRefs('l', 'local');
 
 const logicalIdOf = (construct: IConstruct) =>
@@ -92,6 +93,7 @@ function localValue(value: unknown, attribute: 'Arn' | 'Ref'): string {
     ...Object.fromEntries(
       queueNames.map((q) => [logicalIdOf(storage.queues[q]), { Arn: local.queueArns[q], Ref: local.queueUrls[q] }]),
     ),
+    [logicalIdOf(storage.alertTopics.topics.alerts)]: { Ref: localTopics.alerts },
     ...Object.fromEntries(
       (Object.keys(functions) as FunctionName[]).map((f) => [
         logicalIdOf(built.stack.functions[f].fn),

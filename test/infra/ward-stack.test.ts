@@ -233,11 +233,15 @@ describe('the ward stack', () => {
             expect(mayHaveEverything, `${name ?? role} has ${action} on *`).toContain(action);
           continue;
         }
-        // Any other wildcard is a prefix of the function's own: its log group's streams, the dossiers' documents.
+        // Any other wildcard is a prefix of the function's own: its log group's streams, the dossiers' documents; or,
+        // for the digest schedule's role, the versions of the function it invokes.
         for (const resource of on.filter((r) => JSON.stringify(r).includes('*'))) {
+          // A role of no blueprint function: the ward key generator's (its logs) or the digest schedule's.
           const own = name ? built.stack.functions[name].fn : built.stack.storage.secrets.pin.generator;
           const logs = logicalIdOf(own.logGroup);
+          const digest = { 'Fn::GetAtt': [logicalIdOf(built.stack.functions['deadline-digest'].fn), 'Arn'] };
           expect([
+            ...(name ? [] : [{ 'Fn::Join': ['', [digest, ':*']] }]),
             { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logs, 'Arn'] }, ':*']] },
             { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(built.stack.storage.bucket), 'Arn'] }, '/dossiers/*']] },
           ]).toContainEqual(resource);
@@ -439,8 +443,9 @@ describe('the ward stack', () => {
 
   it('runs each schedule’s function on its rate, which EventBridge may invoke, retrying twice', () => {
     const rules = template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules)).toHaveLength(schedules.length);
-    for (const schedule of schedules) {
+    const onRate = schedules.filter((s) => 'everyMinutes' in s);
+    expect(Object.keys(rules)).toHaveLength(onRate.length);
+    for (const schedule of onRate) {
       const fn = { 'Fn::GetAtt': [logicalIdOf(built.stack.functions[schedule.function].fn), 'Arn'] };
       const [rule, ...others] = Object.entries(rules).filter(([, r]) =>
         (r.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === JSON.stringify(fn)),
@@ -662,7 +667,9 @@ describe('alarms', () => {
   });
 
   it('mail the addresses of the ward configuration', () => {
-    const subscriptions = resources('AWS::SNS::Subscription');
+    const subscriptions = resources('AWS::SNS::Subscription').filter(
+      (s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(topic()),
+    );
     expect(subscriptions.map((s) => s.Properties)).toEqual(
       built.ward.operations!.alarmEmails.map((email) => ({ Protocol: 'email', Endpoint: email, TopicArn: topic() })),
     );
@@ -688,7 +695,8 @@ describe('alarms', () => {
     expect(kind('AWS/Events', 'FailedInvocations').map((a) => dimension(a, 'RuleName'))).toEqual(
       Object.keys(rules).map((id) => ({ Ref: id })),
     );
-    expect(kind('AWS/Events', 'FailedInvocations')).toHaveLength(schedules.length);
+    // The rules' schedules; the daily digest's (EventBridge Scheduler) has no alarm of its own: the ten are spent.
+    expect(kind('AWS/Events', 'FailedInvocations')).toHaveLength(schedules.filter((s) => 'everyMinutes' in s).length);
     expect(kind('AWS/ApiGateway', '5xx').map((a) => dimension(a, 'ApiId'))).toEqual([ref(built.stack.api.httpApi)]);
     // A consumed queue's failures end in its dead-letter queue; a queue nothing receives from (the stream consumers'
     // on-failure destination) keeps them itself, so its alarm watches it.
@@ -711,7 +719,9 @@ describe('alarms', () => {
   });
 
   it('go to a topic that requires TLS and that CloudWatch may publish to, for this account’s alarms only', () => {
-    const [policy, ...others] = resources('AWS::SNS::TopicPolicy');
+    const [policy, ...others] = resources('AWS::SNS::TopicPolicy').filter(
+      (p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([topic()]),
+    );
     expect(others).toEqual([]);
     expect(policy!.Properties.Topics).toEqual([topic()]);
     expect(policy!.Properties.PolicyDocument.Statement).toEqual(
@@ -735,7 +745,8 @@ describe('alarms', () => {
       ]),
     );
     // Not under the AWS-managed SNS key, which CloudWatch cannot use (see infra/constructs/alarms.ts).
-    for (const t of resources('AWS::SNS::Topic')) expect(t.Properties.KmsMasterKeyId).toBeUndefined();
+    const alarmTopic = template.findResources('AWS::SNS::Topic')[logicalIdOf(built.stack.alarms.topic)] as Resource;
+    expect(alarmTopic.Properties.KmsMasterKeyId).toBeUndefined();
   });
 
   it('are required: a ward without alarm addresses does not synthesize', () => {
@@ -743,6 +754,80 @@ describe('alarms', () => {
     expect(() => sampleStack({ ward: parseWardConfig(rest) })).toThrow(/operations\.alarmEmails/);
     expect(() => parseWardConfig({ ...rest, operations: { alarmEmails: [] } })).toThrow(/alarmEmails/);
     expect(() => parseWardConfig({ ...rest, operations: { alarmEmails: ['not an address'] } })).toThrow(/alarmEmails/);
+  });
+});
+
+describe('deadline alerts by e-mail', () => {
+  const alertTopic = () => ref(built.stack.storage.alertTopics.topics.alerts);
+
+  it('go out through a topic encrypted under the AWS-managed SNS key that takes only TLS', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: Match.stringLikeRegexp(':alias/aws/sns$'),
+    });
+    const policy = resources('AWS::SNS::TopicPolicy').find(
+      (p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([alertTopic()]),
+    );
+    expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  it('reach the ward’s addresses unfiltered and each staff address with its member’s alerts only', () => {
+    const subscriptions = resources('AWS::SNS::Subscription')
+      .filter((s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(alertTopic()))
+      .map((s) => s.Properties);
+    const staffWithEmail = built.ward.staff.filter((m) => m.email);
+    expect(subscriptions).toHaveLength(built.ward.alerts.emails.length + staffWithEmail.length);
+    for (const email of built.ward.alerts.emails)
+      expect(subscriptions).toContainEqual({ Protocol: 'email', Endpoint: email, TopicArn: alertTopic() });
+    for (const member of staffWithEmail)
+      expect(subscriptions).toContainEqual({
+        Protocol: 'email',
+        Endpoint: member.email,
+        TopicArn: alertTopic(),
+        FilterPolicy: { assignee: [member.username] },
+      });
+  });
+
+  it('are published by alert-dispatch and the digest only, each allowed sns:Publish on that topic alone', () => {
+    for (const name of Object.keys(functions) as (keyof typeof functions)[]) {
+      const publishing = statementsOf(name).filter((s) => [s.Action].flat().some((a) => a.startsWith('sns:')));
+      if (name === 'alert-dispatch' || name === 'deadline-digest')
+        expect(publishing, name).toEqual([{ Effect: 'Allow', Action: 'sns:Publish', Resource: alertTopic() }]);
+      else expect(publishing, name).toEqual([]);
+    }
+  });
+
+  it('send the digest at 7:00 in the ward’s time zone, by EventBridge Scheduler, which may invoke the digest only', () => {
+    const [schedule, ...others] = resources('AWS::Scheduler::Schedule');
+    expect(others).toEqual([]);
+    const digest = { 'Fn::GetAtt': [logicalIdOf(built.stack.functions['deadline-digest'].fn), 'Arn'] };
+    expect(schedule!.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 7 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
+      State: 'ENABLED',
+      Target: {
+        Arn: digest,
+        Input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: { MaximumRetryAttempts: 2 },
+      },
+    });
+    const roleId = schedule!.Properties.Target.RoleArn['Fn::GetAtt'][0];
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: [digest, { 'Fn::Join': ['', [digest, ':*']] }],
+      },
+    ]);
   });
 });
 

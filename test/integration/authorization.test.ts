@@ -34,6 +34,7 @@ const allowed: Record<keyof typeof routes, Caller[]> = {
   'POST /dossiers/{code}/components/{component}/upload-url': ['officer', 'specialist', 'portal:submit'],
   'GET /alerts': staff,
   'GET /reports': ['officer', 'leader'],
+  'GET /deadlines': ['officer', 'leader'],
 };
 
 let ward: TestWard;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, S3Event, SQSBatchResponse } from 'aws-lambda';
@@ -15,6 +16,7 @@ import { LocalAsyncInvocations, startLambdaEndpoint } from '../../local/async-in
 import { startHttpGateway } from '../../local/http-gateway.ts';
 import { LOCAL_STAFF_CLIENT, type LocalIssuer, localIssuer } from '../../local/issuer.ts';
 import type { LocalLambdas } from '../../local/lambda.ts';
+import { createLocalTopics } from '../../local/mail.ts';
 import { QueuePoller } from '../../local/queue-poller.ts';
 import { createLocalResources, type LocalResources } from '../../local/resources.ts';
 import { S3Notifier } from '../../local/s3-notifier.ts';
@@ -102,7 +104,11 @@ beforeAll(async () => {
     s3: new S3Client({ ...clientConfig, endpoint: fauxqs.address, forcePathStyle: true }),
     sqs: new SQSClient({ ...clientConfig, endpoint: fauxqs.address }),
   };
-  resources = await createLocalResources(clients, `b${randomBytes(4).toString('hex')}`);
+  const prefix = `b${randomBytes(4).toString('hex')}`;
+  resources = await createLocalResources(clients, prefix);
+  const sns = new SNSClient({ ...clientConfig, endpoint: fauxqs.address });
+  const topicArns = await createLocalTopics(sns, prefix);
+  sns.destroy();
   keys = localSecrets(undefined);
   const asyncInvocations = (name: AsyncTarget['function']) =>
     new LocalAsyncInvocations({
@@ -133,10 +139,12 @@ beforeAll(async () => {
       secrets: keys,
       staffClientId: LOCAL_STAFF_CLIENT,
       userPoolId: 'local-pool',
+      topicArns,
     }),
     endpoints: {
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.address,
+      AWS_ENDPOINT_URL_SNS: fauxqs.address,
       AWS_ENDPOINT_URL_S3: fauxqs.address,
       AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
       MOTCUA_S3_PATH_STYLE: 'true',
@@ -427,12 +435,23 @@ describe('stage 3: reading it, the stream, the check of the scan, the watch', ()
 
   it.concurrent('deadline-watch: the scheduled event a day after the due date finds it overdue', async ({ skip }) => {
     needs(skip, 'dossier-actions');
-    const scheduler = new LocalScheduler(lambdas as unknown as LocalLambdas, region, (line) => pollerLog.push(line));
+    const scheduler = new LocalScheduler(lambdas as unknown as LocalLambdas, region, (line) => pollerLog.push(line), {
+      timeZone: 'Asia/Ho_Chi_Minh',
+    });
     // Overdue once the due date's day has passed in the ward (shared/domain/timing.ts), as the verdict's late.
     const result = await scheduler.trigger('deadline-watch', new Date(Date.parse(filed.dueAt) + 24 * 3_600_000));
     expect(result).toEqual({ dueSoon: 0, overdue: 1 });
     expect((onlyRun('deadline-watch').event as { 'detail-type': string })['detail-type']).toBe('Scheduled Event');
     passed.add('deadline-watch');
+  });
+
+  it.concurrent('deadline-digest: the 7:00 schedule’s input, the digest published to the alerts topic', async () => {
+    const scheduler = new LocalScheduler(lambdas as unknown as LocalLambdas, region, (line) => pollerLog.push(line), {
+      timeZone: 'Asia/Ho_Chi_Minh',
+    });
+    const result = await scheduler.trigger('deadline-digest', new Date('2026-12-03T00:00:00Z'));
+    expect(result).toEqual({ overdue: expect.any(Number), dueToday: expect.any(Number), dueSoon: expect.any(Number) });
+    expect(onlyRun('deadline-digest').event).toEqual({ time: '2026-12-03T00:00:00Z' });
   });
 });
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IConstruct } from 'constructs';
 import { functionBundling, logicalId } from '../../infra/constructs/ward-function.ts';
 import type { WardStack } from '../../infra/ward-stack.ts';
 import type { LocalResources } from '../../local/resources.ts';
@@ -18,6 +19,7 @@ import {
   functions,
   type QueueName,
   type SecretName,
+  type TopicName,
 } from '../../shared/blueprint/resources.ts';
 import type { WardConfig } from '../../shared/config/ward.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
@@ -220,7 +222,14 @@ function importEnvironment(subject: BundleSubject): Record<string, string> {
  */
 export function localReferences(
   stack: WardStack,
-  local: { resources: LocalResources; secrets: LocalSecrets; staffClientId: string; userPoolId: string },
+  local: {
+    resources: LocalResources;
+    secrets: LocalSecrets;
+    staffClientId: string;
+    userPoolId: string;
+    /** The topics on fauxqs; without them, ARNs of topics that do not exist (a publish then fails). */
+    topicArns?: Record<TopicName, string>;
+  },
 ): Map<string, string> {
   const { storage, api } = stack;
   const references = new Map<string, string>([
@@ -234,6 +243,11 @@ export function localReferences(
   // A function another invokes, by the name BundleLambdas runs it under.
   for (const name of Object.keys(functions) as FunctionName[])
     references.set(logicalId(stack.functions[name].fn), bundleFunctionName(name));
+  for (const [topic, construct] of Object.entries(storage.alertTopics.topics) as [TopicName, IConstruct][])
+    references.set(
+      logicalId(construct),
+      local.topicArns?.[topic] ?? `arn:aws:sns:${LOCAL_AWS.region}:000000000000:${local.resources.tableName}-${topic}`,
+    );
   for (const [secret, construct] of Object.entries(storage.secrets) as [
     SecretName,
     (typeof storage.secrets)[SecretName],

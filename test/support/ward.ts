@@ -28,6 +28,9 @@ export async function startTestWard(
     queueRetries?: QueueRetries;
     invokeRetries?: InvokeRetries;
     standIns?: LocalWardOptions['standIns'];
+    /** A data folder (alert e-mails are written under it) and the clock daily schedules follow. */
+    dataDir?: string;
+    clock?: () => number;
   } = {},
 ): Promise<TestWard> {
   // Validated as a ward file is: functions read the configuration they are handed as it is (current-ward.ts).
@@ -44,6 +47,8 @@ export async function startTestWard(
     ...(options.queueRetries ? { queueRetries: options.queueRetries } : {}),
     ...(options.invokeRetries ? { invokeRetries: options.invokeRetries } : {}),
     ...(options.standIns ? { standIns: options.standIns } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return {
     ...local,
