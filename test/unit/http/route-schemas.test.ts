@@ -13,6 +13,7 @@ vi.mock('../../../shared/api/actions.ts', observe('actions'));
 vi.mock('../../../shared/api/alerts.ts', observe('alerts'));
 vi.mock('../../../shared/api/catalog.ts', observe('catalog'));
 vi.mock('../../../shared/api/common.ts', observe('common'));
+vi.mock('../../../shared/api/deadlines.ts', observe('deadlines'));
 vi.mock('../../../shared/api/documents.ts', observe('documents'));
 vi.mock('../../../shared/api/dossier-requests.ts', observe('dossier-requests'));
 vi.mock('../../../shared/api/dossiers.ts', observe('dossiers'));
@@ -46,6 +47,7 @@ describe('the routes’ schemas', () => {
       'alerts',
       'catalog',
       'common',
+      'deadlines',
       'documents',
       'dossier-requests',
       'dossiers',
