@@ -390,7 +390,7 @@ describe('schedule → deadline watch → asynchronous invocation of alert-dispa
 
   it('delivers an alert once across overlapping watch runs, a watch run retried and a retried alert-dispatch', async () => {
     const filed = await fileAtCounter();
-    const afterDue = dueOf(filed) + HOUR;
+    const afterDue = lateFrom(dueOf(filed)) + HOUR;
     // alert-dispatch fails its first attempt after delivering (a crash before it returned): Lambda tries again.
     dispatchFailures.add(filed.code);
     const { inputs } = await watchCalls(lambda(), /^Invoke/, async () => {
@@ -425,7 +425,7 @@ describe('schedule → deadline watch → asynchronous invocation of alert-dispa
 
   it('keeps the alert schedule where it was when Lambda refuses the invocation, and raises the alert next run', async () => {
     const filed = await fileAtCounter();
-    const afterDue = dueOf(filed) + HOUR;
+    const afterDue = lateFrom(dueOf(filed)) + HOUR;
     const name = `motcuaThrottle${randomUUID().slice(0, 8)}`;
     // Lambda throttling the invoke (TooManyRequestsException): a fault the local services cannot produce.
     lambda().middlewareStack.add(
