@@ -1,13 +1,44 @@
 import { createHash, createHmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 /**
  * GetParameter, WithDecryption, and nothing else of SSM: the one call a function makes to read the ward key at a
  * cold start. Not the SDK's SSM client, whose error classes and schemas of every SSM operation (75 KiB minified,
- * where the Secrets Manager client was 13 KiB) pushed the intake, action and read bundles past 500 KiB; a signed
- * JSON request (AWS JSON 1.1) is what that client would send. Signature Version 4 is written out below and checked
- * against the SDK's own signer (test/unit/adapters/parameter-store.test.ts). Credentials come from the
- * environment, as Lambda gives them. AWS_ENDPOINT_URL_SSM, the SDK's own override, points it elsewhere (the tests).
+ * where the Secrets Manager client was 13 KiB) pushed the intake, action and read bundles past 500 KiB; a JSON request
+ * (AWS JSON 1.1), signed by the SDK's own Signature Version 4 signer (`@smithy/signature-v4`, which every function
+ * bundles already with its DynamoDB client), is what that client would send. Credentials come from the environment,
+ * as Lambda gives them. AWS_ENDPOINT_URL_SSM, the SDK's own override, points it elsewhere (the tests).
  */
+
+type Bytes = string | ArrayBuffer | ArrayBufferView;
+const buffer = (data: Bytes) =>
+  typeof data === 'string'
+    ? Buffer.from(data, 'utf8')
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
+
+/** The signer's hash interface over node's crypto: HMAC-SHA256 when given a key, SHA-256 without. */
+class Sha256 {
+  private readonly secret: Bytes | undefined;
+  private hash;
+  constructor(secret?: Bytes) {
+    this.secret = secret;
+    this.hash = this.fresh();
+  }
+  private fresh() {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', buffer(this.secret));
+  }
+  update(data: Bytes) {
+    this.hash.update(buffer(data));
+  }
+  async digest() {
+    return new Uint8Array(this.hash.digest());
+  }
+  reset() {
+    this.hash = this.fresh();
+  }
+}
 
 export interface SigningCredentials {
   accessKeyId: string;
@@ -15,54 +46,36 @@ export interface SigningCredentials {
   sessionToken?: string | undefined;
 }
 
-export interface SignableRequest {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body: string;
-}
-
-const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-
-/** AWS Signature Version 4 of a request without a query string: the headers to send, Authorization included. */
-export function signV4(
-  request: SignableRequest,
+/** A signed POST of an AWS JSON 1.1 operation: the headers to send, Authorization included. */
+export async function signedHeaders(
+  url: URL,
+  target: string,
+  body: string,
   scope: { region: string; service: string },
   credentials: SigningCredentials,
-  at: Date,
-): Record<string, string> {
-  const amzDate = at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  const headers: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
-    host: request.url.host,
-    'x-amz-date': amzDate,
-    ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
-  };
-  const names = Object.keys(headers).sort();
-  const signedHeaders = names.join(';');
-  const canonical = [
-    request.method,
-    request.url.pathname || '/',
-    '',
-    ...names.map((name) => `${name}:${headers[name]!.trim().replace(/\s+/g, ' ')}`),
-    '',
-    signedHeaders,
-    sha256(request.body),
-  ].join('\n');
-  const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, credentialScope, sha256(canonical)].join('\n');
-  let key = hmac(`AWS4${credentials.secretAccessKey}`, day);
-  for (const part of [scope.region, scope.service, 'aws4_request']) key = hmac(key, part);
-  const signature = createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
-  return {
-    ...headers,
-    authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
-  };
+): Promise<Record<string, string>> {
+  const signer = new SignatureV4({
+    service: scope.service,
+    region: scope.region,
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+    },
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname || '/',
+    query: {},
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, host: url.host },
+    body,
+  });
+  return signed.headers;
 }
 
 /** An error SSM answered, by its type name (ParameterNotFound, AccessDeniedException…), as the SDK names it. */
@@ -82,20 +95,16 @@ export async function secureParameter(name: string): Promise<string> {
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
   if (!region || !accessKeyId || !secretAccessKey) throw new Error('no region or credentials in the environment');
   const url = new URL(process.env.AWS_ENDPOINT_URL_SSM ?? `https://ssm.${region}.amazonaws.com/`);
-  const request: SignableRequest = {
-    method: 'POST',
+  const request = JSON.stringify({ Name: name, WithDecryption: true });
+  const headers = await signedHeaders(
     url,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.GetParameter' },
-    body: JSON.stringify({ Name: name, WithDecryption: true }),
-  };
-  const headers = signV4(
+    'AmazonSSM.GetParameter',
     request,
     { region, service: 'ssm' },
     { accessKeyId, secretAccessKey, sessionToken: process.env.AWS_SESSION_TOKEN },
-    new Date(),
   );
   // Bounded, so a hung read cannot eat the function's timeout; a failed one is tried again on the next request.
-  const answer = await fetch(url, { method: 'POST', headers, body: request.body, signal: AbortSignal.timeout(3000) });
+  const answer = await fetch(url, { method: 'POST', headers, body: request, signal: AbortSignal.timeout(3000) });
   const text = await answer.text();
   let body: { Parameter?: { Value?: string }; __type?: string; message?: string; Message?: string } = {};
   try {

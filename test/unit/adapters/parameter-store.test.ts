@@ -1,75 +1,66 @@
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { describe, expect, it } from 'vitest';
-import { signV4 } from '../../../shared/adapters/parameter-store.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ParameterStoreError, secureParameter, signedHeaders } from '../../../shared/adapters/parameter-store.ts';
+import { type ParameterStore, startParameterStore } from '../../support/parameter-store.ts';
 
-const bytes = (data: string | ArrayBuffer | ArrayBufferView) =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
+describe('the ward key read (one signed GetParameter)', () => {
+  let store: ParameterStore;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    store = await startParameterStore();
+  });
+  afterAll(() => store.close());
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const environment = (extra: Record<string, string> = {}) => {
+    process.env.AWS_REGION = 'ap-southeast-1';
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+    process.env.AWS_ENDPOINT_URL_SSM = store.endpoint;
+    Object.assign(process.env, extra);
+  };
 
-/** The SDK's hash interface over node's crypto: HMAC when given a key, SHA-256 without. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView) {
-    this.hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-describe('the ward key read (GetParameter signed with Signature Version 4)', () => {
-  const body = JSON.stringify({ Name: '/motcua/sample/ward-key', WithDecryption: true });
-  const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.GetParameter' };
-  const url = new URL('https://ssm.ap-southeast-1.amazonaws.com/');
-  const at = new Date('2026-12-02T03:04:05.678Z');
-
-  for (const sessionToken of [undefined, 'IQoJb3JpZ2luX2VjEOr//////////session+token=']) {
-    it(`signs as the SDK's own signer does${sessionToken ? ', with a session token' : ''}`, async () => {
-      const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
-      const ours = signV4(
-        { method: 'POST', url, headers, body },
-        { region: 'ap-southeast-1', service: 'ssm' },
-        { ...credentials, sessionToken },
-        at,
-      );
-      const sdk = new SignatureV4({
-        service: 'ssm',
-        region: 'ap-southeast-1',
-        credentials: { ...credentials, ...(sessionToken ? { sessionToken } : {}) },
-        sha256: Sha256,
-        applyChecksum: false,
-      });
-      const signed = await sdk.sign(
-        {
-          method: 'POST',
-          protocol: 'https:',
-          hostname: url.hostname,
-          path: '/',
-          headers: { ...headers, host: url.host },
-          body,
-        },
-        { signingDate: at },
-      );
-      expect(ours.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261202\/ap-southeast-1\/ssm\//);
-      expect(ours).toEqual(signed.headers);
+  it('reads a SecureString decrypted, signed for SSM with the environment’s credentials', async () => {
+    environment();
+    store.parameters.set('/motcua/sample/ward-key', { value: 'k'.repeat(43), type: 'SecureString', tier: 'Standard' });
+    expect(await secureParameter('/motcua/sample/ward-key')).toBe('k'.repeat(43));
+    expect(store.calls.at(-1)).toEqual({
+      operation: 'GetParameter',
+      input: { Name: '/motcua/sample/ward-key', WithDecryption: true },
     });
-  }
+  });
 
-  it('signs the body: another parameter name is another signature', () => {
-    const sign = (b: string) =>
-      signV4(
-        { method: 'POST', url, headers, body: b },
-        { region: 'ap-southeast-1', service: 'ssm' },
-        { accessKeyId: 'A', secretAccessKey: 'S' },
-        at,
-      ).authorization;
-    expect(sign(body)).not.toBe(sign(body.replace('sample', 'other')));
+  it('names the error SSM answers, as the SDK would', async () => {
+    environment();
+    const read = secureParameter('/motcua/sample/missing');
+    await expect(read).rejects.toBeInstanceOf(ParameterStoreError);
+    await expect(read).rejects.toMatchObject({ name: 'ParameterNotFound', status: 400 });
+  });
+
+  it('refuses to send anything without credentials in the environment', async () => {
+    environment();
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    const before = store.calls.length;
+    await expect(secureParameter('/motcua/sample/ward-key')).rejects.toThrow(/credentials/);
+    expect(store.calls.length).toBe(before);
+  });
+
+  it('signs the session token, the target and the body', async () => {
+    const url = new URL('https://ssm.ap-southeast-1.amazonaws.com/');
+    const scope = { region: 'ap-southeast-1', service: 'ssm' };
+    const credentials = { accessKeyId: 'A', secretAccessKey: 'S', sessionToken: 'token+/=' };
+    const body = JSON.stringify({ Name: '/motcua/sample/ward-key', WithDecryption: true });
+    const headers = await signedHeaders(url, 'AmazonSSM.GetParameter', body, scope, credentials);
+    expect(headers['x-amz-security-token']).toBe('token+/=');
+    expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=A\/\d{8}\/ap-southeast-1\/ssm\/aws4_request/);
+    expect(headers.authorization).toMatch(/SignedHeaders=[^,]*x-amz-security-token[^,]*x-amz-target/);
+    const other = await signedHeaders(
+      url,
+      'AmazonSSM.GetParameter',
+      body.replace('sample', 'other'),
+      scope,
+      credentials,
+    );
+    expect(other.authorization).not.toBe(headers.authorization);
   });
 });
