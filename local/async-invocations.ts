@@ -191,11 +191,34 @@ export interface LambdaEndpoint {
  * `RequestResponse` ones run and answer the function's result. Whether the caller may invoke the function is the
  * local access check's to say (local/access.ts), before the request is sent, as IAM would.
  */
-export async function startLambdaEndpoint(options: {
+interface EndpointWard {
   /** The local function a FunctionName (name or ARN) names, if any. */
   resolve: (functionName: string) => FunctionName | undefined;
   invocations: LocalAsyncInvocations;
-}): Promise<LambdaEndpoint> {
+}
+
+/**
+ * One endpoint per process, shared by every ward it runs (their function names carry each ward's prefix): the
+ * adapters' Lambda client is made once per process, as in Lambda, and keeps the endpoint it was made with, so a ward
+ * started after another stopped must find the same port. It is never closed; it does not keep the process alive.
+ */
+let shared: { url: string; wards: Set<EndpointWard> } | undefined;
+
+export async function startLambdaEndpoint(ward: EndpointWard): Promise<LambdaEndpoint> {
+  shared ??= await serveLambdaApi(new Set());
+  const { url, wards } = shared;
+  wards.add(ward);
+  return { url, close: async () => void wards.delete(ward) };
+}
+
+async function serveLambdaApi(wards: Set<EndpointWard>): Promise<{ url: string; wards: Set<EndpointWard> }> {
+  const find = (functionName: string) => {
+    for (const ward of wards) {
+      const name = ward.resolve(functionName);
+      if (name) return { name, invocations: ward.invocations };
+    }
+    return undefined;
+  };
   const fail = (response: ServerResponse, status: number, type: string, message: string) =>
     response
       .writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type })
@@ -212,8 +235,9 @@ export async function startLambdaEndpoint(options: {
         const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec((request.url ?? '').split('?')[0]!);
         if (request.method !== 'POST' || !match)
           return fail(response, 404, 'UnknownOperationException', 'only Invoke is served');
-        const name = options.resolve(decodeURIComponent(match[1]!));
-        if (!name) return fail(response, 404, 'ResourceNotFoundException', `Function not found: ${match[1]}`);
+        const found = find(decodeURIComponent(match[1]!));
+        if (!found) return fail(response, 404, 'ResourceNotFoundException', `Function not found: ${match[1]}`);
+        const { name, invocations } = found;
         const type = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
         const body = Buffer.concat(chunks).toString('utf8');
         let payload: unknown;
@@ -230,16 +254,16 @@ export async function startLambdaEndpoint(options: {
               'RequestEntityTooLargeException',
               `${size} bytes exceeds the ${ASYNC_PAYLOAD_LIMIT_BYTES} an asynchronous invocation may carry`,
             );
-          if (!options.invocations.accepts(name))
+          if (!invocations.accepts(name))
             return fail(response, 400, 'InvalidParameterValueException', `${name} takes no asynchronous invocations`);
-          const requestId = options.invocations.accept(name, payload);
+          const requestId = invocations.accept(name, payload);
           response.writeHead(202, { 'x-amzn-requestid': requestId }).end();
           return;
         }
         if (type !== 'RequestResponse')
           return fail(response, 400, 'InvalidParameterValueException', `invocation type ${type} is not served`);
         try {
-          const result = await options.invocations.invokeNow(name, payload);
+          const result = await invocations.invokeNow(name, payload);
           response
             .writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' })
             .end(JSON.stringify(result ?? null));
@@ -252,9 +276,7 @@ export async function startLambdaEndpoint(options: {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { url: `http://127.0.0.1:${port}`, wards };
 }
