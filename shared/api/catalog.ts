@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { onlineLevels, procedureSchema } from '../domain/catalog.ts';
+import { onlineLevels } from '../domain/catalog.ts';
+import { procedureSchema } from '../domain/catalog-schema.ts';
 
 export const procedureView = procedureSchema.meta({
   id: 'Procedure',

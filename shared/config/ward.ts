@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { CALENDAR_YEARS } from '../domain/calendar-bounds.ts';
-import { procedureSchema } from '../domain/catalog.ts';
+import { procedureSchema } from '../domain/catalog-schema.ts';
 import { portalScopes } from '../http/auth.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
