@@ -3,12 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { deadlineFlags } from '../../../shared/api/views.ts';
 import { readWardFile } from '../../../shared/config/ward-files.ts';
 import { WorkingCalendar } from '../../../shared/domain/calendar.ts';
+import { type ProcessingTime, processingMinutes } from '../../../shared/domain/catalog.ts';
+import { dueAt } from '../../../shared/domain/deadline.ts';
 import type { Actor, Dossier } from '../../../shared/domain/dossier.ts';
 import { RuleBroken } from '../../../shared/domain/errors.ts';
 import { figuresOf, sumCounters } from '../../../shared/domain/figures.ts';
 import { counterDeltas } from '../../../shared/domain/report.ts';
-import { appointmentOf, classifyTiming, clockEnd, isLate, lateIfDueBefore } from '../../../shared/domain/timing.ts';
+import {
+  apologyLastDay,
+  appointmentOf,
+  classifyTiming,
+  clockEnd,
+  isLate,
+  lateIfDueBefore,
+} from '../../../shared/domain/timing.ts';
 import { type ActionCommand, decide, workflowStateOf } from '../../../shared/domain/workflow.ts';
+import { addDays, instantAt, localDateOf } from '../../../shared/domain/zoned-time.ts';
 
 /**
  * Verdicts the law accepts, walked through the workflow with an injected clock: a dossier received on Monday 9 March
@@ -215,6 +225,66 @@ describe('a dossier walked through due soon, overdue, apology and resolution', (
       });
     }
   });
+});
+
+describe('every unit of legal time, through due soon, overdue, apology and resolution', () => {
+  const HOUR = 3_600_000;
+  const units: [ProcessingTime, receivedLocal: string][] = [
+    [{ unit: 'working_hours', amount: 12 }, '2026-03-09T08:00'],
+    [{ unit: 'working_days', amount: 3 }, '2026-03-09T08:00'],
+    [{ unit: 'calendar_days', amount: 10 }, '2026-03-09T08:00'],
+    [{ unit: 'same_working_day', cutOff: '15:00' }, '2026-03-09T16:00'],
+  ];
+  for (const [time, receivedLocal] of units) {
+    const receivedAt = vn(receivedLocal);
+    const due = dueAt(calendar, receivedAt, time);
+    const dossier: Dossier = {
+      ...received,
+      processingMinutes: processingMinutes(time),
+      filedAt: iso(receivedAt),
+      receivedAt: iso(receivedAt),
+      dueAt: iso(due),
+      originalDueAt: iso(due),
+    };
+    // The first instant of the day after the due date in the ward.
+    const nextDay = instantAt(addDays(localDateOf(due, tz), 1), 0, tz);
+    const assign: [number, ActionCommand, Actor] = [
+      receivedAt + 60_000,
+      { action: 'assign', assignee: 'specialist.42' },
+      leader,
+    ];
+    const resolvedAt = (at: number) =>
+      [assign, [at, { action: 'submit_for_approval' }, specialist], [at, { action: 'approve' }, leader]] as [
+        number,
+        ActionCommand,
+        Actor,
+      ][];
+
+    it(`${time.unit}: due soon before the due date, overdue from the day after, exactly when a result then is late`, () => {
+      expect(deadlineFlags(dossier, due - HOUR, ward)).toEqual({ overdue: false, dueSoon: true });
+      expect(deadlineFlags(dossier, nextDay - 1, ward)).toMatchObject({ overdue: false });
+      expect(deadlineFlags(dossier, nextDay, ward)).toMatchObject({ overdue: true, dueSoon: false });
+      expect(walk(resolvedAt(due), dossier).at(-1)).toMatchObject({ status: 'resolved', timing: 'on_time' });
+      expect(walk(resolvedAt(nextDay), dossier).at(-1)).toMatchObject({ status: 'resolved', timing: 'late' });
+    });
+
+    it(`${time.unit}: an apology only up to the day before the due date, and late stays late with it`, () => {
+      const lastDay = apologyLastDay(due, tz);
+      const lastMoment = instantAt(addDays(lastDay, 1), 0, tz) - 60_000;
+      // A working day after the due date, within one more legal time.
+      const newDueAt = iso(calendar.addWorkingMinutes(due, 8 * 60));
+      if (lastMoment <= assign[0]) {
+        // Due the day it was received, or the next: no day is left before the due date to apologise on.
+        expect(() => walk([assign, apologizing(assign[0] + 60_000, newDueAt)], dossier)).toThrow(RuleBroken);
+        return;
+      }
+      expect(() => walk([assign, apologizing(nextDay - 12 * HOUR, newDueAt)], dossier)).toThrow(RuleBroken);
+      const [, ...rest] = resolvedAt(nextDay + HOUR);
+      const versions = walk([assign, apologizing(lastMoment, newDueAt), ...rest], dossier);
+      expect(versions.at(-1)).toMatchObject({ status: 'resolved', timing: 'late', dueAt: iso(due) });
+      expect(figuresOfWalk(versions).resolved).toMatchObject({ late: 1, lateWithApology: 1 });
+    });
+  }
 });
 
 describe('the one rule of late', () => {
