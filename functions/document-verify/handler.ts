@@ -16,7 +16,7 @@ import { logger, metrics } from '../../shared/observability.ts';
 
 /**
  * Measures the stored object against what its upload declared: the size first, then (only if the size is the
- * declared one) all the bytes for the SHA-256 and the first ones for the type. Undefined when the object is gone.
+ * declared one) all the bytes, for the SHA-256 and the structure of the type. Undefined when the object is gone.
  */
 async function inspect(key: string, object: ObjectVersion, upload: Upload) {
   const stored = await storedSize(key, object);
@@ -24,7 +24,7 @@ async function inspect(key: string, object: ObjectVersion, upload: Upload) {
   const { sizeBytes } = stored;
   const bySize = judgeSize(upload.expected, sizeBytes);
   if (bySize) return { sizeBytes, verdict: bySize as DocumentVerdict };
-  const read = await readDocument(key, object, stored.etag);
+  const read = await readDocument(key, object, stored.etag, sizeBytes);
   if (!read) return undefined;
   return { sizeBytes, sha256: read.sha256, verdict: judgeDocument(upload.expected, { sizeBytes, ...read }) };
 }
@@ -95,7 +95,7 @@ async function verifyRecord(s3Record: S3EventRecord): Promise<void> {
     componentCode,
     uploadId,
     outcome,
-    ...(verdict && !verdict.ok ? { reason: verdict.reason } : {}),
+    ...(verdict && !verdict.ok ? { reason: verdict.reason, defect: verdict.defect?.code } : {}),
   });
 }
 

@@ -10,9 +10,6 @@ import { bucketName, s3 } from './aws.ts';
  * them behind a delete marker. The local S3 keeps no versions and its events name none; there the key is the object.
  */
 
-/** How many first bytes tell a file's type (sniffContentType). */
-const HEAD_BYTES = 16;
-
 const where = (key: string, object: ObjectVersion) => ({ Bucket: bucketName(), Key: key, VersionId: object.versionId });
 
 function gone(error: unknown): boolean {
@@ -39,23 +36,29 @@ export async function storedSize(
 }
 
 /**
- * Reads all the object's bytes once, as they stream: their SHA-256 and the first few (for the type). Undefined when
- * the object is gone, or was overwritten since its size was read.
+ * Reads the object's bytes once, as they stream, with their SHA-256: all of them, for its structure. Never more than
+ * `sizeBytes` (its size as read, already the declared one): a longer body is cut there, and then its checksum
+ * cannot match. Undefined when the object is gone, or was overwritten since its size was read.
  */
 export async function readDocument(
   key: string,
   object: ObjectVersion,
   etag: string | undefined,
+  sizeBytes: number,
 ): Promise<Omit<StoredDocument, 'sizeBytes'> | undefined> {
   try {
     const stored = await s3().send(new GetObjectCommand({ ...where(key, object), IfMatch: etag }));
     const hash = createHash('sha256');
-    let head = new Uint8Array();
+    const bytes = new Uint8Array(sizeBytes);
+    let length = 0;
     for await (const chunk of stored.Body as AsyncIterable<Uint8Array>) {
-      if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk]).subarray(0, HEAD_BYTES);
-      hash.update(chunk);
+      const kept = chunk.subarray(0, sizeBytes - length);
+      bytes.set(kept, length);
+      length += kept.length;
+      hash.update(kept);
+      if (length === sizeBytes) break;
     }
-    return { head, sha256: hash.digest('hex') };
+    return { bytes: bytes.subarray(0, length), sha256: hash.digest('hex') };
   } catch (error) {
     if (gone(error)) return undefined;
     throw error;

@@ -50,10 +50,11 @@ export async function recordCheck(
       ? ((await getDossier(upload.code))?.components.findIndex((c) => c.code === upload.componentCode) ?? -1)
       : -1;
     const recorded: DocumentVerdict = verdict.ok && index < 0 ? { ok: false, reason: 'component_not_filed' } : verdict;
+    const defect = recorded.ok ? undefined : recorded.defect;
     const uploadUpdate = {
       TableName: tableName(),
       Key: uploadKey(upload.code, upload.uploadId),
-      UpdateExpression: `SET #state = :state, checkedAt = :at, #object = :object, ${recorded.ok ? 'contentType = :outcome' : 'reason = :outcome'} REMOVE expiresAt`,
+      UpdateExpression: `SET #state = :state, checkedAt = :at, #object = :object, ${recorded.ok ? 'contentType = :outcome' : 'reason = :outcome'}${defect ? ', defect = :defect' : ''} REMOVE expiresAt`,
       ConditionExpression: '#state = :awaiting',
       ExpressionAttributeNames: { '#state': 'state', '#object': 'object' },
       ExpressionAttributeValues: {
@@ -62,6 +63,7 @@ export async function recordCheck(
         ':object': check.object,
         ':outcome': recorded.ok ? recorded.contentType : recorded.reason,
         ':awaiting': 'awaiting',
+        ...(defect ? { ':defect': defect } : {}),
       },
     };
     if (!recorded.ok) {

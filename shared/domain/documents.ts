@@ -1,9 +1,10 @@
+import { type StructureDefect, structureDefect } from './document-structure.ts';
 import type { Actor } from './dossier.ts';
 import { type Assignment, holdsAssignment, isAssigned, type StaffDirectory } from './staff.ts';
 
 /**
  * What a digitised component may be: a scan (PDF, JPEG, PNG, TIFF) of at most 20 MiB, recognised by its
- * first bytes rather than by the name or Content-Type the uploader chose.
+ * first bytes rather than by the name or Content-Type the uploader chose, and then read whole as that type.
  */
 export const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
@@ -50,10 +51,10 @@ export interface ExpectedDocument {
   sha256: string;
 }
 
-/** What was stored: its size, its first bytes and the SHA-256 of all of it. */
+/** What was stored: its size, its bytes and their SHA-256. */
 export interface StoredDocument {
   sizeBytes: number;
-  head: Uint8Array;
+  bytes: Uint8Array;
   sha256: string;
 }
 
@@ -65,12 +66,14 @@ export type RejectionReason =
   | 'checksum_mismatch'
   | 'unsupported_type'
   | 'type_mismatch'
+  /** It starts like its type but is not one (`defect` says where it breaks). */
+  | 'malformed'
   /** The dossier no longer lists the component (a supplement changed the list). */
   | 'component_not_filed'
   /** A later upload through a URL whose one upload was already checked. */
   | 'ticket_used';
 
-export type Rejection = { ok: false; reason: RejectionReason };
+export type Rejection = { ok: false; reason: RejectionReason; defect?: StructureDefect };
 export type DocumentVerdict = { ok: true; contentType: string } | Rejection;
 
 /** The size alone refuses most wrong files, before a byte is read. */
@@ -81,14 +84,19 @@ export function judgeSize(expected: ExpectedDocument, sizeBytes: number): Reject
   return undefined;
 }
 
-/** A stored file is verified when it is exactly the declared one: its size, its SHA-256, and its type by its bytes. */
+/**
+ * A stored file is verified when it is exactly the declared one: its size, its SHA-256, its type by its first bytes
+ * and all of it the structure that type names.
+ */
 export function judgeDocument(expected: ExpectedDocument, stored: StoredDocument): DocumentVerdict {
   const bySize = judgeSize(expected, stored.sizeBytes);
   if (bySize) return bySize;
   if (stored.sha256 !== expected.sha256) return { ok: false, reason: 'checksum_mismatch' };
-  const contentType = sniffContentType(stored.head);
+  const contentType = sniffContentType(stored.bytes);
   if (!contentType) return { ok: false, reason: 'unsupported_type' };
   if (contentType !== expected.contentType) return { ok: false, reason: 'type_mismatch' };
+  const defect = structureDefect(contentType, stored.bytes);
+  if (defect) return { ok: false, reason: 'malformed', defect };
   return { ok: true, contentType };
 }
 
@@ -147,6 +155,8 @@ export interface Upload {
   /** Sniffed from the bytes, once verified. */
   contentType?: string;
   reason?: RejectionReason;
+  /** Where a `malformed` file breaks. */
+  defect?: StructureDefect;
   /** The last object that came through the URL after it was used: refused and deleted. */
   lateUpload?: { at: string; reason: 'ticket_used' };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pdfFile } from './scans.ts';
 
 /** A fresh Idempotency-Key header: portals must send one with every filing. */
 export const idempotent = () => ({ 'idempotency-key': randomUUID() });
@@ -31,9 +32,8 @@ export const birthRegistration = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-export const PDF_BYTES = Buffer.from(
-  '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
-);
+/** A real one-page PDF, its cross-reference table true: verification reads a PDF to its trailer. */
+export const PDF_BYTES = pdfFile();
 
 /** A dossier item as the table holds it (birth registration, at a version and status), for tests that feed streams. */
 export function storedDossier(
