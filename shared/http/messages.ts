@@ -278,6 +278,100 @@ export const messages: Record<string, Text> = {
     vi: 'Văn bản xin lỗi và hẹn lại ngày trả kết quả phải được gửi chậm nhất 01 ngày trước ngày hết hạn ({dueDate}), tức là đến hết ngày {lastDay}; đã quá thời hạn đó, hồ sơ sẽ được tính là quá hạn.',
     en: 'An apology with a new date must be sent at the latest one day before the due date ({dueDate}), that is by the end of {lastDay}; that day has passed, and the dossier will count as late.',
   },
+  // Document verification (issue 10): why a file that starts like its type is not one (the upload's `defect`).
+  malformed: {
+    vi: 'Tệp có phần đầu giống định dạng đã khai nhưng nội dung không đúng cấu trúc của định dạng đó.',
+    en: 'The file starts like the declared type but its content does not have that type’s structure.',
+  },
+  pdf_version: {
+    vi: 'Tệp không bắt đầu bằng phiên bản PDF hợp lệ (%PDF-1.0 đến %PDF-2.0).',
+    en: 'The file does not start with a valid PDF version (%PDF-1.0 to %PDF-2.0).',
+  },
+  pdf_no_eof: {
+    vi: 'Tệp PDF không kết thúc bằng %%EOF: tệp bị cắt ngắn hoặc không phải PDF.',
+    en: 'The PDF does not end with %%EOF: it is cut short or not a PDF.',
+  },
+  pdf_no_startxref: {
+    vi: 'Tệp PDF không có startxref trỏ tới bảng tham chiếu chéo ở cuối tệp.',
+    en: 'The PDF has no startxref pointing at its cross-reference section at its end.',
+  },
+  pdf_xref_offset: {
+    vi: 'startxref của tệp PDF trỏ tới vị trí {offset}, nơi không có bảng hay luồng tham chiếu chéo.',
+    en: 'The PDF’s startxref points at offset {offset}, where there is no cross-reference table or stream.',
+  },
+  pdf_xref_table: {
+    vi: 'Bảng tham chiếu chéo của tệp PDF tại vị trí {offset} sai cấu trúc.',
+    en: 'The PDF’s cross-reference table at offset {offset} is malformed.',
+  },
+  pdf_no_trailer: {
+    vi: 'Tệp PDF không có phần trailer sau bảng tham chiếu chéo.',
+    en: 'The PDF has no trailer after its cross-reference table.',
+  },
+  pdf_no_root: {
+    vi: 'Phần trailer của tệp PDF không chỉ ra danh mục tài liệu (/Root).',
+    en: 'The PDF’s trailer names no document catalogue (/Root).',
+  },
+  pdf_root_object: {
+    vi: 'Bảng tham chiếu chéo không trỏ tới đúng đối tượng {object}, danh mục tài liệu của tệp PDF.',
+    en: 'The cross-reference table does not point at object {object}, the PDF’s document catalogue.',
+  },
+  jpeg_segment: {
+    vi: 'Tệp JPEG sai cấu trúc tại vị trí {offset} (phân đoạn không hợp lệ hoặc vượt quá cuối tệp).',
+    en: 'The JPEG is malformed at offset {offset} (an invalid segment, or one running past the end).',
+  },
+  jpeg_no_frame: {
+    vi: 'Tệp JPEG không có phần đầu khung ảnh (SOF) cho biết kích thước ảnh.',
+    en: 'The JPEG has no frame header (SOF) giving the image’s size.',
+  },
+  jpeg_dimensions: {
+    vi: 'Ảnh JPEG có kích thước không hợp lệ: rộng {width}, cao {height}.',
+    en: 'The JPEG’s dimensions are invalid: {width} wide, {height} high.',
+  },
+  jpeg_no_end: {
+    vi: 'Tệp JPEG không kết thúc bằng dấu kết thúc ảnh (EOI): tệp bị cắt ngắn.',
+    en: 'The JPEG does not end with its end-of-image marker (EOI): it is cut short.',
+  },
+  png_no_header: {
+    vi: 'Tệp PNG không có phần đầu IHDR hợp lệ ngay sau chữ ký.',
+    en: 'The PNG has no valid IHDR header right after its signature.',
+  },
+  png_header_crc: {
+    vi: 'Mã kiểm tra CRC của phần đầu IHDR trong tệp PNG không đúng.',
+    en: 'The CRC of the PNG’s IHDR header is wrong.',
+  },
+  png_dimensions: {
+    vi: 'Ảnh PNG có kích thước không hợp lệ: rộng {width}, cao {height}.',
+    en: 'The PNG’s dimensions are invalid: {width} wide, {height} high.',
+  },
+  png_pixel_format: {
+    vi: 'Ảnh PNG có độ sâu bit {bitDepth} không hợp lệ với kiểu màu {colourType}, hoặc phương thức nén không hợp lệ.',
+    en: 'The PNG’s bit depth {bitDepth} is not valid for colour type {colourType}, or its methods are invalid.',
+  },
+  png_chunk: {
+    vi: 'Tệp PNG sai cấu trúc tại vị trí {offset} (khối không hợp lệ hoặc vượt quá cuối tệp).',
+    en: 'The PNG is malformed at offset {offset} (an invalid chunk, or one running past the end).',
+  },
+  png_chunk_crc: {
+    vi: 'Mã kiểm tra CRC của khối {chunk} trong tệp PNG không đúng: dữ liệu bị hỏng.',
+    en: 'The CRC of the PNG’s {chunk} chunk is wrong: its data is corrupt.',
+  },
+  png_no_data: { vi: 'Tệp PNG không có dữ liệu ảnh (IDAT).', en: 'The PNG has no image data (IDAT).' },
+  png_no_end: {
+    vi: 'Tệp PNG không kết thúc bằng khối IEND: tệp bị cắt ngắn hoặc có dữ liệu thừa.',
+    en: 'The PNG does not end with its IEND chunk: it is cut short or has bytes after it.',
+  },
+  tiff_directory: {
+    vi: 'Tệp TIFF không có thư mục ảnh (IFD) hợp lệ.',
+    en: 'The TIFF has no valid image file directory (IFD).',
+  },
+  tiff_dimensions: {
+    vi: 'Thư mục ảnh của tệp TIFF không cho kích thước hợp lệ: rộng {width}, cao {height}.',
+    en: 'The TIFF’s directory gives no valid dimensions: {width} wide, {height} high.',
+  },
+  unknown_type: {
+    vi: 'Không kiểm tra được cấu trúc của định dạng tệp này.',
+    en: 'The structure of this file type cannot be checked.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

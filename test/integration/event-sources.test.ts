@@ -11,6 +11,7 @@ import { asyncTargets } from '../../shared/blueprint/resources.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import { addDays, instantAt, localDateOf } from '../../shared/domain/zoned-time.ts';
 import { birthRegistration, idempotent, maritalStatus, PDF_BYTES, storedDossier } from '../support/fixtures.ts';
+import { jpegFile, pdfFile, pngFile, tiffFile } from '../support/scans.ts';
 import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;
@@ -555,7 +556,30 @@ describe('upload URL → S3 → notification → document check', () => {
     expect(await stored(ticket.body.key)).toBe(true);
   });
 
+  it.each([
+    {
+      file: 'a PDF with a cross-reference stream',
+      contentType: 'application/pdf',
+      bytes: pdfFile({ xrefStream: true }),
+    },
+    { file: 'a JPEG', contentType: 'image/jpeg', bytes: jpegFile() },
+    { file: 'a PNG', contentType: 'image/png', bytes: pngFile() },
+    { file: 'a TIFF', contentType: 'image/tiff', bytes: tiffFile() },
+  ])('verifies $file made in the test, uploaded through its URL', async ({ contentType, bytes }) => {
+    const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
+    const code = filed.body.code as string;
+    const ticket = await askUpload(code, 'GCS', bytes, { contentType });
+    const put = await fetch(ticket.body.url, { method: 'PUT', headers: ticket.body.headers, body: bytes });
+    expect(put.status).toBe(200);
+    await ward.settle();
+    expect(await uploadRecord(code, ticket.body.uploadId)).toMatchObject({ state: 'verified', contentType });
+    expect((await component(code, 'GCS')).document).toMatchObject({ contentType, sha256: sha256Of(bytes) });
+    expect(await stored(ticket.body.key)).toBe(true);
+  });
+
   const text = Buffer.from('hello, this is not a scan at all\n');
+  // A PDF's header and trailer, without the cross-reference section a reader starts from.
+  const fakePdf = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
   const otherPdf = Buffer.from(PDF_BYTES.toString('latin1').replace('Catalog', 'Catalof'), 'latin1');
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 1)]);
   // fauxqs enforces no signature, so these reach the bucket; S3 itself would refuse the first two at the PUT.
@@ -574,13 +598,43 @@ describe('upload URL → S3 → notification → document check', () => {
     },
     { file: 'a text file declared as a PDF', declared: text, body: text, reason: 'unsupported_type' },
     { file: 'a PNG declared as a PDF', declared: png, body: png, reason: 'type_mismatch' },
-  ])(
+    {
+      file: 'a file that starts like a PDF but is not one',
+      declared: fakePdf,
+      body: fakePdf,
+      reason: 'malformed',
+      defect: { code: 'pdf_no_startxref' },
+    },
+    {
+      file: 'a PDF cut short',
+      declared: PDF_BYTES.subarray(0, 200),
+      body: PDF_BYTES.subarray(0, 200),
+      reason: 'malformed',
+      defect: { code: 'pdf_no_eof' },
+    },
+    {
+      file: 'a PNG whose header’s CRC is wrong',
+      contentType: 'image/png',
+      declared: pngFile({ headerCrc: 0 }),
+      body: pngFile({ headerCrc: 0 }),
+      reason: 'malformed',
+      defect: { code: 'png_header_crc' },
+    },
+    {
+      file: 'a JPEG without a frame header',
+      contentType: 'image/jpeg',
+      declared: jpegFile({ frame: false }),
+      body: jpegFile({ frame: false }),
+      reason: 'malformed',
+      defect: { code: 'jpeg_no_frame' },
+    },
+  ] as { file: string; contentType?: string; declared: Buffer; body: Buffer; reason: string; defect?: object }[])(
     'refuses $file: deleted, its reason in its own record, the component not digitised',
-    async ({ declared, body, reason }) => {
+    async ({ contentType = 'application/pdf', declared, body, reason, defect }) => {
       expect(otherPdf.length).toBe(PDF_BYTES.length);
       const filed = await ward.api.post('/dossiers', birthRegistration(), { as: portal, headers: idempotent() });
       const code = filed.body.code as string;
-      const ticket = await askUpload(code, 'GCS', declared);
+      const ticket = await askUpload(code, 'GCS', declared, { contentType });
       expect(ticket.status).toBe(201);
       // A client sets Content-Length from the body it sends.
       const { 'content-length': _length, ...headers } = ticket.body.headers;
@@ -591,6 +645,7 @@ describe('upload URL → S3 → notification → document check', () => {
         state: 'rejected',
         reason,
         object: { sizeBytes: body.length },
+        ...(defect ? { defect } : {}),
       });
       expect(await stored(ticket.body.key)).toBe(false);
       expect((await component(code, 'GCS')).document).toBeUndefined();

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { structureDefect } from '../../../shared/domain/document-structure.ts';
 import { judgeDocument } from '../../../shared/domain/documents.ts';
+import { messages } from '../../../shared/http/messages.ts';
 import { jpegFile, pdfFile, pngFile, tiffFile } from '../../support/scans.ts';
 
 const latin1 = (bytes: Buffer) => bytes.toString('latin1');
@@ -173,3 +176,20 @@ function crc32Of(bytes: Uint8Array): number {
   }
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+describe('a defect’s message', () => {
+  it('exists in Vietnamese and English for every defect, naming exactly its figures', () => {
+    const source = readFileSync(resolve(import.meta.dirname, '../../../shared/domain/document-structure.ts'), 'utf8');
+    const union = source.slice(source.indexOf('export type StructureDefect'), source.indexOf('export type DefectCode'));
+    const defects = [...union.matchAll(/code: '([a-z_]+)'(?:; params: \{ ([^}]*) \})?/g)];
+    expect(defects.length).toBeGreaterThan(20);
+    for (const [, code, params = ''] of [...defects, [, 'malformed'] as unknown as RegExpMatchArray]) {
+      const names = [...params.matchAll(/(\w+):/g)].map((m) => m[1]).sort();
+      for (const locale of ['vi', 'en'] as const) {
+        const text = messages[code!]?.[locale];
+        expect(text, `${code} ${locale}`).toBeDefined();
+        expect([...text!.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort(), `${code} ${locale}`).toEqual(names);
+      }
+    }
+  });
+});
