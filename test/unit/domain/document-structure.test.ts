@@ -183,7 +183,8 @@ describe('a defect’s message', () => {
     const union = source.slice(source.indexOf('export type StructureDefect'), source.indexOf('export type DefectCode'));
     const defects = [...union.matchAll(/code: '([a-z_]+)'(?:; params: \{ ([^}]*) \})?/g)];
     expect(defects.length).toBeGreaterThan(20);
-    for (const [, code, params = ''] of [...defects, [, 'malformed'] as unknown as RegExpMatchArray]) {
+    const named = [...defects.map((m) => ({ code: m[1]!, params: m[2] ?? '' })), { code: 'malformed', params: '' }];
+    for (const { code, params } of named) {
       const names = [...params.matchAll(/(\w+):/g)].map((m) => m[1]).sort();
       for (const locale of ['vi', 'en'] as const) {
         const text = messages[code!]?.[locale];
