@@ -79,7 +79,8 @@ function pdfDefect(bytes: Uint8Array): StructureDefect | undefined {
   const tailStart = Math.max(0, bytes.length - PDF_TAIL);
   const tail = latin1(bytes, tailStart, bytes.length);
   const eof = tail.lastIndexOf('%%EOF');
-  if (eof < 0 || /\S/.test(tail.slice(eof + 5))) return { code: 'pdf_no_eof' };
+  // PDF counts NUL as white space; some writers pad with it.
+  if (eof < 0 || /[^\s\0]/.test(tail.slice(eof + 5))) return { code: 'pdf_no_eof' };
   const start = /startxref\s+(\d{1,10})\s+$/.exec(tail.slice(0, eof));
   if (!start) return { code: 'pdf_no_startxref' };
   const offset = Number(start[1]);
@@ -103,7 +104,7 @@ function pdfTableDefect(bytes: Uint8Array, offset: number, end: number): Structu
   let at = offset + 4;
   const inUse = new Map<number, number>();
   for (let subsection = 0; subsection < PDF_SUBSECTIONS; subsection++) {
-    const head = /^\s*(?:(\d{1,10}) (\d{1,10})[ \t]*\r?\n|trailer)/.exec(latin1(bytes, at, at + 64));
+    const head = /^\s*(?:(\d{1,10}) (\d{1,10})[ \t]*(?:\r\n|\r|\n)|trailer)/.exec(latin1(bytes, at, at + 64));
     if (!head) return table;
     if (head[1] === undefined) {
       at += head[0].length;
@@ -112,11 +113,13 @@ function pdfTableDefect(bytes: Uint8Array, offset: number, end: number): Structu
     at += head[0].length;
     const first = Number(head[1]);
     const count = Number(head[2]);
-    if (at + count * 20 > end) return table;
-    for (let entry = 0; entry < count; entry++, at += 20) {
-      const line = /^(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)$/.exec(latin1(bytes, at, at + 20));
+    // Entries are 20 bytes; readers take the 19 of writers that end them with one character, and so do we.
+    if (at + count * 19 > end) return table;
+    for (let entry = 0; entry < count; entry++) {
+      const line = /^(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n|\r|\n)/.exec(latin1(bytes, at, at + 20));
       if (!line) return table;
       if (line[3] === 'n') inUse.set(first + entry, Number(line[1]));
+      at += line[0].length;
     }
   }
   return table;

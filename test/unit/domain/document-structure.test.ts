@@ -65,6 +65,17 @@ describe('a document’s structure', () => {
     expect(judge('application/pdf', bytes)).toMatchObject({ ok: false, reason: 'malformed', defect });
   });
 
+  it('takes what readers take: carriage returns, one-character entry ends, NUL padding after %%EOF', () => {
+    // Each edit keeps the length up to the table, so the offsets stay true.
+    const carriageReturns = edit(pdf, /xref\n0 4\n/, 'xref\r0 4\r');
+    const shortEntries = Buffer.from(latin1(pdf).replace(/ \n(?=\d{10}|trailer)/g, '\n'), 'latin1');
+    const padded = Buffer.concat([pdf, Buffer.alloc(8)]);
+    for (const bytes of [carriageReturns, shortEntries, padded]) {
+      expect(bytes.equals(pdf)).toBe(false);
+      expect(structureDefect('application/pdf', bytes)).toBeUndefined();
+    }
+  });
+
   it('refuses a catalogue whose table entry points at another object', () => {
     // Object 1's entry moved onto object 2's offset: the trailer's /Root 1 0 R is then not where the table says.
     const entries = latin1(pdf).match(/\d{10} 00000 n \n/g)!;
