@@ -16,12 +16,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLocalResources } from '../local/resources.ts';
 import { localSecrets } from '../local/secrets.ts';
-import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../local/services.ts';
 import { startLocalWard } from '../local/ward.ts';
 import { dynamo } from '../shared/adapters/aws.ts';
 import { table as tableSpec, wardKey } from '../shared/blueprint/resources.ts';
@@ -46,6 +42,7 @@ import {
 import { DynamoCallRecorder } from './dynamo-calls.ts';
 import { meterLogs } from './logs.ts';
 import { measureRequests, type RequestFigures } from './requests.ts';
+import { startBenchServices } from './services.ts';
 import { measureWatch, type WatchFigures } from './watch.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -65,11 +62,8 @@ const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).
 const ward = readWardFile('sample');
 const logs = meterLogs();
 const workdir = mkdtempSync(join(tmpdir(), 'motcua-bench-'));
-const [dynamoLocal, fauxqs] = await Promise.all([startDynamoDbLocal(), startLocalFauxqs()]);
-const config = { region: LOCAL_AWS.region, credentials: localCredentials };
-const raw = new DynamoDBClient({ ...config, endpoint: dynamoLocal.endpoint });
-const s3 = new S3Client({ ...config, endpoint: fauxqs.address, forcePathStyle: true });
-const sqs = new SQSClient({ ...config, endpoint: fauxqs.address });
+const services = await startBenchServices();
+const { dynamoLocal, fauxqs, raw, s3, sqs } = services;
 try {
   // 1. Bundles, first, while nothing else of the benchmark runs.
   const bundleResources = await createLocalResources({ dynamo: raw, s3, sqs }, 'bench-bundles');
@@ -176,11 +170,7 @@ try {
   console.log(`\n${cost.summary}`);
   log(`wrote ${fileURLToPath(RESULTS)}`);
 } finally {
-  raw.destroy();
-  s3.destroy();
-  sqs.destroy();
-  await fauxqs.stop();
-  await dynamoLocal.stop();
+  await services.stop();
   rmSync(workdir, { recursive: true, force: true });
 }
 

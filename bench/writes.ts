@@ -7,11 +7,7 @@
  * latency is not what this is for).
  */
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLocalResources } from '../local/resources.ts';
-import { LOCAL_AWS, localCredentials, startDynamoDbLocal, startLocalFauxqs } from '../local/services.ts';
 import { startLocalWard } from '../local/ward.ts';
 import { dynamo } from '../shared/adapters/aws.ts';
 import { table as tableSpec } from '../shared/blueprint/resources.ts';
@@ -26,6 +22,7 @@ import {
 } from './cost-model.ts';
 import { DynamoCallRecorder } from './dynamo-calls.ts';
 import { measureRequests, type RequestFigures } from './requests.ts';
+import { startBenchServices } from './services.ts';
 
 interface StoredCost {
   inventory: Inventory;
@@ -40,11 +37,8 @@ const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).
 const stored = JSON.parse(readFileSync(new URL('./results.json', import.meta.url), 'utf8')) as { cost: StoredCost };
 
 const ward = readWardFile('sample');
-const [dynamoLocal, fauxqs] = await Promise.all([startDynamoDbLocal(), startLocalFauxqs()]);
-const config = { region: LOCAL_AWS.region, credentials: localCredentials };
-const raw = new DynamoDBClient({ ...config, endpoint: dynamoLocal.endpoint });
-const s3 = new S3Client({ ...config, endpoint: fauxqs.address, forcePathStyle: true });
-const sqs = new SQSClient({ ...config, endpoint: fauxqs.address });
+const services = await startBenchServices();
+const { dynamoLocal, fauxqs, raw, s3, sqs } = services;
 try {
   const instance = await startLocalWard({
     ward,
@@ -107,9 +101,5 @@ try {
     );
   }
 } finally {
-  raw.destroy();
-  s3.destroy();
-  sqs.destroy();
-  await fauxqs.stop();
-  await dynamoLocal.stop();
+  await services.stop();
 }
