@@ -113,10 +113,15 @@ describe('the ward stack', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      BucketEncryption: Match.anyValue(),
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
       LoggingConfiguration: Match.anyValue(),
     });
-    for (const policy of resources('AWS::S3::BucketPolicy')) {
+    // The documents bucket has a policy of its own, and like every bucket's it refuses plain HTTP.
+    const policies = resources('AWS::S3::BucketPolicy');
+    expect(policies.map((p) => p.Properties.Bucket)).toContainEqual(ref(built.stack.storage.bucket));
+    for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
