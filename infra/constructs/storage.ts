@@ -7,7 +7,14 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -19,14 +26,15 @@ import {
 } from '../../shared/blueprint/resources.ts';
 import { DOCUMENT_OBJECTS, indexProjection, type ResourceRefs } from '../../shared/blueprint/wiring.ts';
 import type { AlertSubscription } from '../../shared/config/alert-recipients.ts';
-import type { WardConfig } from '../../shared/config/ward.ts';
+import { retentionDays, type WardConfig } from '../../shared/config/ward.ts';
 import { AlertTopics } from './alert-topics.ts';
 import { WardKey } from './ward-key.ts';
 
 /**
  * Where a ward's data lives: the single table (stream on, point-in-time recovery, deletion protection), the
  * document bucket (private, TLS only, versioned, access-logged, documents moved to Standard-IA after the days the
- * ward configures) and the queues, each with its dead-letter queue. Data is retained when the stack is deleted.
+ * ward configures and kept for its retention, CORS for its staff web origins) and the queues, each with its
+ * dead-letter queue. Data is retained when the stack is deleted.
  */
 export class Storage extends Construct {
   readonly table: Table;
@@ -87,8 +95,17 @@ export class Storage extends Construct {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'documents/',
       lifecycleRules: [
-        { noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) },
-        // A dossier's scans are read while it is worked on, then seldom: they keep for less in Standard-IA.
+        // Nothing the API does leaves an old version (uploads are new keys; a rejected upload's version is deleted
+        // outright), so a noncurrent version is what an operator's overwrite or delete left: recoverable for 90
+        // days, then no longer paid for. The delete marker an expiry leaves goes once nothing is under it.
+        {
+          id: 'OldVersions',
+          noncurrentVersionExpiration: Duration.days(90),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+          expiredObjectDeleteMarker: true,
+        },
+        // A dossier's scans are read while it is worked on, then seldom: they keep for less in Standard-IA, and
+        // for the ward's retention.
         {
           id: 'DocumentsToInfrequentAccess',
           prefix: DOCUMENT_OBJECTS.replace(/\*$/, ''),
@@ -98,8 +115,23 @@ export class Storage extends Construct {
               transitionAfter: Duration.days(props.ward.documents.infrequentAccessAfterDays),
             },
           ],
+          expiration: Duration.days(retentionDays(props.ward.documents.retentionYears)),
         },
       ],
+      // The staff web applications upload with the presigned PUT and download with the presigned GET: those two
+      // methods, and the headers the upload's signature covers that a browser may set (it sets Content-Length).
+      cors:
+        props.ward.documents.corsOrigins.length === 0
+          ? undefined
+          : [
+              {
+                allowedOrigins: [...props.ward.documents.corsOrigins],
+                allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+                allowedHeaders: ['content-type', 'x-amz-checksum-sha256'],
+                exposedHeaders: ['etag'],
+                maxAge: 3600,
+              },
+            ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

@@ -123,12 +123,41 @@ const operationsSchema = z.object({
 });
 
 /**
- * The dossiers' documents: after this many days an object moves from S3 Standard to Standard-IA, which costs
- * about half as much to keep and more to read. S3 moves nothing to Standard-IA younger than 30 days.
+ * A staff web application's origin, for the document bucket's CORS: https, scheme, host and port only (a browser's
+ * Origin header carries nothing else, so a path or a trailing slash would never match).
  */
-const documentsSchema = z.object({
-  infrequentAccessAfterDays: z.number().int().min(30).max(3650).default(90),
-});
+const webOrigin = z
+  .string()
+  .max(253)
+  .regex(/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'an https origin: https://host[:port], lower case, no path');
+
+/**
+ * The dossiers' documents: after `infrequentAccessAfterDays` an object moves from S3 Standard to Standard-IA, which
+ * costs about half as much to keep and more to read (S3 moves nothing to Standard-IA younger than 30 days); after
+ * `retentionYears` it expires. Ten years is our default, not a legal figure: the archive terms of a ward's dossiers
+ * are set by the archives law and the Ministry of Home Affairs' retention schedules, which the ward sets this to
+ * (the years are counted as 365¼ days, so never short). `corsOrigins` are the staff web applications that upload
+ * from a browser; none, no CORS rule, and only server-side clients can use the presigned URLs.
+ */
+const documentsSchema = z
+  .object({
+    infrequentAccessAfterDays: z.number().int().min(30).max(3650).default(90),
+    retentionYears: z.number().int().min(1).max(100).default(10),
+    corsOrigins: z.array(webOrigin).max(20).default([]),
+  })
+  .refine((d) => retentionDays(d.retentionYears) > d.infrequentAccessAfterDays, {
+    message: 'documents are kept longer than they stay in Standard (S3 expires them after the transition)',
+    path: ['retentionYears'],
+  })
+  .refine((d) => new Set(d.corsOrigins).size === d.corsOrigins.length, {
+    message: 'each origin once',
+    path: ['corsOrigins'],
+  });
+
+/** The days S3 keeps a document for a retention in years: leap days included, so never less than the years. */
+export function retentionDays(years: number): number {
+  return Math.ceil(years * 365.25);
+}
 
 /** A staff member of the ward: who may be assigned dossiers, and in which department (Phòng) they work. */
 const staffMemberSchema = z.object({
@@ -186,7 +215,7 @@ export const wardConfigSchema = z
     staffApp: staffAppSchema.optional(),
     /** Alarm notifications; a deployed ward needs them (the stack refuses to synthesize without). */
     operations: operationsSchema.optional(),
-    documents: documentsSchema.default({ infrequentAccessAfterDays: 90 }),
+    documents: documentsSchema.default({ infrequentAccessAfterDays: 90, retentionYears: 10, corsOrigins: [] }),
     /** The staff directory: assignees and departments of `assign` must be in it. */
     staff: z.array(staffMemberSchema).default([]),
     deploy: z.object({

@@ -113,10 +113,15 @@ describe('the ward stack', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      BucketEncryption: Match.anyValue(),
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
       LoggingConfiguration: Match.anyValue(),
     });
-    for (const policy of resources('AWS::S3::BucketPolicy')) {
+    // The documents bucket has a policy of its own, and like every bucket's it refuses plain HTTP.
+    const policies = resources('AWS::S3::BucketPolicy');
+    expect(policies.map((p) => p.Properties.Bucket)).toContainEqual(ref(built.stack.storage.bucket));
+    for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
@@ -147,6 +152,104 @@ describe('the ward stack', () => {
         () => parseWardConfig({ ...readWardFile('sample'), documents: { infrequentAccessAfterDays: days } }),
         `${days}`,
       ).toThrow(/documents\.infrequentAccessAfterDays/);
+  });
+
+  it('keeps the dossiers’ documents for the ward’s retention (ten years by default), and old versions 90 days', () => {
+    const rulesOf = (t: Template) =>
+      (Object.values(t.findResources('AWS::S3::Bucket')) as Resource[])
+        .filter((b) => b.Properties.VersioningConfiguration)
+        .flatMap((b) => b.Properties.LifecycleConfiguration.Rules as Record<string, any>[]);
+    const expiryOf = (t: Template) =>
+      rulesOf(t)
+        .filter((r) => r.ExpirationInDays !== undefined)
+        .map((r) => ({ prefix: r.Prefix, days: r.ExpirationInDays }));
+    // Years of 365¼ days: ten years are never cut short by their leap days.
+    expect(expiryOf(template)).toEqual([{ prefix: 'dossiers/', days: 3653 }]);
+    const sample = readWardFile('sample') as Record<string, any>;
+    const seven = parseWardConfig({ ...sample, documents: { retentionYears: 7 } });
+    expect(expiryOf(Template.fromStack(sampleStack({ ward: seven }).stack))).toEqual([
+      { prefix: 'dossiers/', days: 2557 },
+    ]);
+    expect(rulesOf(template)).toContainEqual(
+      expect.objectContaining({
+        NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+        ExpiredObjectDeleteMarker: true,
+        Status: 'Enabled',
+      }),
+    );
+    for (const years of [0, 101, 2.5])
+      expect(() => parseWardConfig({ ...sample, documents: { retentionYears: years } }), `${years}`).toThrow(
+        /documents\.retentionYears/,
+      );
+    // S3 refuses an expiry before the transition; the configuration says so first, naming the field.
+    expect(() =>
+      parseWardConfig({ ...sample, documents: { retentionYears: 1, infrequentAccessAfterDays: 400 } }),
+    ).toThrow(/kept longer than they stay in Standard[\s\S]*documents\.retentionYears/);
+  });
+
+  it('lets the ward’s staff web origins upload and download from a browser, and nobody when it names none', () => {
+    const corsOf = (t: Template) =>
+      (Object.values(t.findResources('AWS::S3::Bucket')) as Resource[])
+        .map((b) => b.Properties.CorsConfiguration)
+        .filter(Boolean);
+    expect(corsOf(template)).toEqual([]);
+    const sample = readWardFile('sample') as Record<string, any>;
+    const origins = ['https://motcua.phulien.example.vn', 'https://staff.example.vn:8443'];
+    const ward = parseWardConfig({ ...sample, documents: { corsOrigins: origins } });
+    expect(corsOf(Template.fromStack(sampleStack({ ward }).stack))).toEqual([
+      {
+        CorsRules: [
+          {
+            AllowedOrigins: origins,
+            AllowedMethods: ['PUT', 'GET'],
+            // What the presigned PUT's signature covers and a browser may set; it sets Content-Length itself.
+            AllowedHeaders: ['content-type', 'x-amz-checksum-sha256'],
+            ExposedHeaders: ['etag'],
+            MaxAge: 3600,
+          },
+        ],
+      },
+    ]);
+    const refused = [
+      ['http://staff.example.vn'],
+      ['https://staff.example.vn/'],
+      ['https://staff.example.vn/app'],
+      ['*'],
+      ['https://*.example.vn'],
+      ['https://Staff.example.vn'],
+      ['https://staff.example.vn', 'https://staff.example.vn'],
+      Array.from({ length: 21 }, (_, i) => `https://staff${i}.example.vn`),
+    ];
+    for (const corsOrigins of refused)
+      expect(() => parseWardConfig({ ...sample, documents: { corsOrigins } }), corsOrigins.join(' ')).toThrow(
+        /documents\.corsOrigins/,
+      );
+  });
+
+  it('deletes no document through the API: no DELETE route, and no role may delete but the check of an upload', () => {
+    expect(Object.keys(routes).filter((key) => key.startsWith('DELETE '))).toEqual([]);
+    const destructive = (action: string) => /^s3:(\*|Delete|PutLifecycle|PutBucket)/.test(action);
+    const deleting = (name: keyof typeof functions) =>
+      statementsOf(name).filter((s) => [s.Action].flat().some(destructive));
+    for (const name of Object.keys(functions) as (keyof typeof functions)[]) {
+      if (name === 'document-verify') continue;
+      expect(deleting(name), name).toEqual([]);
+    }
+    // The check removes a rejected upload (the exact version the event names), under dossiers/ only, and nothing
+    // else: no bucket-wide action, no other prefix.
+    const verify = deleting('document-verify');
+    expect(verify.length).toBeGreaterThan(0);
+    for (const action of verify.flatMap((s) => [s.Action].flat()).filter(destructive))
+      expect(['s3:DeleteObject', 's3:DeleteObjectVersion']).toContain(action);
+    for (const statement of verify) {
+      const onObjects = [statement.Resource].flat();
+      expect(onObjects).toHaveLength(1);
+      expect(JSON.stringify(onObjects[0])).toMatch(/\/dossiers\/\*"\]\]\}$/);
+    }
+    // Nor does the bucket's own policy let anyone delete.
+    for (const policy of resources('AWS::S3::BucketPolicy'))
+      for (const statement of policy.Properties.PolicyDocument.Statement)
+        if (statement.Effect === 'Allow') expect(JSON.stringify(statement.Action)).not.toMatch(/Delete|s3:\*/);
   });
 
   it('gives every queue of the blueprint a dead-letter queue, encryption and TLS', () => {
