@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
-import { createUpload } from '../../shared/adapters/document-store.ts';
+import { createUpload, listUploads } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
-import { documentKey, mayAddDocuments, type UploadRequester } from '../../shared/domain/documents.ts';
+import { documentKey, mayAddDocuments, type Upload, type UploadRequester } from '../../shared/domain/documents.ts';
 import { isFinished } from '../../shared/domain/dossier.ts';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../../shared/domain/errors.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
+import type { Principal } from '../../shared/http/auth.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
 const EXPIRES_SECONDS = 15 * 60;
@@ -20,12 +21,56 @@ const EXPIRES_SECONDS = 15 * 60;
  * declared one, in a plain PUT any HTTP client can send. The ticket stored beside the dossier is what the check
  * after upload compares the object with, since no client claim is trusted there.
  */
+/** A portal sees only what it filed; to it, anything else does not exist (the same 404 as an unknown code). */
+async function visibleDossier(code: string, principal: Principal) {
+  const dossier = await getDossier(code);
+  if (!dossier || (principal.kind === 'portal' && dossier.portalId !== principal.portalId)) {
+    throw new NotFound('dossier_not_found', { code });
+  }
+  return dossier;
+}
+
+/** An upload as the documents list shows it: what was declared, and what was measured once a file came. */
+function documentOf(upload: Upload) {
+  return {
+    id: upload.uploadId,
+    kind: 'component' as const,
+    component: upload.componentCode,
+    fileName: upload.fileName,
+    state: upload.state,
+    ...(upload.reason && upload.reason !== 'ticket_used' ? { reason: upload.reason } : {}),
+    contentType: upload.expected.contentType,
+    sizeBytes: upload.expected.sizeBytes,
+    sha256: upload.expected.sha256,
+    ...(upload.object
+      ? {
+          stored: {
+            sizeBytes: upload.object.sizeBytes,
+            ...(upload.object.sha256 ? { sha256: upload.object.sha256 } : {}),
+          },
+        }
+      : {}),
+    uploadedBy: upload.requestedBy,
+    requestedAt: upload.requestedAt,
+    ...(upload.checkedAt ? { checkedAt: upload.checkedAt } : {}),
+    ...(upload.state === 'awaiting' && upload.expiresAt !== undefined
+      ? { expiresAt: new Date(upload.expiresAt * 1000).toISOString() }
+      : {}),
+  };
+}
+
 export const handler = httpFunction('document-upload', {
+  'GET /dossiers/{code}/documents': async ({ params, query, principal }) => {
+    const dossier = await visibleDossier(params.code, principal);
+    const page = await listUploads(dossier.code, { limit: query.limit, after: query.cursor });
+    return {
+      status: 200,
+      body: { code: dossier.code, items: page.items.map(documentOf), ...(page.after ? { cursor: page.after } : {}) },
+      headers: { 'cache-control': 'no-store' },
+    };
+  },
   'POST /dossiers/{code}/components/{component}/upload-url': async ({ params, body, principal, receivedAt }) => {
-    const dossier = await getDossier(params.code);
-    if (!dossier || (principal.kind === 'portal' && dossier.portalId !== principal.portalId)) {
-      throw new NotFound('dossier_not_found', { code: params.code });
-    }
+    const dossier = await visibleDossier(params.code, principal);
     const actors = actorsOf(principal);
     const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
     if (!mayAddDocuments(assignment, actors, wardConfig().staff))

@@ -173,7 +173,7 @@ export const functions = {
     publishes: ['alerts'],
   },
   'document-upload': {
-    description: 'Signs upload URLs for the components of a dossier',
+    description: 'Lists the documents of a dossier and signs upload URLs for its components',
     table: 'readPut',
     bucket: 'signUploads',
   },

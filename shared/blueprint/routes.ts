@@ -196,6 +196,21 @@ export const routes = {
       422: problem('The dossier has no such component'),
     },
   }),
+  'GET /dossiers/{code}/documents': route({
+    function: 'document-upload',
+    access: STAFF_OR_PORTAL_READ,
+    tag: 'Hồ sơ',
+    summary: 'The documents of a dossier: every upload with its state, type, size, SHA-256, uploader and dates',
+    description:
+      'One item per upload URL signed: `awaiting` its file, `verified`, or `rejected` with the reason (the file deleted). A portal sees only the dossiers it filed.',
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
+    query: schema(api.documents, 'documentsQuery'),
+    responses: {
+      200: { description: 'A page of documents', schema: schema(api.documents, 'documentsView') },
+      400: problem('The limit or the cursor is not valid'),
+      404: problem('No such dossier (or not one this portal filed)'),
+    },
+  }),
   'GET /alerts': route({
     function: 'alerts',
     access: { roles: ['officer', 'specialist', 'leader'] },

@@ -30,6 +30,7 @@ const allowed: Record<keyof typeof routes, Caller[]> = {
   'GET /dossiers': [...staff, 'portal:read'],
   'GET /dossiers/{code}': [...staff, 'portal:read'],
   'GET /dossiers/{code}/history': [...staff, 'portal:read'],
+  'GET /dossiers/{code}/documents': [...staff, 'portal:read'],
   'POST /dossiers/{code}/actions': [...staff, 'portal:submit'],
   'POST /dossiers/{code}/components/{component}/upload-url': ['officer', 'specialist', 'portal:submit'],
   'GET /alerts': staff,
