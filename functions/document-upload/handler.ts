@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
-import { createUpload, listUploads } from '../../shared/adapters/document-store.ts';
+import { createUpload, getUpload, listUploads } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
 import { documentKey, mayAddDocuments, type Upload, type UploadRequester } from '../../shared/domain/documents.ts';
@@ -13,6 +13,8 @@ import type { Principal } from '../../shared/http/auth.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
 const EXPIRES_SECONDS = 15 * 60;
+/** A download URL is for opening the file now, not for passing around. */
+const DOWNLOAD_SECONDS = 5 * 60;
 
 /*
  * A presigned PUT rather than a presigned POST: its SigV4 signature covers Content-Type, Content-Length and
@@ -66,6 +68,33 @@ export const handler = httpFunction('document-upload', {
     return {
       status: 200,
       body: { code: dossier.code, items: page.items.map(documentOf), ...(page.after ? { cursor: page.after } : {}) },
+      headers: { 'cache-control': 'no-store' },
+    };
+  },
+  'GET /dossiers/{code}/documents/{id}': async ({ params, principal, receivedAt }) => {
+    const dossier = await visibleDossier(params.code, principal);
+    const upload = await getUpload(dossier.code, params.id);
+    if (!upload) throw new NotFound('document_not_found', { code: dossier.code, id: params.id });
+    // Only a verified file is there to read: an awaiting upload has none yet, a rejected one was deleted.
+    const download =
+      upload.state === 'verified'
+        ? {
+            url: await getSignedUrl(
+              s3(),
+              new GetObjectCommand({
+                Bucket: bucketName(),
+                Key: upload.key,
+                // The version that was verified, where the bucket keeps versions: a later write cannot swap the bytes.
+                ...(upload.object?.versionId ? { VersionId: upload.object.versionId } : {}),
+              }),
+              { expiresIn: DOWNLOAD_SECONDS, signingDate: new Date(receivedAt) },
+            ),
+            expiresAt: new Date(Math.floor(receivedAt / 1000) * 1000 + DOWNLOAD_SECONDS * 1000).toISOString(),
+          }
+        : undefined;
+    return {
+      status: 200,
+      body: { ...documentOf(upload), ...(download ? { download } : {}) },
       headers: { 'cache-control': 'no-store' },
     };
   },

@@ -109,3 +109,22 @@ export const documentsView = z
     cursor: z.uuid().optional().meta({ description: 'Pass it back for the next page; absent on the last page' }),
   })
   .meta({ id: 'DocumentList' });
+
+export const documentParams = z.object({
+  code: z.string().min(1).max(64),
+  id: z.uuid().meta({ description: 'The document’s id, as the documents list gives it' }),
+});
+
+export const documentDetailView = documentView
+  .extend({
+    download: z
+      .object({
+        url: z.url().meta({ description: 'Presigned GET of the verified file; the bucket itself is never public' }),
+        expiresAt: z.iso.datetime(),
+      })
+      .optional()
+      .meta({
+        description: 'Only for a verified document: an awaiting one has no file yet, a rejected one was deleted',
+      }),
+  })
+  .meta({ id: 'DocumentDetail' });

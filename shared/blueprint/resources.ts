@@ -175,7 +175,7 @@ export const functions = {
   'document-upload': {
     description: 'Lists the documents of a dossier and signs upload URLs for its components',
     table: 'readPut',
-    bucket: 'signUploads',
+    bucket: 'signTransfers',
   },
   reports: {
     description: 'Figures of a period from the day counters: received, online, on time, digitised, fees',

@@ -211,6 +211,19 @@ export const routes = {
       404: problem('No such dossier (or not one this portal filed)'),
     },
   }),
+  'GET /dossiers/{code}/documents/{id}': route({
+    function: 'document-upload',
+    access: STAFF_OR_PORTAL_READ,
+    tag: 'Hồ sơ',
+    summary: 'One document of a dossier, with a short-lived download URL once verified',
+    description: 'The download URL is valid for 5 minutes. A portal sees only the dossiers it filed.',
+    params: schema(api.documents, 'documentParams'),
+    responses: {
+      200: { description: 'The document', schema: schema(api.documents, 'documentDetailView') },
+      400: problem('The id is not a document id'),
+      404: problem('No such dossier (or not one this portal filed), or no such document in it'),
+    },
+  }),
   'GET /alerts': route({
     function: 'alerts',
     access: { roles: ['officer', 'specialist', 'leader'] },

@@ -278,6 +278,11 @@ export const messages: Record<string, Text> = {
     vi: 'Văn bản xin lỗi và hẹn lại ngày trả kết quả phải được gửi chậm nhất 01 ngày trước ngày hết hạn ({dueDate}), tức là đến hết ngày {lastDay}; đã quá thời hạn đó, hồ sơ sẽ được tính là quá hạn.',
     en: 'An apology with a new date must be sent at the latest one day before the due date ({dueDate}), that is by the end of {lastDay}; that day has passed, and the dossier will count as late.',
   },
+  // Documents of a dossier (issue 10).
+  document_not_found: {
+    vi: 'Hồ sơ {code} không có tài liệu {id}.',
+    en: 'Dossier {code} has no document {id}.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

@@ -148,3 +148,55 @@ describe('GET /dossiers/{code}/documents', () => {
     expect(JSON.stringify(other.body)).not.toContain('Tờ khai');
   });
 });
+
+describe('GET /dossiers/{code}/documents/{id}', () => {
+  it('gives a verified document with a short-lived URL that downloads its bytes', async () => {
+    const code = await fileDossier();
+    const id = await upload(code, 'TK', PDF_BYTES);
+    await ward.settle();
+    for (const as of [officer, reader]) {
+      const shown = await ward.api.get(`/dossiers/${code}/documents/${id}`, { as });
+      expect(shown.status).toBe(200);
+      expect(shown.headers.get('cache-control')).toBe('no-store');
+      expect(shown.body).toMatchObject({ id, component: 'TK', state: 'verified', sha256: sha256Of(PDF_BYTES) });
+      const url = new URL(shown.body.download.url);
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+      const downloaded = await fetch(url);
+      expect(downloaded.status).toBe(200);
+      expect(Buffer.from(await downloaded.arrayBuffer()).equals(PDF_BYTES)).toBe(true);
+    }
+  });
+
+  it('gives no download for a rejected document, whose file was deleted', async () => {
+    const code = await fileDossier();
+    const id = await upload(code, 'GCS', PDF_BYTES, { contentType: 'image/png' });
+    await ward.settle();
+    const shown = await ward.api.get(`/dossiers/${code}/documents/${id}`, { as: officer });
+    expect(shown.status).toBe(200);
+    expect(shown.body).toMatchObject({ id, state: 'rejected', reason: 'type_mismatch' });
+    expect(shown.body).not.toHaveProperty('download');
+  });
+
+  it('answers an unknown id, and another portal, with a 404', async () => {
+    const code = await fileDossier();
+    const id = await upload(code, 'TK', PDF_BYTES);
+    await ward.settle();
+    const unknownId = await ward.api.get(`/dossiers/${code}/documents/00000000-0000-4000-8000-000000000000`, {
+      as: officer,
+      headers: { 'accept-language': 'en' },
+    });
+    expect(unknownId.status).toBe(404);
+    expect(unknownId.body.detail).toBe(`Dossier ${code} has no document 00000000-0000-4000-8000-000000000000.`);
+    const other = await ward.api.get(`/dossiers/${code}/documents/${id}`, { as: otherPortal });
+    const unknown = `${code.slice(0, -1)}${code.endsWith('9') ? '8' : '9'}`;
+    const missing = await ward.api.get(`/dossiers/${unknown}/documents/${id}`, { as: otherPortal });
+    expect(other.status).toBe(404);
+    const shape = (body: Record<string, unknown>, asked: string) =>
+      JSON.parse(JSON.stringify({ ...body, correlationId: undefined }).replaceAll(asked, '<code>'));
+    expect(shape(other.body, code)).toEqual(shape(missing.body, unknown));
+    expect(JSON.stringify(other.body)).not.toContain('X-Amz');
+    const notAnId = await ward.api.get(`/dossiers/${code}/documents/TK`, { as: officer });
+    expect(notAnId.status).toBe(400);
+    expect(notAnId.body.errors).toEqual([expect.objectContaining({ in: 'path', field: 'id' })]);
+  });
+});
