@@ -7,7 +7,7 @@ import { getDossier } from '../../shared/adapters/dossier-store.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
 import { documentKey, mayAddDocuments, type Upload, type UploadRequester } from '../../shared/domain/documents.ts';
 import { isFinished } from '../../shared/domain/dossier.ts';
-import { Conflict, Forbidden, NotFound, Unprocessable } from '../../shared/domain/errors.ts';
+import { Conflict, Forbidden, NotFound, RuleBroken, Unprocessable } from '../../shared/domain/errors.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import type { Principal } from '../../shared/http/auth.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
@@ -61,6 +61,97 @@ function documentOf(upload: Upload) {
   };
 }
 
+/** What an upload is asked for with: the file it must be. */
+type UploadAsked = { fileName: string; contentType: string; sizeBytes: number; sha256: string };
+
+/**
+ * Signs the URL of one component's upload and stores its record. `field` names the body field that chose the
+ * component (`component`), so that a component the dossier does not list is a 422 naming it; the older route chose it
+ * in the path.
+ */
+async function signUpload(
+  code: string,
+  componentCode: string,
+  request: UploadAsked,
+  principal: Principal,
+  receivedAt: number,
+  field?: string,
+) {
+  const dossier = await visibleDossier(code, principal);
+  const actors = actorsOf(principal);
+  const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
+  if (!mayAddDocuments(assignment, actors, wardConfig().staff))
+    throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
+  if (isFinished(dossier.status))
+    throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
+  if (!dossier.components.some((c) => c.code === componentCode)) {
+    const components = { components: dossier.components.map((c) => c.code) };
+    if (field === undefined) throw new Unprocessable('component_not_filed', { component: componentCode }, components);
+    throw new RuleBroken(
+      {
+        in: 'body',
+        field,
+        rule: 'component_filed',
+        message: 'component_not_filed',
+        params: { component: componentCode },
+      },
+      components,
+    );
+  }
+  const [actor] = actors;
+  if (!actor) throw new Error('the route admits staff and portals only');
+  const requestedBy: UploadRequester = { kind: actor.kind, id: actor.id, name: actor.name };
+  const uploadId = randomUUID();
+  const key = documentKey(dossier.code, componentCode, uploadId, request.fileName);
+  const sha256 = request.sha256.toLowerCase();
+  const expiresAt = Math.floor(receivedAt / 1000) + EXPIRES_SECONDS;
+  await createUpload({
+    code: dossier.code,
+    uploadId,
+    componentCode: componentCode,
+    key,
+    fileName: request.fileName,
+    expected: { contentType: request.contentType, sizeBytes: request.sizeBytes, sha256 },
+    requestedBy,
+    requestedAt: new Date(receivedAt).toISOString(),
+    state: 'awaiting',
+    expiresAt,
+  });
+  const checksum = Buffer.from(sha256, 'hex').toString('base64');
+  const url = await getSignedUrl(
+    s3(),
+    new PutObjectCommand({
+      Bucket: bucketName(),
+      Key: key,
+      ContentType: request.contentType,
+      ContentLength: request.sizeBytes,
+      ChecksumSHA256: checksum,
+    }),
+    {
+      expiresIn: EXPIRES_SECONDS,
+      signingDate: new Date(receivedAt),
+      // The presigner leaves Content-Type unsigned and moves x-amz-* headers into the query unless told otherwise.
+      signableHeaders: new Set(['content-type', 'content-length']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    },
+  );
+  return {
+    status: 201,
+    body: {
+      uploadId,
+      method: 'PUT',
+      url,
+      headers: {
+        'content-type': request.contentType,
+        'content-length': String(request.sizeBytes),
+        'x-amz-checksum-sha256': checksum,
+      },
+      key,
+      expiresAt: new Date(expiresAt * 1000).toISOString(),
+    },
+  };
+}
+
 export const handler = httpFunction('document-upload', {
   'GET /dossiers/{code}/documents': async ({ params, query, principal }) => {
     const dossier = await visibleDossier(params.code, principal);
@@ -98,72 +189,10 @@ export const handler = httpFunction('document-upload', {
       headers: { 'cache-control': 'no-store' },
     };
   },
-  'POST /dossiers/{code}/components/{component}/upload-url': async ({ params, body, principal, receivedAt }) => {
-    const dossier = await visibleDossier(params.code, principal);
-    const actors = actorsOf(principal);
-    const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
-    if (!mayAddDocuments(assignment, actors, wardConfig().staff))
-      throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
-    if (isFinished(dossier.status))
-      throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
-    if (!dossier.components.some((c) => c.code === params.component)) {
-      throw new Unprocessable(
-        'component_not_filed',
-        { component: params.component },
-        { components: dossier.components.map((c) => c.code) },
-      );
-    }
-    const [actor] = actors;
-    if (!actor) throw new Error('the route admits staff and portals only');
-    const requestedBy: UploadRequester = { kind: actor.kind, id: actor.id, name: actor.name };
-    const uploadId = randomUUID();
-    const key = documentKey(dossier.code, params.component, uploadId, body.fileName);
-    const sha256 = body.sha256.toLowerCase();
-    const expiresAt = Math.floor(receivedAt / 1000) + EXPIRES_SECONDS;
-    await createUpload({
-      code: dossier.code,
-      uploadId,
-      componentCode: params.component,
-      key,
-      fileName: body.fileName,
-      expected: { contentType: body.contentType, sizeBytes: body.sizeBytes, sha256 },
-      requestedBy,
-      requestedAt: new Date(receivedAt).toISOString(),
-      state: 'awaiting',
-      expiresAt,
-    });
-    const checksum = Buffer.from(sha256, 'hex').toString('base64');
-    const url = await getSignedUrl(
-      s3(),
-      new PutObjectCommand({
-        Bucket: bucketName(),
-        Key: key,
-        ContentType: body.contentType,
-        ContentLength: body.sizeBytes,
-        ChecksumSHA256: checksum,
-      }),
-      {
-        expiresIn: EXPIRES_SECONDS,
-        signingDate: new Date(receivedAt),
-        // The presigner leaves Content-Type unsigned and moves x-amz-* headers into the query unless told otherwise.
-        signableHeaders: new Set(['content-type', 'content-length']),
-        unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
-      },
-    );
-    return {
-      status: 201,
-      body: {
-        uploadId,
-        method: 'PUT',
-        url,
-        headers: {
-          'content-type': body.contentType,
-          'content-length': String(body.sizeBytes),
-          'x-amz-checksum-sha256': checksum,
-        },
-        key,
-        expiresAt: new Date(expiresAt * 1000).toISOString(),
-      },
-    };
+  'POST /dossiers/{code}/documents': async ({ params, body, principal, receivedAt }) => {
+    const { kind: _kind, component, ...request } = body;
+    return signUpload(params.code, component, request, principal, receivedAt, 'component');
   },
+  'POST /dossiers/{code}/components/{component}/upload-url': async ({ params, body, principal, receivedAt }) =>
+    signUpload(params.code, params.component, body, principal, receivedAt),
 });

@@ -25,6 +25,16 @@ export const uploadRequest = z
   .strict()
   .meta({ id: 'UploadRequest' });
 
+export const documentRequest = uploadRequest
+  .extend({
+    kind: z.literal('component').meta({
+      description: 'What the file is: `component`, a paper of the dossier (results and extra pages are not taken yet)',
+    }),
+    component: uploadParams.shape.component,
+  })
+  .strict()
+  .meta({ id: 'DocumentRequest' });
+
 export const uploadTicket = z
   .object({
     uploadId: z.uuid().meta({

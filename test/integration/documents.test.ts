@@ -200,3 +200,92 @@ describe('GET /dossiers/{code}/documents/{id}', () => {
     expect(notAnId.body.errors).toEqual([expect.objectContaining({ in: 'path', field: 'id' })]);
   });
 });
+
+describe('POST /dossiers/{code}/documents', () => {
+  /** A PNG the test makes: signature, IHDR of 1×1, IEND. */
+  const png = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a3' +
+      '1e3b6f0000000049454e44ae426082',
+    'hex',
+  );
+  const ask = (code: string, body: Record<string, unknown>, as: TokenRequest = portal) =>
+    ward.api.post(`/dossiers/${code}/documents`, body, { as, headers: { 'accept-language': 'en' } });
+
+  it('signs a PUT of exactly the declared component file, which is then verified and listed', async () => {
+    const code = await fileDossier();
+    const ticket = await ask(code, {
+      kind: 'component',
+      component: 'GCS',
+      fileName: 'giay-chung-sinh.png',
+      contentType: 'image/png',
+      sizeBytes: png.length,
+      sha256: sha256Of(png),
+    });
+    expect(ticket.status).toBe(201);
+    expect(ticket.body.key.startsWith(`dossiers/${code}/components/GCS/`)).toBe(true);
+    const url = new URL(ticket.body.url);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')!.split(';')).toEqual(
+      expect.arrayContaining(['content-length', 'content-type', 'x-amz-checksum-sha256']),
+    );
+    const put = await fetch(ticket.body.url, { method: 'PUT', headers: ticket.body.headers, body: png });
+    expect(put.status).toBe(200);
+    await ward.settle();
+    const listed = await ward.api.get(`/dossiers/${code}/documents`, { as: officer });
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({
+        id: ticket.body.uploadId,
+        component: 'GCS',
+        state: 'verified',
+        contentType: 'image/png',
+      }),
+    ]);
+  });
+
+  it('refuses a component the dossier does not list, naming the field, and a kind it does not take', async () => {
+    const code = await fileDossier();
+    const declared = {
+      fileName: 'uy-quyen.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: 10,
+      sha256: 'ab'.repeat(32),
+    };
+    const unlisted = await ask(code, { kind: 'component', component: 'UQ', ...declared });
+    expect(unlisted.status).toBe(422);
+    expect(unlisted.body.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'component', rule: 'component_filed' }),
+    ]);
+    expect(unlisted.body.components).toEqual(['TK', 'GCS']);
+    const result = await ask(code, { kind: 'result', component: 'TK', ...declared });
+    expect(result.status).toBe(400);
+    expect(result.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'kind' })]);
+    const tooBig = await ask(code, {
+      kind: 'component',
+      component: 'TK',
+      ...declared,
+      sizeBytes: 20 * 1024 * 1024 + 1,
+    });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'sizeBytes' })]);
+    const asText = await ask(code, { kind: 'component', component: 'TK', ...declared, contentType: 'text/plain' });
+    expect(asText.status).toBe(400);
+    expect(asText.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'contentType' })]);
+    expect((await ward.api.get(`/dossiers/${code}/documents`, { as: officer })).body.items).toEqual([]);
+  });
+
+  it('answers another portal as for a dossier that does not exist, and signs nothing', async () => {
+    const code = await fileDossier();
+    const body = {
+      kind: 'component',
+      component: 'TK',
+      fileName: 'tk.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: 10,
+      sha256: 'ab'.repeat(32),
+    };
+    const other = await ask(code, body, { portal: 'tinh-portal', scopes: ['dossiers.submit'] });
+    expect(other.status).toBe(404);
+    expect(other.body.type).toBe('urn:motcua:problem:not_found');
+    expect((await ask(code, body)).status).toBe(201);
+    expect((await ward.api.get(`/dossiers/${code}/documents`, { as: officer })).body.items).toHaveLength(1);
+  });
+});
