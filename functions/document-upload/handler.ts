@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
-import { createUpload } from '../../shared/adapters/document-store.ts';
+import { createUpload, getUpload, listUploads } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
-import { documentKey, mayAddDocuments, type UploadRequester } from '../../shared/domain/documents.ts';
+import { documentKey, mayAddDocuments, type Upload, type UploadRequester } from '../../shared/domain/documents.ts';
 import { isFinished } from '../../shared/domain/dossier.ts';
-import { Conflict, Forbidden, NotFound, Unprocessable } from '../../shared/domain/errors.ts';
+import { Conflict, Forbidden, NotFound, RuleBroken, Unprocessable } from '../../shared/domain/errors.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
+import type { Principal } from '../../shared/http/auth.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 
 const EXPIRES_SECONDS = 15 * 60;
+/** A download URL is for opening the file now, not for passing around. */
+const DOWNLOAD_SECONDS = 5 * 60;
 
 /*
  * A presigned PUT rather than a presigned POST: its SigV4 signature covers Content-Type, Content-Length and
@@ -20,76 +23,176 @@ const EXPIRES_SECONDS = 15 * 60;
  * declared one, in a plain PUT any HTTP client can send. The ticket stored beside the dossier is what the check
  * after upload compares the object with, since no client claim is trusted there.
  */
-export const handler = httpFunction('document-upload', {
-  'POST /dossiers/{code}/components/{component}/upload-url': async ({ params, body, principal, receivedAt }) => {
-    const dossier = await getDossier(params.code);
-    if (!dossier || (principal.kind === 'portal' && dossier.portalId !== principal.portalId)) {
-      throw new NotFound('dossier_not_found', { code: params.code });
-    }
-    const actors = actorsOf(principal);
-    const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
-    if (!mayAddDocuments(assignment, actors, wardConfig().staff))
-      throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
-    if (isFinished(dossier.status))
-      throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
-    if (!dossier.components.some((c) => c.code === params.component)) {
-      throw new Unprocessable(
-        'component_not_filed',
-        { component: params.component },
-        { components: dossier.components.map((c) => c.code) },
-      );
-    }
-    const [actor] = actors;
-    if (!actor) throw new Error('the route admits staff and portals only');
-    const requestedBy: UploadRequester = { kind: actor.kind, id: actor.id, name: actor.name };
-    const uploadId = randomUUID();
-    const key = documentKey(dossier.code, params.component, uploadId, body.fileName);
-    const sha256 = body.sha256.toLowerCase();
-    const expiresAt = Math.floor(receivedAt / 1000) + EXPIRES_SECONDS;
-    await createUpload({
-      code: dossier.code,
-      uploadId,
-      componentCode: params.component,
-      key,
-      fileName: body.fileName,
-      expected: { contentType: body.contentType, sizeBytes: body.sizeBytes, sha256 },
-      requestedBy,
-      requestedAt: new Date(receivedAt).toISOString(),
-      state: 'awaiting',
-      expiresAt,
-    });
-    const checksum = Buffer.from(sha256, 'hex').toString('base64');
-    const url = await getSignedUrl(
-      s3(),
-      new PutObjectCommand({
-        Bucket: bucketName(),
-        Key: key,
-        ContentType: body.contentType,
-        ContentLength: body.sizeBytes,
-        ChecksumSHA256: checksum,
-      }),
+/** A portal sees only what it filed; to it, anything else does not exist (the same 404 as an unknown code). */
+async function visibleDossier(code: string, principal: Principal) {
+  const dossier = await getDossier(code);
+  if (!dossier || (principal.kind === 'portal' && dossier.portalId !== principal.portalId)) {
+    throw new NotFound('dossier_not_found', { code });
+  }
+  return dossier;
+}
+
+/** An upload as the documents list shows it: what was declared, and what was measured once a file came. */
+function documentOf(upload: Upload) {
+  return {
+    id: upload.uploadId,
+    kind: 'component' as const,
+    component: upload.componentCode,
+    fileName: upload.fileName,
+    state: upload.state,
+    ...(upload.reason && upload.reason !== 'ticket_used' ? { reason: upload.reason } : {}),
+    contentType: upload.expected.contentType,
+    sizeBytes: upload.expected.sizeBytes,
+    sha256: upload.expected.sha256,
+    ...(upload.object
+      ? {
+          stored: {
+            sizeBytes: upload.object.sizeBytes,
+            ...(upload.object.sha256 ? { sha256: upload.object.sha256 } : {}),
+          },
+        }
+      : {}),
+    uploadedBy: upload.requestedBy,
+    requestedAt: upload.requestedAt,
+    ...(upload.checkedAt ? { checkedAt: upload.checkedAt } : {}),
+    ...(upload.state === 'awaiting' && upload.expiresAt !== undefined
+      ? { expiresAt: new Date(upload.expiresAt * 1000).toISOString() }
+      : {}),
+  };
+}
+
+/** What an upload is asked for with: the file it must be. */
+type UploadAsked = { fileName: string; contentType: string; sizeBytes: number; sha256: string };
+
+/**
+ * Signs the URL of one component's upload and stores its record. `field` names the body field that chose the
+ * component (`component`), so that a component the dossier does not list is a 422 naming it; the older route chose it
+ * in the path.
+ */
+async function signUpload(
+  code: string,
+  componentCode: string,
+  request: UploadAsked,
+  principal: Principal,
+  receivedAt: number,
+  field?: string,
+) {
+  const dossier = await visibleDossier(code, principal);
+  const actors = actorsOf(principal);
+  const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
+  if (!mayAddDocuments(assignment, actors, wardConfig().staff))
+    throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
+  if (isFinished(dossier.status))
+    throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
+  if (!dossier.components.some((c) => c.code === componentCode)) {
+    const components = { components: dossier.components.map((c) => c.code) };
+    if (field === undefined) throw new Unprocessable('component_not_filed', { component: componentCode }, components);
+    throw new RuleBroken(
       {
-        expiresIn: EXPIRES_SECONDS,
-        signingDate: new Date(receivedAt),
-        // The presigner leaves Content-Type unsigned and moves x-amz-* headers into the query unless told otherwise.
-        signableHeaders: new Set(['content-type', 'content-length']),
-        unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+        in: 'body',
+        field,
+        rule: 'component_filed',
+        message: 'component_not_filed',
+        params: { component: componentCode },
       },
+      components,
     );
-    return {
-      status: 201,
-      body: {
-        uploadId,
-        method: 'PUT',
-        url,
-        headers: {
-          'content-type': body.contentType,
-          'content-length': String(body.sizeBytes),
-          'x-amz-checksum-sha256': checksum,
-        },
-        key,
-        expiresAt: new Date(expiresAt * 1000).toISOString(),
+  }
+  const [actor] = actors;
+  if (!actor) throw new Error('the route admits staff and portals only');
+  const requestedBy: UploadRequester = { kind: actor.kind, id: actor.id, name: actor.name };
+  const uploadId = randomUUID();
+  const key = documentKey(dossier.code, componentCode, uploadId, request.fileName);
+  const sha256 = request.sha256.toLowerCase();
+  const expiresAt = Math.floor(receivedAt / 1000) + EXPIRES_SECONDS;
+  await createUpload({
+    code: dossier.code,
+    uploadId,
+    componentCode: componentCode,
+    key,
+    fileName: request.fileName,
+    expected: { contentType: request.contentType, sizeBytes: request.sizeBytes, sha256 },
+    requestedBy,
+    requestedAt: new Date(receivedAt).toISOString(),
+    state: 'awaiting',
+    expiresAt,
+  });
+  const checksum = Buffer.from(sha256, 'hex').toString('base64');
+  const url = await getSignedUrl(
+    s3(),
+    new PutObjectCommand({
+      Bucket: bucketName(),
+      Key: key,
+      ContentType: request.contentType,
+      ContentLength: request.sizeBytes,
+      ChecksumSHA256: checksum,
+    }),
+    {
+      expiresIn: EXPIRES_SECONDS,
+      signingDate: new Date(receivedAt),
+      // The presigner leaves Content-Type unsigned and moves x-amz-* headers into the query unless told otherwise.
+      signableHeaders: new Set(['content-type', 'content-length']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    },
+  );
+  return {
+    status: 201,
+    body: {
+      uploadId,
+      method: 'PUT',
+      url,
+      headers: {
+        'content-type': request.contentType,
+        'content-length': String(request.sizeBytes),
+        'x-amz-checksum-sha256': checksum,
       },
+      key,
+      expiresAt: new Date(expiresAt * 1000).toISOString(),
+    },
+  };
+}
+
+export const handler = httpFunction('document-upload', {
+  'GET /dossiers/{code}/documents': async ({ params, query, principal }) => {
+    const dossier = await visibleDossier(params.code, principal);
+    const page = await listUploads(dossier.code, { limit: query.limit, after: query.cursor });
+    return {
+      status: 200,
+      body: { code: dossier.code, items: page.items.map(documentOf), ...(page.after ? { cursor: page.after } : {}) },
+      headers: { 'cache-control': 'no-store' },
     };
   },
+  'GET /dossiers/{code}/documents/{id}': async ({ params, principal, receivedAt }) => {
+    const dossier = await visibleDossier(params.code, principal);
+    const upload = await getUpload(dossier.code, params.id);
+    if (!upload) throw new NotFound('document_not_found', { code: dossier.code, id: params.id });
+    // Only a verified file is there to read: an awaiting upload has none yet, a rejected one was deleted.
+    const download =
+      upload.state === 'verified'
+        ? {
+            url: await getSignedUrl(
+              s3(),
+              new GetObjectCommand({
+                Bucket: bucketName(),
+                Key: upload.key,
+                // The version that was verified, where the bucket keeps versions: a later write cannot swap the bytes.
+                ...(upload.object?.versionId ? { VersionId: upload.object.versionId } : {}),
+              }),
+              { expiresIn: DOWNLOAD_SECONDS, signingDate: new Date(receivedAt) },
+            ),
+            expiresAt: new Date(Math.floor(receivedAt / 1000) * 1000 + DOWNLOAD_SECONDS * 1000).toISOString(),
+          }
+        : undefined;
+    return {
+      status: 200,
+      body: { ...documentOf(upload), ...(download ? { download } : {}) },
+      headers: { 'cache-control': 'no-store' },
+    };
+  },
+  'POST /dossiers/{code}/documents': async ({ params, body, principal, receivedAt }) => {
+    const { kind: _kind, component, ...request } = body;
+    return signUpload(params.code, component, request, principal, receivedAt, 'component');
+  },
+  'POST /dossiers/{code}/components/{component}/upload-url': async ({ params, body, principal, receivedAt }) =>
+    signUpload(params.code, params.component, body, principal, receivedAt),
 });

@@ -114,8 +114,8 @@ export class WardFunction extends Construct {
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId(storage.bucket)}.Arn>/${DOCUMENT_OBJECTS}]`,
         reason: {
-          signUploads:
-            'Upload URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
+          signTransfers:
+            'Upload and download URLs are signed for keys under dossiers/<code>/components/…, named at signing; the grant covers that prefix only.',
           checkUploads:
             'Uploads arrive under dossiers/<code>/…, named at signing; the check reads and deletes versions of objects under that prefix only.',
         }[spec.bucket],

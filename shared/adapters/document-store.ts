@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentVerdict, Upload } from '../domain/documents.ts';
 import { dynamo, tableName } from './aws.ts';
 import { getDossier, keys } from './dossier-store.ts';
@@ -26,9 +26,34 @@ export async function getUpload(code: string, uploadId: string): Promise<Upload 
   const result = await dynamo().send(
     new GetCommand({ TableName: tableName(), Key: uploadKey(code, uploadId), ConsistentRead: true }),
   );
-  if (!result.Item) return undefined;
-  const { pk: _pk, sk: _sk, entity: _entity, ...upload } = result.Item;
-  return upload as Upload;
+  return result.Item ? uploadOf(result.Item) : undefined;
+}
+
+const uploadOf = (item: Record<string, unknown>): Upload => {
+  const { pk: _pk, sk: _sk, entity: _entity, ...upload } = item;
+  return upload as unknown as Upload;
+};
+
+/**
+ * One page of a dossier's uploads, in upload id order (one Query). The cursor is the last upload id of the page:
+ * the caller sees every upload of the dossier anyway, and the partition stays the dossier's whatever it sends.
+ */
+export async function listUploads(
+  code: string,
+  page: { limit: number; after?: string | undefined },
+): Promise<{ items: Upload[]; after?: string }> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :upload)',
+      ExpressionAttributeValues: { ':pk': `DOSSIER#${code}`, ':upload': 'UPLOAD#' },
+      Limit: page.limit,
+      ...(page.after ? { ExclusiveStartKey: uploadKey(code, page.after) } : {}),
+    }),
+  );
+  const items = (result.Items ?? []).map(uploadOf);
+  const last = items.at(-1);
+  return { items, ...(result.LastEvaluatedKey && last ? { after: last.uploadId } : {}) };
 }
 
 type Check = Required<Pick<Upload, 'object'>> & { at: string };

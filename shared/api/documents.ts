@@ -25,6 +25,16 @@ export const uploadRequest = z
   .strict()
   .meta({ id: 'UploadRequest' });
 
+export const documentRequest = uploadRequest
+  .extend({
+    kind: z.literal('component').meta({
+      description: 'What the file is: `component`, a paper of the dossier (results and extra pages are not taken yet)',
+    }),
+    component: uploadParams.shape.component,
+  })
+  .strict()
+  .meta({ id: 'DocumentRequest' });
+
 export const uploadTicket = z
   .object({
     uploadId: z.uuid().meta({
@@ -54,3 +64,77 @@ export const uploadTicket = z
     description:
       'One file, once: the size, type and SHA-256 declared in the request. Once stored, the file is checked against them (type by its first bytes); a match marks the component digitised, anything else is deleted and the reason kept under uploadId.',
   });
+
+export const documentsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.uuid().optional().meta({ description: 'The `cursor` of the previous page' }),
+  })
+  .strict();
+
+const uploader = z
+  .object({ kind: z.enum(['staff', 'portal']), id: z.string(), name: z.string() })
+  .meta({ description: 'Who asked for the upload: a staff member (username) or a portal (its id)' });
+
+export const documentView = z
+  .object({
+    id: z.uuid().meta({ description: 'The upload’s id (uploadId of its ticket)' }),
+    kind: z.literal('component'),
+    component: z.string().meta({ description: 'Component code of the dossier' }),
+    fileName: z.string(),
+    state: z.enum(['awaiting', 'verified', 'rejected']).meta({
+      description:
+        '`awaiting`: the URL is signed, no file checked yet; `verified`: the file is the declared one; `rejected`: deleted, see `reason`',
+    }),
+    reason: z
+      .enum([
+        'empty',
+        'too_large',
+        'size_mismatch',
+        'checksum_mismatch',
+        'unsupported_type',
+        'type_mismatch',
+        'component_not_filed',
+      ])
+      .optional()
+      .meta({ description: 'Why a rejected file was refused' }),
+    contentType: z.enum(documentTypes),
+    sizeBytes: z.number().int().meta({ description: 'The declared size, which the URL accepts only' }),
+    sha256: z.string().meta({ description: 'The declared SHA-256, lower-case hex' }),
+    stored: z
+      .object({ sizeBytes: z.number().int(), sha256: z.string().optional() })
+      .optional()
+      .meta({ description: 'What was measured of the object that used the URL (no SHA-256 when its size refused it)' }),
+    uploadedBy: uploader,
+    requestedAt: z.iso.datetime(),
+    checkedAt: z.iso.datetime().optional(),
+    expiresAt: z.iso.datetime().optional().meta({ description: 'While awaiting: when the URL stops accepting' }),
+  })
+  .meta({ id: 'Document' });
+
+export const documentsView = z
+  .object({
+    code: z.string(),
+    items: z.array(documentView),
+    cursor: z.uuid().optional().meta({ description: 'Pass it back for the next page; absent on the last page' }),
+  })
+  .meta({ id: 'DocumentList' });
+
+export const documentParams = z.object({
+  code: z.string().min(1).max(64),
+  id: z.uuid().meta({ description: 'The document’s id, as the documents list gives it' }),
+});
+
+export const documentDetailView = documentView
+  .extend({
+    download: z
+      .object({
+        url: z.url().meta({ description: 'Presigned GET of the verified file; the bucket itself is never public' }),
+        expiresAt: z.iso.datetime(),
+      })
+      .optional()
+      .meta({
+        description: 'Only for a verified document: an awaiting one has no file yet, a rejected one was deleted',
+      }),
+  })
+  .meta({ id: 'DocumentDetail' });

@@ -173,9 +173,9 @@ export const functions = {
     publishes: ['alerts'],
   },
   'document-upload': {
-    description: 'Signs upload URLs for the components of a dossier',
+    description: 'Lists the documents of a dossier and signs upload URLs for its components',
     table: 'readPut',
-    bucket: 'signUploads',
+    bucket: 'signTransfers',
   },
   reports: {
     description: 'Figures of a period from the day counters: received, online, on time, digitised, fees',

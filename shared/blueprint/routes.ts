@@ -178,6 +178,24 @@ export const routes = {
       428: problem('If-Match is missing'),
     },
   }),
+  'POST /dossiers/{code}/documents': route({
+    function: 'document-upload',
+    access: { roles: ['officer', 'specialist'], scopes: ['dossiers.submit'] },
+    tag: 'Hồ sơ',
+    summary: 'Ask to upload a document of a dossier: a presigned PUT of exactly the declared file (số hóa)',
+    description:
+      'The SHA-256 is given in hexadecimal (64 characters); the answer carries it in base64 as S3 expects it. The URL takes one file, exactly the declared type, size and checksum, for 15 minutes, under the dossier’s prefix. A portal may upload for the dossiers it filed; once a dossier is assigned, a specialist only for one it holds. It is checked after upload: see `GET /dossiers/{code}/documents`.',
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
+    body: schema(api.documents, 'documentRequest'),
+    responses: {
+      201: { description: 'Where and how to PUT the file', schema: schema(api.documents, 'uploadTicket') },
+      400: problem('A field is not valid'),
+      403: problem('A specialist, for a dossier assigned to someone else'),
+      404: problem('No such dossier (or not one this portal filed)'),
+      409: problem('The dossier is finished: no more documents'),
+      422: problem('The dossier has no such component (the field `component` named)'),
+    },
+  }),
   'POST /dossiers/{code}/components/{component}/upload-url': route({
     function: 'document-upload',
     access: { roles: ['officer', 'specialist'], scopes: ['dossiers.submit'] },
@@ -194,6 +212,34 @@ export const routes = {
       404: problem('No such dossier (or not one this portal filed)'),
       409: problem('The dossier is finished: no more documents'),
       422: problem('The dossier has no such component'),
+    },
+  }),
+  'GET /dossiers/{code}/documents': route({
+    function: 'document-upload',
+    access: STAFF_OR_PORTAL_READ,
+    tag: 'Hồ sơ',
+    summary: 'The documents of a dossier: every upload with its state, type, size, SHA-256, uploader and dates',
+    description:
+      'One item per upload URL signed: `awaiting` its file, `verified`, or `rejected` with the reason (the file deleted). A portal sees only the dossiers it filed.',
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
+    query: schema(api.documents, 'documentsQuery'),
+    responses: {
+      200: { description: 'A page of documents', schema: schema(api.documents, 'documentsView') },
+      400: problem('The limit or the cursor is not valid'),
+      404: problem('No such dossier (or not one this portal filed)'),
+    },
+  }),
+  'GET /dossiers/{code}/documents/{id}': route({
+    function: 'document-upload',
+    access: STAFF_OR_PORTAL_READ,
+    tag: 'Hồ sơ',
+    summary: 'One document of a dossier, with a short-lived download URL once verified',
+    description: 'The download URL is valid for 5 minutes. A portal sees only the dossiers it filed.',
+    params: schema(api.documents, 'documentParams'),
+    responses: {
+      200: { description: 'The document', schema: schema(api.documents, 'documentDetailView') },
+      400: problem('The id is not a document id'),
+      404: problem('No such dossier (or not one this portal filed), or no such document in it'),
     },
   }),
   'GET /alerts': route({

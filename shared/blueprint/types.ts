@@ -90,10 +90,11 @@ export interface FunctionSpec<
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
   /**
-   * Access to the documents under dossiers/ in the bucket: `signUploads` signs upload URLs (s3:PutObject);
+   * Access to the documents under dossiers/ in the bucket: `signTransfers` signs upload URLs (s3:PutObject)
+   * and download URLs of verified documents (s3:GetObject, s3:GetObjectVersion for the version that was verified);
    * `checkUploads` reads the uploaded version and deletes it when refused (s3:GetObjectVersion, s3:DeleteObjectVersion).
    */
-  bucket?: 'signUploads' | 'checkUploads';
+  bucket?: 'signTransfers' | 'checkUploads';
   /** Queues the function sends to. */
   sends?: readonly Queue[];
   /** SNS topics the function publishes to. */

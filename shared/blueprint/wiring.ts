@@ -79,7 +79,7 @@ const TABLE_ACTIONS: Record<NonNullable<FunctionSpec['table']>, string[]> = {
 // The bucket is versioned and every upload event names its version, so the check reads and deletes exactly that
 // version; S3 authorises a request naming a version by the *Version actions.
 const BUCKET_ACTIONS: Record<NonNullable<FunctionSpec['bucket']>, string[]> = {
-  signUploads: ['s3:PutObject'],
+  signTransfers: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
   checkUploads: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
 };
 

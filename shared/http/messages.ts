@@ -372,6 +372,11 @@ export const messages: Record<string, Text> = {
     vi: 'Không kiểm tra được cấu trúc của định dạng tệp này.',
     en: 'The structure of this file type cannot be checked.',
   },
+  // Documents of a dossier (issue 10).
+  document_not_found: {
+    vi: 'Hồ sơ {code} không có tài liệu {id}.',
+    en: 'Dossier {code} has no document {id}.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

@@ -301,7 +301,12 @@ describe('the ward stack', () => {
         .filter((a) => a.startsWith('s3:'))
         .sort(),
     ).toEqual(['s3:DeleteObjectVersion', 's3:GetObjectVersion']);
-    expect(actionsOf('document-upload').filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
+    // Signing: uploads (a put) and downloads of verified documents (a get); never a delete.
+    expect(
+      actionsOf('document-upload')
+        .filter((a) => a.startsWith('s3:'))
+        .sort(),
+    ).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
     // Signing stores the upload's record: a put, and no update or delete of anything.
     const dynamoWrites = (name: keyof typeof functions) =>
       actionsOf(name)

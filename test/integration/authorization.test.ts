@@ -30,6 +30,9 @@ const allowed: Record<keyof typeof routes, Caller[]> = {
   'GET /dossiers': [...staff, 'portal:read'],
   'GET /dossiers/{code}': [...staff, 'portal:read'],
   'GET /dossiers/{code}/history': [...staff, 'portal:read'],
+  'GET /dossiers/{code}/documents': [...staff, 'portal:read'],
+  'GET /dossiers/{code}/documents/{id}': [...staff, 'portal:read'],
+  'POST /dossiers/{code}/documents': ['officer', 'specialist', 'portal:submit'],
   'POST /dossiers/{code}/actions': [...staff, 'portal:submit'],
   'POST /dossiers/{code}/components/{component}/upload-url': ['officer', 'specialist', 'portal:submit'],
   'GET /alerts': staff,
@@ -66,7 +69,10 @@ describe('the authorization matrix', () => {
   it.each(cases)('%s as %s: allowed %s', async (route, caller, isAllowed) => {
     const [method, template] = route.split(' ') as [string, string];
     const path =
-      template.replace('{code}', route.includes('procedures') ? '1.001193' : code).replace('{component}', 'TK') +
+      template
+        .replace('{code}', route.includes('procedures') ? '1.001193' : code)
+        .replace('{component}', 'TK')
+        .replace('{id}', '00000000-0000-4000-8000-000000000000') +
       (route === 'GET /public/dossiers/{code}'
         ? '?pin=00000000'
         : route === 'GET /reports'

@@ -180,9 +180,15 @@ describe('a function, locally as in the stack', () => {
     await expect(ward.runAs('document-upload', () => upload('elsewhere/a.pdf'))).rejects.toMatchObject({
       name: 'AccessDenied',
     });
+    // It signs downloads of documents, none elsewhere, and deletes nothing.
     await expect(
       ward.runAs('document-upload', () =>
-        s3().send(new GetObjectCommand({ Bucket: bucketName(), Key: 'dossiers/X/a.pdf' })),
+        s3().send(new GetObjectCommand({ Bucket: bucketName(), Key: 'elsewhere/a.pdf' })),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(
+      ward.runAs('document-upload', () =>
+        s3().send(new DeleteObjectCommand({ Bucket: bucketName(), Key: 'dossiers/X/a.pdf' })),
       ),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
 
