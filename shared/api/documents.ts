@@ -94,7 +94,9 @@ export const documentView = z
         'checksum_mismatch',
         'unsupported_type',
         'type_mismatch',
+        'malformed',
         'component_not_filed',
+        'ticket_used',
       ])
       .optional()
       .meta({ description: 'Why a rejected file was refused' }),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { birthRegistration, idempotent, PDF_BYTES } from '../support/fixtures.ts';
+import { pngFile } from '../support/scans.ts';
 import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 let ward: TestWard;
@@ -202,12 +203,7 @@ describe('GET /dossiers/{code}/documents/{id}', () => {
 });
 
 describe('POST /dossiers/{code}/documents', () => {
-  /** A PNG the test makes: signature, IHDR of 1×1, IEND. */
-  const png = Buffer.from(
-    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a3' +
-      '1e3b6f0000000049454e44ae426082',
-    'hex',
-  );
+  const png = pngFile();
   const ask = (code: string, body: Record<string, unknown>, as: TokenRequest = portal) =>
     ward.api.post(`/dossiers/${code}/documents`, body, { as, headers: { 'accept-language': 'en' } });
 
