@@ -275,8 +275,14 @@ export const routes = {
       'Received by channel, refused at intake, online share and rates, resolved early / on time / late and the on-time rate, other outcomes, apologies, digitisation rate, fee-bearing dossiers and online payment. Each event counts on the day it happened in the ward’s time zone.',
     query: schema(api.reports, 'reportQuery'),
     responses: {
-      200: { description: 'The figures', schema: schema(api.reports, 'reportView') },
+      200: {
+        description:
+          'The figures: JSON by default; with `Accept: text/csv` a CSV for a spreadsheet (UTF-8 with a byte order mark, Vietnamese headings, one record per figure and per month); with `Accept: text/html` a printable A4 page in Vietnamese with the figures and a monthly chart',
+        schema: schema(api.reports, 'reportView'),
+        formats: ['text/csv', 'text/html'],
+      },
       400: problem('The period or scope is not valid'),
+      406: problem('The Accept header allows none of JSON, CSV and HTML'),
     },
   }),
   'GET /public/dossiers/{code}': route({

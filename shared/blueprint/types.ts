@@ -14,6 +14,11 @@ export interface ResponseSpec {
   schema?: LazySchema;
   /** Response headers worth documenting (ETag, Location…). */
   headers?: Record<string, string>;
+  /**
+   * Media types the answer also comes in besides JSON (the default), chosen by the request's Accept header; an
+   * Accept that allows none of them nor JSON is answered 406. Only a 200's are negotiated.
+   */
+  formats?: readonly string[];
 }
 
 export interface RouteSpec<

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'precondition_required'
   | 'unprocessable'
   | 'unsupported_media_type'
+  | 'not_acceptable'
   | 'conflict'
   | 'too_many_requests'
   | 'unavailable';
@@ -97,6 +98,14 @@ export class RuleBroken extends Unprocessable {
 
 export class UnsupportedMediaType extends DomainError {
   readonly kind = 'unsupported_media_type';
+}
+
+/** The Accept header asks for no media type the route answers in (406); `available` lists those it does. */
+export class NotAcceptable extends DomainError {
+  readonly kind = 'not_acceptable';
+  constructor(available: readonly string[]) {
+    super('media_type_not_acceptable', { available: available.join(', ') }, { available: [...available] });
+  }
 }
 
 export class Conflict extends DomainError {

@@ -44,7 +44,13 @@ export function vietnameseNumber(value: number): string {
 /** "70.98%" → "70,98%": and a decimal comma. */
 const vietnamesePercent = (percent: string | null) => (percent === null ? '—' : percent.replace('.', ','));
 
-const COLOURS = { online: '#1d4ed8', inPerson: '#0f766e', postal: '#c2410c', resolved: '#7e22ce' } as const;
+/** Distinct hues that print well; the printing test finds each on the screenshot. */
+export const CHART_COLOURS = {
+  online: '#1d4ed8',
+  inPerson: '#0f766e',
+  postal: '#c2410c',
+  resolved: '#7e22ce',
+} as const;
 
 /** A step of 1, 2 or 5 times a power of ten, giving at most about five gridlines up to `max`. */
 function axisStep(max: number): number {
@@ -82,10 +88,10 @@ export function seriesChart(series: readonly ReportMonth[]): Markup {
     const { online, inPerson, postal } = month.received;
     const label = vietnameseMonth(month.month);
     return html`<g>
-${rect(receivedX, 0, online, COLOURS.online, `${label}: ${SERIES_LABELS.online} ${vietnameseNumber(online)}`)}
-${rect(receivedX, online, online + inPerson, COLOURS.inPerson, `${label}: ${SERIES_LABELS.inPerson} ${vietnameseNumber(inPerson)}`)}
-${rect(receivedX, online + inPerson, online + inPerson + postal, COLOURS.postal, `${label}: ${SERIES_LABELS.postal} ${vietnameseNumber(postal)}`)}
-${rect(resolvedX, 0, month.resolved, COLOURS.resolved, `${label}: ${SERIES_LABELS.resolved} ${vietnameseNumber(month.resolved)}`)}
+${rect(receivedX, 0, online, CHART_COLOURS.online, `${label}: ${SERIES_LABELS.online} ${vietnameseNumber(online)}`)}
+${rect(receivedX, online, online + inPerson, CHART_COLOURS.inPerson, `${label}: ${SERIES_LABELS.inPerson} ${vietnameseNumber(inPerson)}`)}
+${rect(receivedX, online + inPerson, online + inPerson + postal, CHART_COLOURS.postal, `${label}: ${SERIES_LABELS.postal} ${vietnameseNumber(postal)}`)}
+${rect(resolvedX, 0, month.resolved, CHART_COLOURS.resolved, `${label}: ${SERIES_LABELS.resolved} ${vietnameseNumber(month.resolved)}`)}
 <text x="${(receivedX + bar / 2).toFixed(1)}" y="${(y(receivedOf(month)) - 3).toFixed(1)}" text-anchor="middle">${vietnameseNumber(receivedOf(month))}</text>
 <text x="${(resolvedX + bar / 2).toFixed(1)}" y="${(y(month.resolved) - 3).toFixed(1)}" text-anchor="middle">${vietnameseNumber(month.resolved)}</text>
 <text x="${centre.toFixed(1)}" y="${plot.bottom + 16}" text-anchor="middle">${label}</text>
@@ -100,7 +106,7 @@ ${rect(resolvedX, 0, month.resolved, COLOURS.resolved, `${label}: ${SERIES_LABEL
   };
   let x = plot.left;
   const legend = (['online', 'inPerson', 'postal', 'resolved'] as const).map((key) => {
-    const item = html`<rect x="${x}" y="6" width="12" height="12" fill="${COLOURS[key]}"/><text x="${x + 17}" y="16">${names[key]}</text>`;
+    const item = html`<rect x="${x}" y="6" width="12" height="12" fill="${CHART_COLOURS[key]}"/><text x="${x + 17}" y="16">${names[key]}</text>`;
     x += 17 + names[key].length * 7 + 24;
     return item;
   });
@@ -135,7 +141,8 @@ th, td { border: 0.5pt solid #777; padding: 1mm 2mm; text-align: left; vertical-
 th.section { background: #eef2f7; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 tr { break-inside: avoid; }
-figure { margin: 5mm 0 0; break-inside: avoid; }
+figure { margin: 4mm 0 0; break-inside: avoid; }
+table.months { break-inside: avoid; }
 figcaption { font-weight: bold; margin-bottom: 2mm; }
 svg { width: 100%; height: auto; font-size: 11px; }
 svg .grid { stroke: #ddd; stroke-width: 1; }
@@ -144,8 +151,8 @@ footer { margin-top: 4mm; font-size: 8pt; color: #444; }
 `;
 
 /**
- * The printable report: an A4 page in Vietnamese with the ward, the period, the figures as a table and the
- * monthly chart. One file with nothing outside it: no script, no external style, image or font, and a Content
+ * The printable report: A4 pages in Vietnamese with the ward, the period, the monthly chart first (what a reader
+ * takes in at a glance, on the first page), then the figures as a table and the chart's numbers. One file with nothing outside it: no script, no external style, image or font, and a Content
  * Security Policy that would block them anyway, so a saved copy prints the same anywhere.
  */
 export function reportHtml(report: ReportDocument): string {
@@ -175,19 +182,19 @@ ${section.rows.map((row) => html`<tr><td>${row.label}</td>${figureCells(row)}</t
 <h1>Báo cáo tình hình tiếp nhận và giải quyết hồ sơ thủ tục hành chính</h1>
 <p class="period">${period}</p>
 <p class="scope">Phạm vi: ${report.scope}</p>
+<figure>
+<figcaption>Hồ sơ tiếp nhận theo kênh (trực tuyến, trực tiếp, bưu chính công ích) và hồ sơ đã giải quyết, theo tháng</figcaption>
+${seriesChart(report.series)}
+</figure>
 <table>
 <thead><tr><th>Chỉ tiêu</th><th class="n">Số liệu</th><th class="n">Tỷ lệ</th></tr></thead>
 ${sections}
 </table>
-<figure>
-<figcaption>Hồ sơ tiếp nhận theo kênh (trực tuyến, trực tiếp, bưu chính công ích) và hồ sơ đã giải quyết, theo tháng</figcaption>
-${seriesChart(report.series)}
-<table>
+<table class="months">
 <thead><tr><th>Tháng</th><th class="n">${SERIES_LABELS.online}</th><th class="n">${SERIES_LABELS.inPerson}</th><th class="n">${SERIES_LABELS.postal}</th><th class="n">${SERIES_LABELS.resolved}</th></tr></thead>
 <tbody>
 ${monthly}</tbody>
 </table>
-</figure>
 <footer>Mỗi sự kiện được tính vào ngày nó xảy ra, theo múi giờ của đơn vị. Tỷ lệ là phân số chính xác, làm tròn đến hai chữ số thập phân.</footer>
 </body>
 </html>

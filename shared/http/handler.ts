@@ -14,6 +14,7 @@ import {
   DomainError,
   errorHeaders,
   type FieldViolation,
+  NotAcceptable,
   NotFound,
   ServiceUnavailable,
   UnsupportedMediaType,
@@ -23,6 +24,7 @@ import { logger, metrics } from '../observability.ts';
 import { loadSecrets } from '../security/secrets.ts';
 import { authorize, type CallerContext, type Principal, principalFromAuthorizer } from './auth.ts';
 import { type Locale, negotiateLocale } from './messages.ts';
+import { preferredMediaType } from './negotiate.ts';
 import { problemFor, problemResponse, violationsFromZod } from './problem.ts';
 
 type Out<S> = S extends LazySchema<infer T> ? z.output<T> : undefined;
@@ -34,6 +36,8 @@ export interface RequestOf<R extends RouteSpec> {
   body: Out<R['body']>;
   principal: Principal;
   locale: Locale;
+  /** The media type to answer in: JSON, or one of the route's `formats` the Accept header prefers. */
+  mediaType: string;
   requestId: string;
   /** The instant the gateway received the request: the one clock of a request. */
   receivedAt: number;
@@ -43,9 +47,14 @@ export interface RequestOf<R extends RouteSpec> {
 
 export interface Reply {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** A body that is not JSON (a route's `formats`), sent as it is with its media type; instead of `body`. */
+  text?: { mediaType: string; content: string };
   headers?: Record<string, string>;
 }
+
+const JSON_MEDIA_TYPE = 'application/json';
 
 type RoutesOf<F extends FunctionName> = {
   [K in RouteKey]: (typeof routes)[K]['function'] extends F ? K : never;
@@ -95,26 +104,38 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
       );
       authorize(principal, spec.access);
       const input = parseRequest(await routeSchemas, event);
+      const formats = spec.responses[200]?.formats;
+      const offered = formats ? [JSON_MEDIA_TYPE, ...formats] : undefined;
+      const mediaType = offered ? preferredMediaType(event.headers?.accept, offered) : JSON_MEDIA_TYPE;
+      if (!mediaType) throw new NotAcceptable(offered!);
       await loadSecrets(secrets);
       const reply = await inTime(
         handler({
           ...input,
           principal,
           locale,
+          mediaType,
           requestId,
           receivedAt: event.requestContext.timeEpoch,
           remainingMs: () => answerBy - Date.now(),
         } as never),
         answerBy,
       );
+      const body = reply.text
+        ? { type: reply.text.mediaType, content: reply.text.content }
+        : reply.body === undefined
+          ? undefined
+          : { type: 'application/json; charset=utf-8', content: JSON.stringify(reply.body) };
       return {
         statusCode: reply.status,
         headers: {
-          ...(reply.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+          ...(body ? { 'content-type': body.type } : {}),
           'content-language': locale,
+          // A cache keeps one answer per Accept of a route whose answer depends on it.
+          ...(offered ? { vary: 'accept' } : {}),
           ...reply.headers,
         },
-        ...(reply.body === undefined ? {} : { body: JSON.stringify(reply.body) }),
+        ...(body ? { body: body.content } : {}),
       };
     } catch (error) {
       if (!(error instanceof DomainError)) logger.error('unexpected error', error as Error);

@@ -18,6 +18,7 @@ export const problemTitles: Record<ErrorKind | 'internal', Text> = {
   precondition_required: { vi: 'Thiếu điều kiện phiên bản', en: 'A version precondition is required' },
   unprocessable: { vi: 'Không thể xử lý yêu cầu', en: 'The request cannot be processed' },
   unsupported_media_type: { vi: 'Định dạng nội dung không được hỗ trợ', en: 'Unsupported media type' },
+  not_acceptable: { vi: 'Không có định dạng trả lời phù hợp', en: 'Not acceptable' },
   conflict: { vi: 'Xung đột dữ liệu', en: 'Conflict' },
   too_many_requests: { vi: 'Quá nhiều lần thử', en: 'Too many attempts' },
   unavailable: { vi: 'Hệ thống tạm thời bận', en: 'Temporarily unavailable' },
@@ -376,6 +377,11 @@ export const messages: Record<string, Text> = {
   document_not_found: {
     vi: 'Hồ sơ {code} không có tài liệu {id}.',
     en: 'Dossier {code} has no document {id}.',
+  },
+  // Formats of a report (issue 11, CSV and printable HTML).
+  media_type_not_acceptable: {
+    vi: 'Không thể trả lời theo định dạng mà tiêu đề Accept yêu cầu. Các định dạng có: {available}.',
+    en: 'None of the media types the Accept header asks for is available. Available: {available}.',
   },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },

@@ -110,7 +110,15 @@ function operation(
     const mediaType = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
     responses[status] = {
       description: response.description,
-      ...(response.schema ? { content: { [mediaType]: { schema: response.schema } } } : {}),
+      ...(response.schema
+        ? {
+            content: {
+              [mediaType]: { schema: response.schema },
+              // The other formats are text the JSON's schema does not describe.
+              ...Object.fromEntries((response.formats ?? []).map((format) => [format, { schema: { type: 'string' } }])),
+            },
+          }
+        : {}),
       ...(response.headers
         ? {
             headers: Object.fromEntries(

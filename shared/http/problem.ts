@@ -13,6 +13,7 @@ const statusOf: Record<ErrorKind, number> = {
   action_not_allowed: 409,
   conflict: 409,
   version_mismatch: 412,
+  not_acceptable: 406,
   unsupported_media_type: 415,
   unprocessable: 422,
   precondition_required: 428,

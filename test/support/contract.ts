@@ -109,6 +109,12 @@ export function checkAnswer(answer: Answer): void {
       `${where}: status ${status} is not documented for this route (documented: ${statuses.join(', ')}): ${JSON.stringify(body)}`,
     );
   }
+  // A format the route also answers in besides JSON (CSV, HTML): text its schema does not describe.
+  const format = contentType.split(';')[0]!.trim().toLowerCase();
+  if (documented.formats?.includes(format)) {
+    if (typeof body !== 'string') throw new ContractBroken(`${where}: a ${format} answer without a text body`);
+    return;
+  }
   const isProblem = documented.schema === problemSchema;
   if (isProblem !== /^application\/problem\+json\b/.test(contentType)) {
     throw new ContractBroken(
