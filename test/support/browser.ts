@@ -24,7 +24,7 @@ function onPath(name: string): string | undefined {
 
 /** The browser and poppler's tools, or an error saying how to install them: a missing browser is no silent skip. */
 export function printingTools(): { chromium: string; pdftotext: string; pdfinfo: string } {
-  const chromium = process.env.CHROMIUM ?? onPath('chromium-headless-shell') ?? onPath('chromium');
+  const chromium = process.env.CHROMIUM || onPath('chromium-headless-shell') || onPath('chromium');
   const pdftotext = onPath('pdftotext');
   const pdfinfo = onPath('pdfinfo');
   if (!chromium)
