@@ -21,20 +21,22 @@ export const handler = httpFunction('reports', {
     const headers = { 'cache-control': 'no-store' };
     if (mediaType === 'application/json') return { status: 200, body: view, headers };
     // The same figures for a leader to hand on, with the monthly series the chart and the CSV add.
+    // Printed in Vietnamese whatever the Accept-Language: the header must not say otherwise.
+    const printed = { ...headers, 'content-language': 'vi' };
     const document = reportDocument(view, scopeInWords(query, ward.catalog.procedures), monthlySeries(query, days));
     if (mediaType === 'text/csv') {
       const file = `bao-cao-${ward.unitCode}-${query.from}-${query.to}.csv`.replace(/[^\w.-]/g, '_');
       return {
         status: 200,
         text: { mediaType: 'text/csv; charset=utf-8; header=present', content: reportCsv(document) },
-        headers: { ...headers, 'content-disposition': `attachment; filename="${file}"` },
+        headers: { ...printed, 'content-disposition': `attachment; filename="${file}"` },
       };
     }
     return {
       status: 200,
       text: { mediaType: 'text/html; charset=utf-8', content: reportHtml(document) },
       // The page carries the same policy in a meta element, so a saved copy keeps it.
-      headers: { ...headers, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" },
+      headers: { ...printed, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" },
     };
   },
 });

@@ -30,9 +30,9 @@ const grouped = (n: number) => new Intl.NumberFormat('vi-VN').format(n);
 const percentText = (rate: ReportRate) => (rate.percent === null ? '—' : rate.percent.replace('.', ','));
 
 /** An answer's bytes as sent (fetch's text() would drop a byte order mark), its contract checked. */
-async function fetchReport(accept: string) {
+async function fetchReport(accept: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${ward.api.url}/reports?${period()}`, {
-    headers: { accept, authorization: `Bearer ${await ward.api.token(leader)}` },
+    headers: { ...headers, accept, authorization: `Bearer ${await ward.api.token(leader)}` },
   });
   const bytes = Buffer.from(await response.arrayBuffer());
   const contentType = response.headers.get('content-type') ?? '';
@@ -96,9 +96,11 @@ describe('the report’s formats', () => {
   });
 
   it('is a CSV with Accept: text/csv: a byte order mark, CRLF, Vietnamese headings and the same figures', async () => {
-    const csv = await fetchReport('text/csv');
+    const csv = await fetchReport('text/csv', { 'accept-language': 'en' });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8; header=present');
+    // Vietnamese whatever language the caller's errors come in.
+    expect(csv.headers.get('content-language')).toBe('vi');
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="bao-cao-[\w.-]+\.csv"$/);
     expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = csv.bytes.toString('utf8').slice(1);

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { reportDocument, scopeInWords } from '../../../functions/reports/document.ts';
+import { readWardFile } from '../../../shared/config/ward-files.ts';
+import { figuresOf, sumCounters } from '../../../shared/domain/figures.ts';
+import { counterNames } from '../../../shared/domain/report.ts';
 import { CSV_HEADINGS, reportCsv } from '../../../shared/domain/report-csv.ts';
 import { monthlySeries, monthsOf, type ReportDocument } from '../../../shared/domain/report-document.ts';
 import { escapeHtml, reportHtml, vietnameseNumber } from '../../../shared/domain/report-html.ts';
@@ -188,5 +192,41 @@ describe('the monthly series', () => {
     expect(vietnameseNumber(27_367_024)).toBe('27.367.024');
     expect(vietnameseNumber(999)).toBe('999');
     expect(vietnameseNumber(0)).toBe('0');
+  });
+});
+
+describe('the report document of the JSON view', () => {
+  const procedures = readWardFile('sample').catalog.procedures;
+
+  it('names the scope in words, from the catalog where it knows the code', () => {
+    const birth = procedures.find((p) => p.code === '1.001193')!;
+    expect(scopeInWords({}, procedures)).toBe('Toàn đơn vị');
+    expect(scopeInWords({ procedure: '1.001193' }, procedures)).toBe(`Thủ tục 1.001193: ${birth.name}`);
+    expect(scopeInWords({ field: birth.field.code }, procedures)).toBe(
+      `Lĩnh vực ${birth.field.name} (${birth.field.code})`,
+    );
+    expect(scopeInWords({ procedure: '9.999999' }, procedures)).toBe('Thủ tục 9.999999');
+  });
+
+  it('prints every figure of the view, each once', () => {
+    const view = {
+      ward: { name: 'Phường Mẫu', unitCode: '000.00.00.H99' },
+      period: { from: '2025-07-01', to: '2025-09-30' },
+      scope: 'ward',
+      ...figuresOf(sumCounters([Object.fromEntries(counterNames.map((name, i) => [name, 1000 + i]))])),
+    };
+    const printed = reportDocument(view, 'Toàn đơn vị', [])
+      .sections.flatMap((s) => s.rows)
+      .map((row) => JSON.stringify(row.value));
+    // Every count and rate of the view, found by walking it: a figure the adapter forgets fails here.
+    const figures: string[] = [];
+    const walk = (value: unknown): void => {
+      if (typeof value === 'number') figures.push(JSON.stringify(value));
+      else if (value && typeof value === 'object' && 'percent' in value) figures.push(JSON.stringify(value));
+      else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+    };
+    const { ward: _ward, period: _period, scope: _scope, ...rest } = view;
+    walk(rest);
+    expect(printed.sort()).toEqual(figures.sort());
   });
 });
