@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readWardFile } from '../../../shared/config/ward-files.ts';
+import { WorkingCalendar } from '../../../shared/domain/calendar.ts';
 import {
   allowsElectronicResult,
   awaitedComponent,
@@ -8,7 +9,9 @@ import {
   targetKey,
 } from '../../../shared/domain/documents.ts';
 import type { Actor, Dossier } from '../../../shared/domain/dossier.ts';
+import { RuleBroken, ValidationFailed } from '../../../shared/domain/errors.ts';
 import { counterDeltas } from '../../../shared/domain/report.ts';
+import { decide, type WorkflowState } from '../../../shared/domain/workflow.ts';
 
 const code = '000.00.00.H99-260309-0001';
 const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -113,5 +116,79 @@ describe('the e-result counter', () => {
     ]);
     const replaced = { ...first, eResult: eResult('1f8fad5b-d9cb-469f-a165-70867728950e', '2026-03-11T02:00:00.000Z') };
     expect(counterDeltas(first, replaced, 'Asia/Ho_Chi_Minh')).toEqual([]);
+  });
+});
+
+describe('the workflow and e-results', () => {
+  const calendar = new WorkingCalendar({
+    timeZone: ward.timeZone,
+    sessions: ward.officeHours.sessions,
+    weekdays: ward.officeHours.weekdays,
+    holidayOverrides: [],
+  });
+  const procedure = ward.catalog.procedures.find((p) => p.code === '1.001193')!;
+  const officerActor: Actor = { kind: 'staff', id: 'u1', username: 'officer.local', name: 'Hồng', role: 'officer' };
+  const holderActor: Actor = { kind: 'staff', id: 'u2', username: 'specialist.42', name: 'Hà', role: 'specialist' };
+  const state = (status: WorkflowState['status']): WorkflowState => ({
+    code,
+    version: 5,
+    status,
+    procedureCode: procedure.code,
+    processingMinutes: 480,
+    portalId: 'dvcqg',
+    componentCodes: ['TK', 'GCS'],
+    receivedAt: '2026-03-09T01:00:00.000Z',
+    dueAt: '2026-03-10T01:00:00.000Z',
+    assignee: 'specialist.42',
+    department: 'Tư pháp – Hộ tịch',
+    feeVnd: 0,
+    paymentMethod: null,
+    paidAt: null,
+    resumeStatus: null,
+    remainingMinutes: null,
+    apologizedAt: null,
+  });
+  const ctx = { now: Date.parse('2026-03-09T03:00:00.000Z'), calendar, supplementClock: 'pause' as const, procedure };
+
+  it('returns online only with an e-result, naming the channel; in person without one', () => {
+    const online = { action: 'return_result', channel: 'online' } as const;
+    const refused = (() => {
+      try {
+        decide(state('resolved'), online, [officerActor], { ...ctx, staff: ward.staff });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refused).toBeInstanceOf(RuleBroken);
+    expect((refused as RuleBroken).violations).toEqual([
+      expect.objectContaining({ field: 'channel', rule: 'online_return_needs_e_result' }),
+    ]);
+    expect(
+      decide(state('resolved'), online, [officerActor], { ...ctx, staff: ward.staff, eResult: true }).toStatus,
+    ).toBe('returned');
+    const inPerson = { action: 'return_result', channel: 'in_person' } as const;
+    expect(decide(state('resolved'), inPerson, [officerActor], { ...ctx, staff: ward.staff }).toStatus).toBe(
+      'returned',
+    );
+  });
+
+  it('keeps the components a supplement asks for with their names, and refuses codes the procedure does not have', () => {
+    const asked = decide(
+      state('in_progress'),
+      { action: 'request_supplement', missing: ['Văn bản ủy quyền'], components: ['UQ', 'UQ'] },
+      [holderActor],
+      { ...ctx, staff: ward.staff },
+    );
+    expect(asked.changes.supplement).toMatchObject({
+      components: [{ code: 'UQ', name: procedure.components.find((c) => c.code === 'UQ')!.name }],
+    });
+    expect(() =>
+      decide(
+        state('in_progress'),
+        { action: 'request_supplement', missing: ['x'], components: ['XYZ'] },
+        [holderActor],
+        { ...ctx, staff: ward.staff },
+      ),
+    ).toThrow(ValidationFailed);
   });
 });
