@@ -34,5 +34,7 @@ export const portalStatusMessageSchema = z.object({
   /** The date promised to the citizen: the due date, or the later one an apology set (absent from older messages). */
   appointmentAt: z.iso.datetime().nullable().optional(),
   timing: z.enum(['early', 'on_time', 'late']).nullable(),
+  /** The dossier's electronic result, once verified: its document id and the API path the portal fetches it from. */
+  result: z.object({ documentId: z.uuid(), path: z.string() }).nullable().optional(),
 });
 export type PortalStatusMessage = z.output<typeof portalStatusMessageSchema>;

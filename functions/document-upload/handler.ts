@@ -4,13 +4,26 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
 import { createUpload, getUpload, listUploads } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
-import { wardConfig } from '../../shared/config/current-ward.ts';
-import { documentKey, mayAddDocuments, type Upload, type UploadRequester } from '../../shared/domain/documents.ts';
-import { isFinished } from '../../shared/domain/dossier.ts';
+import { findProcedure, wardConfig } from '../../shared/config/current-ward.ts';
+import {
+  allowsElectronicResult,
+  awaitedComponent,
+  type DocumentTarget,
+  mayAddDocuments,
+  mayAddOfficePapers,
+  RESULT_STATUSES,
+  type RejectionReason,
+  targetKey,
+  targetOf,
+  type Upload,
+  type UploadRequester,
+} from '../../shared/domain/documents.ts';
+import { type Actor, type Dossier, isFinished } from '../../shared/domain/dossier.ts';
 import { Conflict, Forbidden, NotFound, RuleBroken, Unprocessable } from '../../shared/domain/errors.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import type { Principal } from '../../shared/http/auth.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
+import { type Locale, message } from '../../shared/http/messages.ts';
 
 const EXPIRES_SECONDS = 15 * 60;
 /** A download URL is for opening the file now, not for passing around. */
@@ -32,15 +45,49 @@ async function visibleDossier(code: string, principal: Principal) {
   return dossier;
 }
 
-/** An upload as the documents list shows it: what was declared, and what was measured once a file came. */
-function documentOf(upload: Upload) {
+/** Why a file was refused, in the message catalog's words. */
+const reasonMessages: Record<RejectionReason, string> = {
+  empty: 'document_empty',
+  too_large: 'document_too_large',
+  size_mismatch: 'document_size_mismatch',
+  checksum_mismatch: 'document_checksum_mismatch',
+  unsupported_type: 'document_unsupported_type',
+  type_mismatch: 'document_type_mismatch',
+  malformed: 'malformed',
+  component_not_filed: 'component_not_filed',
+  dossier_not_resolved: 'document_not_resolved',
+  ticket_used: 'document_ticket_used',
+};
+
+/**
+ * An upload as the documents list shows it: what was declared, and what was measured once a file came; a rejection's
+ * reason and defect also in the caller's language.
+ */
+function documentOf(upload: Upload, locale: Locale) {
+  const target = targetOf(upload);
+  const reason = upload.reason && upload.reason !== 'ticket_used' ? upload.reason : undefined;
   return {
     id: upload.uploadId,
-    kind: 'component' as const,
-    component: upload.componentCode,
+    kind: target.kind,
+    ...(target.kind === 'component' ? { component: target.componentCode } : {}),
     fileName: upload.fileName,
     state: upload.state,
-    ...(upload.reason && upload.reason !== 'ticket_used' ? { reason: upload.reason } : {}),
+    ...(reason
+      ? {
+          reason,
+          reasonDetail: message(reasonMessages[reason], locale, { component: upload.componentCode }) ?? reason,
+        }
+      : {}),
+    ...(reason && upload.defect
+      ? {
+          defect: {
+            code: upload.defect.code,
+            detail:
+              message(upload.defect.code, locale, 'params' in upload.defect ? upload.defect.params : {}) ??
+              upload.defect.code,
+          },
+        }
+      : {}),
     contentType: upload.expected.contentType,
     sizeBytes: upload.expected.sizeBytes,
     sha256: upload.expected.sha256,
@@ -65,13 +112,61 @@ function documentOf(upload: Upload) {
 type UploadAsked = { fileName: string; contentType: string; sizeBytes: number; sha256: string };
 
 /**
- * Signs the URL of one component's upload and stores its record. `field` names the body field that chose the
- * component (`component`), so that a component the dossier does not list is a 422 naming it; the older route chose it
- * in the path.
+ * Refuses an upload the dossier does not take now: a component it does not list (a 422 naming `field`, the body
+ * field that chose it; the older route chose it in the path) unless the supplement it awaits asks for it; a result
+ * outside `resolved`, or where the procedure's result form is paper only; a result or an extra page from a portal, or
+ * from staff not handling the dossier; anything on a finished dossier. A supplement-awaited component is allowed.
  */
+function admit(dossier: Dossier, target: DocumentTarget, actors: Actor[], field: string | undefined): void {
+  const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
+  const staff = wardConfig().staff;
+  if (target.kind !== 'component') {
+    if (!mayAddOfficePapers(assignment, actors, staff)) {
+      if (actors.some((a) => a.kind === 'staff')) throw new Forbidden('action_assigned_to_other', { action: 'upload' });
+      throw new Forbidden('office_papers_by_staff', { kind: target.kind });
+    }
+  } else if (!mayAddDocuments(assignment, actors, staff))
+    throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
+  if (target.kind === 'result') {
+    if (!(RESULT_STATUSES as readonly string[]).includes(dossier.status))
+      throw new Conflict('result_not_resolved', { code: dossier.code, status: dossier.status });
+    if (!allowsElectronicResult(findProcedure(dossier.procedure.code)?.resultForm)) {
+      throw new RuleBroken(
+        {
+          in: 'body',
+          field: 'kind',
+          rule: 'electronic_result_form',
+          message: 'result_form_paper',
+          params: { procedure: dossier.procedure.code },
+        },
+        { procedure: dossier.procedure.code },
+      );
+    }
+    return;
+  }
+  if (isFinished(dossier.status))
+    throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
+  if (target.kind !== 'component') return;
+  const { componentCode } = target;
+  if (dossier.components.some((c) => c.code === componentCode) || awaitedComponent(dossier, componentCode)) return;
+  const components = { components: dossier.components.map((c) => c.code) };
+  if (field === undefined) throw new Unprocessable('component_not_filed', { component: componentCode }, components);
+  throw new RuleBroken(
+    {
+      in: 'body',
+      field,
+      rule: 'component_filed',
+      message: 'component_not_filed',
+      params: { component: componentCode },
+    },
+    components,
+  );
+}
+
+/** Signs the URL of one upload and stores its record, once the dossier takes it (see `admit`). */
 async function signUpload(
   code: string,
-  componentCode: string,
+  target: DocumentTarget,
   request: UploadAsked,
   principal: Principal,
   receivedAt: number,
@@ -79,36 +174,18 @@ async function signUpload(
 ) {
   const dossier = await visibleDossier(code, principal);
   const actors = actorsOf(principal);
-  const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
-  if (!mayAddDocuments(assignment, actors, wardConfig().staff))
-    throw new Forbidden('action_assigned_to_other', { action: 'upload-url' });
-  if (isFinished(dossier.status))
-    throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
-  if (!dossier.components.some((c) => c.code === componentCode)) {
-    const components = { components: dossier.components.map((c) => c.code) };
-    if (field === undefined) throw new Unprocessable('component_not_filed', { component: componentCode }, components);
-    throw new RuleBroken(
-      {
-        in: 'body',
-        field,
-        rule: 'component_filed',
-        message: 'component_not_filed',
-        params: { component: componentCode },
-      },
-      components,
-    );
-  }
+  admit(dossier, target, actors, field);
   const [actor] = actors;
   if (!actor) throw new Error('the route admits staff and portals only');
   const requestedBy: UploadRequester = { kind: actor.kind, id: actor.id, name: actor.name };
   const uploadId = randomUUID();
-  const key = documentKey(dossier.code, componentCode, uploadId, request.fileName);
+  const key = targetKey(dossier.code, target, uploadId, request.fileName);
   const sha256 = request.sha256.toLowerCase();
   const expiresAt = Math.floor(receivedAt / 1000) + EXPIRES_SECONDS;
   await createUpload({
     code: dossier.code,
     uploadId,
-    componentCode: componentCode,
+    ...(target.kind === 'component' ? { componentCode: target.componentCode } : { kind: target.kind }),
     key,
     fileName: request.fileName,
     expected: { contentType: request.contentType, sizeBytes: request.sizeBytes, sha256 },
@@ -153,16 +230,20 @@ async function signUpload(
 }
 
 export const handler = httpFunction('document-upload', {
-  'GET /dossiers/{code}/documents': async ({ params, query, principal }) => {
+  'GET /dossiers/{code}/documents': async ({ params, query, principal, locale }) => {
     const dossier = await visibleDossier(params.code, principal);
     const page = await listUploads(dossier.code, { limit: query.limit, after: query.cursor });
     return {
       status: 200,
-      body: { code: dossier.code, items: page.items.map(documentOf), ...(page.after ? { cursor: page.after } : {}) },
+      body: {
+        code: dossier.code,
+        items: page.items.map((upload) => documentOf(upload, locale)),
+        ...(page.after ? { cursor: page.after } : {}),
+      },
       headers: { 'cache-control': 'no-store' },
     };
   },
-  'GET /dossiers/{code}/documents/{id}': async ({ params, principal, receivedAt }) => {
+  'GET /dossiers/{code}/documents/{id}': async ({ params, principal, receivedAt, locale }) => {
     const dossier = await visibleDossier(params.code, principal);
     const upload = await getUpload(dossier.code, params.id);
     if (!upload) throw new NotFound('document_not_found', { code: dossier.code, id: params.id });
@@ -185,14 +266,23 @@ export const handler = httpFunction('document-upload', {
         : undefined;
     return {
       status: 200,
-      body: { ...documentOf(upload), ...(download ? { download } : {}) },
+      body: { ...documentOf(upload, locale), ...(download ? { download } : {}) },
       headers: { 'cache-control': 'no-store' },
     };
   },
   'POST /dossiers/{code}/documents': async ({ params, body, principal, receivedAt }) => {
-    const { kind: _kind, component, ...request } = body;
-    return signUpload(params.code, component, request, principal, receivedAt, 'component');
+    const { fileName, contentType, sizeBytes, sha256 } = body;
+    const target: DocumentTarget =
+      body.kind === 'component' ? { kind: 'component', componentCode: body.component } : { kind: body.kind };
+    return signUpload(
+      params.code,
+      target,
+      { fileName, contentType, sizeBytes, sha256 },
+      principal,
+      receivedAt,
+      'component',
+    );
   },
   'POST /dossiers/{code}/components/{component}/upload-url': async ({ params, body, principal, receivedAt }) =>
-    signUpload(params.code, params.component, body, principal, receivedAt),
+    signUpload(params.code, { kind: 'component', componentCode: params.component }, body, principal, receivedAt),
 });

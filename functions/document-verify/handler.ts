@@ -89,9 +89,10 @@ async function verifyRecord(s3Record: S3EventRecord): Promise<void> {
   const { outcome, verdict } = await check(key, object, s3Record.eventTime);
   metrics.addMetric(outcomeMetric[outcome], MetricUnit.Count, 1);
   // The file name stays out of the log: people name scans after their owner, ID number included.
-  const { code, componentCode, uploadId } = parseDocumentKey(key) ?? {};
+  const { code, kind, componentCode, uploadId } = parseDocumentKey(key) ?? {};
   logger.info('document checked', {
     code,
+    kind,
     componentCode,
     uploadId,
     outcome,

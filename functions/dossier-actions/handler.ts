@@ -26,6 +26,11 @@ export const handler = httpFunction('dossier-actions', {
 
     const actors = actorsOf(principal);
     const ward = wardConfig();
+    // Only an online return needs to know of the e-result, which the ETag does not carry: read it for that alone.
+    const eResult =
+      body.action === 'return_result' && body.channel === 'online'
+        ? (await getDossier(state.code))?.eResult !== undefined
+        : undefined;
     let decision: Decision;
     try {
       decision = decide(state, body, actors, {
@@ -34,6 +39,7 @@ export const handler = httpFunction('dossier-actions', {
         supplementClock: ward.supplementClock,
         procedure: findProcedure(state.procedureCode),
         staff: ward.staff,
+        ...(eResult !== undefined ? { eResult } : {}),
       });
     } catch (error) {
       // Refused on the state the caller saw (its status, its assignee): if that state is stale, say so (412)

@@ -25,5 +25,12 @@ export const handler = streamConsumer('in_order', async (record: DynamoDBRecord)
     dueAt: after.dueAt ?? null,
     appointmentAt: appointmentOf(after) ?? null,
     timing: after.timing ?? null,
+    // GET of this path gives the file's metadata and a short-lived download URL, to the filing portal only.
+    result: after.eResult
+      ? {
+          documentId: after.eResult.uploadId,
+          path: `/dossiers/${encodeURIComponent(after.code)}/documents/${after.eResult.uploadId}`,
+        }
+      : null,
   });
 });

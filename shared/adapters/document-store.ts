@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DocumentVerdict, Upload } from '../domain/documents.ts';
+import { awaitedComponent, type DocumentVerdict, RESULT_STATUSES, targetOf, type Upload } from '../domain/documents.ts';
+import type { Dossier, EResult } from '../domain/dossier.ts';
 import { dynamo, tableName } from './aws.ts';
 import { getDossier, keys } from './dossier-store.ts';
 
@@ -58,84 +59,164 @@ export async function listUploads(
 
 type Check = Required<Pick<Upload, 'object'>> & { at: string };
 
+/** The update that settles an upload: it leaves `awaiting` (and its TTL), verified or rejected with the reason. */
+function settleUpload(upload: Upload, check: Check, recorded: DocumentVerdict) {
+  const defect = recorded.ok ? undefined : recorded.defect;
+  return {
+    TableName: tableName(),
+    Key: uploadKey(upload.code, upload.uploadId),
+    UpdateExpression: `SET #state = :state, checkedAt = :at, #object = :object, ${recorded.ok ? 'contentType = :outcome' : 'reason = :outcome'}${defect ? ', defect = :defect' : ''} REMOVE expiresAt`,
+    ConditionExpression: '#state = :awaiting',
+    ExpressionAttributeNames: { '#state': 'state', '#object': 'object' },
+    ExpressionAttributeValues: {
+      ':state': recorded.ok ? 'verified' : 'rejected',
+      ':at': check.at,
+      ':object': check.object,
+      ':outcome': recorded.ok ? recorded.contentType : recorded.reason,
+      ':awaiting': 'awaiting',
+      ...(defect ? { ':defect': defect } : {}),
+    },
+  };
+}
+
+/** Settles an upload that changes nothing on the dossier (a rejection, an extra page); `used` if one came first. */
+async function settleAlone(upload: Upload, check: Check, recorded: DocumentVerdict): Promise<DocumentVerdict | 'used'> {
+  try {
+    await dynamo().send(new UpdateCommand(settleUpload(upload, check, recorded)));
+    return recorded;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'used';
+    throw error;
+  }
+}
+
 /**
- * Records the check of the object that uses an upload URL, once: the upload item leaves `awaiting` (and its TTL),
- * and a verified file marks its component digitised in the same transaction, so a retried message can never find
- * the URL used but the component not marked. Document checks are not workflow changes: the dossier's version
- * and ETag stay as they are. Returns the verdict recorded (a verified file whose component the dossier no longer
- * lists is recorded as `component_not_filed`), or `used` when another object used the URL first.
+ * Settles an upload and writes what it does to the dossier in one transaction, so a retried message can never find
+ * the URL used but the dossier unchanged. `retry` when the dossier's condition failed (it changed under us: read it
+ * again), `used` when another object used the URL first.
+ */
+async function settleWithDossier(
+  upload: Upload,
+  check: Check,
+  recorded: DocumentVerdict,
+  dossierUpdate: {
+    UpdateExpression: string;
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  },
+): Promise<DocumentVerdict | 'used' | 'retry'> {
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: settleUpload(upload, check, recorded) },
+          { Update: { TableName: tableName(), Key: keys.dossier(upload.code), ...dossierUpdate } },
+        ],
+      }),
+    );
+    return recorded;
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const reasons = error.CancellationReasons ?? [];
+    if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'used';
+    if (reasons[1]?.Code !== 'ConditionalCheckFailed' && !reasons.some((r) => r.Code === 'TransactionConflict'))
+      throw error;
+    return 'retry';
+  }
+}
+
+/**
+ * Records the check of the object that uses an upload URL, once. A verified component's file marks the component
+ * digitised; one the dossier does not list joins it (not mandatory) while the supplement it awaits asks for it; a
+ * verified result becomes the dossier's e-result while it is `resolved`; an extra page changes nothing on the
+ * dossier. Document checks are not workflow changes: the dossier's version and ETag stay as they are, and the
+ * dossier writes are conditioned on the version read. Returns the verdict recorded (a verified file the dossier no
+ * longer takes is recorded as `component_not_filed` or `dossier_not_resolved`), or `used` when another object used
+ * the URL first.
  */
 export async function recordCheck(
   upload: Upload,
   check: Check,
   verdict: DocumentVerdict,
 ): Promise<DocumentVerdict | 'used'> {
+  const target = targetOf(upload);
+  if (!verdict.ok || target.kind === 'extra') return settleAlone(upload, check, verdict);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const index = verdict.ok
-      ? ((await getDossier(upload.code))?.components.findIndex((c) => c.code === upload.componentCode) ?? -1)
-      : -1;
-    const recorded: DocumentVerdict = verdict.ok && index < 0 ? { ok: false, reason: 'component_not_filed' } : verdict;
-    const defect = recorded.ok ? undefined : recorded.defect;
-    const uploadUpdate = {
-      TableName: tableName(),
-      Key: uploadKey(upload.code, upload.uploadId),
-      UpdateExpression: `SET #state = :state, checkedAt = :at, #object = :object, ${recorded.ok ? 'contentType = :outcome' : 'reason = :outcome'}${defect ? ', defect = :defect' : ''} REMOVE expiresAt`,
-      ConditionExpression: '#state = :awaiting',
-      ExpressionAttributeNames: { '#state': 'state', '#object': 'object' },
-      ExpressionAttributeValues: {
-        ':state': recorded.ok ? 'verified' : 'rejected',
-        ':at': check.at,
-        ':object': check.object,
-        ':outcome': recorded.ok ? recorded.contentType : recorded.reason,
-        ':awaiting': 'awaiting',
-        ...(defect ? { ':defect': defect } : {}),
-      },
-    };
-    if (!recorded.ok) {
-      try {
-        await dynamo().send(new UpdateCommand(uploadUpdate));
-        return recorded;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'used';
-        throw error;
-      }
-    }
-    const document = {
-      key: upload.key,
-      sha256: check.object.sha256,
-      contentType: recorded.contentType,
-      sizeBytes: check.object.sizeBytes,
-      verifiedAt: check.at,
-    };
-    try {
-      await dynamo().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: uploadUpdate },
-            {
-              Update: {
-                TableName: tableName(),
-                Key: keys.dossier(upload.code),
-                UpdateExpression: `SET components[${index}].#document = :document`,
-                ConditionExpression: `components[${index}].code = :component`,
-                ExpressionAttributeNames: { '#document': 'document' },
-                ExpressionAttributeValues: { ':document': document, ':component': upload.componentCode },
-              },
-            },
-          ],
-        }),
-      );
-      return recorded;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'used';
-      // The component list changed under us (a supplement), or another write raced ours: read again.
-      if (reasons[1]?.Code !== 'ConditionalCheckFailed' && !reasons.some((r) => r.Code === 'TransactionConflict'))
-        throw error;
-    }
+    const dossier = await getDossier(upload.code);
+    const settled =
+      target.kind === 'result'
+        ? await recordResult(upload, check, verdict, dossier)
+        : await recordComponent(upload, check, verdict, dossier, target.componentCode);
+    if (settled !== 'retry') return settled;
   }
-  throw new Error(`components of ${upload.code} kept changing while a document was recorded`);
+  throw new Error(`dossier ${upload.code} kept changing while a document was recorded`);
+}
+
+async function recordComponent(
+  upload: Upload,
+  check: Check,
+  verdict: DocumentVerdict & { ok: true },
+  dossier: Dossier | undefined,
+  componentCode: string,
+): Promise<DocumentVerdict | 'used' | 'retry'> {
+  const index = dossier?.components.findIndex((c) => c.code === componentCode) ?? -1;
+  const joining = dossier && index < 0 ? awaitedComponent(dossier, componentCode) : undefined;
+  if (!dossier || (index < 0 && !joining))
+    return settleAlone(upload, check, { ok: false, reason: 'component_not_filed' });
+  const document = {
+    key: upload.key,
+    sha256: check.object.sha256,
+    contentType: verdict.contentType,
+    sizeBytes: check.object.sizeBytes,
+    verifiedAt: check.at,
+  };
+  if (joining) {
+    // The supplement asked for it: it joins the dossier, not mandatory, its file with it.
+    return settleWithDossier(upload, check, verdict, {
+      UpdateExpression:
+        'SET components = list_append(components, :added), componentCodes = list_append(componentCodes, :code)',
+      ConditionExpression: '#version = :version AND #status = :awaiting AND NOT contains(componentCodes, :component)',
+      ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':added': [{ code: joining.code, name: joining.name, mandatory: false, document }],
+        ':code': [joining.code],
+        ':component': joining.code,
+        ':version': dossier.version,
+        ':awaiting': 'awaiting_supplement',
+      },
+    });
+  }
+  return settleWithDossier(upload, check, verdict, {
+    UpdateExpression: `SET components[${index}].#document = :document`,
+    ConditionExpression: `components[${index}].code = :component`,
+    ExpressionAttributeNames: { '#document': 'document' },
+    ExpressionAttributeValues: { ':document': document, ':component': componentCode },
+  });
+}
+
+async function recordResult(
+  upload: Upload,
+  check: Check,
+  verdict: DocumentVerdict & { ok: true },
+  dossier: Dossier | undefined,
+): Promise<DocumentVerdict | 'used' | 'retry'> {
+  if (!dossier || !(RESULT_STATUSES as readonly string[]).includes(dossier.status))
+    return settleAlone(upload, check, { ok: false, reason: 'dossier_not_resolved' });
+  const eResult: EResult = {
+    uploadId: upload.uploadId,
+    key: upload.key,
+    sha256: check.object.sha256!,
+    contentType: verdict.contentType,
+    sizeBytes: check.object.sizeBytes,
+    verifiedAt: check.at,
+  };
+  return settleWithDossier(upload, check, verdict, {
+    UpdateExpression: 'SET eResult = :eResult',
+    ConditionExpression: '#version = :version AND #status = :status',
+    ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
+    ExpressionAttributeValues: { ':eResult': eResult, ':version': dossier.version, ':status': dossier.status },
+  });
 }
 
 /** Notes an object that came through an already used URL; one attribute, overwritten each time. */

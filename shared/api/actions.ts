@@ -40,6 +40,10 @@ export const actionSchema = z.discriminatedUnion('action', [
         .array(freeText({ max: 500 }))
         .min(1)
         .max(50),
+      components: componentCodes.optional().meta({
+        description:
+          'Codes of the procedure’s components the supplement asks for, listed by the dossier or not: while it waits, a file of an unlisted one is taken and the component joins the dossier (not mandatory)',
+      }),
       note,
     })
     .meta({ description: 'Form 02: what the citizen must add; the clock pauses or restarts per the ward setting' }),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_DOCUMENT_BYTES } from '../domain/documents.ts';
+import { documentKinds, MAX_DOCUMENT_BYTES } from '../domain/documents.ts';
 import { freeText } from './text.ts';
 
 export const uploadParams = z.object({
@@ -25,14 +25,30 @@ export const uploadRequest = z
   .strict()
   .meta({ id: 'UploadRequest' });
 
-export const documentRequest = uploadRequest
-  .extend({
-    kind: z.literal('component').meta({
-      description: 'What the file is: `component`, a paper of the dossier (results and extra pages are not taken yet)',
-    }),
-    component: uploadParams.shape.component,
-  })
-  .strict()
+export const documentRequest = z
+  .discriminatedUnion('kind', [
+    uploadRequest
+      .extend({
+        kind: z.literal('component').meta({ description: '`component`: a paper of the dossier, named by its code' }),
+        component: uploadParams.shape.component,
+      })
+      .strict(),
+    uploadRequest
+      .extend({
+        kind: z.literal('result').meta({
+          description:
+            '`result`: the electronic result, by staff handling the dossier once it is resolved, where the procedure’s result form allows one; verified, it is the dossier’s e-result',
+        }),
+      })
+      .strict(),
+    uploadRequest
+      .extend({
+        kind: z.literal('extra').meta({
+          description: '`extra`: a page the dossier does not list (one scanned in review), by staff handling it',
+        }),
+      })
+      .strict(),
+  ])
   .meta({ id: 'DocumentRequest' });
 
 export const uploadTicket = z
@@ -79,8 +95,10 @@ const uploader = z
 export const documentView = z
   .object({
     id: z.uuid().meta({ description: 'The upload’s id (uploadId of its ticket)' }),
-    kind: z.literal('component'),
-    component: z.string().meta({ description: 'Component code of the dossier' }),
+    kind: z.enum(documentKinds).meta({
+      description: '`component` (a paper of the dossier), `result` (its electronic result) or `extra` (an extra page)',
+    }),
+    component: z.string().optional().meta({ description: 'Component code of the dossier, for a component' }),
     fileName: z.string(),
     state: z.enum(['awaiting', 'verified', 'rejected']).meta({
       description:
@@ -96,10 +114,16 @@ export const documentView = z
         'type_mismatch',
         'malformed',
         'component_not_filed',
+        'dossier_not_resolved',
         'ticket_used',
       ])
       .optional()
       .meta({ description: 'Why a rejected file was refused' }),
+    reasonDetail: z.string().optional().meta({ description: 'The reason, in the caller’s language' }),
+    defect: z
+      .object({ code: z.string(), detail: z.string() })
+      .optional()
+      .meta({ description: 'Where a `malformed` file breaks: its code, and in the caller’s language' }),
     contentType: z.enum(documentTypes),
     sizeBytes: z.number().int().meta({ description: 'The declared size, which the URL accepts only' }),
     sha256: z.string().meta({ description: 'The declared SHA-256, lower-case hex' }),

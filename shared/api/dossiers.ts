@@ -141,9 +141,27 @@ export const dossierView = z
       .meta({ description: 'The department handling it; alone, its specialists share the dossier' }),
     transferredTo: z.string().optional(),
     supplement: z
-      .object({ requestedAt: instant, missing: z.array(z.string()), note: z.string().optional() })
+      .object({
+        requestedAt: instant,
+        missing: z.array(z.string()),
+        note: z.string().optional(),
+        components: z
+          .array(z.object({ code: z.string(), name: z.string() }))
+          .optional()
+          .meta({ description: 'Components the supplement asks for; an unlisted one joins the dossier with its file' }),
+      })
       .optional(),
     resolvedAt: instant.optional(),
+    eResult: z
+      .object({
+        documentId: z.uuid().meta({ description: 'GET /dossiers/{code}/documents/{documentId} downloads it' }),
+        contentType: z.string(),
+        sizeBytes: z.number().int(),
+        sha256: z.string(),
+        verifiedAt: instant,
+      })
+      .optional()
+      .meta({ description: 'The verified electronic result (kết quả điện tử); an online return needs one' }),
     timing: z.enum(['early', 'on_time', 'late']).optional(),
     returnedAt: instant.optional(),
     returnChannel: z.enum(channels).optional(),

@@ -39,6 +39,16 @@ export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: n
         requestedAt: dossier.supplement.requestedAt,
         missing: dossier.supplement.missing,
         ...(dossier.supplement.note ? { note: dossier.supplement.note } : {}),
+        ...(dossier.supplement.components ? { components: dossier.supplement.components } : {}),
+      }
+    : undefined;
+  const eResult = dossier.eResult
+    ? {
+        documentId: dossier.eResult.uploadId,
+        contentType: dossier.eResult.contentType,
+        sizeBytes: dossier.eResult.sizeBytes,
+        sha256: dossier.eResult.sha256,
+        verifiedAt: dossier.eResult.verifiedAt,
       }
     : undefined;
   // What each role sees of the applicant: shared/domain/disclosure.ts.
@@ -67,6 +77,7 @@ export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: n
     transferredTo: dossier.transferredTo,
     supplement,
     resolvedAt: dossier.resolvedAt,
+    eResult,
     timing: dossier.timing,
     returnedAt: dossier.returnedAt,
     returnChannel: dossier.returnChannel,

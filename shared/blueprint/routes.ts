@@ -184,16 +184,18 @@ export const routes = {
     tag: 'Hồ sơ',
     summary: 'Ask to upload a document of a dossier: a presigned PUT of exactly the declared file (số hóa)',
     description:
-      'The SHA-256 is given in hexadecimal (64 characters); the answer carries it in base64 as S3 expects it. The URL takes one file, exactly the declared type, size and checksum, for 15 minutes, under the dossier’s prefix. A portal may upload for the dossiers it filed; once a dossier is assigned, a specialist only for one it holds. It is checked after upload: see `GET /dossiers/{code}/documents`.',
+      'The SHA-256 is given in hexadecimal (64 characters); the answer carries it in base64 as S3 expects it. The URL takes one file, exactly the declared type, size and checksum, for 15 minutes, under the dossier’s prefix. A portal may upload components of the dossiers it filed; once a dossier is assigned, a specialist only for one it holds. A result (`kind: result`) comes from staff handling the dossier once it is resolved, where the procedure’s result form allows an electronic one; verified, it is the dossier’s e-result. An extra page (`kind: extra`) comes from staff handling the dossier. A component the dossier does not list is taken only while it awaits a supplement whose request named it. It is checked after upload: see `GET /dossiers/{code}/documents`.',
     params: schema(api.dossierRequests, 'dossierCodeParams'),
     body: schema(api.documents, 'documentRequest'),
     responses: {
       201: { description: 'Where and how to PUT the file', schema: schema(api.documents, 'uploadTicket') },
       400: problem('A field is not valid'),
-      403: problem('A specialist, for a dossier assigned to someone else'),
+      403: problem('A specialist, for a dossier assigned to someone else; a portal, for a result or an extra page'),
       404: problem('No such dossier (or not one this portal filed)'),
-      409: problem('The dossier is finished: no more documents'),
-      422: problem('The dossier has no such component (the field `component` named)'),
+      409: problem('The dossier is finished: no more documents; a result before the dossier is resolved'),
+      422: problem(
+        'The dossier has no such component and no supplement asks for it (the field `component` named); a result where the procedure issues its result on paper only (the field `kind` named)',
+      ),
     },
   }),
   'POST /dossiers/{code}/components/{component}/upload-url': route({

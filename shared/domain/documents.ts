@@ -1,5 +1,6 @@
+import type { Procedure } from './catalog.ts';
 import { type StructureDefect, structureDefect } from './document-structure.ts';
-import type { Actor } from './dossier.ts';
+import type { Actor, Dossier, DossierStatus } from './dossier.ts';
 import { type Assignment, holdsAssignment, isAssigned, type StaffDirectory } from './staff.ts';
 
 /**
@@ -21,26 +22,50 @@ export function sniffContentType(head: Uint8Array): string | undefined {
 }
 
 const UPLOAD_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const DOCUMENT_KEY = new RegExp(`^dossiers/([^/]+)/components/([A-Z0-9_-]{1,20})/(${UPLOAD_ID})-[^/]+$`);
+const DOCUMENT_KEY = new RegExp(
+  `^dossiers/([^/]+)/(?:components/([A-Z0-9_-]{1,20})|(results)|(extras))/(${UPLOAD_ID})-[^/]+$`,
+);
 
 /**
- * Uploads go to dossiers/<code>/components/<component code>/<upload id>-<file name>. The name is kept for
- * people; the key stays safe whatever the file was called.
+ * What a file of a dossier is: `component`, one of its papers; `result`, the result the ward issues (its
+ * electronic copy, kết quả điện tử); `extra`, a page the dossier does not list (one a specialist scans in review).
  */
-export function documentKey(code: string, componentCode: string, uploadId: string, fileName: string): string {
-  const safeName = fileName
+export const documentKinds = ['component', 'result', 'extra'] as const;
+export type DocumentKind = (typeof documentKinds)[number];
+
+/** What an upload is for: a component names its code. */
+export type DocumentTarget = { kind: 'component'; componentCode: string } | { kind: 'result' } | { kind: 'extra' };
+
+const safeFileName = (fileName: string) =>
+  fileName
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(/đ/g, 'd')
     .replace(/Đ/g, 'D')
     .replace(/[^\w.-]+/g, '_')
     .slice(-100);
-  return `dossiers/${code}/components/${componentCode}/${uploadId}-${safeName}`;
+
+/**
+ * Uploads go to dossiers/<code>/components/<component code>/<upload id>-<file name>. The name is kept for
+ * people; the key stays safe whatever the file was called.
+ */
+export function documentKey(code: string, componentCode: string, uploadId: string, fileName: string): string {
+  return `dossiers/${code}/components/${componentCode}/${uploadId}-${safeFileName(fileName)}`;
 }
 
-export function parseDocumentKey(key: string): { code: string; componentCode: string; uploadId: string } | undefined {
+/** Results go to dossiers/<code>/results/<upload id>-<file name>, extra pages to dossiers/<code>/extras/…. */
+export function targetKey(code: string, target: DocumentTarget, uploadId: string, fileName: string): string {
+  if (target.kind === 'component') return documentKey(code, target.componentCode, uploadId, fileName);
+  return `dossiers/${code}/${target.kind === 'result' ? 'results' : 'extras'}/${uploadId}-${safeFileName(fileName)}`;
+}
+
+export function parseDocumentKey(
+  key: string,
+): { code: string; kind: DocumentKind; componentCode?: string; uploadId: string } | undefined {
   const match = DOCUMENT_KEY.exec(key);
-  return match ? { code: match[1]!, componentCode: match[2]!, uploadId: match[3]! } : undefined;
+  if (!match) return undefined;
+  const kind: DocumentKind = match[2] ? 'component' : match[3] ? 'result' : 'extra';
+  return { code: match[1]!, kind, ...(match[2] ? { componentCode: match[2] } : {}), uploadId: match[5]! };
 }
 
 /** What the uploader declared when it asked for the URL, as stored with the upload: the file must be exactly this. */
@@ -68,8 +93,10 @@ export type RejectionReason =
   | 'type_mismatch'
   /** It starts like its type but is not one (`defect` says where it breaks). */
   | 'malformed'
-  /** The dossier no longer lists the component (a supplement changed the list). */
+  /** The dossier no longer lists the component (a supplement changed the list), nor awaits it in a supplement. */
   | 'component_not_filed'
+  /** A result whose dossier left `resolved` (returned, say) before its file was checked. */
+  | 'dossier_not_resolved'
   /** A later upload through a URL whose one upload was already checked. */
   | 'ticket_used';
 
@@ -140,7 +167,10 @@ export type UploadRequester = { kind: Actor['kind']; id: string; name: string };
 export interface Upload {
   code: string;
   uploadId: string;
-  componentCode: string;
+  /** Absent on a component's upload (as on those stored before results and extra pages were taken). */
+  kind?: Exclude<DocumentKind, 'component'>;
+  /** The component's code, for a component's upload only. */
+  componentCode?: string;
   key: string;
   fileName: string;
   expected: ExpectedDocument;
@@ -159,4 +189,47 @@ export interface Upload {
   defect?: StructureDefect;
   /** The last object that came through the URL after it was used: refused and deleted. */
   lateUpload?: { at: string; reason: 'ticket_used' };
+}
+
+/** What an upload is for, as its record says. */
+export function targetOf(upload: Pick<Upload, 'kind' | 'componentCode'>): DocumentTarget {
+  return upload.kind ? { kind: upload.kind } : { kind: 'component', componentCode: upload.componentCode ?? '' };
+}
+
+/**
+ * The statuses in which a dossier takes its result: `resolved` only. The e-result is the signed result
+ * (DOMAIN.md's glossary), and only the leader's approval (pending_approval → resolved) signs it: before that there
+ * is a draft, not a result; after `returned` it has been handed over, and an online return needs it already.
+ */
+export const RESULT_STATUSES = ['resolved'] as const satisfies readonly DossierStatus[];
+
+/** Whether the procedure's result form (catalog `resultForm`) has an electronic result at all. */
+export function allowsElectronicResult(resultForm: Procedure['resultForm'] | undefined): boolean {
+  return resultForm === 'electronic' || resultForm === 'both';
+}
+
+/**
+ * Whether the caller may upload a dossier's result or an extra page: staff handling the dossier only, as for
+ * components (an officer; a specialist while it is unassigned, or its holder once it is), never a portal: a result
+ * is the ward's own paper, and what a citizen adds the dossier does not list comes through a supplement.
+ */
+export function mayAddOfficePapers(assignment: Assignment, actors: readonly Actor[], staff: StaffDirectory): boolean {
+  return mayAddDocuments(
+    assignment,
+    actors.filter((a) => a.kind === 'staff'),
+    staff,
+  );
+}
+
+/**
+ * The component a supplement asks for that the dossier does not list yet: while the dossier awaits the supplement
+ * that names it, its file is taken and the component joins the dossier (not mandatory); otherwise undefined.
+ */
+export function awaitedComponent(
+  dossier: Pick<Dossier, 'status' | 'supplement' | 'components'>,
+  componentCode: string,
+): { code: string; name: string } | undefined {
+  if (dossier.status !== 'awaiting_supplement') return undefined;
+  if (dossier.components.some((c) => c.code === componentCode)) return undefined;
+  return dossier.supplement?.components?.find((c) => c.code === componentCode);
 }

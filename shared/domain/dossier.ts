@@ -55,6 +55,16 @@ export interface SuppliedComponent {
   document?: { key: string; sha256: string; contentType: string; sizeBytes: number; verifiedAt: string } | undefined;
 }
 
+/** A dossier's electronic result: its upload (GET /dossiers/{code}/documents/{uploadId}) and its file. */
+export interface EResult {
+  uploadId: string;
+  key: string;
+  sha256: string;
+  contentType: string;
+  sizeBytes: number;
+  verifiedAt: string;
+}
+
 export type Actor =
   /** `username` is the sign-in name (what assignments name), `name` the display name of the staff directory. */
   | { kind: 'staff'; id: string; username: string; name: string; role: 'officer' | 'specialist' | 'leader' }
@@ -124,9 +134,13 @@ export interface Dossier {
         note?: string | undefined;
         resumeStatus: DossierStatus;
         remainingMinutes?: number | undefined;
+        /** Components the request asks for that the dossier may not list: their files are taken while it waits. */
+        components?: { code: string; name: string }[] | undefined;
       }
     | undefined;
   resolvedAt?: string | undefined;
+  /** The verified electronic result (kết quả điện tử), set by the document check; a later verified one replaces it. */
+  eResult?: EResult | undefined;
   timing?: Timing | undefined;
   returnedAt?: string | undefined;
   returnChannel?: Channel | undefined;

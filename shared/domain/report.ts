@@ -33,6 +33,8 @@ export const counterNames = [
   'paid',
   'paid_online',
   'paid_online_vnd',
+  /** Dossiers whose electronic result was verified, on the day it first was. */
+  'e_results',
 ] as const;
 export type CounterName = (typeof counterNames)[number];
 
@@ -115,6 +117,7 @@ export function counterDeltas(
   }
   const newApologies = after.apologies.length - (before?.apologies.length ?? 0);
   if (newApologies > 0) add(after.apologies.at(-1)!.at, { apologies: newApologies });
+  if (after.eResult && !before?.eResult) add(after.eResult.verifiedAt, { e_results: 1 });
   // Payments count with the dossiers received that day, so the online payment rate compares like with like.
   if (paidAndReceived(after) && !paidAndReceived(before)) {
     const online = after.fee.method === 'online';

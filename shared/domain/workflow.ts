@@ -30,8 +30,11 @@ export type ActionCommand =
   | { action: 'assign'; assignee?: string | undefined; department?: string | undefined; note?: string | undefined }
   /** Liên thông: hand the dossier to another agency. */
   | { action: 'transfer'; agency: string; note?: string | undefined }
-  /** Form 02: what the citizen must add. */
-  | { action: 'request_supplement'; missing: string[]; note?: string | undefined }
+  /**
+   * Form 02: what the citizen must add; `components` names the papers of the procedure it asks for, listed by the
+   * dossier or not (an unlisted one's file is taken while the dossier waits, and the component joins it).
+   */
+  | { action: 'request_supplement'; missing: string[]; components?: string[] | undefined; note?: string | undefined }
   /** Codes of the components handed in, of the dossier's procedure. */
   | { action: 'supplement_received'; components?: string[] | undefined; note?: string | undefined }
   | { action: 'submit_for_approval'; note?: string | undefined }
@@ -124,6 +127,11 @@ export const workflowStatePaths: Record<Exclude<keyof WorkflowState, 'code'>, st
 export interface DecisionContext extends CaseContext {
   supplementClock: 'pause' | 'restart';
   procedure: Procedure | undefined;
+  /**
+   * Whether the dossier has a verified electronic result; absent, it has none. Only an online return reads it: it is
+   * not in the ETag's state (the worklist indexes do not hold it), and an e-result once recorded is never taken away.
+   */
+  eResult?: boolean;
 }
 
 /** A dossier as a kind of case: its actions, its state, its context and what its slip rows may add. */
@@ -228,7 +236,14 @@ const actionEffects: EffectsTable<DossierCase> = {
 
   transfer: (_state, { agency }) => ({ changes: { transferredTo: agency }, slip: { department: agency } }),
 
-  request_supplement: (state, command, { now, at, calendar, supplementClock }) => {
+  request_supplement: (state, command, { now, at, calendar, supplementClock, procedure }) => {
+    const catalog = procedure?.components ?? [];
+    const unknown = unknownComponents(command.components ?? [], catalog, state.procedureCode);
+    if (unknown.length > 0) throw new ValidationFailed(unknown);
+    const asked = [...new Set(command.components ?? [])].map((code) => ({
+      code,
+      name: catalog.find((c) => c.code === code)!.name,
+    }));
     const remaining =
       state.dueAt !== null && supplementClock === 'pause'
         ? calendar.workingMinutesBetween(now, Date.parse(state.dueAt))
@@ -240,6 +255,7 @@ const actionEffects: EffectsTable<DossierCase> = {
           requestedAt: at,
           missing: command.missing,
           ...(command.note ? { note: command.note } : {}),
+          ...(asked.length > 0 ? { components: asked } : {}),
           resumeStatus: state.status,
           ...(remaining !== null ? { remainingMinutes: remaining } : {}),
         },
@@ -251,19 +267,7 @@ const actionEffects: EffectsTable<DossierCase> = {
   supplement_received: (state, command, { now, calendar, supplementClock, procedure }) => {
     // What is handed in are papers of the procedure, as at intake: a code the catalog does not list is refused.
     const catalog = procedure?.components ?? [];
-    const unknown = (command.components ?? []).flatMap((code, i): FieldViolation[] =>
-      catalog.some((c) => c.code === code)
-        ? []
-        : [
-            {
-              in: 'body',
-              field: `components.${i}`,
-              rule: 'unknown_component',
-              message: 'unknown_component',
-              params: { code, procedure: state.procedureCode },
-            },
-          ],
-    );
+    const unknown = unknownComponents(command.components ?? [], catalog, state.procedureCode);
     if (unknown.length > 0) throw new ValidationFailed(unknown);
     const codes = [...new Set([...state.componentCodes, ...(command.components ?? [])])];
     const changes: Record<string, unknown> = { supplement: null };
@@ -343,10 +347,22 @@ const actionEffects: EffectsTable<DossierCase> = {
     };
   },
 
-  return_result: (_state, { channel }, { at }) => ({
-    toStatus: 'returned',
-    changes: { returnedAt: at, returnChannel: channel },
-  }),
+  return_result: (state, { channel }, { at, eResult }) => {
+    // Returned online is the electronic result sent: there must be one, verified (Decree 45/2020 e-results).
+    if (channel === 'online' && !eResult) {
+      throw new RuleBroken(
+        {
+          in: 'body',
+          field: 'channel',
+          rule: 'online_return_needs_e_result',
+          message: 'online_return_needs_e_result',
+          params: { code: state.code },
+        },
+        { code: state.code },
+      );
+    }
+    return { toStatus: 'returned', changes: { returnedAt: at, returnChannel: channel } };
+  },
 
   withdraw: (_state, { reason }, { at }) => ({
     toStatus: 'withdrawn',
@@ -403,6 +419,27 @@ const actionEffects: EffectsTable<DossierCase> = {
     };
   },
 };
+
+/** The codes of `codes` that are no component of the procedure, as violations of the body's `components`. */
+function unknownComponents(
+  codes: readonly string[],
+  catalog: readonly { code: string }[],
+  procedureCode: string,
+): FieldViolation[] {
+  return codes.flatMap((code, i): FieldViolation[] =>
+    catalog.some((c) => c.code === code)
+      ? []
+      : [
+          {
+            in: 'body',
+            field: `components.${i}`,
+            rule: 'unknown_component',
+            message: 'unknown_component',
+            params: { code, procedure: procedureCode },
+          },
+        ],
+  );
+}
 
 const dossierWorkflow = caseWorkflow<DossierCase>({
   rules: actionRules,

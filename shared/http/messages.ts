@@ -383,6 +383,49 @@ export const messages: Record<string, Text> = {
     vi: 'Không thể trả lời theo định dạng mà tiêu đề Accept yêu cầu. Các định dạng có: {available}.',
     en: 'None of the media types the Accept header asks for is available. Available: {available}.',
   },
+  // Results, extra pages, e-results and supplements of documents (issue 10, docresults).
+  online_return_needs_e_result: {
+    vi: 'Trả kết quả trực tuyến cần kết quả điện tử đã được kiểm tra của hồ sơ {code}; hãy tải kết quả lên (POST /dossiers/{code}/documents, kind result) hoặc trả kết quả trực tiếp hay qua bưu chính.',
+    en: 'An online return needs a verified electronic result of dossier {code}; upload it (POST /dossiers/{code}/documents, kind result) or return the result in person or by post.',
+  },
+  result_form_paper: {
+    vi: 'Thủ tục {procedure} chỉ trả kết quả bằng bản giấy; hồ sơ không nhận kết quả điện tử.',
+    en: 'Procedure {procedure} issues its result on paper only; the dossier takes no electronic result.',
+  },
+  result_not_resolved: {
+    vi: 'Hồ sơ {code} đang ở trạng thái {status}; kết quả chỉ được tải lên khi hồ sơ đã được phê duyệt (resolved).',
+    en: 'Dossier {code} is {status}; a result is uploaded only once the dossier is approved (resolved).',
+  },
+  office_papers_by_staff: {
+    vi: 'Chỉ cán bộ xử lý hồ sơ được tải lên {kind}; cổng dịch vụ công nộp thành phần hồ sơ, giấy tờ chưa có trong hồ sơ nộp qua yêu cầu bổ sung.',
+    en: 'Only staff handling the dossier upload a {kind}; a portal uploads the dossier’s components, and a paper the dossier does not list through a supplement.',
+  },
+  document_empty: { vi: 'Tệp tải lên rỗng.', en: 'The uploaded file is empty.' },
+  document_too_large: { vi: 'Tệp lớn hơn 20 MiB.', en: 'The file is larger than 20 MiB.' },
+  document_size_mismatch: {
+    vi: 'Kích thước tệp khác kích thước đã khai.',
+    en: 'The file’s size is not the declared one.',
+  },
+  document_checksum_mismatch: {
+    vi: 'Mã SHA-256 của tệp khác mã đã khai: tệp không phải tệp đã khai hoặc bị hỏng khi tải lên.',
+    en: 'The file’s SHA-256 is not the declared one: it is another file, or was damaged on the way.',
+  },
+  document_unsupported_type: {
+    vi: 'Tệp không phải PDF, JPEG, PNG hay TIFF.',
+    en: 'The file is no PDF, JPEG, PNG or TIFF.',
+  },
+  document_type_mismatch: {
+    vi: 'Định dạng thật của tệp khác định dạng đã khai.',
+    en: 'The file’s real type is not the declared one.',
+  },
+  document_ticket_used: {
+    vi: 'Đường dẫn tải lên đã được dùng cho một tệp khác.',
+    en: 'The upload URL was already used by another file.',
+  },
+  document_not_resolved: {
+    vi: 'Hồ sơ đã rời trạng thái đã giải quyết (resolved) trước khi kết quả được kiểm tra.',
+    en: 'The dossier left resolved before the result was checked.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

@@ -139,7 +139,8 @@ const scenarios = {
     stage: 'in_progress',
     body: () => ({ action: 'record_payment', method: 'online', amountVnd: 15000, transactionRef: 'PAYGOV-2026-001' }),
   },
-  return_result: { stage: 'resolved', body: () => ({ action: 'return_result', channel: 'online' }) },
+  // In person: online needs a verified e-result (document-kinds.test.ts), which no dossier here has.
+  return_result: { stage: 'resolved', body: () => ({ action: 'return_result', channel: 'in_person' }) },
   withdraw: { stage: 'in_progress', body: () => ({ action: 'withdraw', reason: 'Công dân xin rút hồ sơ' }) },
   stop: {
     stage: 'in_progress',
@@ -362,6 +363,89 @@ describe('the workflow authorization matrix', () => {
     const answer = await ward.api.post(`/dossiers/${dossier.code}/actions`, scenarios[scenario].body(dossier.dueAt), {
       as: matrix[caller]!.as,
       headers: { 'if-match': dossier.etag },
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(expected);
+  });
+});
+
+/**
+ * Who may ask to upload each kind of document, on a dossier where that kind applies: a component while it is filed
+ * (not yet assigned), an extra page while it is handled and a result once resolved (both assigned to specialist.42).
+ * `specialist` is specialist.local, who does not hold them; the other portal did not file them (404, as unknown).
+ */
+const documentCallers: Record<string, TokenRequest | undefined> = {
+  ...callers,
+  'assignee specialist': { role: 'specialist', username: 'specialist.42' },
+  'other portal': { portal: 'tinh-portal', scopes: ['dossiers.submit'] },
+};
+const documentKinds = {
+  component: { stage: 'submitted', body: { kind: 'component', component: 'TK' } },
+  extra: { stage: 'in_progress', body: { kind: 'extra' } },
+  result: { stage: 'resolved', body: { kind: 'result' } },
+} satisfies Record<string, { stage: Stage; body: Record<string, unknown> }>;
+// prettier-ignore
+const documentMatrix: Record<
+  keyof typeof documentKinds,
+  Record<keyof typeof documentCallers, 201 | 401 | 403 | 404>
+> = {
+  component: {
+    anonymous: 401,
+    officer: 201,
+    specialist: 201,
+    leader: 403,
+    'portal:submit': 201,
+    'portal:read': 403,
+    'assignee specialist': 201,
+    'other portal': 404,
+  },
+  extra: {
+    anonymous: 401,
+    officer: 201,
+    specialist: 403,
+    leader: 403,
+    'portal:submit': 403,
+    'portal:read': 403,
+    'assignee specialist': 201,
+    'other portal': 404,
+  },
+  result: {
+    anonymous: 401,
+    officer: 201,
+    specialist: 403,
+    leader: 403,
+    'portal:submit': 403,
+    'portal:read': 403,
+    'assignee specialist': 201,
+    'other portal': 404,
+  },
+};
+
+describe('the documents authorization matrix', () => {
+  const dossiers = new Map<string, string>();
+  beforeAll(async () => {
+    for (const [kind, { stage }] of Object.entries(documentKinds)) dossiers.set(kind, (await prepare(stage)).code);
+  }, 120_000);
+
+  it('covers every kind of document and every caller', () => {
+    expect(Object.keys(documentMatrix).sort()).toEqual(['component', 'extra', 'result']);
+    for (const row of Object.values(documentMatrix))
+      expect(Object.keys(row).sort()).toEqual(Object.keys(documentCallers).sort());
+  });
+
+  const cases = Object.entries(documentMatrix).flatMap(([kind, row]) =>
+    Object.entries(row).map(([caller, expected]) => [kind as keyof typeof documentKinds, caller, expected] as const),
+  );
+  it.each(cases)('a %s by the %s: %i', async (kind, caller, expected) => {
+    const as = documentCallers[caller];
+    const answer = await ward.api.request('POST', `/dossiers/${dossiers.get(kind)}/documents`, {
+      ...(as ? { as } : {}),
+      body: {
+        ...documentKinds[kind].body,
+        fileName: 'tai-lieu.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 10,
+        sha256: 'ab'.repeat(32),
+      },
     });
     expect(answer.status, JSON.stringify(answer.body)).toBe(expected);
   });

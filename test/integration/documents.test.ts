@@ -251,9 +251,9 @@ describe('POST /dossiers/{code}/documents', () => {
       expect.objectContaining({ in: 'body', field: 'component', rule: 'component_filed' }),
     ]);
     expect(unlisted.body.components).toEqual(['TK', 'GCS']);
-    const result = await ask(code, { kind: 'result', component: 'TK', ...declared });
-    expect(result.status).toBe(400);
-    expect(result.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'kind' })]);
+    const other = await ask(code, { kind: 'other', component: 'TK', ...declared });
+    expect(other.status).toBe(400);
+    expect(other.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'kind' })]);
     const tooBig = await ask(code, {
       kind: 'component',
       component: 'TK',

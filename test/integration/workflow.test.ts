@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { readWardFile } from '../../shared/config/ward-files.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
-import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
+import { birthRegistration, idempotent, maritalStatus, PDF_BYTES } from '../support/fixtures.ts';
 import { countDynamoCalls } from '../support/sdk-calls.ts';
 import {
   type ApiResponse,
@@ -88,6 +89,22 @@ describe('the legal workflow through the API', () => {
     expect(apologized.body).toMatchObject({ status: 'pending_approval', dueAt: dueBeforeApology });
     const approved = await act(dossier, { action: 'approve' }, leader);
     expect(approved.body.status).toBe('resolved');
+    // Returned online is the electronic result sent: the officer uploads it first, and its check verifies it.
+    const result = await ward.api.post(
+      `/dossiers/${dossier.code}/documents`,
+      {
+        kind: 'result',
+        fileName: 'trich-luc-khai-sinh.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: PDF_BYTES.length,
+        sha256: createHash('sha256').update(PDF_BYTES).digest('hex'),
+      },
+      { as: officer },
+    );
+    expect(result.status, JSON.stringify(result.body)).toBe(201);
+    const put = await fetch(result.body.url, { method: 'PUT', headers: result.body.headers, body: PDF_BYTES });
+    expect(put.status).toBe(200);
+    await ward.settle();
     const returned = await act(dossier, { action: 'return_result', channel: 'online' }, officer);
     expect(returned.body).toMatchObject({ status: 'returned', version: 12, allowedActions: [] });
 
