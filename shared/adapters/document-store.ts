@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentVerdict, Upload } from '../domain/documents.ts';
+import type { Dossier } from '../domain/dossier.ts';
+import { allMandatoryDigitised } from '../domain/report.ts';
 import { dynamo, tableName } from './aws.ts';
 import { getDossier, keys } from './dossier-store.ts';
 
@@ -71,9 +73,8 @@ export async function recordCheck(
   verdict: DocumentVerdict,
 ): Promise<DocumentVerdict | 'used'> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const index = verdict.ok
-      ? ((await getDossier(upload.code))?.components.findIndex((c) => c.code === upload.componentCode) ?? -1)
-      : -1;
+    const dossier = verdict.ok ? await getDossier(upload.code) : undefined;
+    const index = dossier?.components.findIndex((c) => c.code === upload.componentCode) ?? -1;
     const recorded: DocumentVerdict = verdict.ok && index < 0 ? { ok: false, reason: 'component_not_filed' } : verdict;
     const defect = recorded.ok ? undefined : recorded.defect;
     const uploadUpdate = {
@@ -112,16 +113,7 @@ export async function recordCheck(
         new TransactWriteCommand({
           TransactItems: [
             { Update: uploadUpdate },
-            {
-              Update: {
-                TableName: tableName(),
-                Key: keys.dossier(upload.code),
-                UpdateExpression: `SET components[${index}].#document = :document`,
-                ConditionExpression: `components[${index}].code = :component`,
-                ExpressionAttributeNames: { '#document': 'document' },
-                ExpressionAttributeValues: { ':document': document, ':component': upload.componentCode },
-              },
-            },
+            { Update: digitisingUpdate(dossier!, index, 'document', document, check.at) },
           ],
         }),
       );
@@ -130,12 +122,97 @@ export async function recordCheck(
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'used';
-      // The component list changed under us (a supplement), or another write raced ours: read again.
+      // The component list changed under us (a supplement), another component was digitised meanwhile, or another
+      // write raced ours: read again.
       if (reasons[1]?.Code !== 'ConditionalCheckFailed' && !reasons.some((r) => r.Code === 'TransactionConflict'))
         throw error;
     }
   }
   throw new Error(`components of ${upload.code} kept changing while a document was recorded`);
+}
+
+/**
+ * The dossier's side of a component becoming digitised, by a verified file (`document`) or a reuse (`reused`): the
+ * component's member, and the digitised flag when this completes the mandatory ones. The flag is worked out from the
+ * dossier as read, so the write holds only while that is still so (optimistic concurrency): the same version (no
+ * supplement changed the list), the component still at its index, the flag as it was, and every other mandatory
+ * component as undigitised as it was read, since two components finishing at once must not each take the other for
+ * missing (document writes leave the version alone: they are not workflow changes). A failed condition cancels the
+ * transaction, and the caller reads again.
+ */
+function digitisingUpdate(dossier: Dossier, index: number, member: 'document' | 'reused', value: unknown, at: string) {
+  const component = dossier.components[index]!;
+  const after = dossier.components.map((c, i) => (i === index ? { ...c, [member]: value } : c));
+  const completes = dossier.digitisedAt === undefined && allMandatoryDigitised({ components: after });
+  const undigitised = dossier.components.flatMap((c, i) =>
+    i !== index && c.mandatory && c.document === undefined && c.reused === undefined ? [i] : [],
+  );
+  const conditions = [
+    '#version = :version',
+    `components[${index}].code = :component`,
+    dossier.digitisedAt === undefined ? 'attribute_not_exists(#digitisedAt)' : '#digitisedAt = :digitisedAt',
+    ...undigitised.map(
+      (i) => `attribute_not_exists(components[${i}].#document) AND attribute_not_exists(components[${i}].#reused)`,
+    ),
+  ];
+  return {
+    TableName: tableName(),
+    Key: keys.dossier(dossier.code),
+    UpdateExpression: `SET components[${index}].#member = :value${completes ? ', #digitisedAt = :at' : ''}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: {
+      '#member': member,
+      '#version': 'version',
+      '#digitisedAt': 'digitisedAt',
+      ...(undigitised.length ? { '#document': 'document', '#reused': 'reused' } : {}),
+    },
+    ExpressionAttributeValues: {
+      ':value': value,
+      ':version': dossier.version,
+      ':component': component.code,
+      ...(completes ? { ':at': at } : {}),
+      ...(dossier.digitisedAt !== undefined ? { ':digitisedAt': dossier.digitisedAt } : {}),
+    },
+  };
+}
+
+/**
+ * Records a reuse: this dossier's new document (state `reused`, naming the source's key and version, no bytes of its
+ * own) and its component marked reused, in one transaction. Returns false when the dossier changed since `dossier`
+ * was read (the caller reads it again and decides anew).
+ */
+export async function recordReuse(dossier: Dossier, index: number, reuse: Upload): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...uploadKey(reuse.code, reuse.uploadId), entity: 'upload', ...reuse },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: digitisingUpdate(
+              dossier,
+              index,
+              'reused',
+              { id: reuse.uploadId, at: reuse.requestedAt },
+              reuse.requestedAt,
+            ),
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const reasons = error.CancellationReasons ?? [];
+    if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict'))
+      return false;
+    throw error;
+  }
 }
 
 /** Notes an object that came through an already used URL; one attribute, overwritten each time. */
