@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
+import { getUpload, recordCheck } from '../../shared/adapters/document-store.ts';
 import { dayCounters } from '../../shared/adapters/report-store.ts';
 import { localDateOf } from '../../shared/domain/zoned-time.ts';
 import { applicant, birthRegistration, idempotent, PDF_BYTES } from '../support/fixtures.ts';
@@ -311,5 +312,48 @@ describe('a reuse in the reports', () => {
     const after = await report();
     expect(after.body.digitisation).toEqual({ numerator: 1, denominator: 1, percent: '100.00%' });
     expect(await counted()).toMatchObject({ received: 1, digitised: 1, reused: 1 });
+  });
+});
+
+describe('the digitised flag', () => {
+  it('is set when the last two mandatory components are checked at the same moment', async () => {
+    // Both checks read the dossier before either writes: each sees the other component missing, and only the
+    // condition on the other component's state sends one of them back to read again and set the flag.
+    for (let round = 0; round < 3; round++) {
+      const code = await file();
+      const tickets = await Promise.all(
+        (['TK', 'GCS'] as const).map((component) =>
+          ward.api.post(
+            `/dossiers/${code}/documents`,
+            {
+              kind: 'component',
+              component,
+              fileName: 'to-khai.pdf',
+              contentType: 'application/pdf',
+              sizeBytes: PDF_BYTES.length,
+              sha256: sha256Of(PDF_BYTES),
+            },
+            { as: portal },
+          ),
+        ),
+      );
+      const at = new Date().toISOString();
+      await ward.runAs('document-verify', async () => {
+        const uploads = await Promise.all(tickets.map((t) => getUpload(code, t.body.uploadId)));
+        const verdicts = await Promise.all(
+          uploads.map((upload, i) =>
+            recordCheck(
+              upload!,
+              { at, object: { sequencer: `0${i}`, sizeBytes: PDF_BYTES.length, sha256: sha256Of(PDF_BYTES) } },
+              { ok: true, contentType: 'application/pdf' },
+            ),
+          ),
+        );
+        expect(verdicts).toEqual([expect.objectContaining({ ok: true }), expect.objectContaining({ ok: true })]);
+      });
+      const dossier = await ward.api.get(`/dossiers/${code}`, { as: officer });
+      expect(dossier.body.components.every((c: { document?: unknown }) => c.document)).toBe(true);
+      expect(dossier.body.digitisedAt, `round ${round}`).toBe(at);
+    }
   });
 });
