@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3 } from '../../shared/adapters/aws.ts';
-import { createUpload, getUpload, listUploads } from '../../shared/adapters/document-store.ts';
+import { createUpload, getUpload, listUploads, recordReuse } from '../../shared/adapters/document-store.ts';
 import { getDossier } from '../../shared/adapters/dossier-store.ts';
 import { findProcedure, wardConfig } from '../../shared/config/current-ward.ts';
 import {
   allowsElectronicResult,
   awaitedComponent,
   type DocumentTarget,
+  isReusable,
   mayAddDocuments,
   mayAddOfficePapers,
   RESULT_STATUSES,
@@ -19,7 +20,14 @@ import {
   type UploadRequester,
 } from '../../shared/domain/documents.ts';
 import { type Actor, type Dossier, isFinished } from '../../shared/domain/dossier.ts';
-import { Conflict, Forbidden, NotFound, RuleBroken, Unprocessable } from '../../shared/domain/errors.ts';
+import {
+  Conflict,
+  Forbidden,
+  NotFound,
+  RuleBroken,
+  ServiceUnavailable,
+  Unprocessable,
+} from '../../shared/domain/errors.ts';
 import { actorsOf } from '../../shared/http/actors.ts';
 import type { Principal } from '../../shared/http/auth.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
@@ -98,6 +106,9 @@ function documentOf(upload: Upload, locale: Locale) {
             ...(upload.object.sha256 ? { sha256: upload.object.sha256 } : {}),
           },
         }
+      : {}),
+    ...(upload.reusedFrom
+      ? { reusedFrom: { dossier: upload.reusedFrom.code, document: upload.reusedFrom.uploadId } }
       : {}),
     uploadedBy: upload.requestedBy,
     requestedAt: upload.requestedAt,
@@ -229,6 +240,74 @@ async function signUpload(
   };
 }
 
+/** Reading the target again after another write raced the reuse's: a handful, then the caller retries. */
+const REUSE_ATTEMPTS = 5;
+
+/**
+ * Reuse (tái sử dụng): the component points at an earlier dossier's verified document of the same applicant; no byte
+ * is copied. Who may: whoever may add a document to this dossier (as for an upload), and who may see the source
+ * dossier: whoever reads this dossier can then download the source's file, so a portal that could reuse from a
+ * dossier it did not file would read, through its own, a file it is refused directly (an ID number is no secret).
+ * Staff see every dossier of the ward, so an officer at the counter may reuse from any dossier of the applicant.
+ * Every refusal about the source, whatever its reason, is the 404 of a document that does not exist, after the same
+ * two reads: a portal guessing codes and ids learns nothing of which dossiers or documents exist or whose they are.
+ */
+async function reuseDocument(
+  code: string,
+  request: { component: string; source: { dossier: string; document: string } },
+  principal: Principal,
+  receivedAt: number,
+  locale: Locale,
+) {
+  const [source, document] = await Promise.all([
+    getDossier(request.source.dossier),
+    getUpload(request.source.dossier, request.source.document),
+  ]);
+  const actors = actorsOf(principal);
+  const [actor] = actors;
+  if (!actor) throw new Error('the route admits staff and portals only');
+  for (let attempt = 0; attempt < REUSE_ATTEMPTS; attempt++) {
+    const dossier = await visibleDossier(code, principal);
+    const assignment = { assignee: dossier.assignee ?? null, department: dossier.department ?? null };
+    if (!mayAddDocuments(assignment, actors, wardConfig().staff))
+      throw new Forbidden('action_assigned_to_other', { action: 'reuse' });
+    if (isFinished(dossier.status))
+      throw new Conflict('dossier_finished', { code: dossier.code, status: dossier.status });
+    const index = dossier.components.findIndex((c) => c.code === request.component);
+    if (index < 0)
+      throw new RuleBroken(
+        {
+          in: 'body',
+          field: 'component',
+          rule: 'component_filed',
+          message: 'component_not_filed',
+          params: { component: request.component },
+        },
+        { components: dossier.components.map((c) => c.code) },
+      );
+    const seen = source && (principal.kind !== 'portal' || source.portalId === principal.portalId) ? source : undefined;
+    if (!isReusable(dossier, seen, document))
+      throw new NotFound('document_not_found', { code: request.source.dossier, id: request.source.document });
+    const reuse: Upload = {
+      code: dossier.code,
+      uploadId: randomUUID(),
+      componentCode: request.component,
+      key: document.key,
+      fileName: document.fileName,
+      expected: document.expected,
+      requestedBy: { kind: actor.kind, id: actor.id, name: actor.name },
+      requestedAt: new Date(receivedAt).toISOString(),
+      state: 'reused',
+      ...(document.checkedAt ? { checkedAt: document.checkedAt } : {}),
+      object: document.object,
+      ...(document.contentType ? { contentType: document.contentType } : {}),
+      reusedFrom: { code: document.code, uploadId: document.uploadId },
+    };
+    if (await recordReuse(dossier, index, reuse)) return { status: 201, body: documentOf(reuse, locale) };
+  }
+  throw new ServiceUnavailable('document_reuse_busy', 1, { code });
+}
+
 export const handler = httpFunction('document-upload', {
   'GET /dossiers/{code}/documents': async ({ params, query, principal, locale }) => {
     const dossier = await visibleDossier(params.code, principal);
@@ -247,9 +326,10 @@ export const handler = httpFunction('document-upload', {
     const dossier = await visibleDossier(params.code, principal);
     const upload = await getUpload(dossier.code, params.id);
     if (!upload) throw new NotFound('document_not_found', { code: dossier.code, id: params.id });
-    // Only a verified file is there to read: an awaiting upload has none yet, a rejected one was deleted.
+    // Only a verified file is there to read: an awaiting upload has none yet, a rejected one was deleted. A reused
+    // one reads the source's file, the version that was verified there.
     const download =
-      upload.state === 'verified'
+      upload.state === 'verified' || upload.state === 'reused'
         ? {
             url: await getSignedUrl(
               s3(),
@@ -283,6 +363,8 @@ export const handler = httpFunction('document-upload', {
       'component',
     );
   },
+  'POST /dossiers/{code}/documents/reuse': async ({ params, body, principal, receivedAt, locale }) =>
+    reuseDocument(params.code, body, principal, receivedAt, locale),
   'POST /dossiers/{code}/components/{component}/upload-url': async ({ params, body, principal, receivedAt }) =>
     signUpload(params.code, { kind: 'component', componentCode: params.component }, body, principal, receivedAt),
 });

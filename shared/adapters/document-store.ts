@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { awaitedComponent, type DocumentVerdict, RESULT_STATUSES, targetOf, type Upload } from '../domain/documents.ts';
 import type { Dossier, EResult } from '../domain/dossier.ts';
+import { allMandatoryDigitised } from '../domain/report.ts';
 import { dynamo, tableName } from './aws.ts';
 import { getDossier, keys } from './dossier-store.ts';
 
@@ -187,12 +188,8 @@ async function recordComponent(
       },
     });
   }
-  return settleWithDossier(upload, check, verdict, {
-    UpdateExpression: `SET components[${index}].#document = :document`,
-    ConditionExpression: `components[${index}].code = :component`,
-    ExpressionAttributeNames: { '#document': 'document' },
-    ExpressionAttributeValues: { ':document': document, ':component': componentCode },
-  });
+  // The component's file, and the digitised flag when this completes the mandatory ones.
+  return settleWithDossier(upload, check, verdict, digitisingUpdate(dossier, index, 'document', document, check.at));
 }
 
 async function recordResult(
@@ -217,6 +214,90 @@ async function recordResult(
     ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
     ExpressionAttributeValues: { ':eResult': eResult, ':version': dossier.version, ':status': dossier.status },
   });
+}
+
+/**
+ * The dossier's side of a component becoming digitised, by a verified file (`document`) or a reuse (`reused`): the
+ * component's member, and the digitised flag when this completes the mandatory ones. The flag is worked out from the
+ * dossier as read, so the write holds only while that is still so (optimistic concurrency): the same version (no
+ * supplement changed the list), the component still at its index, the flag as it was, and every other mandatory
+ * component as undigitised as it was read, since two components finishing at once must not each take the other for
+ * missing (document writes leave the version alone: they are not workflow changes). A failed condition cancels the
+ * transaction, and the caller reads again.
+ */
+function digitisingUpdate(dossier: Dossier, index: number, member: 'document' | 'reused', value: unknown, at: string) {
+  const component = dossier.components[index]!;
+  const after = dossier.components.map((c, i) => (i === index ? { ...c, [member]: value } : c));
+  const completes = dossier.digitisedAt === undefined && allMandatoryDigitised({ components: after });
+  const undigitised = dossier.components.flatMap((c, i) =>
+    i !== index && c.mandatory && c.document === undefined && c.reused === undefined ? [i] : [],
+  );
+  const conditions = [
+    '#version = :version',
+    `components[${index}].code = :component`,
+    dossier.digitisedAt === undefined ? 'attribute_not_exists(#digitisedAt)' : '#digitisedAt = :digitisedAt',
+    ...undigitised.map(
+      (i) => `attribute_not_exists(components[${i}].#document) AND attribute_not_exists(components[${i}].#reused)`,
+    ),
+  ];
+  return {
+    TableName: tableName(),
+    Key: keys.dossier(dossier.code),
+    UpdateExpression: `SET components[${index}].#member = :value${completes ? ', #digitisedAt = :at' : ''}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: {
+      '#member': member,
+      '#version': 'version',
+      '#digitisedAt': 'digitisedAt',
+      ...(undigitised.length ? { '#document': 'document', '#reused': 'reused' } : {}),
+    },
+    ExpressionAttributeValues: {
+      ':value': value,
+      ':version': dossier.version,
+      ':component': component.code,
+      ...(completes ? { ':at': at } : {}),
+      ...(dossier.digitisedAt !== undefined ? { ':digitisedAt': dossier.digitisedAt } : {}),
+    },
+  };
+}
+
+/**
+ * Records a reuse: this dossier's new document (state `reused`, naming the source's key and version, no bytes of its
+ * own) and its component marked reused, in one transaction. Returns false when the dossier changed since `dossier`
+ * was read (the caller reads it again and decides anew).
+ */
+export async function recordReuse(dossier: Dossier, index: number, reuse: Upload): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...uploadKey(reuse.code, reuse.uploadId), entity: 'upload', ...reuse },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: digitisingUpdate(
+              dossier,
+              index,
+              'reused',
+              { id: reuse.uploadId, at: reuse.requestedAt },
+              reuse.requestedAt,
+            ),
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const reasons = error.CancellationReasons ?? [];
+    if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict'))
+      return false;
+    throw error;
+  }
 }
 
 /** Notes an object that came through an already used URL; one attribute, overwritten each time. */

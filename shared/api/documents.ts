@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { documentKinds, MAX_DOCUMENT_BYTES } from '../domain/documents.ts';
+import { DOSSIER_CODE_PATTERN } from '../domain/dossier.ts';
 import { freeText } from './text.ts';
 
 export const uploadParams = z.object({
@@ -51,6 +52,26 @@ export const documentRequest = z
   ])
   .meta({ id: 'DocumentRequest' });
 
+export const reuseRequest = z
+  .object({
+    component: uploadParams.shape.component,
+    source: z
+      .object({
+        dossier: z
+          .string()
+          .regex(DOSSIER_CODE_PATTERN)
+          .meta({ description: 'The earlier dossier’s code, e.g. 000.00.00.H99-250301-0007' }),
+        document: z.uuid().meta({ description: 'Its document’s id, as its documents list gives it' }),
+      })
+      .strict(),
+  })
+  .strict()
+  .meta({
+    id: 'ReuseRequest',
+    description:
+      'A component of this dossier taken from an earlier dossier’s verified document of the same applicant (same ID number), instead of a new upload',
+  });
+
 export const uploadTicket = z
   .object({
     uploadId: z.uuid().meta({
@@ -100,9 +121,13 @@ export const documentView = z
     }),
     component: z.string().optional().meta({ description: 'Component code of the dossier, for a component' }),
     fileName: z.string(),
-    state: z.enum(['awaiting', 'verified', 'rejected']).meta({
+    state: z.enum(['awaiting', 'verified', 'rejected', 'reused']).meta({
       description:
-        '`awaiting`: the URL is signed, no file checked yet; `verified`: the file is the declared one; `rejected`: deleted, see `reason`',
+        '`awaiting`: the URL is signed, no file checked yet; `verified`: the file is the declared one; `rejected`: deleted, see `reason`; `reused`: an earlier verified document of the same applicant, see `reusedFrom`',
+    }),
+    reusedFrom: z.object({ dossier: z.string(), document: z.uuid() }).optional().meta({
+      description:
+        'For a reused document: the earlier dossier and its document whose stored file (that version) this one is; no bytes were copied, and the name, type, size and SHA-256 are that file’s',
     }),
     reason: z
       .enum([

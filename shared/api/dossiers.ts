@@ -115,8 +115,15 @@ export const dossierView = z
             verifiedAt: instant,
           })
           .optional(),
+        reused: z.object({ id: z.uuid(), at: instant }).optional().meta({
+          description:
+            'Reused (tái sử dụng): `id` is the dossier’s document pointing at an earlier verified one of the same applicant, which GET /dossiers/{code}/documents/{id} downloads',
+        }),
       }),
     ),
+    digitisedAt: instant.optional().meta({
+      description: 'When every mandatory component was verified or reused (digitised); absent while one is not',
+    }),
     fee: z.object({
       amountVnd: z.number().int(),
       method: z.enum(paymentMethods).nullable(),

@@ -66,6 +66,7 @@ export function dossierViewOf(dossier: Dossier, actors: readonly Actor[], now: n
     applicant: shown,
     applicantDetail: disclosure,
     components: dossier.components,
+    digitisedAt: dossier.digitisedAt,
     fee: dossier.fee,
     filedAt: dossier.filedAt,
     receivedAt: dossier.receivedAt,

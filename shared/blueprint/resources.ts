@@ -173,8 +173,8 @@ export const functions = {
     publishes: ['alerts'],
   },
   'document-upload': {
-    description: 'Lists the documents of a dossier and signs upload URLs for its components',
-    table: 'readPut',
+    description: 'Lists the documents of a dossier, signs upload URLs for its components and records reuses',
+    table: 'readPutUpdate',
     bucket: 'signTransfers',
   },
   reports: {

@@ -244,6 +244,31 @@ export const routes = {
       404: problem('No such dossier (or not one this portal filed), or no such document in it'),
     },
   }),
+  'POST /dossiers/{code}/documents/reuse': route({
+    function: 'document-upload',
+    access: { roles: ['officer', 'specialist'], scopes: ['dossiers.submit'] },
+    tag: 'Hồ sơ',
+    summary: 'Reuse an earlier verified document of the same applicant as a component (tái sử dụng)',
+    description:
+      'Points the component at an earlier dossier’s verified document of the same applicant (same ID number) instead of asking for the paper again: no bytes are copied, the new document (state `reused`) names the source’s stored file and version, and a reused mandatory component counts as digitised. The caller must be allowed to add documents to this dossier (as for an upload) and to see the source dossier (a portal only the dossiers it filed), since whoever reads this dossier can then download the source’s file. A source that is not there, not verified, of another applicant, or not visible to the caller is answered exactly as a document that does not exist.',
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
+    body: schema(api.documents, 'reuseRequest'),
+    responses: {
+      201: {
+        description: 'The reused document, as the documents list shows it',
+        schema: schema(api.documents, 'documentView'),
+      },
+      400: problem('A field is not valid'),
+      403: problem('A specialist, for a dossier assigned to someone else'),
+      404: problem('No such dossier (or not one this portal filed), or no such source document (see above)'),
+      409: problem('The dossier is finished: no more documents'),
+      422: problem('The dossier has no such component (the field `component` named)'),
+      503: {
+        ...problem('The dossier kept changing while the reuse was written: send it again'),
+        headers: { 'Retry-After': 'Seconds to wait before asking again' },
+      },
+    },
+  }),
   'GET /alerts': route({
     function: 'alerts',
     access: { roles: ['officer', 'specialist', 'leader'] },

@@ -88,10 +88,10 @@ export interface FunctionSpec<
   memoryMb?: number;
   timeoutSeconds?: number;
   /**
-   * Access to the table: none, a single-item probe (GetItem only), read, read and put items (new upload records),
-   * or read and write.
+   * Access to the table: none, a single-item probe (GetItem only), read, read, put and update items but never delete
+   * (new upload records, a reuse marking its component), or read and write.
    */
-  table?: 'probe' | 'read' | 'readPut' | 'readWrite';
+  table?: 'probe' | 'read' | 'readPutUpdate' | 'readWrite';
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
   /**

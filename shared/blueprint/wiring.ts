@@ -67,7 +67,7 @@ const READ_TABLE = [
 const TABLE_ACTIONS: Record<NonNullable<FunctionSpec['table']>, string[]> = {
   probe: ['dynamodb:GetItem'],
   read: READ_TABLE,
-  readPut: [...READ_TABLE, 'dynamodb:PutItem'],
+  readPutUpdate: [...READ_TABLE, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   readWrite: [
     ...READ_TABLE,
     'dynamodb:PutItem',

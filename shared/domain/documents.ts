@@ -163,6 +163,7 @@ export type UploadRequester = { kind: Actor['kind']; id: string; name: string };
 /**
  * One upload URL and what became of it. Signing stores it `awaiting` with what the file must be; the first object
  * stored through the URL uses it up, `verified` or `rejected` with the reason; a later one only sets `lateUpload`.
+ * A reuse is stored `reused` at once, with the source's key, version and measures: no URL, no bytes of its own.
  */
 export interface Upload {
   code: string;
@@ -176,7 +177,9 @@ export interface Upload {
   expected: ExpectedDocument;
   requestedBy: UploadRequester;
   requestedAt: string;
-  state: 'awaiting' | 'verified' | 'rejected';
+  state: 'awaiting' | 'verified' | 'rejected' | 'reused';
+  /** For a reuse: the earlier dossier's document whose object (`key`, `object.versionId`) this one is. */
+  reusedFrom?: { code: string; uploadId: string };
   /** Epoch seconds: the URL's expiry, and the item's TTL while it waits; removed once the upload is checked. */
   expiresAt?: number;
   checkedAt?: string;
@@ -232,4 +235,24 @@ export function awaitedComponent(
   if (dossier.status !== 'awaiting_supplement') return undefined;
   if (dossier.components.some((c) => c.code === componentCode)) return undefined;
   return dossier.supplement?.components?.find((c) => c.code === componentCode);
+}
+/**
+ * Whether an earlier document may stand for a component of `target` (reuse, tái sử dụng): a verified file (not one
+ * awaiting, rejected or itself a reuse) of another dossier of the same applicant, by ID number. Whoever may not see
+ * the source dossier is refused before this; every refusal is answered as a document that does not exist.
+ */
+export function isReusable(
+  target: Pick<Dossier, 'code' | 'applicant'>,
+  source: Pick<Dossier, 'code' | 'applicant'> | undefined,
+  document: Upload | undefined,
+): document is Upload & { object: NonNullable<Upload['object']> } {
+  return (
+    source !== undefined &&
+    document !== undefined &&
+    source.code !== target.code &&
+    document.code === source.code &&
+    source.applicant.idNumber === target.applicant.idNumber &&
+    document.state === 'verified' &&
+    document.object !== undefined
+  );
 }

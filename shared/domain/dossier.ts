@@ -53,6 +53,11 @@ export interface SuppliedComponent {
   mandatory: boolean;
   /** Set by the document check once a verified electronic file is stored for it. */
   document?: { key: string; sha256: string; contentType: string; sizeBytes: number; verifiedAt: string } | undefined;
+  /**
+   * Set when the component is an earlier verified document of the same applicant, pointed at instead of asked for
+   * again: `id` is this dossier's document (state `reused`) that names the source and its version.
+   */
+  reused?: { id: string; at: string } | undefined;
 }
 
 /** A dossier's electronic result: its upload (GET /dossiers/{code}/documents/{uploadId}) and its file. */
@@ -116,6 +121,11 @@ export interface Dossier {
   portalId?: string | undefined;
   applicant: Applicant;
   components: SuppliedComponent[];
+  /**
+   * When every mandatory component became verified or reused (digitised, số hóa); absent while one is not. Written
+   * with the component that completes it, and removed by a supplement that adds a mandatory one.
+   */
+  digitisedAt?: string | undefined;
   fee: Fee;
   filedAt: string;
   receivedAt?: string | undefined;

@@ -4,6 +4,7 @@ import { dueAt as dueAfter } from './deadline.ts';
 import type { Actor, Applicant, Channel, ControlSlipEntry, Dossier, PaymentMethod } from './dossier.ts';
 import { type FieldViolation, RuleBroken, ValidationFailed } from './errors.ts';
 import { paymentRuleBroken } from './payment.ts';
+import { allMandatoryDigitised } from './report.ts';
 
 /** A filing, as the intake schema (shared/api/intake.ts) hands it over. */
 export interface IntakeInput {
@@ -123,6 +124,10 @@ export function openDossier(
   const online = input.channel === 'online';
   const dueAt = online ? undefined : new Date(dueAfter(ctx.calendar, ctx.now, procedure.processingTime)).toISOString();
   const codes = [...new Set(input.components)];
+  const components = codes.map((code) => {
+    const c = procedure.components.find((p) => p.code === code)!;
+    return { code, name: c.name, mandatory: c.mandatory };
+  });
   const paid =
     procedure.feeVnd > 0 && input.payment !== undefined && input.payment.method !== 'exempt' && input.payment.paid;
   const exemption = procedure.feeVnd > 0 && input.payment?.method === 'exempt' ? input.payment.legalBasis : undefined;
@@ -141,10 +146,9 @@ export function openDossier(
     channel: input.channel,
     ...(ctx.actor.kind === 'portal' ? { portalId: ctx.actor.id } : {}),
     applicant: input.applicant,
-    components: codes.map((code) => {
-      const c = procedure.components.find((p) => p.code === code)!;
-      return { code, name: c.name, mandatory: c.mandatory };
-    }),
+    components,
+    // Nothing mandatory to digitise: digitised from the start, as the document writes would otherwise never say so.
+    ...(allMandatoryDigitised({ components }) ? { digitisedAt: at } : {}),
     fee: {
       amountVnd: procedure.feeVnd,
       method: procedure.feeVnd > 0 ? (input.payment?.method ?? null) : null,

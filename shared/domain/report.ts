@@ -29,6 +29,8 @@ export const counterNames = [
   'stopped',
   'apologies',
   'digitised',
+  /** Components taken from an earlier verified document of the same applicant, with the dossiers received. */
+  'reused',
   'fee_bearing',
   'paid',
   'paid_online',
@@ -48,8 +50,9 @@ export function reportScopes(dossier: Pick<Dossier, 'procedure'>): string[] {
   return ['ward', `field#${dossier.procedure.fieldCode}`, `procedure#${dossier.procedure.code}`];
 }
 
+/** Digitised (số hóa): every mandatory component has a verified file of its own or reuses an earlier one. */
 export function allMandatoryDigitised(dossier: Pick<Dossier, 'components'>): boolean {
-  return dossier.components.filter((c) => c.mandatory).every((c) => c.document !== undefined);
+  return dossier.components.filter((c) => c.mandatory).every((c) => c.document !== undefined || c.reused !== undefined);
 }
 
 const paidAndReceived = (d: Dossier | undefined) =>
@@ -57,8 +60,11 @@ const paidAndReceived = (d: Dossier | undefined) =>
 /** Fee-bearing (DOMAIN.md): a fee above zero and not exempt, whether the exemption came at intake or with an action later. */
 const feeBearingAndReceived = (d: Dossier | undefined) =>
   d !== undefined && d.receivedAt !== undefined && d.fee.amountVnd > 0 && d.fee.method !== 'exempt';
+/** By the dossier's own flag, which the document writes keep with the components (and a supplement takes back). */
 const digitisedAndReceived = (d: Dossier | undefined) =>
-  d !== undefined && d.receivedAt !== undefined && allMandatoryDigitised(d);
+  d !== undefined && d.receivedAt !== undefined && d.digitisedAt !== undefined;
+const reusedIfReceived = (d: Dossier | undefined) =>
+  d?.receivedAt === undefined ? 0 : d.components.filter((c) => c.reused !== undefined).length;
 
 export function counterDeltas(
   before: Dossier | undefined,
@@ -93,7 +99,12 @@ export function counterDeltas(
   // Counted with the dossiers received that day, like payments; an exemption recorded later takes it back.
   if (feeBearingAndReceived(after) !== feeBearingAndReceived(before))
     add(after.receivedAt, { fee_bearing: feeBearingAndReceived(after) ? 1 : -1 });
-  if (digitisedAndReceived(after) && !digitisedAndReceived(before)) add(after.receivedAt, { digitised: 1 });
+  // With the dossiers received that day, as the rate divides by them; a supplement adding a mandatory one takes it back.
+  if (digitisedAndReceived(after) !== digitisedAndReceived(before))
+    add(after.receivedAt, { digitised: digitisedAndReceived(after) ? 1 : -1 });
+  // Reuses too: the figure is read against the dossiers received, and one reused before receipt counts at receipt.
+  const reused = reusedIfReceived(after) - reusedIfReceived(before);
+  if (reused !== 0) add(after.receivedAt, { reused });
   // On the day the clock ended, with the verdict given then; an apology does not make a late one on time.
   const ended = clockEnd(after);
   if (ended && !clockEnd(before) && after.timing) {

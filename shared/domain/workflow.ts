@@ -275,12 +275,13 @@ const actionEffects: EffectsTable<DossierCase> = {
     const added = codes.filter((c) => !state.componentCodes.includes(c));
     if (added.length > 0) {
       changes.componentCodes = codes;
-      changes.components = {
-        append: added.map((code) => {
-          const { name, mandatory } = catalog.find((c) => c.code === code)!;
-          return { code, name, mandatory };
-        }),
-      };
+      const appended = added.map((code) => {
+        const { name, mandatory } = catalog.find((c) => c.code === code)!;
+        return { code, name, mandatory };
+      });
+      changes.components = { append: appended };
+      // A mandatory paper handed in now has no file yet: the dossier is no longer digitised until it has one.
+      if (appended.some((c) => c.mandatory)) changes.digitisedAt = null;
     }
     if (state.dueAt !== null) {
       // Pause: the time left when it was requested runs again from now. Restart: the full time runs again.

@@ -426,6 +426,11 @@ export const messages: Record<string, Text> = {
     vi: 'Hồ sơ đã rời trạng thái đã giải quyết (resolved) trước khi kết quả được kiểm tra.',
     en: 'The dossier left resolved before the result was checked.',
   },
+  // Reuse of an earlier dossier's document (issue 10).
+  document_reuse_busy: {
+    vi: 'Hồ sơ {code} đang được cập nhật; vui lòng gửi lại yêu cầu tái sử dụng.',
+    en: 'Dossier {code} is being updated; send the reuse again.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

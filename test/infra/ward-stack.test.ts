@@ -307,12 +307,12 @@ describe('the ward stack', () => {
         .filter((a) => a.startsWith('s3:'))
         .sort(),
     ).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
-    // Signing stores the upload's record: a put, and no update or delete of anything.
+    // Signing stores the upload's record (a put), a reuse marks its component (an update); no delete of anything.
     const dynamoWrites = (name: keyof typeof functions) =>
       actionsOf(name)
         .filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))
         .sort();
-    expect(dynamoWrites('document-upload')).toEqual(['dynamodb:PutItem']);
+    expect(dynamoWrites('document-upload')).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     for (const name of ['document-upload', 'document-verify'] as const) {
       const onObjects = statementsOf(name).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
       expect(JSON.stringify(onObjects.map((s) => s.Resource)), name).toContain('/dossiers/*');

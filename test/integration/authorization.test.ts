@@ -33,6 +33,7 @@ const allowed: Record<keyof typeof routes, Caller[]> = {
   'GET /dossiers/{code}/documents': [...staff, 'portal:read'],
   'GET /dossiers/{code}/documents/{id}': [...staff, 'portal:read'],
   'POST /dossiers/{code}/documents': ['officer', 'specialist', 'portal:submit'],
+  'POST /dossiers/{code}/documents/reuse': ['officer', 'specialist', 'portal:submit'],
   'POST /dossiers/{code}/actions': [...staff, 'portal:submit'],
   'POST /dossiers/{code}/components/{component}/upload-url': ['officer', 'specialist', 'portal:submit'],
   'GET /alerts': staff,

@@ -1,7 +1,14 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvocationEnded } from '../../local/access.ts';
@@ -69,19 +76,23 @@ describe('a function, locally as in the stack', () => {
         ),
       ),
     ).rejects.toMatchObject(denied);
-    // Signing upload URLs puts upload records, and updates nothing.
+    // Signing upload URLs puts upload records, a reuse marks its component (an update); nothing is deleted.
     await ward.runAs('document-upload', () => dynamo().send(new PutCommand(item('DOSSIER#upload-grants'))));
-    await expect(
-      ward.runAs('document-upload', () =>
-        dynamo().send(
-          new UpdateCommand({
-            ...key('DOSSIER#upload-grants'),
-            UpdateExpression: 'SET x = :x',
-            ExpressionAttributeValues: { ':x': 1 },
-          }),
-        ),
+    await ward.runAs('document-upload', () =>
+      dynamo().send(
+        new UpdateCommand({
+          ...key('DOSSIER#upload-grants'),
+          UpdateExpression: 'SET x = :x',
+          ExpressionAttributeValues: { ':x': 1 },
+        }),
       ),
-    ).rejects.toMatchObject(denied);
+    );
+    await expect(
+      ward.runAs('document-upload', () => dynamo().send(new DeleteCommand(key('DOSSIER#upload-grants')))),
+    ).rejects.toMatchObject({
+      ...denied,
+      message: expect.stringMatching(/not authorized to perform: dynamodb:DeleteItem on resource: arn:/),
+    });
   });
 
   it('has no table at all when the blueprint gives it none: no variable, and a named table refused', async () => {

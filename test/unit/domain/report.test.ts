@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Dossier } from '../../../shared/domain/dossier.ts';
-import { counterDeltas } from '../../../shared/domain/report.ts';
+import { allMandatoryDigitised, counterDeltas } from '../../../shared/domain/report.ts';
 
 const tz = 'Asia/Ho_Chi_Minh';
 const base: Dossier = {
@@ -59,16 +59,85 @@ describe('report counters of a dossier change', () => {
     ]);
   });
 
-  it('counts digitisation once, when every mandatory component of a received dossier has a verified file', () => {
+  it('counts digitisation once, by the dossier’s flag, with the dossiers received that day', () => {
     const received = {
       ...base,
       status: 'received' as const,
       receivedAt: '2026-03-09T01:00:00.000Z',
       fee: { amountVnd: 0, method: null },
     };
-    const digitised = { ...received, components: [{ ...received.components[0]!, document: doc }] };
+    const digitised = {
+      ...received,
+      components: [{ ...received.components[0]!, document: doc }],
+      digitisedAt: '2026-03-10T01:00:00.000Z',
+    };
     expect(counterDeltas(received, digitised, tz)).toEqual([{ date: '2026-03-09', counters: { digitised: 1 } }]);
     expect(counterDeltas(digitised, { ...digitised }, tz)).toEqual([]);
+    // A supplement that adds a mandatory component takes the flag back, and the count with it.
+    const supplemented = {
+      ...digitised,
+      components: [...digitised.components, { code: 'GCS', name: 'Giấy chứng sinh', mandatory: true }],
+      digitisedAt: undefined,
+    };
+    expect(counterDeltas(digitised, supplemented, tz)).toEqual([{ date: '2026-03-09', counters: { digitised: -1 } }]);
+    // Digitised before receipt (online, uploaded before the officer accepts it): counted at receipt.
+    const submitted = { ...digitised, status: 'submitted' as const, receivedAt: undefined };
+    expect(counterDeltas(undefined, submitted, tz)).toEqual([]);
+    expect(counterDeltas(submitted, digitised, tz)).toContainEqual({
+      date: '2026-03-09',
+      counters: expect.objectContaining({ received: 1, digitised: 1 }),
+    });
+  });
+
+  it('counts each reused component once, with the dossiers received, whenever it was reused', () => {
+    const received = {
+      ...base,
+      status: 'received' as const,
+      receivedAt: '2026-03-09T01:00:00.000Z',
+      fee: { amountVnd: 0, method: null },
+      components: [
+        { code: 'TK', name: 'Tờ khai', mandatory: true },
+        { code: 'GCS', name: 'Giấy chứng sinh', mandatory: true },
+      ],
+    };
+    const reused = (at: string) => ({ id: '3f1c0a52-8f0e-4b8e-9d6c-2a7f4d1e9b10', at });
+    const one = {
+      ...received,
+      components: [received.components[0]!, { ...received.components[1]!, reused: reused('2026-03-12T02:00:00Z') }],
+    };
+    expect(counterDeltas(received, one, tz)).toEqual([{ date: '2026-03-09', counters: { reused: 1 } }]);
+    // Pointed at another source later: still one component reused.
+    const again = {
+      ...one,
+      components: [one.components[0]!, { ...one.components[1]!, reused: reused('2026-03-13T02:00:00Z') }],
+    };
+    expect(counterDeltas(one, again, tz)).toEqual([]);
+    // Reused before receipt: nothing until the dossier is received, then both at once on the day of receipt.
+    const submitted = {
+      ...received,
+      status: 'submitted' as const,
+      receivedAt: undefined,
+      components: received.components.map((c) => ({ ...c, reused: reused('2026-03-08T02:00:00Z') })),
+    };
+    expect(counterDeltas(undefined, submitted, tz)).toEqual([]);
+    const accepted = { ...submitted, status: 'received' as const, receivedAt: received.receivedAt };
+    expect(counterDeltas(submitted, accepted, tz)).toContainEqual({
+      date: '2026-03-09',
+      counters: expect.objectContaining({ received: 1, reused: 2 }),
+    });
+  });
+
+  it('takes a dossier whose mandatory components are verified or reused as digitised', () => {
+    const components = [
+      { code: 'TK', name: 'Tờ khai', mandatory: true, document: doc },
+      { code: 'GCS', name: 'Giấy chứng sinh', mandatory: true },
+      { code: 'UQ', name: 'Ủy quyền', mandatory: false },
+    ];
+    expect(allMandatoryDigitised({ components })).toBe(false);
+    const reused = { id: '3f1c0a52-8f0e-4b8e-9d6c-2a7f4d1e9b10', at: '2026-03-09T01:00:00.000Z' };
+    expect(allMandatoryDigitised({ components: components.map((c, i) => (i === 1 ? { ...c, reused } : c)) })).toBe(
+      true,
+    );
   });
 
   it('counts resolutions by timing, and finishes, returns and apologies on their own days', () => {

@@ -142,6 +142,20 @@ describe('the workflow', () => {
     expect(back.next.dueAt).toBe(new Date(vn('2026-03-18T10:00')).toISOString());
   });
 
+  it('takes the digitised flag back when a supplement hands in a mandatory component, not an optional one', () => {
+    const waiting = state({ status: 'awaiting_supplement', componentCodes: ['TK'], resumeStatus: 'received' });
+    const mandatory = decide(waiting, { action: 'supplement_received', components: ['GCS'] }, [officer], ctx(0));
+    expect(mandatory.changes).toMatchObject({ componentCodes: ['TK', 'GCS'], digitisedAt: null });
+    const optional = decide(
+      { ...waiting, componentCodes: ['TK', 'GCS'] },
+      { action: 'supplement_received', components: ['UQ'] },
+      [officer],
+      ctx(0),
+    );
+    expect(optional.changes).toMatchObject({ componentCodes: ['TK', 'GCS', 'UQ'] });
+    expect(optional.changes).not.toHaveProperty('digitisedAt');
+  });
+
   it('restarts the full time after a supplement when the ward says so', () => {
     const received = state({
       status: 'received',
