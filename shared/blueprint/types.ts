@@ -87,6 +87,8 @@ export interface FunctionSpec<
    * or read and write.
    */
   table?: 'probe' | 'read' | 'readPut' | 'readWrite';
+  /** Whether the function scans the whole table (the report rebuild, which reads every dossier and counter). */
+  scansTable?: boolean;
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
   /**

@@ -91,7 +91,9 @@ export function counterDeltas(
   // Counted with the dossiers received that day, like payments; an exemption recorded later takes it back.
   if (feeBearingAndReceived(after) !== feeBearingAndReceived(before))
     add(after.receivedAt, { fee_bearing: feeBearingAndReceived(after) ? 1 : -1 });
-  if (digitisedAndReceived(after) && !digitisedAndReceived(before)) add(after.receivedAt, { digitised: 1 });
+  // Taken back when a supplement adds a mandatory paper not yet scanned, as an exemption takes fee_bearing back.
+  if (digitisedAndReceived(after) !== digitisedAndReceived(before))
+    add(after.receivedAt, { digitised: digitisedAndReceived(after) ? 1 : -1 });
   // On the day the clock ended, with the verdict given then; an apology does not make a late one on time.
   const ended = clockEnd(after);
   if (ended && !clockEnd(before) && after.timing) {
