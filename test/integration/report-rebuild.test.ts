@@ -6,7 +6,7 @@ import { correctDay } from '../../shared/adapters/report-rebuild.ts';
 import { localDateOf } from '../../shared/domain/zoned-time.ts';
 import { birthRegistration, idempotent, maritalStatus } from '../support/fixtures.ts';
 import { seedDossier } from '../support/seed.ts';
-import { officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
+import { leader, officer, portal, startTestWard, type TestWard } from '../support/ward.ts';
 
 /*
  * The rebuild of the report counters (functions/report-rebuild, `npm run reports:rebuild`): dossiers go through the
@@ -51,6 +51,19 @@ describe('the rebuild of the report counters', () => {
     expect(result).toMatchObject({ dossiers: 3, differenceCount: 0, differences: [], unreadable: [] });
     expect(result.days).toBeGreaterThanOrEqual(6);
     expect(await counterItem('ward', today)).toMatchObject({ received: 1, not_accepted: 1 });
+  });
+
+  it('GET /reports carries the Decision 766 groups the period’s counters support', async () => {
+    const report = await ward.api.get(`/reports?from=${today}&to=${today}`, { as: leader });
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+    const groups = Object.fromEntries(report.body.index766.groups.map((g: { group: string }) => [g.group, g]));
+    expect(Object.keys(groups).sort()).toEqual(
+      ['digitisation', 'onlinePayment', 'onlineService', 'progress', 'satisfaction'].sort(),
+    );
+    // Today: the counter filing received, the online one refused at intake.
+    expect(groups.digitisation.rate).toMatchObject({ denominator: report.body.received.total });
+    expect(groups.progress).toMatchObject({ groupMaxPoints: 20, target: null, points: null });
+    expect(report.body.index766.outsideData[0]).toMatchObject({ decisionGroup: 'Công khai, minh bạch', maxPoints: 18 });
   });
 
   it('names every counter that differs, on a day kept and on one the dossiers do not give, and writes nothing', async () => {
