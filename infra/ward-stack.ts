@@ -277,6 +277,10 @@ export class WardStack extends Stack {
       description: 'The aud claim of the tokens portals sign with their own keys',
     });
     new CfnOutput(this, 'DocumentBucket', { value: this.storage.bucket.bucketName });
+    new CfnOutput(this, 'ReportRebuildFunction', {
+      value: this.functions['report-rebuild'].fn.functionName,
+      description: 'Invoke by hand to recount the report counters from the dossiers (README.md)',
+    });
     new CfnOutput(this, 'AlarmTopic', {
       value: this.alarms.topic.topicArn,
       description: 'Every alarm notifies it; each address must confirm its subscription once',

@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import type { FauxqsServer } from 'fauxqs';
 import { readWardFile } from '../shared/config/ward-files.ts';
+import { announceInstance } from './instance-file.ts';
 import { type DynamoDbLocal, startDynamoDbLocal, startLocalFauxqs } from './services.ts';
 import { type LocalWard, startLocalWard } from './ward.ts';
 
@@ -31,9 +32,11 @@ let dynamo: DynamoDbLocal | undefined;
 let fauxqs: FauxqsServer | undefined;
 let instance: LocalWard | undefined;
 let stopping: Promise<void> | undefined;
+let unannounce: (() => void) | undefined;
 
 async function stop(code: number): Promise<void> {
   stopping ??= (async () => {
+    unannounce?.();
     await instance?.stop().catch(() => undefined);
     await fauxqs?.stop().catch(() => undefined);
     await dynamo?.stop().catch(() => undefined);
@@ -63,6 +66,14 @@ try {
     log: (line) => console.log(line),
     ...(values.quiet ? {} : { onRequest: (line: string) => console.log(line) }),
   });
+  // The runner pointed the functions' Lambda client at its Invoke endpoint (local/ward.ts).
+  if (dataDir)
+    unannounce = announceInstance(dataDir, {
+      pid: process.pid,
+      api: instance.url,
+      lambda: process.env.AWS_ENDPOINT_URL_LAMBDA!,
+      resourcePrefix: `motcua-${ward.id}`,
+    });
 } catch (error) {
   console.error(`Could not start: ${(error as Error).message}`);
   await stop(1);

@@ -4,6 +4,7 @@ import { figuresOf, sumCounters } from '../../shared/domain/figures.ts';
 import { reportCsv } from '../../shared/domain/report-csv.ts';
 import { monthlySeries } from '../../shared/domain/report-document.ts';
 import { reportHtml } from '../../shared/domain/report-html.ts';
+import { index766 } from '../../shared/domain/index766.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 import { reportDocument, scopeInWords } from './document.ts';
 
@@ -12,11 +13,13 @@ export const handler = httpFunction('reports', {
     const ward = wardConfig();
     const scope = query.procedure ? `procedure#${query.procedure}` : query.field ? `field#${query.field}` : 'ward';
     const days = await dayCounters(scope, query.from, query.to);
+    const counters = sumCounters(days);
     const view = {
       ward: { name: ward.name, unitCode: ward.unitCode },
       period: { from: query.from, to: query.to },
       scope,
-      ...figuresOf(sumCounters(days)),
+      ...figuresOf(counters),
+      index766: index766(counters),
     };
     const headers = { 'cache-control': 'no-store' };
     if (mediaType === 'application/json') return { status: 200, body: view, headers };

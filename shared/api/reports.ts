@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CALENDAR_YEARS, inCalendarRange } from '../domain/calendar-bounds.ts';
+import { index766View } from './index766.ts';
 
 /** A year, leap or not: the longest period a report adds up (its day counters are read one by one). */
 export const MAX_REPORT_DAYS = 366;
@@ -77,5 +78,6 @@ export const reportView = z
       onlinePaymentRate: rateView,
       paidOnlineVnd: z.number(),
     }),
+    index766: index766View,
   })
   .meta({ id: 'Report', description: 'Figures of a period, counted on the day each event happened' });

@@ -198,6 +198,17 @@ export const functions = {
     timeoutSeconds: 60,
     table: 'readWrite',
   },
+  'report-rebuild': {
+    description:
+      'Invoked by hand: recounts every report counter from the dossiers, lists the differences, corrects them on request',
+    // A whole-table scan, twice when it writes: the longest run Lambda allows, and room for the day counters.
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    table: 'read',
+    scansTable: true,
+    // Its only writes: corrections of the day counters.
+    writesOnly: ['REPORT#'],
+  },
   'portal-notifier': {
     description: 'Turns status changes of online dossiers into ordered portal-sync messages',
     timeoutSeconds: 30,

@@ -92,6 +92,8 @@ export interface FunctionSpec<
    * (new upload records, a reuse marking its component), or read and write.
    */
   table?: 'probe' | 'read' | 'readPutUpdate' | 'readWrite';
+  /** Whether the function scans the whole table (the report rebuild, which reads every dossier and counter). */
+  scansTable?: boolean;
   /** Whether the function queries the table's indexes (worklists, the deadline watch). */
   queriesIndexes?: boolean;
   /**

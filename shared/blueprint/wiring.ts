@@ -129,6 +129,7 @@ export function functionGrants(name: FunctionName, refs: ResourceRefs): Grant[] 
       },
     });
   }
+  if (spec.scansTable) grants.push({ actions: ['dynamodb:Scan'], resources: [refs.table.arn] });
   if (spec.queriesIndexes) {
     // Named indexes, not index/*: the function may query these and no index added later.
     grants.push({

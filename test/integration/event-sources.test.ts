@@ -45,6 +45,8 @@ beforeAll(async () => {
     {
       queueRetries: 'fast',
       invokeRetries: 'fast',
+      // 'counts a replayed stream batch once' hands the aggregator a dossier that is not in the table.
+      countersDifferOnPurpose: 'the aggregator is handed a replayed batch of a dossier never written to the table',
       // alert-dispatch as deployed, except that it crashes once after delivering the alerts of a chosen dossier.
       standIns: {
         'alert-dispatch': async (event, context) => {

@@ -23,6 +23,7 @@ let ward: TestWard;
 beforeAll(async () => {
   ward = await startTestWard((w) => w, {
     standIns: { 'report-aggregator': noting('report-aggregator'), 'portal-notifier': noting('portal-notifier') },
+    countersDifferOnPurpose: 'a stand-in takes the aggregator’s place, and a counter and a dossier are written by hand',
   });
 });
 afterAll(async () => ward?.stop());
