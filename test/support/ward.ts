@@ -31,6 +31,8 @@ export async function startTestWard(
     /** A data folder (alert e-mails are written under it) and the clock daily schedules follow. */
     dataDir?: string;
     clock?: () => number;
+    /** The clock the gateway stamps requests with: every function's "now" (local/ward.ts `requestClock`). */
+    requestClock?: () => number;
   } = {},
 ): Promise<TestWard> {
   // Validated as a ward file is: functions read the configuration they are handed as it is (current-ward.ts).
@@ -49,6 +51,7 @@ export async function startTestWard(
     ...(options.standIns ? { standIns: options.standIns } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.requestClock ? { requestClock: options.requestClock } : {}),
   });
   return {
     ...local,
