@@ -162,6 +162,9 @@ function busyRecords(prefix: string, count: number, procedures: number, at: stri
         onlineLevel: p % 2 ? 'full' : 'partial',
       },
       channel: n % 2 ? 'online' : 'in_person',
+      // Due the day before (so resolved late), and each test in a year of its own: the ward's, the channels' and the
+      // departments' days, months and years are shared by every test of the file.
+      dueAt: new Date(Date.parse(at) - 86_400_000).toISOString(),
       fee: n % 4 ? { amountVnd: 0 } : { amountVnd: 15000, method: 'online', paidAt: at },
     };
     receipts.push(received);
@@ -234,7 +237,7 @@ const DYNAMO_WRITES = /^(TransactWrite|BatchWrite|Put|Update|Delete)/;
 
 describe('the report aggregator', () => {
   it('adds a batch of 100 records with one write call: each counter item once, the figures exact', async () => {
-    const records = busyRecords('AGG1', 100, 12, '2026-03-04T02:00:00.000Z');
+    const records = busyRecords('AGG1', 100, 12, '2031-03-04T02:00:00.000Z');
     expect(records).toHaveLength(100);
     const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
     const { result, inputs, mostAtOnce } = await watchCalls(dynamo(), DYNAMO_WRITES, () =>
@@ -260,7 +263,7 @@ describe('the report aggregator', () => {
   });
 
   it('counts once what is replayed: the whole batch, its bisected halves, a batch overlapping what was applied', async () => {
-    const records = busyRecords('AGG2', 100, 5, '2026-03-05T02:00:00.000Z');
+    const records = busyRecords('AGG2', 100, 5, '2032-03-05T02:00:00.000Z');
     const shard = `shardId-${randomUUID()}`;
     const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
     const deliver = async (part: DynamoDBRecord[]) =>
@@ -277,7 +280,7 @@ describe('the report aggregator', () => {
     expect(await storedCounters(expected.keys())).toEqual(expected);
     expectTallyAndMoves(expected);
     // Another shard's records are its own: the same sequence numbers there are not taken for replays.
-    const other = busyRecords('AGG2', 10, 5, '2026-03-06T02:00:00.000Z');
+    const other = busyRecords('AGG2', 10, 5, '2033-03-06T02:00:00.000Z');
     await aggregate(shardBatch(`shardId-${randomUUID()}`, other), context('report-aggregator'));
     const otherExpected = expectedCounters(other);
     expect(await storedCounters(otherExpected.keys())).toEqual(otherExpected);
@@ -285,7 +288,7 @@ describe('the report aggregator', () => {
 
   it('writes a batch whose counters exceed a transaction in several, each of at most 100 items, once even when one fails', async () => {
     // 75 procedures received one day, 25 of them resolved the next: more counter items than one transaction holds.
-    const records = busyRecords('AGG3', 100, 100, '2026-03-07T02:00:00.000Z', '2026-03-08T02:00:00.000Z');
+    const records = busyRecords('AGG3', 100, 100, '2034-03-07T02:00:00.000Z', '2034-03-08T02:00:00.000Z');
     expect(expectedCounters(records).size).toBeGreaterThan(99);
     const shard = `shardId-${randomUUID()}`;
     const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
