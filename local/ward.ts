@@ -61,6 +61,12 @@ export interface LocalWardOptions {
   log?: (line: string) => void;
   /** The clock the daily schedules follow (tests inject one); the system clock by default. */
   clock?: () => number;
+  /**
+   * The clock the gateway stamps each request with, which every function takes as "now" (received, accepted,
+   * resolved at…); the system clock by default. `npm run demo` runs a past quarter on one it advances. Local only:
+   * in the stack API Gateway stamps its own time, and nothing there can move it.
+   */
+  requestClock?: () => number;
   /** Handlers run in place of functions' own (tests: faults the local services cannot produce). */
   standIns?: LocalLambdasOptions['standIns'];
 }
@@ -291,6 +297,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
     lambdas,
     localEndpoints,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...(options.requestClock ? { clock: options.requestClock } : {}),
   });
   listensOn = { loopback: gateway.loopback, host: listensOn.host };
   loop.start();

@@ -4,7 +4,7 @@ import { streamBatchConsumer } from '../../shared/adapters/batch.ts';
 import { addBatchOnce, type CountedChange } from '../../shared/adapters/report-store.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
-import { counterDeltas, reportScopes } from '../../shared/domain/report.ts';
+import { scopedDeltas } from '../../shared/domain/report.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 
 /**
@@ -23,8 +23,7 @@ export const handler = streamBatchConsumer(async (shardId, records): Promise<Dyn
       if (!after) continue;
       changes.push({
         sequenceNumber: record.dynamodb!.SequenceNumber!,
-        scopes: reportScopes(after),
-        deltas: counterDeltas(before, after, timeZone),
+        scoped: scopedDeltas(before, after, timeZone),
       });
     } catch (error) {
       failed = record.dynamodb?.SequenceNumber ?? '';

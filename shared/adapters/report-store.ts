@@ -1,7 +1,9 @@
 import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CounterDelta } from '../domain/report.ts';
+import { type PeriodSums, sumCounters } from '../domain/figures.ts';
+import type { ScopedDeltas } from '../domain/report.ts';
+import { addDays, type LocalDate } from '../domain/zoned-time.ts';
 import { dynamo, tableName } from './aws.ts';
 import { queryAll } from './query.ts';
 
@@ -15,13 +17,17 @@ const SEQUENCE_DIGITS = 40;
 const MAX_ATTEMPTS = 4;
 
 export const reportKey = (scope: string, date: string) => ({ pk: `REPORT#${scope}`, sk: `DAY#${date}` });
+/** A month's or a year's sums of a scope's day counters, kept beside them so a report reads a few items, not years of days. */
+export const rollupKey = (scope: string, period: string) => ({
+  pk: `ROLLUP#${scope}`,
+  sk: period.length === 4 ? `YEAR#${period}` : `MONTH#${period}`,
+});
 export const checkpointKey = (shardId: string) => ({ pk: `STREAM#${shardId}`, sk: 'CHECKPOINT' });
 
-/** What one stream record adds to the day counters. */
+/** What one stream record adds to the counters, scope by scope. */
 export interface CountedChange {
   sequenceNumber: string;
-  scopes: readonly string[];
-  deltas: readonly CounterDelta[];
+  scoped: readonly ScopedDeltas[];
 }
 
 export interface BatchOutcome {
@@ -33,23 +39,41 @@ export interface BatchOutcome {
 
 const padded = (sequenceNumber: string) => sequenceNumber.padStart(SEQUENCE_DIGITS, '0');
 
-/** The day counters a run of changes adds to, summed: one entry per counter item, zero sums left out. */
-function sumByItem(
-  changes: readonly CountedChange[],
-): Map<string, { scope: string; date: string; counters: Record<string, number> }> {
-  const items = new Map<string, { scope: string; date: string; counters: Record<string, number> }>();
+interface CounterItem {
+  key: { pk: string; sk: string };
+  entity: 'report-day' | 'report-month' | 'report-year';
+  scope: string;
+  /** The day, month or year the item sums. */
+  period: string;
+  counters: Record<string, number>;
+}
+
+/** The items one day's delta of a scope adds to: the day, its month and its year. */
+function itemsOf(scope: string, date: string): Omit<CounterItem, 'counters'>[] {
+  return [
+    { key: reportKey(scope, date), entity: 'report-day', scope, period: date },
+    { key: rollupKey(scope, date.slice(0, 7)), entity: 'report-month', scope, period: date.slice(0, 7) },
+    { key: rollupKey(scope, date.slice(0, 4)), entity: 'report-year', scope, period: date.slice(0, 4) },
+  ];
+}
+const itemId = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
+
+/** The counter items a run of changes adds to, summed: one entry per item, zero sums left out. */
+function sumByItem(changes: readonly CountedChange[]): Map<string, CounterItem> {
+  const items = new Map<string, CounterItem>();
   for (const change of changes)
-    for (const delta of change.deltas)
-      for (const scope of change.scopes) {
-        const key = `${scope}\u0000${delta.date}`;
-        const item = items.get(key) ?? { scope, date: delta.date, counters: {} };
-        items.set(key, item);
-        for (const [name, value] of Object.entries(delta.counters))
-          item.counters[name] = (item.counters[name] ?? 0) + (value ?? 0);
-      }
-  for (const [key, item] of items) {
+    for (const { scope, deltas } of change.scoped)
+      for (const delta of deltas)
+        for (const target of itemsOf(scope, delta.date)) {
+          const id = itemId(target.key);
+          const item = items.get(id) ?? { ...target, counters: {} };
+          items.set(id, item);
+          for (const [name, value] of Object.entries(delta.counters))
+            item.counters[name] = (item.counters[name] ?? 0) + (value ?? 0);
+        }
+  for (const [id, item] of items) {
     for (const [name, value] of Object.entries(item.counters)) if (value === 0) delete item.counters[name];
-    if (Object.keys(item.counters).length === 0) items.delete(key);
+    if (Object.keys(item.counters).length === 0) items.delete(id);
   }
   return items;
 }
@@ -58,20 +82,21 @@ function sumByItem(
 function fittingRun(changes: readonly CountedChange[]): number {
   const seen = new Set<string>();
   for (let i = 0; i < changes.length; i++) {
-    for (const delta of changes[i]!.deltas)
-      for (const scope of changes[i]!.scopes) seen.add(`${scope}\u0000${delta.date}`);
-    // A single record's counters always fit (at most a few days times three scopes).
+    for (const { scope, deltas } of changes[i]!.scoped)
+      for (const delta of deltas) for (const target of itemsOf(scope, delta.date)) seen.add(itemId(target.key));
+    // A single record's counters always fit: a few days, three items each (day, month, year), in at most six
+    // scopes (the four it keeps, and the department it leaves and the one it joins).
     if (seen.size > MAX_TRANSACTION_ITEMS - 1) return Math.max(i, 1);
   }
   return changes.length;
 }
 
-function counterUpdate(item: { scope: string; date: string; counters: Record<string, number> }) {
+function counterUpdate(item: CounterItem) {
   const entries = Object.entries(item.counters);
   return {
     Update: {
       TableName: tableName(),
-      Key: reportKey(item.scope, item.date),
+      Key: item.key,
       UpdateExpression: `SET #entity = :entity, #scope = :scope, #date = :date ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
       ExpressionAttributeNames: {
         '#entity': 'entity',
@@ -80,9 +105,9 @@ function counterUpdate(item: { scope: string; date: string; counters: Record<str
         ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
       },
       ExpressionAttributeValues: {
-        ':entity': 'report-day',
+        ':entity': item.entity,
         ':scope': item.scope,
-        ':date': item.date,
+        ':date': item.period,
         ...Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
       },
     },
@@ -105,7 +130,7 @@ export async function addBatchOnce(
   changes: readonly CountedChange[],
   now: number,
 ): Promise<BatchOutcome> {
-  let pending = changes.filter((c) => c.deltas.length > 0);
+  let pending = changes.filter((c) => c.scoped.length > 0);
   const outcome: BatchOutcome = { applied: 0, replayed: 0 };
   let attempts = 0;
   while (pending.length > 0) {
@@ -157,6 +182,37 @@ export async function addBatchOnce(
     }
   }
   return outcome;
+}
+
+/**
+ * The sums of one scope a report needs (figures.ts `PeriodSums`): every day before `from`, every day through `to`,
+ * and `to` alone. A sum up to a day is its earlier years' items, its year's earlier months' and its month's days, so
+ * this reads at most the scope's years (the calendar's range bounds them), 24 months and 62 days, in four queries.
+ */
+export async function periodSums(scope: string, from: LocalDate, to: LocalDate): Promise<PeriodSums> {
+  const dayBefore = addDays(from, -1);
+  const between = (pk: string, low: string, high: string) =>
+    queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+      ExpressionAttributeValues: { ':pk': pk, ':low': low, ':high': high },
+    });
+  const [years, months, monthBefore, monthThrough] = await Promise.all([
+    between(`ROLLUP#${scope}`, 'YEAR#', `YEAR#${Number(to.slice(0, 4)) - 1}`),
+    between(`ROLLUP#${scope}`, `MONTH#${dayBefore.slice(0, 4)}-01`, `MONTH#${to.slice(0, 7)}`),
+    between(`REPORT#${scope}`, `DAY#${dayBefore.slice(0, 7)}-01`, `DAY#${dayBefore}`),
+    between(`REPORT#${scope}`, `DAY#${to.slice(0, 7)}-01`, `DAY#${to}`),
+  ]);
+  const upTo = (day: LocalDate, daysOfItsMonth: Record<string, unknown>[]) =>
+    sumCounters([
+      ...years.filter((y) => String(y.date) < day.slice(0, 4)),
+      ...months.filter((m) => String(m.date).startsWith(day.slice(0, 4)) && String(m.date) < day.slice(0, 7)),
+      ...daysOfItsMonth,
+    ]);
+  return {
+    before: upTo(dayBefore, monthBefore),
+    through: upTo(to, monthThrough),
+    lastDay: sumCounters(monthThrough.filter((d) => d.date === to)),
+  };
 }
 
 /** Day counters of one scope between two local dates, inclusive. */

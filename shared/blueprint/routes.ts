@@ -297,9 +297,9 @@ export const routes = {
     function: 'reports',
     access: { roles: ['officer', 'leader'] },
     tag: 'Báo cáo',
-    summary: 'The figures of a period for the ward, a field or a procedure',
+    summary: 'The figures of a period for the ward, a field or a procedure, optionally a row per group',
     description:
-      'Received by channel, refused at intake, online share and rates, resolved early / on time / late and the on-time rate, other outcomes, apologies, digitisation rate, fee-bearing dossiers and online payment. Each event counts on the day it happened in the ward’s time zone.',
+      'Carried over, received by channel, refused at intake, online share and rates, resolved early / on time / late and the on-time rate, in progress within the deadline and overdue at the period’s end, other outcomes, apologies, digitisation rate, fees and online payment, satisfaction and feedback. Each event counts on the day it happened in the ward’s time zone. The period is `from`/`to` or `period` (2025, 2025-Q3, 2025-09); `groupBy` adds a row per field, procedure, channel or department.',
     query: schema(api.reports, 'reportQuery'),
     responses: {
       200: {

@@ -431,6 +431,27 @@ export const messages: Record<string, Text> = {
     vi: 'Hồ sơ {code} đang được cập nhật; vui lòng gửi lại yêu cầu tái sử dụng.',
     en: 'Dossier {code} is being updated; send the reuse again.',
   },
+  // Report periods and groups (issue 11, figures).
+  report_period_one_form: {
+    vi: 'Chọn kỳ báo cáo bằng period hoặc bằng from và to, không dùng cả hai.',
+    en: 'Name the period either with period or with from and to, not both.',
+  },
+  report_period_required: {
+    vi: 'Cần ngày bắt đầu và ngày kết thúc (from, to) hoặc một kỳ (period).',
+    en: 'Give a first and a last day (from, to) or a period.',
+  },
+  report_period_name: {
+    vi: 'Kỳ báo cáo là một năm (2025), một quý (2025-Q3) hoặc một tháng (2025-09).',
+    en: 'A period is a year (2025), a quarter (2025-Q3) or a month (2025-09).',
+  },
+  report_group_in_scope: {
+    vi: 'Báo cáo của một lĩnh vực chỉ chia theo thủ tục; báo cáo của một thủ tục không chia nhóm.',
+    en: 'A report of a field is grouped by procedure only; a report of a procedure is not grouped.',
+  },
+  report_too_many_groups: {
+    vi: 'Có {groups} nhóm, quá mức {max} nhóm của một báo cáo.',
+    en: 'There are {groups} groups, more than the {max} a report gives.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

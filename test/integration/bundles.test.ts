@@ -491,7 +491,7 @@ describe('stage 4: the queues and invocations the functions before filled, the f
     needs(skip, 'report-aggregator', 'dossier-read');
     const day = new Date(Date.parse(filed.receivedAt) + 7 * 3_600_000).toISOString().slice(0, 10);
     const report = documented('GET /reports', await api.get(`/reports?from=${day}&to=${day}`, { as: leader }), 200);
-    expect(report.received).toMatchObject({ total: 1, online: 1 });
+    expect(report.figures).toMatchObject({ received: 1, receivedOnline: 1 });
     onlyRun('reports');
     passed.add('reports');
   });

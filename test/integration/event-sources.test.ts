@@ -185,18 +185,28 @@ describe('day counters → GET /reports', () => {
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({
       scope: 'procedure#1.004222',
-      received: { total: 2, online: 1, inPerson: 1, postal: 0, notAccepted: 0 },
-      online: {
-        shareOfReceived: { numerator: 1, denominator: 2, percent: '50.00%' },
-        rateForFullOnline: { percent: '50.00%' },
+      figures: {
+        received: 2,
+        receivedOnline: 1,
+        receivedInPerson: 1,
+        receivedPostal: 0,
+        notAccepted: 0,
+        onlineShare: { numerator: 1, denominator: 2, percent: '50.00%' },
+        fullOnlineRate: { percent: '50.00%' },
+        resolved: 1,
+        early: 1,
+        onTimeRate: { percent: '100.00%' },
+        digitisationRate: { numerator: 0, denominator: 2, percent: '0.00%' },
+        feeBearing: 2,
+        paid: 2,
+        paidOnline: 1,
+        onlinePaymentRate: { percent: '50.00%' },
+        feesPaidOnlineVnd: 15000,
       },
-      resolved: { total: 1, early: 1, onTimeRate: { percent: '100.00%' } },
-      digitisation: { numerator: 0, denominator: 2, percent: '0.00%' },
-      fees: { feeBearing: 2, paid: 2, paidOnline: 1, onlinePaymentRate: { percent: '50.00%' }, paidOnlineVnd: 15000 },
     });
     const nothing = await ward.api.get('/reports?from=2020-01-01&to=2020-12-31', { as: leader });
-    expect(nothing.body.received.total).toBe(0);
-    expect(nothing.body.online.shareOfReceived.percent).toBeNull();
+    expect(nothing.body.figures.received).toBe(0);
+    expect(nothing.body.figures.onlineShare.percent).toBeNull();
     const backwards = await ward.api.get('/reports?from=2026-03-31&to=2026-01-01', { as: leader });
     expect(backwards.body.errors[0]).toMatchObject({ field: 'to', rule: 'report_period_order' });
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo, sqs } from '../../shared/adapters/aws.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
 import type { FunctionName } from '../../shared/blueprint/resources.ts';
-import { counterDeltas, reportScopes } from '../../shared/domain/report.ts';
+import { scopedDeltas } from '../../shared/domain/report.ts';
 import type { AlertMessage } from '../../shared/events.ts';
 import { storedDossier } from '../support/fixtures.ts';
 import { startTestWard, type TestWard } from '../support/ward.ts';
@@ -170,11 +170,19 @@ function busyRecords(prefix: string, count: number, procedures: number, at: stri
         onlineLevel: p % 2 ? 'full' : 'partial',
       },
       channel: n % 2 ? 'online' : 'in_person',
+      // Due the day before (so resolved late), and each test in a year of its own: the ward's, the channels' and the
+      // departments' days, months and years are shared by every test of the file.
+      dueAt: new Date(Date.parse(at) - 86_400_000).toISOString(),
       fee: n % 4 ? { amountVnd: 0 } : { amountVnd: 15000, method: 'online', paidAt: at },
     };
     receipts.push(received);
+    // Every fifth resolution is by a department the dossier was handed to with it: its counters move there.
+    const department = n % 15 === 0 ? { department: 'Tư pháp – Hộ tịch' } : {};
     if (n % 3 === 0 && receipts.length + resolutions.length < count)
-      resolutions.push([{ ...received, version: 2, status: 'resolved', resolvedAt, timing: 'early' }, received]);
+      resolutions.push([
+        { ...received, ...department, version: 2, status: 'resolved', resolvedAt, timing: 'early' },
+        received,
+      ]);
   }
   // The resolutions come after every receipt, as later changes of the same dossiers; sequence numbers in stream order.
   return [
@@ -183,18 +191,29 @@ function busyRecords(prefix: string, count: number, procedures: number, at: stri
   ].map(([after, before], i) => streamRecord(i + 1, after, before));
 }
 
-/** What the records add up to, record by record (the domain's own deltas), by counter item. */
+/**
+ * What the records add up to, record by record (the domain's own deltas, scope by scope), by counter item: the days,
+ * and the months and years that sum them (the tally of open dossiers among them).
+ */
 function expectedCounters(records: DynamoDBRecord[]): Map<string, Record<string, number>> {
   const expected = new Map<string, Record<string, number>>();
   for (const record of records) {
     const { before, after } = dossierChange(record);
-    for (const delta of counterDeltas(before, after, 'Asia/Ho_Chi_Minh'))
-      for (const scope of reportScopes(after!)) {
-        const key = `REPORT#${scope}|DAY#${delta.date}`;
-        const item = expected.get(key) ?? {};
-        for (const [name, value] of Object.entries(delta.counters)) item[name] = (item[name] ?? 0) + value!;
-        expected.set(key, item);
-      }
+    for (const { scope, deltas } of scopedDeltas(before, after, 'Asia/Ho_Chi_Minh'))
+      for (const delta of deltas)
+        for (const key of [
+          `REPORT#${scope}|DAY#${delta.date}`,
+          `ROLLUP#${scope}|MONTH#${delta.date.slice(0, 7)}`,
+          `ROLLUP#${scope}|YEAR#${delta.date.slice(0, 4)}`,
+        ]) {
+          const item = expected.get(key) ?? {};
+          for (const [name, value] of Object.entries(delta.counters)) item[name] = (item[name] ?? 0) + value!;
+          expected.set(key, item);
+        }
+  }
+  for (const [key, item] of expected) {
+    for (const [name, value] of Object.entries(item)) if (value === 0) delete item[name];
+    if (Object.keys(item).length === 0) expected.delete(key);
   }
   return expected;
 }
@@ -210,11 +229,23 @@ async function storedCounters(keys: Iterable<string>): Promise<Map<string, Recor
   return stored;
 }
 
+/** What a replay must leave exact includes the open-dossier tally, its month and year sums, and a department move. */
+function expectTallyAndMoves(expected: Map<string, Record<string, number>>) {
+  const items = [...expected.entries()];
+  expect(items.some(([key, c]) => key.startsWith('ROLLUP#ward|MONTH#') && c.closed! > 0 && c.due! > 0)).toBe(true);
+  expect(
+    items.some(
+      ([key, c]) => key.startsWith('REPORT#ward|DAY#') && (c.closed_by_due ?? 0) + (c.closed_after_due ?? 0) > 0,
+    ),
+  ).toBe(true);
+  expect(items.some(([key]) => key.startsWith('REPORT#department#Tư pháp – Hộ tịch|'))).toBe(true);
+}
+
 const DYNAMO_WRITES = /^(TransactWrite|BatchWrite|Put|Update|Delete)/;
 
 describe('the report aggregator', () => {
   it('adds a batch of 100 records with one write call: each counter item once, the figures exact', async () => {
-    const records = busyRecords('AGG1', 100, 12, '2026-03-04T02:00:00.000Z');
+    const records = busyRecords('AGG1', 100, 12, '2031-03-04T02:00:00.000Z');
     expect(records).toHaveLength(100);
     const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
     const { result, inputs, mostAtOnce } = await watchCalls(dynamo(), DYNAMO_WRITES, () =>
@@ -232,7 +263,7 @@ describe('the report aggregator', () => {
     const written = inputs.flatMap((i) => (i.TransactItems as { Update: { Key: { pk: string; sk: string } } }[]) ?? []);
     const counterKeys = written
       .map((w) => `${w.Update.Key.pk}|${w.Update.Key.sk}`)
-      .filter((k) => k.startsWith('REPORT#'));
+      .filter((k) => /^(REPORT|ROLLUP)#/.test(k));
     expect(new Set(counterKeys).size).toBe(counterKeys.length);
     const expected = expectedCounters(records);
     expect(new Set(counterKeys)).toEqual(new Set(expected.keys()));
@@ -240,7 +271,7 @@ describe('the report aggregator', () => {
   });
 
   it('counts once what is replayed: the whole batch, its bisected halves, a batch overlapping what was applied', async () => {
-    const records = busyRecords('AGG2', 100, 5, '2026-03-05T02:00:00.000Z');
+    const records = busyRecords('AGG2', 100, 5, '2032-03-05T02:00:00.000Z');
     const shard = `shardId-${randomUUID()}`;
     const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
     const deliver = async (part: DynamoDBRecord[]) =>
@@ -255,8 +286,9 @@ describe('the report aggregator', () => {
     await deliver(structuredClone(records.slice(0, 100)));
     const expected = expectedCounters(records);
     expect(await storedCounters(expected.keys())).toEqual(expected);
+    expectTallyAndMoves(expected);
     // Another shard's records are its own: the same sequence numbers there are not taken for replays.
-    const other = busyRecords('AGG2', 10, 5, '2026-03-06T02:00:00.000Z');
+    const other = busyRecords('AGG2', 10, 5, '2033-03-06T02:00:00.000Z');
     await aggregate(shardBatch(`shardId-${randomUUID()}`, other), context('report-aggregator'));
     const otherExpected = expectedCounters(other);
     expect(await storedCounters(otherExpected.keys())).toEqual(otherExpected);
@@ -264,7 +296,7 @@ describe('the report aggregator', () => {
 
   it('writes a batch whose counters exceed a transaction in several, each of at most 100 items, once even when one fails', async () => {
     // 75 procedures received one day, 25 of them resolved the next: more counter items than one transaction holds.
-    const records = busyRecords('AGG3', 100, 100, '2026-03-07T02:00:00.000Z', '2026-03-08T02:00:00.000Z');
+    const records = busyRecords('AGG3', 100, 100, '2034-03-07T02:00:00.000Z', '2034-03-08T02:00:00.000Z');
     expect(expectedCounters(records).size).toBeGreaterThan(99);
     const shard = `shardId-${randomUUID()}`;
     const aggregate = await handlerOf<unknown, DynamoDBBatchResponse>('report-aggregator');
@@ -287,6 +319,7 @@ describe('the report aggregator', () => {
     expect(failed.inputs.length).toBeGreaterThanOrEqual(2);
     const expected = expectedCounters(records);
     expect(await storedCounters(expected.keys())).toEqual(expected);
+    expectTallyAndMoves(expected);
   });
 });
 

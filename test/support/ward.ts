@@ -38,6 +38,8 @@ export async function startTestWard(
      * and fails the file on any difference.
      */
     countersDifferOnPurpose?: string;
+    /** The clock the gateway stamps requests with: every function's "now" (local/ward.ts `requestClock`). */
+    requestClock?: () => number;
   } = {},
 ): Promise<TestWard> {
   // Validated as a ward file is: functions read the configuration they are handed as it is (current-ward.ts).
@@ -56,6 +58,7 @@ export async function startTestWard(
     ...(options.standIns ? { standIns: options.standIns } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.requestClock ? { requestClock: options.requestClock } : {}),
   });
   return {
     ...local,

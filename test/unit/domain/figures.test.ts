@@ -20,7 +20,7 @@ describe('rates', () => {
 });
 
 describe('the figures of a period', () => {
-  it('sums day counters and derives the reported rates', () => {
+  it('are the differences of the sums through its last day and before its first, with the rates derived', () => {
     const days = [
       {
         received: 2,
@@ -30,26 +30,53 @@ describe('the figures of a period', () => {
         received_online_capable_online: 1,
         resolved_early: 1,
         fee_bearing: 2,
+        paid: 2,
+        paid_vnd: 45000,
         paid_online: 1,
         paid_online_vnd: 15000,
         digitised: 2,
       },
       { received: 1, received_postal: 1, resolved_on_time: 1, resolved_late: 1, apologies: 1, pk: 'REPORT#ward' },
     ];
-    const figures = figuresOf(sumCounters(days));
-    expect(figures.received).toEqual({ total: 3, online: 1, inPerson: 1, postal: 1, notAccepted: 0 });
-    expect(figures.online.shareOfReceived.percent).toBe('33.33%');
-    expect(figures.resolved).toMatchObject({
-      total: 3,
+    // Before the period: 5 received, 4 closed (one carried over); none of it counts in the period's flows.
+    const before = sumCounters([{ received: 5, received_online: 5, resolved_early: 4, closed: 4, rated: 3 }]);
+    const through = sumCounters([before, ...days]);
+    const figures = figuresOf({ before, through, lastDay: sumCounters([]) });
+    expect(figures).toMatchObject({
+      carriedOver: 1,
+      received: 3,
+      receivedOnline: 1,
+      receivedInPerson: 1,
+      receivedPostal: 1,
+      notAccepted: 0,
+      resolved: 3,
+      early: 1,
       onTimeRate: { numerator: 2, denominator: 3, percent: '66.67%' },
-    });
-    expect(figures.digitisation.percent).toBe('66.67%');
-    expect(figures.fees).toMatchObject({
+      apologies: 1,
       feeBearing: 2,
       paidOnline: 1,
-      paidOnlineVnd: 15000,
+      feesPaidOnlineVnd: 15000,
+      feesTotalVnd: 45000,
       onlinePaymentRate: { percent: '50.00%' },
+      satisfactionRate: { numerator: 0, denominator: 0, percent: null },
     });
-    expect(figures.outcomes.apologies).toBe(1);
+    expect(figures.onlineShare.percent).toBe('33.33%');
+    expect(figures.digitisationRate.percent).toBe('66.67%');
+    // Every figure is an integer count or a rate: the JSON is plain.
+    for (const value of Object.values(figures))
+      if (typeof value === 'number') expect(Number.isInteger(value)).toBe(true);
+      else expect(Object.keys(value)).toEqual(['numerator', 'denominator', 'percent']);
+  });
+
+  it('counts in progress at the end of the last day: overdue when due on an earlier day and not closed by then', () => {
+    const none = sumCounters([]);
+    // Three received; one due on the last day (within its deadline), two due earlier: one closed in time on its due
+    // day, one still open (overdue); another was closed late, after its due day, on the last day.
+    const through = sumCounters([{ received: 4, closed: 2, due: 4, closed_by_due: 1, closed_after_due: 1 }]);
+    const lastDay = sumCounters([{ due: 1 }]);
+    expect(figuresOf({ before: none, through, lastDay })).toMatchObject({
+      inProgressWithinDeadline: 1,
+      inProgressOverdue: 1,
+    });
   });
 });

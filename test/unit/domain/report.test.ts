@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Dossier } from '../../../shared/domain/dossier.ts';
-import { allMandatoryDigitised, counterDeltas } from '../../../shared/domain/report.ts';
+import { figuresOf, minus, openAtEndOf, type PeriodSums, sumCounters } from '../../../shared/domain/figures.ts';
+import {
+  allMandatoryDigitised,
+  type CounterDelta,
+  counterDeltas,
+  reportScopes,
+  scopedDeltas,
+} from '../../../shared/domain/report.ts';
 
 const tz = 'Asia/Ho_Chi_Minh';
 const base: Dossier = {
@@ -52,6 +59,7 @@ describe('report counters of a dossier change', () => {
           received_full_online_online: 1,
           fee_bearing: 1,
           paid: 1,
+          paid_vnd: 15000,
           paid_online: 1,
           paid_online_vnd: 15000,
         },
@@ -154,7 +162,7 @@ describe('report counters of a dossier change', () => {
       timing: 'early' as const,
     };
     expect(counterDeltas(open, resolved, tz)).toEqual([
-      { date: '2026-03-10', counters: { resolved: 1, resolved_early: 1 } },
+      { date: '2026-03-10', counters: { resolved: 1, resolved_early: 1, closed: 1 } },
     ]);
     const returned = { ...resolved, status: 'returned' as const, returnedAt: '2026-03-11T03:00:00.000Z' };
     expect(counterDeltas(resolved, returned, tz)).toEqual([{ date: '2026-03-11', counters: { returned: 1 } }]);
@@ -198,5 +206,125 @@ describe('fee-bearing dossiers', () => {
     expect(counterDeltas(submitted, exempted, tz)).toEqual([]);
     const accepted = { ...exempted, version: 3, status: 'received' as const, receivedAt: '2026-03-09T01:00:00.000Z' };
     expect(counterDeltas(exempted, accepted, tz)[0]!.counters).not.toHaveProperty('fee_bearing');
+  });
+});
+
+/** Day counters keyed by scope and day, summed. */
+function sumByDay(parts: { scope: string; deltas: CounterDelta[] }[]): Map<string, Record<string, number>> {
+  const sums = new Map<string, Record<string, number>>();
+  for (const { scope, deltas } of parts)
+    for (const { date, counters } of deltas) {
+      const item = sums.get(`${scope}|${date}`) ?? {};
+      for (const [name, n] of Object.entries(counters)) item[name] = (item[name] ?? 0) + n!;
+      sums.set(`${scope}|${date}`, item);
+    }
+  for (const [key, item] of sums) {
+    for (const [name, n] of Object.entries(item)) if (n === 0) delete item[name];
+    if (Object.keys(item).length === 0) sums.delete(key);
+  }
+  return sums;
+}
+/** What the aggregator adds along a dossier's versions, and what a rebuild from its last version counts. */
+function alongAndAtEnd(versions: Dossier[]) {
+  const along = sumByDay(versions.flatMap((after, i) => scopedDeltas(versions[i - 1], after, tz)));
+  const last = versions.at(-1)!;
+  const atEnd = sumByDay(reportScopes(last).map((scope) => ({ scope, deltas: counterDeltas(undefined, last, tz) })));
+  return { along, atEnd };
+}
+
+/** The sums a report of `from`..`to` reads, from the deltas of one scope (as report-store.ts sums its items). */
+function periodSumsOf(deltas: CounterDelta[], from: string, to: string): PeriodSums {
+  const on = (keep: (date: string) => boolean) =>
+    sumCounters(deltas.filter((d) => keep(d.date)).map((d) => d.counters));
+  return { before: on((d) => d < from), through: on((d) => d <= to), lastDay: on((d) => d === to) };
+}
+
+describe('the open-dossier tally', () => {
+  // Received 9/3, due 12/3 (Viet Nam dates; 01:00Z is 8:00 there).
+  const received: Dossier = {
+    ...base,
+    version: 2,
+    status: 'received',
+    channel: 'in_person',
+    receivedAt: '2026-03-09T01:00:00.000Z',
+    dueAt: '2026-03-12T09:00:00.000Z',
+    fee: { amountVnd: 0, method: null },
+  };
+  const assigned: Dossier = { ...received, version: 3, status: 'in_progress', department: 'Tư pháp – Hộ tịch' };
+  const waiting: Dossier = {
+    ...assigned,
+    version: 4,
+    status: 'awaiting_supplement',
+    supplement: { requestedAt: '2026-03-11T02:00:00.000Z', missing: ['TK'], resumeStatus: 'in_progress' },
+  };
+  const resumed: Dossier = { ...assigned, version: 5, dueAt: '2026-03-18T09:00:00.000Z' };
+  const moved: Dossier = { ...resumed, version: 6, department: 'Văn hóa – Xã hội' };
+  const resolvedLate: Dossier = {
+    ...moved,
+    version: 7,
+    status: 'resolved',
+    resolvedAt: '2026-03-20T03:00:00.000Z',
+    timing: 'late',
+  };
+  const history = [received, assigned, waiting, resumed, moved, resolvedLate];
+
+  it('counts open and overdue at the end of each day: due dates that move move their count, a wait is never overdue', () => {
+    const ward = (upTo: number) =>
+      history
+        .slice(0, upTo)
+        .flatMap((after, i) => scopedDeltas(history[i - 1], after, tz))
+        .filter((s) => s.scope === 'ward')
+        .flatMap((s) => s.deltas);
+    const atEndOf = (versions: number, day: string) => {
+      const sums = periodSumsOf(ward(versions), day, day);
+      return openAtEndOf(sums.through, sums.lastDay);
+    };
+    // Open from the day it was received; due on 12/3: still within its deadline at the end of 12/3, overdue on 13/3.
+    expect(atEndOf(2, '2026-03-08')).toEqual({ open: 0, overdue: 0 });
+    expect(atEndOf(2, '2026-03-12')).toEqual({ open: 1, overdue: 0 });
+    expect(atEndOf(2, '2026-03-13')).toEqual({ open: 1, overdue: 1 });
+    // Waiting for a supplement: no due date, so not overdue.
+    expect(atEndOf(3, '2026-03-13')).toEqual({ open: 1, overdue: 0 });
+    // Handed in: due on 18/3 now; the day after, overdue; resolved on 20/3, late: closed, neither open nor overdue.
+    expect(atEndOf(4, '2026-03-18')).toEqual({ open: 1, overdue: 0 });
+    expect(atEndOf(4, '2026-03-19')).toEqual({ open: 1, overdue: 1 });
+    expect(atEndOf(6, '2026-03-19')).toEqual({ open: 1, overdue: 1 });
+    expect(atEndOf(6, '2026-03-20')).toEqual({ open: 0, overdue: 0 });
+    expect(atEndOf(6, '2026-04-30')).toEqual({ open: 0, overdue: 0 });
+    // A report of 19/3–20/3 carries it over, resolves it late, and leaves nothing in progress.
+    const figures = figuresOf(periodSumsOf(ward(6), '2026-03-19', '2026-03-20'));
+    expect(figures).toMatchObject({ carriedOver: 1, resolved: 1, late: 1, inProgressWithinDeadline: 0 });
+    expect(figures.inProgressOverdue).toBe(0);
+    const open = figuresOf(periodSumsOf(ward(6), '2026-03-01', '2026-03-19'));
+    expect(open).toMatchObject({ carriedOver: 0, received: 1, inProgressWithinDeadline: 0, inProgressOverdue: 1 });
+  });
+
+  it('closes a dossier finished in time on its due day, and one finished late on the day it finished', () => {
+    const withdrawn = { ...assigned, status: 'withdrawn' as const, finishedAt: '2026-03-10T02:00:00.000Z' };
+    expect(counterDeltas(assigned, withdrawn, tz)).toEqual([
+      { date: '2026-03-10', counters: { withdrawn: 1, closed: 1 } },
+      { date: '2026-03-12', counters: { closed_by_due: 1 } },
+    ]);
+    const stoppedLate = { ...assigned, status: 'stopped' as const, finishedAt: '2026-03-14T02:00:00.000Z' };
+    expect(counterDeltas(assigned, stoppedLate, tz)).toEqual([
+      { date: '2026-03-14', counters: { stopped: 1, closed: 1, closed_after_due: 1 } },
+    ]);
+  });
+
+  it('adds up along a dossier’s history to what its last version counts, in every scope, department moves included', () => {
+    const { along, atEnd } = alongAndAtEnd(history);
+    expect(along).toEqual(atEnd);
+    // The department it left keeps nothing of it; the one it joined has all of it.
+    expect([...along.keys()].filter((k) => k.startsWith('department#Tư pháp'))).toEqual([]);
+    expect(along.get('department#Văn hóa – Xã hội|2026-03-09')).toMatchObject({ received: 1 });
+    expect(along.get('department#|2026-03-09')).toBeUndefined();
+  });
+
+  it('keeps the counters of a scope the dossier leaves and joins within one change', () => {
+    const leaving = scopedDeltas(assigned, moved, tz);
+    const gone = leaving.find((s) => s.scope === 'department#Tư pháp – Hộ tịch')!;
+    const come = leaving.find((s) => s.scope === 'department#Văn hóa – Xã hội')!;
+    expect(sumCounters(gone.deltas.map((d) => d.counters)).received).toBe(-1);
+    expect(minus(sumCounters(come.deltas.map((d) => d.counters)), sumCounters([])).received).toBe(1);
   });
 });
