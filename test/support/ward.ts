@@ -31,6 +31,8 @@ export async function startTestWard(
     /** A data folder (alert e-mails are written under it) and the clock daily schedules follow. */
     dataDir?: string;
     clock?: () => number;
+    /** The time stamped on each request (the demo's test: the instant each request names). */
+    requestClock?: LocalWardOptions['requestClock'];
   } = {},
 ): Promise<TestWard> {
   // Validated as a ward file is: functions read the configuration they are handed as it is (current-ward.ts).
@@ -49,6 +51,7 @@ export async function startTestWard(
     ...(options.standIns ? { standIns: options.standIns } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.requestClock ? { requestClock: options.requestClock } : {}),
   });
   return {
     ...local,
