@@ -93,21 +93,34 @@ console.log(`Local instance on ${instance.url} (in memory), started in ${seconds
 
 const tty = process.stdout.isTTY === true;
 let lastLine = -1;
+let lastAt = performance.now();
 const actors = plan.dossiers.length + plan.feedback.length;
-const progress = (done: number, tally: Tally) => {
+/** The bar is drawn on each dossier's end and each second besides, so a long first phase shows it moving too. */
+let latest: { done: number; tally?: Tally } = { done: 0 };
+const draw = () => {
+  const { done, tally } = latest;
+  if (!tally) return;
   const share = done / actors;
   const text = `${done}/${actors} dossiers and feedback run · ${tally.filed} filed · ${tally.requests} requests · ${seconds()} s`;
   if (tty) {
     const width = 30;
-    const done = Math.round(share * width);
+    const full = Math.round(share * width);
     process.stdout.write(
-      `\r[${'█'.repeat(done)}${'░'.repeat(width - done)}] ${(share * 100).toFixed(0).padStart(3)}% ${text}`,
+      `\r[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${(share * 100).toFixed(0).padStart(3)}% ${text}`,
     );
-  } else if (Math.floor(share * 10) > lastLine) {
+  } else if (Math.floor(share * 10) > lastLine || performance.now() - lastAt > 15_000) {
+    // Plain lines: each tenth of the run, and at least every 15 s.
     lastLine = Math.floor(share * 10);
+    lastAt = performance.now();
     console.log(`${(share * 100).toFixed(0).padStart(3)}% ${text}`);
   }
 };
+const progress = (done: number, tally: Tally) => {
+  latest = { done, tally };
+  draw();
+};
+const ticker = setInterval(draw, 1000);
+ticker.unref();
 
 let exitCode = 0;
 try {
@@ -119,6 +132,7 @@ try {
     concurrency,
     onProgress: progress,
   });
+  clearInterval(ticker);
   if (tty) process.stdout.write('\n');
   await instance.settle(120_000);
   console.log(

@@ -278,21 +278,20 @@ export async function driveQuarter(plan: QuarterPlan, target: DriveTarget): Prom
 
   /** Optional routes of other parts of the issue: tried, and said once if the instance has none. */
   const missing = new Set<string>();
-  async function optional(name: string, answer: Promise<Answer>): Promise<boolean> {
+  async function optional(name: string, request: () => Promise<Answer>): Promise<boolean> {
     if (missing.has(name)) return false;
-    const got = await answer;
-    if (got.status === 404 && typeof got.body === 'object' && got.body.message === 'Not Found') {
-      missing.add(name);
+    const got = await request();
+    if (got.status < 300) return true;
+    // Said once, however many were in flight when the first answer came.
+    if (missing.has(name)) return false;
+    missing.add(name);
+    if (got.status === 404 && typeof got.body === 'object' && got.body.message === 'Not Found')
       tally.skipped.push(`${name}: the instance has no such route (404), skipped`);
-      return false;
-    }
-    if (got.status >= 300) {
+    else {
       const detail = typeof got.body === 'object' ? (got.body.detail ?? got.body.message) : got.body;
-      missing.add(name);
       tally.skipped.push(`${name}: answered ${got.status} (${String(detail).slice(0, 200)}), skipped from then on`);
-      return false;
     }
-    return true;
+    return false;
   }
 
   async function life(dossier: DossierPlan): Promise<void> {
@@ -491,8 +490,7 @@ export async function driveQuarter(plan: QuarterPlan, target: DriveTarget): Prom
     if (!t.move(t.now + between(1, 48) * 3_600_000)) return;
     const choice = draw();
     const rating = choice < 0.55 ? 'very_satisfied' : choice < 0.93 ? 'satisfied' : 'dissatisfied';
-    const rated = await optional(
-      'POST /public/dossiers/{code}/rating',
+    const rated = await optional('POST /public/dossiers/{code}/rating', () =>
       send('POST', `/public/dossiers/${encodeURIComponent(held.code)}/rating`, {
         at: t.now,
         body: { pin: held.pin, rating, ...(choice > 0.8 ? { comment: 'Cán bộ hướng dẫn tận tình' } : {}) },
@@ -504,8 +502,7 @@ export async function driveQuarter(plan: QuarterPlan, target: DriveTarget): Prom
   async function feedback(at: number, about: number | undefined): Promise<void> {
     const t = new Timeline(at, plan.until);
     const dossier = about === undefined ? undefined : codes.get(about);
-    const sent = await optional(
-      'POST /public/feedback',
+    const sent = await optional('POST /public/feedback', () =>
       send('POST', '/public/feedback', {
         at: t.now,
         body: {
@@ -525,6 +522,7 @@ export async function driveQuarter(plan: QuarterPlan, target: DriveTarget): Prom
   };
   let done = 0;
   const ended = () => target.onProgress?.(++done, tally);
+  target.onProgress?.(0, tally);
   await Promise.all([
     ...plan.dossiers.map((dossier) => life(dossier).catch(failed).finally(ended)),
     ...plan.feedback.map((item) => feedback(item.at, item.dossier).catch(failed).finally(ended)),
