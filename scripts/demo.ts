@@ -2,7 +2,7 @@
  * `npm run demo`: a synthetic quarter for the sample ward, run through the HTTP API of a local instance, then the
  * quarter's report as a table, and as JSON, CSV, HTML and PDF files.
  *
- *   npm run demo -- [--size 1000] [--mix online=0.7,late=0.1] [--seed 1] [--quarter 2026-Q3] [--out .local/demo]
+ *   npm run demo -- [--size 500] [--mix online=0.7,late=0.1] [--seed 1] [--quarter 2026-Q3] [--out .local/demo]
  *
  * It starts its own instance, as `npm start -- --in-memory` does (DynamoDB Local, fauxqs, the same functions), and
  * stops it after. The figures need months, due dates passed and work carried over, and the API stamps every event
@@ -24,11 +24,11 @@ import { lastQuarterBefore, parseMix, planQuarter, quarterOf } from './demo/plan
 import { fetchReport, reportRows, table, writeFormats } from './demo/report.ts';
 
 /**
- * The default size: a thousand dossiers, about a small ward's month and a half. Each request costs about 40 ms of CPU
- * here (the functions, the local runner and DynamoDB Local together, measured on a loaded machine), so two idle
- * cores run the default in about two minutes; `--size` scales the run linearly.
+ * The default size: 500 dossiers, what two idle cores run in under two minutes. Each request costs 40–60 ms of CPU
+ * (the functions, the local runner and DynamoDB Local together, measured on a loaded machine) and a dossier makes
+ * about seven; `--size` scales the run linearly (2000, a ward's quarter of thousands, takes some six minutes).
  */
-const DEFAULT_SIZE = 1000;
+const DEFAULT_SIZE = 500;
 const MAX_SIZE = 20_000;
 
 const { values } = parseArgs({
