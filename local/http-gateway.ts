@@ -98,7 +98,7 @@ export async function startHttpGateway(options: {
    * The instant stamped on each request (`requestContext.timeEpoch`, the one clock of a request); the system
    * clock by default. Local only: API Gateway stamps its own time and the stack has no such setting.
    */
-  clock?: () => number;
+  clock?: (request: IncomingMessage) => number;
 }): Promise<{ url: string; server: Server; loopback: boolean; close(): Promise<void> }> {
   const compiled = compileRoutes(routes as Record<RouteKey, RouteSpec<FunctionName>>);
   // Route throttles as the stage's route settings apply them (token buckets); routes without one are not throttled here.
@@ -108,7 +108,7 @@ export async function startHttpGateway(options: {
       .map((r) => [r.key, new TokenBucket(r.spec.throttle!.ratePerSecond, r.spec.throttle!.burst)] as const),
   );
   const answers = new AuthorizerCache(AUTHORIZER_CACHE_SECONDS * 1000);
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? (() => Date.now());
   const server = createServer((request, response) => {
     const started = performance.now();
     handle(request, response)
@@ -151,7 +151,7 @@ export async function startHttpGateway(options: {
       const cacheKey = `${authorization}\n${route.key}`;
       let answer = answers.get(cacheKey);
       if (!answer) {
-        const event = toEvent(request, url, body, route, parameters, undefined, clock());
+        const event = toEvent(request, url, body, route, parameters, undefined, clock(request));
         answer = (await options.lambdas.invoke('authorizer', authorizerEvent(event, authorization))) as Authorized;
         if (typeof answer?.isAuthorized !== 'boolean') throw new Error('the authorizer answered no isAuthorized');
         answers.set(cacheKey, answer);
@@ -159,7 +159,7 @@ export async function startHttpGateway(options: {
       if (!answer.isAuthorized) return send(response, gatewayAnswer(403, 'Forbidden'));
       caller = answer.context as CallerContext;
     }
-    const event = toEvent(request, url, body, route, parameters, caller, clock());
+    const event = toEvent(request, url, body, route, parameters, caller, clock(request));
     const result = (await options.lambdas.invoke(route.spec.function, event)) as
       | APIGatewayProxyStructuredResultV2
       | string

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -62,11 +63,12 @@ export interface LocalWardOptions {
   /** The clock the daily schedules follow (tests inject one); the system clock by default. */
   clock?: () => number;
   /**
-   * The clock the gateway stamps each request with, which every function takes as "now" (received, accepted,
-   * resolved at…); the system clock by default. `npm run demo` runs a past quarter on one it advances. Local only:
-   * in the stack API Gateway stamps its own time, and nothing there can move it.
+   * The time the gateway stamps on each request, which its function takes as "now" (received, accepted, resolved
+   * at…); the system clock by default. Only the instance `npm run demo` starts sets it, to run a past quarter
+   * (scripts/demo/drive.ts `demoRequestClock`); `npm start` never does. Local only: in the stack API Gateway stamps
+   * each request with its own time, and nothing there can move it.
    */
-  requestClock?: () => number;
+  requestClock?: (request: IncomingMessage) => number;
   /** Handlers run in place of functions' own (tests: faults the local services cannot produce). */
   standIns?: LocalLambdasOptions['standIns'];
 }

@@ -38,8 +38,8 @@ export async function startTestWard(
      * and fails the file on any difference.
      */
     countersDifferOnPurpose?: string;
-    /** The clock the gateway stamps requests with: every function's "now" (local/ward.ts `requestClock`). */
-    requestClock?: () => number;
+    /** The time stamped on each request, which every function takes as "now" (local/ward.ts `requestClock`). */
+    requestClock?: LocalWardOptions['requestClock'];
   } = {},
 ): Promise<TestWard> {
   // Validated as a ward file is: functions read the configuration they are handed as it is (current-ward.ts).
