@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { dossierStatuses } from '../domain/dossier.ts';
+import { portalStatusMessageSchema } from '../events.ts';
 
 const portalId = z.string().regex(/^[a-z0-9-]{2,40}$/, 'a portal id');
 
@@ -53,3 +54,22 @@ export const deliveriesView = z
 export const retryView = z
   .object({ retried: z.number().int().meta({ description: 'Deliveries made due again' }) })
   .meta({ id: 'DeliveriesRetried' });
+
+/** The body a portal's status webhook gets (shared/events.ts statusWebhookBody); new members may be added. */
+export const statusWebhookSchema = portalStatusMessageSchema
+  .extend({ event: z.literal('dossier.status_changed') })
+  .meta({ id: 'StatusChange' });
+
+export const statusWebhookHeaders = z.object({
+  'webhook-id': z.string().meta({
+    description: 'The delivery: `<dossier code>~<version>`, the same on every attempt. Drop one you already have.',
+  }),
+  'webhook-timestamp': z.string().regex(/^\d+$/).meta({
+    description: 'Unix seconds when this attempt was signed. Refuse one more than 5 minutes from your clock.',
+  }),
+  'webhook-signature': z.string().meta({
+    description:
+      'Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, one per secret: two while your secret is rolled over.',
+  }),
+  'idempotency-key': z.string().meta({ description: '`<code>#<version>`, kept for portals that deduplicated on it' }),
+});

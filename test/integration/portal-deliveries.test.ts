@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRequest } from '../../local/issuer.ts';
 import { env } from '../../shared/blueprint/resources.ts';
+import { secretText } from '../../shared/security/secrets.ts';
 import { WEBHOOK_VERIFICATION_EXAMPLE } from '../../shared/security/webhook-signature.ts';
 import { birthRegistration, idempotent } from '../support/fixtures.ts';
 import { officer, startTestWard, type TestWard } from '../support/ward.ts';
@@ -216,6 +217,16 @@ describe('status changes reach the filing portal, signed and in order', () => {
     expect(portals.dvcqg.arrivals - arrivals).toBe(1);
     expect(portals.dvcqg.changes()).toEqual({ [e.code]: [[1, 'submitted']] });
     portals.dvcqg.mode = { kind: 'up' };
+  });
+
+  it('only portal-sync may read the portals’ secrets (its grant names their parameters)', async () => {
+    const references = JSON.parse(ward.environmentOf('portal-sync')[env.portalSecrets]!) as Record<string, string>;
+    const reference = references.dvcqg!;
+    expect((await ward.runAs('portal-sync', () => secretText(reference))).trim()).toBe(portals.dvcqg.secret);
+    for (const other of ['portal-notifier', 'deliveries', 'dossier-read'] as const) {
+      expect(ward.environmentOf(other)[env.portalSecrets]).toBeUndefined();
+      await expect(ward.runAs(other, () => secretText(reference))).rejects.toMatchObject({ name: 'AccessDenied' });
+    }
   });
 
   it('a forged, altered or replayed delivery is one the portal detects', () => {
