@@ -10,6 +10,7 @@ import {
   markDelivered,
 } from '../../shared/adapters/delivery-store.ts';
 import { DELIVERY_TIMEOUT_MS, postDelivery } from '../../shared/adapters/portal-webhook.ts';
+import { PORTAL_DELIVERY_METRIC } from '../../shared/blueprint/resources.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
 import { afterFailedAttempt, deliveryId, retryPolicy } from '../../shared/domain/delivery.ts';
 import { portalStatusMessageSchema } from '../../shared/events.ts';
@@ -77,7 +78,7 @@ async function attempt(delivery: Delivery, now: number): Promise<boolean> {
     await markAttemptFailed(delivery, outcome, reason, new Date(now).toISOString());
     if (outcome.state === 'failed') {
       // Nothing is dropped: the delivery stays, failed, for staff to send again; the alarm on this metric calls them.
-      metrics.addMetric('portalDeliveriesFailed', MetricUnit.Count, 1);
+      metrics.addMetric(PORTAL_DELIVERY_METRIC.failed, MetricUnit.Count, 1);
       logger.error('delivery to portal failed past the horizon', { id, portalId: delivery.portalId, reason });
     } else {
       logger.warn('delivery to portal failed; tried again later', { id, portalId: delivery.portalId, reason });

@@ -329,6 +329,16 @@ export const schedules = [
   },
 ] as const satisfies readonly ScheduleSpec<FunctionName>[];
 
+/**
+ * The metric portal-sync counts a delivery failed past the ward's horizon in (Powertools' EMF: its namespace and
+ * `service` dimension, shared/observability.ts), which the stack's alarm watches.
+ */
+export const PORTAL_DELIVERY_METRIC = {
+  namespace: 'motcua',
+  service: 'motcua',
+  failed: 'portalDeliveriesFailed',
+} as const;
+
 /** Environment variable names shared by the stack and the local runner. */
 export const env = {
   tableName: 'MOTCUA_TABLE_NAME',
