@@ -225,7 +225,10 @@ describe('status changes reach the filing portal, signed and in order', () => {
     expect((await ward.runAs('portal-sync', () => secretText(reference))).trim()).toBe(portals.dvcqg.secret);
     for (const other of ['portal-notifier', 'deliveries', 'dossier-read'] as const) {
       expect(ward.environmentOf(other)[env.portalSecrets]).toBeUndefined();
-      await expect(ward.runAs(other, () => secretText(reference))).rejects.toMatchObject({ name: 'AccessDenied' });
+      await expect(ward.runAs(other, () => secretText(reference))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining('ssm:GetParameter'),
+      });
     }
   });
 
