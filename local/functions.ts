@@ -22,6 +22,7 @@ export function localResourceRefs(
   resources: LocalResources,
   secrets: LocalSecrets['secrets'],
   topicArns: Record<TopicName, string>,
+  portalSecrets: LocalSecrets['portalSecrets'] = {},
 ): ResourceRefs {
   const queues = Object.fromEntries(
     (Object.keys(resources.queueUrls) as (keyof LocalResources['queueUrls'])[]).map((queue) => [
@@ -34,6 +35,7 @@ export function localResourceRefs(
     bucket: { name: resources.bucketName, arn: resources.bucketArn },
     queues,
     secrets,
+    portalSecrets,
     topics: Object.fromEntries(
       Object.entries(topicArns).map(([name, arn]) => [name, { arn }]),
     ) as ResourceRefs['topics'],
@@ -102,6 +104,7 @@ export function localArns(
   region: string,
   fns: FunctionRefs,
   secrets: LocalSecrets['secrets'],
+  portalSecrets: LocalSecrets['portalSecrets'] = {},
 ): LocalArns {
   const queueArns = new Map(
     (Object.keys(resources.queueUrls) as (keyof LocalResources['queueUrls'])[]).map((queue) => [
@@ -111,7 +114,9 @@ export function localArns(
   );
   const account = resources.queueArns.streamFailures.split(':')[4] ?? LOCAL_ACCOUNT;
   const byName = new Map(Object.values(fns).map((f) => [f.name, f.arn]));
-  const parameterArns = new Map(Object.values(secrets).map((s) => [s.reference, s.arn]));
+  const parameterArns = new Map(
+    [...Object.values(secrets), ...Object.values(portalSecrets)].map((s) => [s.reference, s.arn]),
+  );
   return {
     account,
     region,

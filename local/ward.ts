@@ -121,7 +121,11 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   const topicArns = await createLocalTopics(sns, options.resourcePrefix);
   if (options.dataDir) privateDir(options.dataDir);
   const portals = options.ward.portals.map((p) => p.id);
-  const keys = localSecrets(options.dataDir, options.resourcePrefix);
+  const keys = localSecrets(
+    options.dataDir,
+    options.resourcePrefix,
+    options.ward.portals.filter((p) => p.statusWebhookUrl).map((p) => p.id),
+  );
   // Stands in for the user pool and for the portals; the ward is served with each portal's local key registered.
   const issuer = await localIssuer({
     issuer: `http://127.0.0.1/${options.resourcePrefix}`,
@@ -174,7 +178,7 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   });
   const functionRefs = localFunctionRefs(options.resourcePrefix, region);
   const runtimes = localRuntimes(
-    localResourceRefs(resources, keys.secrets, topicArns),
+    localResourceRefs(resources, keys.secrets, topicArns, keys.portalSecrets),
     functionRefs,
     sharedEnvironment(ward),
     issuer,
@@ -184,12 +188,12 @@ export async function startLocalWard(options: LocalWardOptions): Promise<LocalWa
   for (const name of Object.keys(queues) as QueueName[]) ownNames.add(env.queueUrl(name));
   for (const name of Object.keys(functions)) ownNames.add(env.functionName(name));
   for (const name of Object.keys(topics) as TopicName[]) ownNames.add(env.topicArn(name));
-  for (const name of [env.tableName, env.bucketName, ...Object.keys(keys.env)]) ownNames.add(name);
+  for (const name of [env.tableName, env.bucketName, env.portalSecrets, ...Object.keys(keys.env)]) ownNames.add(name);
   installAccessCheck();
   const lambdas = await LocalLambdas.load({
     prefix: options.resourcePrefix,
     runtimes,
-    arns: localArns(resources, region, functionRefs, keys.secrets),
+    arns: localArns(resources, region, functionRefs, keys.secrets, keys.portalSecrets),
     baseEnvironment: () =>
       Object.fromEntries(
         Object.entries(processEnvironment()).filter(

@@ -38,3 +38,11 @@ export const portalStatusMessageSchema = z.object({
   result: z.object({ documentId: z.uuid(), path: z.string() }).nullable().optional(),
 });
 export type PortalStatusMessage = z.output<typeof portalStatusMessageSchema>;
+
+/**
+ * The body a portal's webhook gets for a status change: the message and the event's name. Made once, when the
+ * change is recorded, and sent byte for byte on every attempt (its signature covers these bytes).
+ */
+export function statusWebhookBody(message: PortalStatusMessage): string {
+  return JSON.stringify({ event: 'dossier.status_changed', ...message });
+}

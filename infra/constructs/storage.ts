@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -18,6 +18,7 @@ import {
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  portalWebhookSecret,
   type QueueName,
   queues,
   type SecretName,
@@ -43,6 +44,7 @@ export class Storage extends Construct {
   readonly deadLetterQueues: Record<QueueName, Queue>;
   /** Where each key comes from: the one ward key parameter, for every key. */
   readonly secrets: Record<SecretName, WardKey>;
+  readonly portalSecrets: Record<string, { reference: string; arn: string }>;
   readonly alertTopics: AlertTopics;
 
   constructor(
@@ -144,6 +146,25 @@ export class Storage extends Construct {
       WardKey
     >;
 
+    // Each portal's webhook secret: the parameter its configuration names, or one the ward key's generator makes.
+    this.portalSecrets = Object.fromEntries(
+      props.ward.portals
+        .filter((portal) => portal.statusWebhookUrl)
+        .map((portal) => [
+          portal.id,
+          portal.statusWebhookSecret
+            ? {
+                reference: portal.statusWebhookSecret,
+                arn: Stack.of(this).formatArn({
+                  service: 'ssm',
+                  resource: 'parameter',
+                  resourceName: portal.statusWebhookSecret.slice(1),
+                }),
+              }
+            : wardKey.portalSecret(portalWebhookSecret.parameterName(props.ward.id, portal.id), portal.id),
+        ]),
+    );
+
     this.queues = {} as Record<QueueName, Queue>;
     this.deadLetterQueues = {} as Record<QueueName, Queue>;
     for (const [name, spec] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
@@ -175,6 +196,7 @@ export class Storage extends Construct {
       queues: entries(this.queues, (queue) => ({ url: queue.queueUrl, arn: queue.queueArn })),
       secrets: entries(this.secrets, (key) => ({ reference: key.parameterName, arn: key.parameterArn })),
       topics: entries(this.alertTopics.topics, (topic) => ({ arn: topic.topicArn })),
+      portalSecrets: this.portalSecrets,
     };
   }
 }

@@ -79,5 +79,26 @@ export class WardKey extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.parameterName = this.resource.ref;
+    this.role = role;
+  }
+
+  private readonly role: Role;
+
+  /**
+   * A portal's webhook secret, made by the same generator once, never overwritten, retained (a new one would void
+   * the secret the portal verifies with): the portal's operator reads it from the parameter and gives it the portal.
+   */
+  portalSecret(name: string, portalId: string): { reference: string; arn: string } {
+    const stack = Stack.of(this);
+    const arn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) });
+    this.role.addToPolicy(new PolicyStatement({ actions: ['ssm:PutParameter'], resources: [arn] }));
+    const properties: WardKeyProperties = { ParameterName: name, Format: 'webhook-secret' };
+    const resource = new CustomResource(this, `PortalSecret${portalId.replace(/[^A-Za-z0-9]/g, '')}`, {
+      serviceToken: this.generator.functionArn,
+      resourceType: wardKey.resourceType,
+      properties: { ...properties },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    return { reference: resource.ref, arn };
   }
 }

@@ -21,6 +21,8 @@ export interface WardKeyProperties {
   ParameterName: string;
   /** The ARN of the Secrets Manager secret whose text becomes the key, for a ward that had one. */
   CopyFromSecret?: string;
+  /** `webhook-secret`: a portal's webhook secret (whsec_ and 32 random bytes in base64) rather than a ward key. */
+  Format?: 'webhook-secret';
 }
 
 /** What the generator does with AWS: the two SDK calls it makes, so the handler can be run against other ends. */
@@ -34,6 +36,11 @@ export interface WardKeyStore {
 /** The least a key must hold, as shared/security/secrets.ts requires of what it reads. */
 const MIN_KEY_LENGTH = 32;
 
+/** A portal's webhook secret as Standard Webhooks writes one (shared/security/webhook-signature.ts). */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
 export function newWardKey(): string {
   return randomBytes(32).toString('base64url');
 }
@@ -43,10 +50,14 @@ export async function applyWardKey(
   event: CloudFormationCustomResourceEvent,
   store: WardKeyStore,
 ): Promise<{ physicalResourceId: string; created: boolean }> {
-  const { ParameterName: name, CopyFromSecret: from } = event.ResourceProperties as unknown as WardKeyProperties;
+  const {
+    ParameterName: name,
+    CopyFromSecret: from,
+    Format: format,
+  } = event.ResourceProperties as unknown as WardKeyProperties;
   if (!name) throw new Error('ParameterName is required');
   if (event.RequestType !== 'Create') return { physicalResourceId: event.PhysicalResourceId, created: false };
-  let value = newWardKey();
+  let value = format === 'webhook-secret' ? newWebhookSecret() : newWardKey();
   if (from) {
     // The old secret's text, as shared/security/secrets.ts reads it: a key shorter than that would be refused there.
     value = (await store.secretText(from)).trim();

@@ -60,7 +60,7 @@ class InOrderBatchProcessor extends BatchProcessor {
 
 type StreamOrder = 'in_order' | 'one_at_a_time';
 
-function withInstrumentation<E, R>(handler: (event: E, context: Context) => Promise<R>) {
+export function withInstrumentation<E, R>(handler: (event: E, context: Context) => Promise<R>) {
   return middy(handler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));

@@ -46,6 +46,22 @@ export const dossierSummaryAttributes = [
   'apologizedAt',
 ] as const;
 
+/** What the deliveries list shows of a delivery (shared/api/deliveries.ts); never the body it sends. */
+export const deliveryListAttributes = [
+  'code',
+  'version',
+  'portalId',
+  'status',
+  'state',
+  'attempts',
+  'createdAt',
+  'activatedAt',
+  'nextAttemptAt',
+  'lastAttemptAt',
+  'lastError',
+  'failedAt',
+] as const;
+
 export const table = {
   partitionKey: 'pk',
   sortKey: 'sk',
@@ -61,15 +77,22 @@ export const table = {
     // Sparse: alert schedules with an alert still to come, by level, soonest due first (the deadline watch reads
     // the code and due date of each).
     { name: 'byAlertDue', partitionKey: 'alertLevel', sortKey: 'dueSort', projection: ['code', 'dueAt'] },
+    // Sparse: the status deliveries to portals that are due, each dossier's next one only, soonest first (portal-sync
+    // reads the code and sends what is due of that dossier, in order).
+    { name: 'byDeliveryDue', partitionKey: 'deliveryDue', sortKey: 'dueSort', projection: ['code'] },
+    // Sparse: deliveries pending or failed, oldest first, for staff (GET /deliveries).
+    { name: 'byDeliveryState', partitionKey: 'deliveryState', sortKey: 'listSort', projection: deliveryListAttributes },
   ],
 } as const satisfies TableSpec;
 
 export const queues = {
   portalSync: {
     fifo: true,
-    visibilityTimeoutSeconds: 180,
+    // Six times portal-sync's timeout, as Lambda asks of a queue it polls.
+    visibilityTimeoutSeconds: 360,
     maxReceiveCount: 8,
-    description: 'Status changes of online dossiers, in order per dossier, waiting to be sent to their portal',
+    description:
+      'Status changes of online dossiers just recorded as deliveries: portal-sync sends each at once (the table keeps them until delivered)',
   },
   streamFailures: {
     fifo: false,
@@ -117,6 +140,15 @@ export const wardKey = {
 } as const;
 
 export type SecretName = keyof typeof secrets;
+
+/**
+ * The secret a portal's status changes are signed with (shared/security/webhook-signature.ts): an SSM SecureString
+ * per portal taking them, `whsec_…`, two while the portal rolls it over. The stack creates this one with the ward
+ * key's generator unless the portal's configuration names a parameter of its own (`statusWebhookSecret`).
+ */
+export const portalWebhookSecret = {
+  parameterName: (wardId: string, portalId: string) => `/motcua/${wardId}/portals/${portalId}/webhook-secret`,
+} as const;
 
 export const functions = {
   authorizer: {
@@ -210,13 +242,28 @@ export const functions = {
     writesOnly: ['REPORT#'],
   },
   'portal-notifier': {
-    description: 'Turns status changes of online dossiers into ordered portal-sync messages',
+    description: 'Records each status change of an online dossier as a delivery to its portal, and announces it',
     timeoutSeconds: 30,
+    table: 'read',
+    // Its only writes: the deliveries.
+    writesOnly: ['DELIVERY#'],
     sends: ['portalSync'],
   },
   'portal-sync': {
-    description: "Sends a dossier's status changes to the portal it came from",
-    timeoutSeconds: 30,
+    description: "Sends a dossier's status changes to the portal it came from, signed, in order, retried for days",
+    // Sized on the time one delivery may take (functions/portal-sync/handler.ts says how).
+    timeoutSeconds: 60,
+    table: 'read',
+    writesOnly: ['DELIVERY#'],
+    queriesIndexes: true,
+    portalSecrets: true,
+  },
+  deliveries: {
+    description: 'Shows staff the pending and failed deliveries to portals, and sends failed ones again',
+    table: 'read',
+    writesOnly: ['DELIVERY#'],
+    queriesIndexes: true,
+    secrets: ['signing'],
   },
 } as const satisfies Record<string, FunctionSpec<QueueName, SecretName, TopicName>>;
 
@@ -285,7 +332,23 @@ export const schedules = [
     dailyAt: '07:00',
     description: "At 7:00 ward time: the leaders' digest of dossiers due today, due soon and overdue",
   },
+  {
+    name: 'portal-sync',
+    function: 'portal-sync',
+    everyMinutes: 1,
+    description: 'Every minute: send the deliveries to portals that are due (retries, and what a first try left)',
+  },
 ] as const satisfies readonly ScheduleSpec<FunctionName>[];
+
+/**
+ * The metric portal-sync counts a delivery failed past the ward's horizon in (Powertools' EMF: its namespace and
+ * `service` dimension, shared/observability.ts), which the stack's alarm watches.
+ */
+export const PORTAL_DELIVERY_METRIC = {
+  namespace: 'motcua',
+  service: 'motcua',
+  failed: 'portalDeliveriesFailed',
+} as const;
 
 /** Environment variable names shared by the stack and the local runner. */
 export const env = {
@@ -300,6 +363,8 @@ export const env = {
    * derive from it: a function given no variable for a key does not derive it.
    */
   secret: (secret: SecretName) => `MOTCUA_SECRET_${secret.toUpperCase()}`,
+  /** Where each portal's webhook secret is, as JSON `{ portalId: reference }` (parameter name, or `file:<path>`). */
+  portalSecrets: 'MOTCUA_PORTAL_SECRETS',
   /** The user pool's issuer URL, whose tokens are staff's (locally, the local issuer's). */
   staffIssuer: 'MOTCUA_STAFF_ISSUER',
   /** The staff app client's id: the only client whose tokens are staff. */

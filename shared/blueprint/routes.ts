@@ -15,6 +15,7 @@ const api = {
   catalog: () => import('../api/catalog.ts'),
   common: () => import('../api/common.ts'),
   deadlines: () => import('../api/deadlines.ts'),
+  deliveries: () => import('../api/deliveries.ts'),
   documents: () => import('../api/documents.ts'),
   dossierRequests: () => import('../api/dossier-requests.ts'),
   dossiers: () => import('../api/dossiers.ts'),
@@ -310,6 +311,46 @@ export const routes = {
       },
       400: problem('The period or scope is not valid'),
       406: problem('The Accept header allows none of JSON, CSV and HTML'),
+    },
+  }),
+  // The one-stop officer answers for what the portals show of the dossiers they received and returned, so it is
+  // the officer who sees and resends deliveries: a resend changes no dossier, and the portal drops a copy by its id.
+  'GET /deliveries': route({
+    function: 'deliveries',
+    access: { roles: ['officer'] },
+    tag: 'Cổng',
+    summary: 'Status changes still to be delivered to portals (pending) or given up on (failed), oldest first',
+    description:
+      'A pending delivery is tried with growing waits (up to an hour) until the ward’s horizon (`portalSync.retryHorizonHours`, 3 days by default) after it became its dossier’s next; then it is failed, an alarm fires, and it waits here. Later changes of its dossier wait behind it, pending, with no `nextAttemptAt`.',
+    query: schema(api.deliveries, 'deliveriesQuery'),
+    responses: {
+      200: { description: 'A page of deliveries', schema: schema(api.deliveries, 'deliveriesView') },
+      400: problem('A filter or the cursor is not valid'),
+    },
+  }),
+  'POST /deliveries/{id}/retry': route({
+    function: 'deliveries',
+    access: { roles: ['officer'] },
+    tag: 'Cổng',
+    summary: 'Send a failed delivery again: due at once, with a new horizon',
+    params: schema(api.deliveries, 'deliveryParams'),
+    responses: {
+      200: { description: 'Made due again', schema: schema(api.deliveries, 'retryView') },
+      400: problem('Not a delivery id'),
+      404: problem('No such delivery'),
+      409: problem('The delivery has not failed (it is pending or delivered)'),
+    },
+  }),
+  'POST /portals/{portal}/deliveries/retry': route({
+    function: 'deliveries',
+    access: { roles: ['officer'] },
+    tag: 'Cổng',
+    summary: 'Send again every failed delivery to one portal (after it has been repaired)',
+    params: schema(api.deliveries, 'portalRetryParams'),
+    responses: {
+      200: { description: 'How many were made due again', schema: schema(api.deliveries, 'retryView') },
+      400: problem('Not a portal id'),
+      404: problem('No such portal taking status changes'),
     },
   }),
   'GET /public/dossiers/{code}': route({

@@ -106,6 +106,8 @@ export interface FunctionSpec<
   sends?: readonly Queue[];
   /** SNS topics the function publishes to. */
   publishes?: readonly Topic[];
+  /** Whether the function reads the webhook secret of each portal that takes status changes (portalWebhookSecret). */
+  portalSecrets?: boolean;
   /** Secrets the function reads (once per cold start). */
   secrets?: readonly Secret[];
   /**

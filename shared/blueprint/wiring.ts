@@ -42,6 +42,8 @@ export interface ResourceRefs {
    * parameter's ARN, which the grant names.
    */
   secrets: Record<SecretName, { reference: string; arn: string }>;
+  /** Each portal's webhook secret, by portal id: the portals with a status webhook only. */
+  portalSecrets: Record<string, { reference: string; arn: string }>;
 }
 
 /** Where the functions are, for those that invoke others: names and ARNs (tokens in the stack). */
@@ -100,6 +102,13 @@ export function functionEnvironment(name: FunctionName, refs: ResourceRefs): Rec
     ...Object.fromEntries((spec.sends ?? []).map((queue) => [env.queueUrl(queue), refs.queues[queue].url])),
     ...Object.fromEntries((spec.publishes ?? []).map((topic) => [env.topicArn(topic), refs.topics[topic].arn])),
     ...Object.fromEntries((spec.secrets ?? []).map((secret) => [env.secret(secret), refs.secrets[secret].reference])),
+    ...(spec.portalSecrets
+      ? {
+          [env.portalSecrets]: JSON.stringify(
+            Object.fromEntries(Object.entries(refs.portalSecrets).map(([portal, s]) => [portal, s.reference])),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -153,6 +162,11 @@ export function functionGrants(name: FunctionName, refs: ResourceRefs): Grant[] 
       actions: ['ssm:GetParameter'],
       resources: [...new Set(spec.secrets.map((secret) => refs.secrets[secret].arn))],
     });
+  }
+  const portalSecrets = Object.values(refs.portalSecrets);
+  if (spec.portalSecrets && portalSecrets.length > 0) {
+    // Each portal's own parameter, decrypted under aws/ssm as the ward key is: no kms grant.
+    grants.push({ actions: ['ssm:GetParameter'], resources: portalSecrets.map((s) => s.arn) });
   }
   return grants;
 }

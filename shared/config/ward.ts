@@ -100,6 +100,15 @@ const portalSchema = z.object({
       'https, or http to localhost',
     )
     .optional(),
+  /**
+   * The SSM SecureString parameter (its name) holding the secret the portal's status changes are signed with, made
+   * and shared with the portal by the ward's operator; absent, the stack makes one (portalWebhookSecret in the
+   * blueprint) and the operator reads it from there.
+   */
+  statusWebhookSecret: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_./-]{1,500}$/, 'an SSM parameter name')
+    .optional(),
 });
 
 /**
@@ -211,6 +220,20 @@ export const wardConfigSchema = z
       })
       .default({ dueSoonHours: 24, recipientRoles: ['officer', 'leader'], emails: [] }),
     portals: z.array(portalSchema).default([]),
+    /**
+     * Status changes sent to portals: each is tried with growing waits for `retryHorizonHours` after it became the
+     * next of its dossier to send (3 days by default, past a long weekend's outage), then marked failed for staff.
+     */
+    portalSync: z
+      .object({
+        retryHorizonHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(14 * 24)
+          .default(72),
+      })
+      .default({ retryHorizonHours: 72 }),
     /** The staff app's hosted-UI sign-in; without it staff sign in with SRP only and the client has no OAuth. */
     staffApp: staffAppSchema.optional(),
     /** Alarm notifications; a deployed ward needs them (the stack refuses to synthesize without). */

@@ -452,6 +452,19 @@ export const messages: Record<string, Text> = {
     vi: 'Có {groups} nhóm, quá mức {max} nhóm của một báo cáo.',
     en: 'There are {groups} groups, more than the {max} a report gives.',
   },
+  // Deliveries of status changes to portals (issue 12).
+  delivery_not_found: {
+    vi: 'Không có lượt gửi {id}.',
+    en: 'There is no delivery {id}.',
+  },
+  delivery_not_failed: {
+    vi: 'Lượt gửi {id} chưa thất bại (trạng thái: {state}): chỉ gửi lại lượt đã thất bại.',
+    en: 'Delivery {id} has not failed (state: {state}): only a failed delivery is sent again.',
+  },
+  portal_not_found: {
+    vi: 'Không có cổng {portal} nhận thay đổi trạng thái.',
+    en: 'There is no portal {portal} taking status changes.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

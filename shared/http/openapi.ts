@@ -3,6 +3,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { commonProblems, type RouteKey, routes } from '../blueprint/routes.ts';
 import type { LazySchema, ResponseSpec, RouteSpec } from '../blueprint/types.ts';
 import type { WardConfig } from '../config/ward.ts';
+import { WEBHOOK_VERIFICATION_EXAMPLE } from '../security/webhook-signature.ts';
 import { PORTAL_TOKEN_MAX_SECONDS, portalTokenAudience } from './auth.ts';
 
 /** A response as documented, its schema loaded. */
@@ -80,6 +81,7 @@ export async function openApiDocument(ward: Pick<WardConfig, 'id' | 'name' | 'un
     },
     servers: [{ url: '/' }],
     paths,
+    webhooks: await statusWebhooks(),
     components: {
       securitySchemes: {
         staff: {
@@ -152,5 +154,32 @@ function operation(
       : {}),
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
     responses: responses as ZodOpenApiOperationObject['responses'],
+  };
+}
+
+/**
+ * What the ward posts to a portal's `statusWebhookUrl`: the Standard Webhooks scheme (standardwebhooks.com), which
+ * that project's libraries verify, and the verification example the tests run as the portals.
+ */
+async function statusWebhooks(): Promise<ZodOpenApiPathsObject> {
+  const { statusWebhookHeaders, statusWebhookSchema } = await import('../api/deliveries.ts');
+  return {
+    'dossier.status_changed': {
+      post: {
+        tags: ['Cổng'],
+        summary: 'A status change of a dossier the portal filed, signed with the portal’s secret',
+        description: [
+          'Every status change of a dossier a portal filed is posted to its `statusWebhookUrl`, each dossier’s changes in order: a later version is sent only once the portal has taken the earlier one. Answer 2xx once you have it; anything else, or no answer within 20 seconds, is tried again with growing waits (a minute, doubling, at most an hour apart) for the ward’s horizon (3 days by default), and then kept for the ward’s staff to send again. So the same change can come twice: deduplicate on `webhook-id`.',
+          'Signing follows Standard Webhooks v1: HMAC-SHA256, keyed with the base64-decoded part of your secret after `whsec_`, over `<webhook-id>.<webhook-timestamp>.<raw body>`, base64 in `webhook-signature` as `v1,<signature>`. Verify the raw body before parsing it, compare in constant time, and refuse a timestamp more than 5 minutes from your clock (a replay). The secret is per portal, in the ward’s SSM parameter named by the ward configuration; while it is rolled over the ward signs with the new and the old one, and either verifies.',
+          `Verification in Node (no package needed):\n\n\`\`\`js\n${WEBHOOK_VERIFICATION_EXAMPLE}\`\`\``,
+        ].join('\n\n'),
+        requestParams: { header: statusWebhookHeaders },
+        requestBody: { required: true, content: { 'application/json': { schema: statusWebhookSchema } } },
+        responses: {
+          '200': { description: 'Taken (any 2xx will do)' },
+          '400': { description: 'Refused: a bad signature or timestamp. Tried again, and kept if it never passes.' },
+        },
+      },
+    },
   };
 }

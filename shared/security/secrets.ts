@@ -85,6 +85,15 @@ export function secretKey(name: SecretName): Promise<Buffer> {
   return key;
 }
 
+/**
+ * The text of a secret parameter other than the ward key (a portal's webhook secret, `file:<path>` locally), read
+ * now, and checked against the caller's grant as the ward key is. The caller keeps it as long as it sees fit.
+ */
+export async function secretText(reference: string): Promise<string> {
+  keyHook?.(reference);
+  return (await read(reference)).toString('utf8');
+}
+
 async function read(reference: string): Promise<Buffer> {
   let text: string;
   if (reference.startsWith('file:')) {

@@ -73,7 +73,14 @@ const localSecrets = Object.fromEntries(
   ]),
 ) as ResourceRefs['secrets'];
 const localTopics = { alerts: 'arn:aws:sns:local:000000000000:l-alerts' };
-const refs = localResourceRefs(local, localSecrets, localTopics);
+// The sample portal's webhook secret: a file locally, a parameter of its own in the stack.
+const localPortalSecrets = {
+  dvcqg: {
+    reference: 'file:/data/secrets/portal-dvcqg.webhook-secret',
+    arn: 'arn:aws:ssm:local:000000000000:parameter/motcua/l/portals/dvcqg/webhook-secret',
+  },
+};
+const refs = localResourceRefs(local, localSecrets, localTopics, localPortalSecrets);
 const functionRefs = localFunctionRefs('l', 'local');
 
 const logicalIdOf = (construct: IConstruct) =>
@@ -86,6 +93,12 @@ function localValue(value: unknown, attribute: 'Arn' | 'Ref'): string {
   for (const s of Object.keys(secrets) as (keyof typeof secrets)[])
     if (JSON.stringify(value) === JSON.stringify(built.stack.resolve(storage.secrets[s].parameterArn)))
       return localSecrets[s].arn;
+  for (const [portal, secret] of Object.entries(storage.portalSecrets)) {
+    const resolved = built.stack.resolve(secret);
+    const counterpart = localPortalSecrets[portal as keyof typeof localPortalSecrets];
+    if (JSON.stringify(value) === JSON.stringify(resolved.arn)) return counterpart.arn;
+    if (JSON.stringify(value) === JSON.stringify(resolved.reference)) return counterpart.reference;
+  }
   if (typeof value === 'string') return value;
   const byLogicalId: Record<string, { Arn?: string; StreamArn?: string; Ref?: string }> = {
     [logicalIdOf(storage.table)]: { Arn: local.tableArn, StreamArn: local.streamArn, Ref: local.tableName },

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../infra/ward-key/handler.ts';
 import { env, wardKey } from '../../shared/blueprint/resources.ts';
 import { deriveKey, secretKey } from '../../shared/security/secrets.ts';
+import { parseWebhookSecrets } from '../../shared/security/webhook-signature.ts';
 import { type ParameterStore, startParameterStore, startResponseUrl } from '../support/parameter-store.ts';
 
 /*
@@ -87,6 +88,15 @@ describe('the ward key generator', () => {
     store.parameters.clear();
     await handler(request('Create'));
     expect(store.parameters.get(name)!.value).not.toBe(created!.value);
+  });
+
+  it('creates a portal’s webhook secret as Standard Webhooks writes one: whsec_ and 32 random bytes in base64', async () => {
+    await handler(request('Create', { Format: 'webhook-secret' }));
+    const created = store.parameters.get(name);
+    expect(created).toMatchObject({ type: 'SecureString', tier: 'Standard' });
+    expect(parseWebhookSecrets(created!.value)).toEqual([expect.any(Buffer)]);
+    expect(Buffer.from(created!.value.replace(/^whsec_/, ''), 'base64')).toHaveLength(32);
+    expect(cloudFormation.bodies.join()).not.toContain(created!.value);
   });
 
   it('keeps a parameter that exists already on Create (a stack deployed again over its retained key)', async () => {

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { monthlyBill, templateInventory } from '../../bench/cost-model.ts';
 import { ITERATOR_AGE_ALARM_MS } from '../../infra/constructs/alarms.ts';
 import {
+  deliveryListAttributes,
   dossierSummaryAttributes,
   functions,
   queueConsumers,
@@ -94,6 +95,8 @@ describe('the ward stack', () => {
       allByDue: worklist,
       allByFiled: worklist,
       byAlertDue: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['code', 'dueAt'] },
+      byDeliveryDue: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['code'] },
+      byDeliveryState: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...deliveryListAttributes] },
     });
     // Nothing personal beyond the applicant's name, and nothing the dossier view alone shows.
     for (const attribute of ['applicant', 'components', 'pinHash', 'apologies', 'reason'])
@@ -294,7 +297,10 @@ describe('the ward stack', () => {
       JSON.stringify(statementsOf(name).map((s) => s.Resource)).match(/\/index\/[^"]*/g) ?? [];
     expect(indexResources('dossier-intake')).toEqual([]);
     expect(indexResources('deadline-watch').sort()).toEqual(table.indexes.map((i) => `/index/${i.name}`).sort());
-    expect(actionsOf('portal-sync').filter((a) => a.startsWith('dynamodb:') || a.startsWith('s3:'))).toEqual([]);
+    // portal-sync reads its deliveries and writes nothing but them (DELIVERY#), and touches no document.
+    expect(actionsOf('portal-sync').filter((a) => a.startsWith('s3:'))).toEqual([]);
+    const deliveryWrites = statementsOf('portal-sync').filter((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
+    expect(JSON.stringify(deliveryWrites)).toContain('"dynamodb:LeadingKeys":["DELIVERY#*"]');
     // The check reads and deletes the exact version an upload event names; it can neither write nor hide objects.
     expect(
       actionsOf('document-verify')
@@ -561,7 +567,7 @@ describe('the ward stack', () => {
       );
       expect(others, schedule.name).toEqual([]);
       expect(rule![1].Properties).toMatchObject({
-        ScheduleExpression: `rate(${schedule.everyMinutes} minutes)`,
+        ScheduleExpression: `rate(${schedule.everyMinutes} ${schedule.everyMinutes === 1 ? 'minute' : 'minutes'})`,
         State: 'ENABLED',
         Targets: [{ Arn: fn, RetryPolicy: { MaximumRetryAttempts: 2 } }],
       });
@@ -639,6 +645,8 @@ describe('the staff app client', () => {
 describe('the ward key', () => {
   const parameterName = '/motcua/sample/ward-key';
   const parameterArn = `arn:aws:ssm:ap-southeast-1:111111111111:parameter${parameterName}`;
+  const portalSecretArn =
+    'arn:aws:ssm:ap-southeast-1:111111111111:parameter/motcua/sample/portals/dvcqg/webhook-secret';
   /** A statement's resources as ARNs, the partition written out. */
   const arnsOf = (resource: unknown): string[] =>
     [resource]
@@ -650,7 +658,11 @@ describe('the ward key', () => {
               .map((part: any) => (part?.Ref === 'AWS::Partition' ? 'aws' : part))
               .join(''),
       );
-  const keyResources = (t: Template) => Object.entries(t.findResources('Custom::WardKeyParameter'));
+  // The ward key's parameter; the same generator also makes each webhook portal's secret (below).
+  const keyResources = (t: Template) =>
+    Object.entries(t.findResources('Custom::WardKeyParameter')).filter(
+      ([, r]) => (r as any).Properties.ParameterName === parameterName,
+    );
   const generatorStatements = (t: Template) => {
     const [[, key]] = keyResources(t) as [[string, any]];
     const generator = t.toJSON().Resources[key.Properties.ServiceToken['Fn::GetAtt'][0]];
@@ -673,11 +685,29 @@ describe('the ward key', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/SecureString|GenerateSecretString/);
   });
 
-  it('has a generator that may put that one parameter and nothing else (no secret to copy by default)', () => {
+  it('has a generator that may put that one parameter and the portals’ secrets, nothing else (no secret to copy by default)', () => {
     const statements = generatorStatements(template).filter((s) => ![s.Action].flat()[0]!.startsWith('logs:'));
-    expect(statements.map((s) => ({ actions: [s.Action].flat(), resources: arnsOf(s.Resource) }))).toEqual([
-      { actions: ['ssm:PutParameter'], resources: [parameterArn] },
+    expect(statements.map((s) => ({ actions: [s.Action].flat(), resources: arnsOf(s.Resource).sort() }))).toEqual([
+      { actions: ['ssm:PutParameter'], resources: [portalSecretArn, parameterArn].sort() },
     ]);
+  });
+
+  it('makes the webhook secret of each portal taking status changes, retained, readable by portal-sync alone', () => {
+    const portalSecrets = Object.values(template.findResources('Custom::WardKeyParameter')).filter(
+      (r) => (r as any).Properties.ParameterName !== parameterName,
+    ) as any[];
+    expect(portalSecrets).toHaveLength(1);
+    expect(portalSecrets[0]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(portalSecrets[0].Properties).toMatchObject({
+      ParameterName: '/motcua/sample/portals/dvcqg/webhook-secret',
+      Format: 'webhook-secret',
+    });
+    const readers = (Object.keys(functions) as (keyof typeof functions)[]).filter((name) =>
+      statementsOf(name).some(
+        (s) => [s.Action].flat().includes('ssm:GetParameter') && arnsOf(s.Resource).includes(portalSecretArn),
+      ),
+    );
+    expect(readers).toEqual(['portal-sync']);
   });
 
   it('copies the secret the ward configuration names, with a grant to read that one secret', () => {
@@ -690,8 +720,8 @@ describe('the ward key', () => {
     const [, key] = keyResources(t)[0] as [string, any];
     expect(key.Properties.CopyFromSecret).toBe(oldSecret);
     const statements = generatorStatements(t).filter((s) => ![s.Action].flat()[0]!.startsWith('logs:'));
-    expect(statements.map((s) => ({ actions: [s.Action].flat(), resources: arnsOf(s.Resource) }))).toEqual([
-      { actions: ['ssm:PutParameter'], resources: [parameterArn] },
+    expect(statements.map((s) => ({ actions: [s.Action].flat(), resources: arnsOf(s.Resource).sort() }))).toEqual([
+      { actions: ['ssm:PutParameter'], resources: [portalSecretArn, parameterArn].sort() },
       { actions: ['secretsmanager:GetSecretValue'], resources: [oldSecret] },
     ]);
     expect(() =>
@@ -701,7 +731,8 @@ describe('the ward key', () => {
 
   it('is billed by the bench, from the template, as one free standard parameter and no secret', () => {
     const inventory = templateInventory(template.toJSON().Resources, [wardKey.resourceType]);
-    expect(inventory).toMatchObject({ secrets: 0, parameters: { standard: 1, advanced: 0 } });
+    // The ward key and the sample portal's webhook secret: standard parameters, free.
+    expect(inventory).toMatchObject({ secrets: 0, parameters: { standard: 2, advanced: 0 } });
     const bill = monthlyBill(
       [],
       {},
@@ -716,7 +747,7 @@ describe('the ward key', () => {
         tableGb: 0,
       },
     );
-    expect(bill.lines.find((l) => l.item === 'standard parameters')).toMatchObject({ quantity: 1, usd: 0 });
+    expect(bill.lines.find((l) => l.item === 'standard parameters')).toMatchObject({ quantity: 2, usd: 0 });
     expect(bill.byService['Secrets Manager']).toBe(0);
   });
 
@@ -724,8 +755,11 @@ describe('the ward key', () => {
     const [[keyId]] = keyResources(template) as [[string, unknown]];
     for (const name of Object.keys(functions) as (keyof typeof functions)[]) {
       const spec = functions[name] as { secrets?: readonly string[] };
-      const onKey = statementsOf(name).filter((s) =>
-        [s.Action].flat().some((a) => /^(ssm|kms|secretsmanager):/.test(a)),
+      // The portals' webhook secrets are another test's (the ward key section's first).
+      const onKey = statementsOf(name).filter(
+        (s) =>
+          [s.Action].flat().some((a) => /^(ssm|kms|secretsmanager):/.test(a)) &&
+          !arnsOf(s.Resource).every((arn) => arn.includes('/portals/')),
       );
       const fn = template.toJSON().Resources[logicalIdOf(built.stack.functions[name].fn)];
       const variables = Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).filter(([v]) =>
@@ -801,11 +835,29 @@ describe('alarms', () => {
     expect(lag.map((a) => dimension(a, 'FunctionName'))).toEqual(streamConsumers.map((c) => fnRef(c.function)));
     for (const a of lag) expect(a.Properties.Threshold).toBe(ITERATOR_AGE_ALARM_MS);
     const rules = template.findResources('AWS::Events::Rule');
+    // The rules' schedules, portal-sync's within the status sync's alarm (below); the daily digest's (EventBridge
+    // Scheduler) has no alarm of its own: the ten are spent.
+    const portalSyncRule = Object.keys(rules).find((id) => id.startsWith('PortalSyncSchedule'))!;
     expect(kind('AWS/Events', 'FailedInvocations').map((a) => dimension(a, 'RuleName'))).toEqual(
-      Object.keys(rules).map((id) => ({ Ref: id })),
+      Object.keys(rules)
+        .filter((id) => id !== portalSyncRule)
+        .map((id) => ({ Ref: id })),
     );
-    // The rules' schedules; the daily digest's (EventBridge Scheduler) has no alarm of its own: the ten are spent.
-    expect(kind('AWS/Events', 'FailedInvocations')).toHaveLength(schedules.filter((s) => 'everyMinutes' in s).length);
+    // The status sync: its schedule failing to run portal-sync, or a delivery failed past the horizon.
+    const sync = alarms().filter((a) => JSON.stringify(a).includes('portalDeliveriesFailed'));
+    expect(sync).toHaveLength(1);
+    const metrics = (
+      sync[0]!.Properties as unknown as { Metrics: { Id: string; Expression?: string; MetricStat?: any }[] }
+    ).Metrics;
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(failedRuns, 0) + FILL(failedDeliveries, 0)');
+    expect(metrics.find((m) => m.Id === 'failedDeliveries')?.MetricStat.Metric).toEqual({
+      Namespace: 'motcua',
+      MetricName: 'portalDeliveriesFailed',
+      Dimensions: [{ Name: 'service', Value: 'motcua' }],
+    });
+    expect(metrics.find((m) => m.Id === 'failedRuns')?.MetricStat.Metric.Dimensions).toEqual([
+      { Name: 'RuleName', Value: { Ref: portalSyncRule } },
+    ]);
     expect(kind('AWS/ApiGateway', '5xx').map((a) => dimension(a, 'ApiId'))).toEqual([ref(built.stack.api.httpApi)]);
     // A consumed queue's failures end in its dead-letter queue; a queue nothing receives from (the stream consumers'
     // on-failure destination) keeps them itself, so its alarm watches it.

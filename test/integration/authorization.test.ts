@@ -39,6 +39,9 @@ const allowed: Record<keyof typeof routes, Caller[]> = {
   'GET /alerts': staff,
   'GET /reports': ['officer', 'leader'],
   'GET /deadlines': ['officer', 'leader'],
+  'GET /deliveries': ['officer'],
+  'POST /deliveries/{id}/retry': ['officer'],
+  'POST /portals/{portal}/deliveries/retry': ['officer'],
 };
 
 let ward: TestWard;
@@ -73,6 +76,7 @@ describe('the authorization matrix', () => {
       template
         .replace('{code}', route.includes('procedures') ? '1.001193' : code)
         .replace('{component}', 'TK')
+        .replace('{portal}', 'dvcqg')
         .replace('{id}', '00000000-0000-4000-8000-000000000000') +
       (route === 'GET /public/dossiers/{code}'
         ? '?pin=00000000'

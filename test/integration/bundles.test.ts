@@ -110,7 +110,11 @@ beforeAll(async () => {
   const sns = new SNSClient({ ...clientConfig, endpoint: fauxqs.address });
   const topicArns = await createLocalTopics(sns, prefix);
   sns.destroy();
-  keys = localSecrets(undefined);
+  keys = localSecrets(
+    undefined,
+    'local',
+    ward.portals.filter((p) => p.statusWebhookUrl).map((p) => p.id),
+  );
   const asyncInvocations = (name: AsyncTarget['function']) =>
     new LocalAsyncInvocations({
       targets: asyncTargetSettings.filter((t) => t.function === name),

@@ -96,9 +96,9 @@ describe('a function, locally as in the stack', () => {
   });
 
   it('has no table at all when the blueprint gives it none: no variable, and a named table refused', async () => {
-    expect(() => ward.runAs('portal-sync', () => tableName())).toThrow(/MOTCUA_TABLE_NAME is not set/);
+    expect(() => ward.runAs('openapi', () => tableName())).toThrow(/MOTCUA_TABLE_NAME is not set/);
     await expect(
-      ward.runAs('portal-sync', () =>
+      ward.runAs('openapi', () =>
         dynamo().send(
           new GetCommand({ TableName: ward.resources.tableName, Key: { pk: 'DOSSIER#grants', sk: 'GRANTS' } }),
         ),

@@ -565,9 +565,10 @@ describe('a restart on the same data folder', () => {
       expect(modeOf(join(dataDir, 'token-signing-key.jwk.json'))).toBe(0o600);
       // The ward key standing in for its SSM parameter, as private as the token key.
       expect(modeOf(join(dataDir, 'secrets'))).toBe(0o700);
-      // One ward secret, as in the stack, every key derived from it.
-      expect(readdirSync(join(dataDir, 'secrets'))).toEqual(['ward.key']);
+      // One ward secret, as in the stack, every key derived from it; and the one webhook portal’s secret.
+      expect(readdirSync(join(dataDir, 'secrets')).sort()).toEqual(['portal-dvcqg.webhook-secret', 'ward.key']);
       expect(modeOf(join(dataDir, 'secrets', 'ward.key'))).toBe(0o600);
+      expect(modeOf(join(dataDir, 'secrets', 'portal-dvcqg.webhook-secret'))).toBe(0o600);
 
       const second = await start();
       // The token minted before the restart is still good, and the dossier is there.

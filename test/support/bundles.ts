@@ -257,6 +257,13 @@ export function localReferences(
     // The variable holds the parameter's name, a reference to the custom resource that creates it.
     references.set(logicalId(construct.resource), file);
   }
+  // Each portal's webhook secret: the custom resource that makes its parameter stands for the local file.
+  for (const [portal, secret] of Object.entries(storage.portalSecrets)) {
+    const file = local.secrets.portalSecrets[portal]?.reference;
+    if (!file) throw new Error(`no local webhook secret file for portal ${portal}`);
+    const resolved = stack.resolve(secret.reference) as { Ref?: string } | string;
+    if (typeof resolved === 'object' && resolved.Ref) references.set(resolved.Ref, file);
+  }
   return references;
 }
 

@@ -115,7 +115,8 @@ function entryOf(index: (typeof table.indexes)[number], item: Record<string, unk
   return Object.fromEntries(Object.entries(item).filter(([name]) => kept.has(name)));
 }
 
-const worklistIndexes = table.indexes.filter((i) => i.name !== 'byAlertDue');
+// The indexes of dossier lists, keyed by a dossier's list attributes (not the alert schedules', not the deliveries').
+const worklistIndexes = table.indexes.filter((i) => i.partitionKey === 'listStatus' || i.partitionKey === 'listAll');
 const officer: Actor = { kind: 'staff', id: 'u1', username: 'canbo.a', name: 'Cán bộ A', role: 'officer' };
 const portal: Actor = { kind: 'portal', id: 'dvcqg', name: 'DVCQG' };
 const now = Date.parse('2026-12-03T12:00:00.000Z');

@@ -14,6 +14,7 @@ vi.mock('../../../shared/api/alerts.ts', observe('alerts'));
 vi.mock('../../../shared/api/catalog.ts', observe('catalog'));
 vi.mock('../../../shared/api/common.ts', observe('common'));
 vi.mock('../../../shared/api/deadlines.ts', observe('deadlines'));
+vi.mock('../../../shared/api/deliveries.ts', observe('deliveries'));
 vi.mock('../../../shared/api/documents.ts', observe('documents'));
 vi.mock('../../../shared/api/dossier-requests.ts', observe('dossier-requests'));
 vi.mock('../../../shared/api/dossiers.ts', observe('dossiers'));
@@ -48,6 +49,7 @@ describe('the routes’ schemas', () => {
       'catalog',
       'common',
       'deadlines',
+      'deliveries',
       'documents',
       'dossier-requests',
       'dossiers',
@@ -56,5 +58,13 @@ describe('the routes’ schemas', () => {
       'reports',
     ]);
     expect(Object.keys(document.components?.schemas ?? {})).toEqual(expect.arrayContaining(['Problem', 'Receipt']));
+    // The status webhook, its headers and the verification example a portal runs.
+    const webhook = (
+      document.webhooks as Record<string, { post: { description: string; parameters: { name: string }[] } }>
+    )['dossier.status_changed']!.post;
+    expect(webhook.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['webhook-id', 'webhook-timestamp', 'webhook-signature']),
+    );
+    expect(webhook.description).toContain('export function verifyDelivery');
   });
 });
