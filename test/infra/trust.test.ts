@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { env, type FunctionName, functions } from '../../shared/blueprint/resources.ts';
+import { env, type FunctionName, functions, portalWebhookSecret } from '../../shared/blueprint/resources.ts';
 import { sampleStack } from '../support/stack.ts';
 
 let template: Template;
@@ -32,11 +32,21 @@ describe('the keys held outside the table', () => {
     // No secret: one cost US$0.40 a month, the parameter nothing (shared/blueprint/resources.ts says why).
     expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
     const found = template.findResources('Custom::WardKeyParameter');
-    expect(Object.keys(found)).toHaveLength(1);
-    for (const key of Object.values(found) as { DeletionPolicy: string; Properties: Record<string, unknown> }[]) {
-      expect(key.DeletionPolicy).toBe('Retain');
-      expect(key.Properties.ParameterName).toBe(`/motcua/${built.ward.id}/ward-key`);
-    }
+    // The ward key, and the webhook secret of each portal that takes status changes.
+    const webhookPortals = built.ward.portals.filter((p) => p.statusWebhookUrl).map((p) => p.id);
+    expect(webhookPortals.length).toBeGreaterThan(0);
+    const names = (Object.values(found) as { DeletionPolicy: string; Properties: Record<string, unknown> }[]).map(
+      (key) => {
+        expect(key.DeletionPolicy).toBe('Retain');
+        return key.Properties.ParameterName;
+      },
+    );
+    expect(names.sort()).toEqual(
+      [
+        `/motcua/${built.ward.id}/ward-key`,
+        ...webhookPortals.map((id) => portalWebhookSecret.parameterName(built.ward.id, id)),
+      ].sort(),
+    );
   });
 
   it('are readable only by the functions that sign or check with them, each told only its own keys', () => {
@@ -46,12 +56,21 @@ describe('the keys held outside the table', () => {
         actions(s).some((a) => /^(ssm|secretsmanager|kms):/.test(a)),
       )) {
         expect(actions(statement)).toEqual(['ssm:GetParameter']);
+        // Only the portal sender reads the portals' webhook secrets (test/infra/ward-stack.test.ts checks which).
+        if (name === 'portal-sync') continue;
         expect(statement.Resource).toEqual(parameterArn());
         readers.push(name);
       }
     }
-    expect(readers.sort()).toEqual(['dossier-actions', 'dossier-intake', 'dossier-read', 'public-lookup']);
-    const [ward] = keyIds();
+    // deliveries signs its list's cursors.
+    expect(readers.sort()).toEqual([
+      'deliveries',
+      'dossier-actions',
+      'dossier-intake',
+      'dossier-read',
+      'public-lookup',
+    ]);
+    const ward = keyIds().find((id) => !/Portal|Webhook/i.test(id))!;
     // IAM cannot tell the keys apart inside one parameter: a function derives only the keys its environment names.
     const variables = (fn: FunctionName) =>
       (

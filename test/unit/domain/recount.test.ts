@@ -124,12 +124,22 @@ describe('the aggregator’s counters along a dossier’s history, against the r
     // Digitised at receipt; a supplement then hands in a mandatory paper not yet scanned; it is scanned on the 12th.
     // Counting digitisation only when it became true counted this dossier twice, once per time it became whole.
     const states = history(
-      (d) => ({ components: [{ ...d.components[0]!, document: doc('2026-03-08T16:40:00.000Z') }] }),
+      // The flag as the document store and the workflow write it: set when the last mandatory paper is in, taken
+      // back by the supplement that adds one more.
+      (d) => ({
+        components: [{ ...d.components[0]!, document: doc('2026-03-08T16:40:00.000Z') }],
+        digitisedAt: '2026-03-08T16:40:00.000Z',
+      }),
       accepted('2026-03-09T01:00:00.000Z'),
       () => ({ status: 'awaiting_supplement' }),
-      (d) => ({ status: 'received', components: [...d.components, { code: 'GT', name: 'Giấy tờ', mandatory: true }] }),
+      (d) => ({
+        status: 'received',
+        components: [...d.components, { code: 'GT', name: 'Giấy tờ', mandatory: true }],
+        digitisedAt: undefined,
+      }),
       (d) => ({
         components: d.components.map((c) => (c.document ? c : { ...c, document: doc('2026-03-12T02:00:00.000Z') })),
+        digitisedAt: '2026-03-12T02:00:00.000Z',
       }),
     );
     expect(alongHistory(states)).toEqual(fromFinal(states));
