@@ -33,6 +33,11 @@ export const counterNames = [
   'paid',
   'paid_online',
   'paid_online_vnd',
+  'rated',
+  'rated_satisfied',
+  'feedback_received',
+  'feedback_resolved',
+  'feedback_resolved_on_time',
 ] as const;
 export type CounterName = (typeof counterNames)[number];
 
@@ -42,7 +47,7 @@ export interface CounterDelta {
 }
 
 /** Scopes a dossier's counters are kept under: the ward, its field, its procedure. */
-export function reportScopes(dossier: Pick<Dossier, 'procedure'>): string[] {
+export function reportScopes(dossier: { procedure: Pick<Dossier['procedure'], 'code' | 'fieldCode'> }): string[] {
   return ['ward', `field#${dossier.procedure.fieldCode}`, `procedure#${dossier.procedure.code}`];
 }
 

@@ -50,7 +50,14 @@ describe('the keys held outside the table', () => {
         readers.push(name);
       }
     }
-    expect(readers.sort()).toEqual(['dossier-actions', 'dossier-intake', 'dossier-read', 'public-lookup']);
+    expect(readers.sort()).toEqual([
+      'dossier-actions',
+      'dossier-intake',
+      'dossier-read',
+      'feedback',
+      'public-feedback',
+      'public-lookup',
+    ]);
     const [ward] = keyIds();
     // IAM cannot tell the keys apart inside one parameter: a function derives only the keys its environment names.
     const variables = (fn: FunctionName) =>
@@ -69,13 +76,15 @@ describe('the keys held outside the table', () => {
 });
 
 describe('the public lookup', () => {
-  it('writes only its attempt counters (partition keys LOOKUP#…)', () => {
+  it('writes only its attempt counters and ratings (partition keys LOOKUP#…, RATING#…)', () => {
     const writes = statementsOf('public-lookup').filter((s) =>
       actions(s).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
     );
     expect(writes.length).toBeGreaterThan(0);
     for (const statement of writes) {
-      expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOOKUP#*'] } });
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOOKUP#*', 'RATING#*'] },
+      });
       expect(actions(statement).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     }
   });

@@ -1,0 +1,302 @@
+import type { WorkingCalendar } from './calendar.ts';
+import type { Dossier } from './dossier.ts';
+import { ActionNotAllowed, Forbidden } from './errors.ts';
+import type { CounterDelta } from './report.ts';
+import type { StaffRole as Role } from './staff.ts';
+import { type LocalDate, localDateOf } from './zoned-time.ts';
+
+/**
+ * What citizens send the ward beside their dossiers: a rating of a returned dossier (mức độ hài lòng) and feedback
+ * (phản ánh, kiến nghị, PAKN) with its own workflow and deadline. Pure: the stores and routes are elsewhere.
+ */
+
+/**
+ * The three levels of the national portal's satisfaction survey. DOMAIN.md names satisfaction ratings among the
+ * figures without defining "satisfied"; Decision 766 scores satisfaction as a rate, and we count satisfied as very
+ * satisfied plus satisfied, the one level that is not is dissatisfied.
+ */
+export const ratingLevels = ['very_satisfied', 'satisfied', 'dissatisfied'] as const;
+export type RatingLevel = (typeof ratingLevels)[number];
+export const isSatisfied = (level: RatingLevel) => level !== 'dissatisfied';
+
+/** One rating of one dossier, on an item of its own (pk RATING#<code>): written once, never changed. */
+export interface Rating {
+  code: string;
+  level: RatingLevel;
+  comment?: string | undefined;
+  ratedAt: string;
+  /** The dossier's procedure, for the report scopes (ward, field, procedure). */
+  procedure: Pick<Dossier['procedure'], 'code' | 'fieldCode'>;
+}
+
+/** Only a dossier whose result was handed over can be rated. */
+export const canBeRated = (dossier: Pick<Dossier, 'status' | 'returnedAt'>) =>
+  dossier.status === 'returned' && dossier.returnedAt !== undefined;
+
+const at = (instant: string, timeZone: string): LocalDate => localDateOf(Date.parse(instant), timeZone);
+
+/** A rating counts on its own day (not the dossier's), once: it is written once. */
+export function ratingDeltas(rating: Rating, timeZone: string): CounterDelta[] {
+  return [
+    {
+      date: at(rating.ratedAt, timeZone),
+      counters: { rated: 1, ...(isSatisfied(rating.level) ? { rated_satisfied: 1 } : {}) },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Feedback (PAKN)
+
+/**
+ * The statuses of a feedback item. Decree 20/2008/NĐ-CP (as amended by Decrees 48/2013 and 92/2017) has the receiving
+ * body check and classify the feedback, refuse what is out of its scope or lacks what it needs, ask the sender for
+ * what is missing, handle it and publish the answer.
+ */
+export const feedbackStatuses = [
+  'received',
+  'accepted',
+  'awaiting_information',
+  'resolved',
+  'published',
+  'refused',
+] as const;
+export type FeedbackStatus = (typeof feedbackStatuses)[number];
+
+/** Statuses in which the ward owes an answer: the deadline runs. */
+export const feedbackClockRuns = (status: FeedbackStatus) => status === 'received' || status === 'accepted';
+
+export const feedbackActions = [
+  'accept',
+  'refuse',
+  'request_information',
+  'information_received',
+  'resolve',
+  'publish',
+] as const;
+export type FeedbackActionName = (typeof feedbackActions)[number];
+
+export type FeedbackAction =
+  | { action: 'accept'; note?: string | undefined }
+  | { action: 'refuse'; reason: string }
+  | { action: 'request_information'; question: string }
+  | { action: 'information_received'; note: string }
+  | { action: 'resolve'; answer: string }
+  | { action: 'publish'; note?: string | undefined };
+
+/**
+ * Who may take each action from which statuses: the one-stop officer receives and classifies and records what the
+ * sender adds; the specialist handling it may ask for more and drafts the answer, which a leader may also give; the
+ * leader publishes it.
+ */
+export const feedbackRules: Record<FeedbackActionName, { from: readonly FeedbackStatus[]; roles: readonly Role[] }> = {
+  accept: { from: ['received'], roles: ['officer'] },
+  refuse: { from: ['received', 'accepted'], roles: ['officer', 'leader'] },
+  request_information: { from: ['received', 'accepted'], roles: ['officer', 'specialist'] },
+  information_received: { from: ['awaiting_information'], roles: ['officer'] },
+  resolve: { from: ['accepted'], roles: ['specialist', 'leader'] },
+  publish: { from: ['resolved'], roles: ['leader'] },
+};
+
+const nextStatus: Record<FeedbackActionName, FeedbackStatus> = {
+  accept: 'accepted',
+  refuse: 'refused',
+  request_information: 'awaiting_information',
+  information_received: 'accepted',
+  resolve: 'resolved',
+  publish: 'published',
+};
+
+export interface FeedbackActor {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** One step of a feedback's history, like a control-slip row: who did what, when, from which status to which. */
+export interface FeedbackStep {
+  seq: number;
+  action: 'file' | FeedbackActionName;
+  at: string;
+  by: { kind: 'citizen' } | { kind: 'staff'; id: string; name: string; role: Role };
+  fromStatus: FeedbackStatus | null;
+  toStatus: FeedbackStatus;
+  note?: string | undefined;
+  /** The due date after this step, when it moved. */
+  dueAt?: string | undefined;
+}
+
+export interface Feedback {
+  code: string;
+  version: number;
+  status: FeedbackStatus;
+  content: string;
+  /** How to reach the sender (a phone number or an e-mail address): personal, never logged, never public. */
+  contact: string;
+  /** The dossier the feedback is about, if the sender named one. */
+  dossierCode?: string | undefined;
+  pinHash: string;
+  filedAt: string;
+  /** The deadline of the answer; paused while the ward waits for the sender's information. */
+  dueAt: string;
+  informationRequestedAt?: string | undefined;
+  question?: string | undefined;
+  refusalReason?: string | undefined;
+  answer?: string | undefined;
+  resolvedAt?: string | undefined;
+  /** Resolved by the calendar date of its due date in the ward's time zone (DOMAIN.md's on time). */
+  resolvedOnTime?: boolean | undefined;
+  publishedAt?: string | undefined;
+  steps: number;
+}
+
+/** The ward's feedback settings (its configuration): the legal time, in working days. */
+export interface FeedbackDeadlines {
+  resolveWorkingDays: number;
+}
+
+const MINUTES_PER_WORKING_DAY = 480;
+
+export function feedbackDueAt(filedAt: number, deadlines: FeedbackDeadlines, calendar: WorkingCalendar): string {
+  return new Date(
+    calendar.addWorkingMinutes(
+      calendar.nextWorkingInstant(filedAt),
+      deadlines.resolveWorkingDays * MINUTES_PER_WORKING_DAY,
+    ),
+  ).toISOString();
+}
+
+/** A new feedback item and the first step of its history. */
+export function fileFeedback(input: {
+  code: string;
+  content: string;
+  contact: string;
+  dossierCode?: string | undefined;
+  pinHash: string;
+  now: number;
+  deadlines: FeedbackDeadlines;
+  calendar: WorkingCalendar;
+}): { feedback: Feedback; step: FeedbackStep } {
+  const filedAt = new Date(input.now).toISOString();
+  const dueAt = feedbackDueAt(input.now, input.deadlines, input.calendar);
+  const feedback: Feedback = {
+    code: input.code,
+    version: 1,
+    status: 'received',
+    content: input.content,
+    contact: input.contact,
+    ...(input.dossierCode ? { dossierCode: input.dossierCode } : {}),
+    pinHash: input.pinHash,
+    filedAt,
+    dueAt,
+    steps: 1,
+  };
+  const step: FeedbackStep = {
+    seq: 1,
+    action: 'file',
+    at: filedAt,
+    by: { kind: 'citizen' },
+    fromStatus: null,
+    toStatus: 'received',
+    dueAt,
+  };
+  return { feedback, step };
+}
+
+/**
+ * One staff action on a feedback item: the new item and its history step, or an error naming why not (403 for the
+ * role, 409 with the status and the actions allowed now).
+ */
+export function actOnFeedback(
+  feedback: Feedback,
+  request: FeedbackAction,
+  actors: readonly FeedbackActor[],
+  now: number,
+  calendar: WorkingCalendar,
+  timeZone: string,
+): { feedback: Feedback; step: FeedbackStep } {
+  const rule = feedbackRules[request.action];
+  const actor = actors.find((a) => rule.roles.includes(a.role));
+  if (!actor) throw new Forbidden('feedback_role', { action: request.action });
+  if (!rule.from.includes(feedback.status))
+    throw new ActionNotAllowed(
+      'feedback_status',
+      { action: request.action, status: feedback.status },
+      { currentStatus: feedback.status, allowedActions: allowedFeedbackActions(feedback.status) },
+    );
+  const at = new Date(now).toISOString();
+  const next: Feedback = {
+    ...feedback,
+    version: feedback.version + 1,
+    status: nextStatus[request.action],
+    steps: feedback.steps + 1,
+  };
+  let note: string | undefined;
+  switch (request.action) {
+    case 'accept':
+    case 'publish':
+      note = request.note;
+      if (request.action === 'publish') next.publishedAt = at;
+      break;
+    case 'refuse':
+      note = request.reason;
+      next.refusalReason = request.reason;
+      break;
+    case 'request_information':
+      note = request.question;
+      next.question = request.question;
+      next.informationRequestedAt = at;
+      break;
+    case 'information_received': {
+      note = request.note;
+      // The clock paused while the ward waited: the due date moves by the working time waited.
+      const waited = calendar.workingMinutesBetween(Date.parse(feedback.informationRequestedAt ?? at), now);
+      next.dueAt = new Date(calendar.addWorkingMinutes(Date.parse(feedback.dueAt), waited)).toISOString();
+      next.informationRequestedAt = undefined;
+      break;
+    }
+    case 'resolve':
+      note = request.answer;
+      next.answer = request.answer;
+      next.resolvedAt = at;
+      next.resolvedOnTime = localDateOf(now, timeZone) <= localDateOf(Date.parse(feedback.dueAt), timeZone);
+      break;
+  }
+  const step: FeedbackStep = {
+    seq: next.steps,
+    action: request.action,
+    at,
+    by: { kind: 'staff', id: actor.id, name: actor.name, role: actor.role },
+    fromStatus: feedback.status,
+    toStatus: next.status,
+    ...(note ? { note } : {}),
+    ...(next.dueAt !== feedback.dueAt ? { dueAt: next.dueAt } : {}),
+  };
+  return { feedback: next, step };
+}
+
+export function allowedFeedbackActions(status: FeedbackStatus): FeedbackActionName[] {
+  return feedbackActions.filter((a) => feedbackRules[a].from.includes(status));
+}
+
+/** Feedback counts on the day it was filed (received) and on the day it was resolved (resolved, on time). */
+export function feedbackDeltas(
+  before: Feedback | undefined,
+  after: Feedback | undefined,
+  timeZone: string,
+): CounterDelta[] {
+  if (!after) return [];
+  const deltas: CounterDelta[] = [];
+  if (!before) deltas.push({ date: at(after.filedAt, timeZone), counters: { feedback_received: 1 } });
+  if (after.resolvedAt && !before?.resolvedAt) {
+    const date = at(after.resolvedAt, timeZone);
+    const counters = { feedback_resolved: 1, ...(after.resolvedOnTime ? { feedback_resolved_on_time: 1 } : {}) };
+    const same = deltas.find((d) => d.date === date);
+    if (same) Object.assign(same.counters, counters);
+    else deltas.push({ date, counters });
+  }
+  return deltas;
+}
+
+/** Feedback is about the ward's service, not one procedure: it counts for the ward as a whole. */
+export const FEEDBACK_SCOPES = ['ward'] as const;
