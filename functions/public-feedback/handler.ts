@@ -1,11 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { countInWindow, createFeedback, getFeedback } from '../../shared/adapters/citizen-store.ts';
 import { countAttempt, LOOKUP_ATTEMPTS, refundAttempt } from '../../shared/adapters/lookup-guard.ts';
-import { FEEDBACK_CODE_PATTERN } from '../../shared/api/citizens.ts';
 import { publicFeedbackOf } from '../../shared/api/feedback-views.ts';
 import { wardCalendar } from '../../shared/config/calendar.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
-import { fileFeedback } from '../../shared/domain/citizens.ts';
+import { FEEDBACK_CODE_PATTERN, fileFeedback } from '../../shared/domain/citizens.ts';
 import { NotFound, TooManyRequests } from '../../shared/domain/errors.ts';
 import { httpFunction } from '../../shared/http/handler.ts';
 import { hashPin, receiptPin, sourceKey, verifyPin } from '../../shared/security/pin.ts';

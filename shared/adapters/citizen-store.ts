@@ -91,6 +91,9 @@ const stepItem = (code: string, step: FeedbackStep) => ({
  * one while the answer is owed, off the alert index once it is not. Never a deletion: the feedback functions may put
  * and update items, no more.
  */
+/** A feedback's spent schedule is kept this long after its due date, like a dossier's. */
+const SPENT_SCHEDULE_TTL_SECONDS = 90 * 24 * 3600;
+
 function scheduleWrite(before: Feedback | undefined, after: Feedback) {
   const runs = (f: Feedback | undefined) =>
     f && (f.status === 'received' || f.status === 'accepted') ? f.dueAt : undefined;
@@ -103,8 +106,11 @@ function scheduleWrite(before: Feedback | undefined, after: Feedback) {
       Update: {
         TableName: tableName(),
         Key: alertScheduleKey(after.code),
-        UpdateExpression: 'REMOVE alertLevel',
-        ConditionExpression: 'attribute_exists(pk)',
+        // Off the index, and gone once nothing can ask for it any more.
+        UpdateExpression: 'REMOVE alertLevel SET expiresAt = :expiresAt',
+        ExpressionAttributeValues: {
+          ':expiresAt': Math.floor(Date.parse(after.dueAt) / 1000) + SPENT_SCHEDULE_TTL_SECONDS,
+        },
       },
     },
   ];
@@ -172,7 +178,6 @@ export async function saveFeedbackStep(before: Feedback, after: Feedback, step: 
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reasons = error.CancellationReasons ?? [];
-    // A schedule that was never written (an item from before schedules existed) is no reason to refuse the step.
     if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons[1]?.Code === 'ConditionalCheckFailed')
       throw new Conflict('feedback_changed', { code: after.code });
     throw error;

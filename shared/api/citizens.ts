@@ -11,9 +11,6 @@ const pin = z
   .regex(/^\d{8}$/)
   .meta({ description: 'The 8-digit PIN printed on the receipt (or given when the feedback was filed)' });
 
-/** Feedback codes: PAKN- and ten Crockford base32 characters, drawn at random (not a sequence one could walk). */
-export const FEEDBACK_CODE_PATTERN = /^PAKN-[0-9A-HJKMNP-TV-Z]{10}$/;
-
 export const ratingRequest = z
   .object({
     pin,

@@ -53,6 +53,9 @@ export function ratingDeltas(rating: Rating, timeZone: string): CounterDelta[] {
  * body check and classify the feedback, refuse what is out of its scope or lacks what it needs, ask the sender for
  * what is missing, handle it and publish the answer.
  */
+/** Feedback codes: PAKN- and ten Crockford base32 characters, drawn at random (not a sequence one could walk). */
+export const FEEDBACK_CODE_PATTERN = /^PAKN-[0-9A-HJKMNP-TV-Z]{10}$/;
+
 export const feedbackStatuses = [
   'received',
   'accepted',
