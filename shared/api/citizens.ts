@@ -74,6 +74,7 @@ const stepView = z.object({
   toStatus: z.enum(feedbackStatuses),
   note: z.string().optional(),
   dueAt: instant.optional(),
+  withinDeadline: z.boolean().nullable().optional(),
 });
 
 export const feedbackView = z

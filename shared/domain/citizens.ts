@@ -1,8 +1,15 @@
 import type { WorkingCalendar } from './calendar.ts';
-import type { Dossier } from './dossier.ts';
-import { ActionNotAllowed, Forbidden } from './errors.ts';
+import {
+  type CaseContext,
+  type CaseKind,
+  type CaseState,
+  caseWorkflow,
+  type EffectsTable,
+  type RulesTable,
+} from './case-workflow.ts';
+import type { Actor, Dossier } from './dossier.ts';
 import type { CounterDelta } from './report.ts';
-import type { StaffRole as Role } from './staff.ts';
+import type { StaffRole } from './staff.ts';
 import { type LocalDate, localDateOf } from './zoned-time.ts';
 
 /**
@@ -90,9 +97,9 @@ export type FeedbackAction =
 /**
  * Who may take each action from which statuses: the one-stop officer receives and classifies and records what the
  * sender adds; the specialist handling it may ask for more and drafts the answer, which a leader may also give; the
- * leader publishes it.
+ * leader publishes it. On the machinery the dossiers' workflow runs on (case-workflow.ts).
  */
-export const feedbackRules: Record<FeedbackActionName, { from: readonly FeedbackStatus[]; roles: readonly Role[] }> = {
+export const feedbackRules: RulesTable<FeedbackKind> = {
   accept: { from: ['received'], roles: ['officer'] },
   refuse: { from: ['received', 'accepted'], roles: ['officer', 'leader'] },
   request_information: { from: ['received', 'accepted'], roles: ['officer', 'specialist'] },
@@ -101,32 +108,19 @@ export const feedbackRules: Record<FeedbackActionName, { from: readonly Feedback
   publish: { from: ['resolved'], roles: ['leader'] },
 };
 
-const nextStatus: Record<FeedbackActionName, FeedbackStatus> = {
-  accept: 'accepted',
-  refuse: 'refused',
-  request_information: 'awaiting_information',
-  information_received: 'accepted',
-  resolve: 'resolved',
-  publish: 'published',
-};
-
-export interface FeedbackActor {
-  id: string;
-  name: string;
-  role: Role;
-}
-
 /** One step of a feedback's history, like a control-slip row: who did what, when, from which status to which. */
 export interface FeedbackStep {
   seq: number;
   action: 'file' | FeedbackActionName;
   at: string;
-  by: { kind: 'citizen' } | { kind: 'staff'; id: string; name: string; role: Role };
+  by: { kind: 'citizen' } | { kind: 'staff'; id: string; name: string; role: StaffRole };
   fromStatus: FeedbackStatus | null;
   toStatus: FeedbackStatus;
   note?: string | undefined;
   /** The due date after this step, when it moved. */
   dueAt?: string | undefined;
+  /** Whether the step came within the deadline (by calendar date in the ward's time zone); absent on filing. */
+  withinDeadline?: boolean | null | undefined;
 }
 
 export interface Feedback {
@@ -206,6 +200,58 @@ export function fileFeedback(input: {
   return { feedback, step };
 }
 
+/** A feedback item as the case machinery sees it: no portal, no assignment (yet), its own due date. */
+interface FeedbackState extends CaseState<FeedbackStatus> {
+  feedback: Feedback;
+}
+
+interface FeedbackKind extends CaseKind {
+  command: FeedbackAction & { reason?: string | undefined; note?: string | undefined };
+  state: FeedbackState;
+  context: CaseContext & { timeZone: string };
+  slipExtras: { note?: string | undefined };
+}
+
+/** What each step changes of the item; the status and version are the machinery's. */
+const feedbackEffects: EffectsTable<FeedbackKind> = {
+  accept: () => ({ toStatus: 'accepted' }),
+  refuse: (_state, command) => ({ toStatus: 'refused', changes: { refusalReason: command.reason } }),
+  request_information: (_state, command, ctx) => ({
+    toStatus: 'awaiting_information',
+    changes: { question: command.question, informationRequestedAt: ctx.at },
+    slip: { note: command.question },
+  }),
+  information_received: (state, _command, ctx) => {
+    // The clock paused while the ward waited: the due date moves by the working time waited.
+    const { feedback } = state;
+    const waited = ctx.calendar.workingMinutesBetween(Date.parse(feedback.informationRequestedAt ?? ctx.at), ctx.now);
+    const dueAt = new Date(ctx.calendar.addWorkingMinutes(Date.parse(feedback.dueAt), waited)).toISOString();
+    return { toStatus: 'accepted', changes: { dueAt, informationRequestedAt: undefined }, next: { dueAt } };
+  },
+  resolve: (state, command, ctx) => ({
+    toStatus: 'resolved',
+    changes: {
+      answer: command.answer,
+      resolvedAt: ctx.at,
+      resolvedOnTime: localDateOf(ctx.now, ctx.timeZone) <= localDateOf(Date.parse(state.feedback.dueAt), ctx.timeZone),
+    },
+    slip: { note: command.answer },
+  }),
+  publish: (_state, _command, ctx) => ({ toStatus: 'published', changes: { publishedAt: ctx.at } }),
+};
+
+const feedbackWorkflow = caseWorkflow<FeedbackKind>({ rules: feedbackRules, effects: feedbackEffects });
+
+const stateOf = (feedback: Feedback): FeedbackState => ({
+  version: feedback.version,
+  status: feedback.status,
+  portalId: null,
+  dueAt: feedback.dueAt,
+  assignee: null,
+  department: null,
+  feedback,
+});
+
 /**
  * One staff action on a feedback item: the new item and its history step, or an error naming why not (403 for the
  * role, 409 with the status and the actions allowed now).
@@ -213,73 +259,30 @@ export function fileFeedback(input: {
 export function actOnFeedback(
   feedback: Feedback,
   request: FeedbackAction,
-  actors: readonly FeedbackActor[],
-  now: number,
-  calendar: WorkingCalendar,
-  timeZone: string,
+  actors: readonly Actor[],
+  context: CaseContext & { timeZone: string },
 ): { feedback: Feedback; step: FeedbackStep } {
-  const rule = feedbackRules[request.action];
-  const actor = actors.find((a) => rule.roles.includes(a.role));
-  if (!actor) throw new Forbidden('feedback_role', { action: request.action });
-  if (!rule.from.includes(feedback.status))
-    throw new ActionNotAllowed(
-      'feedback_status',
-      { action: request.action, status: feedback.status },
-      { currentStatus: feedback.status, allowedActions: allowedFeedbackActions(feedback.status) },
-    );
-  const at = new Date(now).toISOString();
-  const next: Feedback = {
-    ...feedback,
-    version: feedback.version + 1,
-    status: nextStatus[request.action],
-    steps: feedback.steps + 1,
-  };
-  let note: string | undefined;
-  switch (request.action) {
-    case 'accept':
-    case 'publish':
-      note = request.note;
-      if (request.action === 'publish') next.publishedAt = at;
-      break;
-    case 'refuse':
-      note = request.reason;
-      next.refusalReason = request.reason;
-      break;
-    case 'request_information':
-      note = request.question;
-      next.question = request.question;
-      next.informationRequestedAt = at;
-      break;
-    case 'information_received': {
-      note = request.note;
-      // The clock paused while the ward waited: the due date moves by the working time waited.
-      const waited = calendar.workingMinutesBetween(Date.parse(feedback.informationRequestedAt ?? at), now);
-      next.dueAt = new Date(calendar.addWorkingMinutes(Date.parse(feedback.dueAt), waited)).toISOString();
-      next.informationRequestedAt = undefined;
-      break;
-    }
-    case 'resolve':
-      note = request.answer;
-      next.answer = request.answer;
-      next.resolvedAt = at;
-      next.resolvedOnTime = localDateOf(now, timeZone) <= localDateOf(Date.parse(feedback.dueAt), timeZone);
-      break;
-  }
+  const decision = feedbackWorkflow.decide(stateOf(feedback), request, actors, context);
+  const next = { ...feedback, ...decision.changes, steps: feedback.steps + 1 } as Feedback;
+  const { actor } = decision.slip;
+  if (actor.kind !== 'staff') throw new Error('only staff take steps on feedback');
   const step: FeedbackStep = {
     seq: next.steps,
     action: request.action,
-    at,
-    by: { kind: 'staff', id: actor.id, name: actor.name, role: actor.role },
+    at: decision.slip.at,
+    by: { kind: 'staff', id: actor.username, name: actor.name, role: actor.role },
     fromStatus: feedback.status,
     toStatus: next.status,
-    ...(note ? { note } : {}),
+    ...(decision.slip.note ? { note: decision.slip.note } : {}),
     ...(next.dueAt !== feedback.dueAt ? { dueAt: next.dueAt } : {}),
+    withinDeadline: decision.slip.withinDeadline,
   };
   return { feedback: next, step };
 }
 
-export function allowedFeedbackActions(status: FeedbackStatus): FeedbackActionName[] {
-  return feedbackActions.filter((a) => feedbackRules[a].from.includes(status));
+/** The steps these actors may take now (named in every 409). */
+export function allowedFeedbackActions(feedback: Feedback, actors: readonly Actor[]): FeedbackActionName[] {
+  return feedbackWorkflow.allowedActions(stateOf(feedback), actors, []);
 }
 
 /** Feedback counts on the day it was filed (received) and on the day it was resolved (resolved, on time). */

@@ -391,14 +391,6 @@ export const messages: Record<string, Text> = {
     vi: 'Không tìm thấy phản ánh, kiến nghị với mã và mã tra cứu (PIN) này.',
     en: 'No feedback matches this code and PIN.',
   },
-  feedback_role: {
-    vi: 'Vai trò của bạn không được thực hiện bước {action} với phản ánh, kiến nghị.',
-    en: 'Your role may not take the step {action} on feedback.',
-  },
-  feedback_status: {
-    vi: 'Không thể thực hiện bước {action} khi phản ánh, kiến nghị đang ở trạng thái {status}.',
-    en: 'The step {action} is not allowed while the feedback is {status}.',
-  },
   feedback_changed: {
     vi: 'Phản ánh, kiến nghị {code} vừa được cập nhật bởi người khác; vui lòng tải lại.',
     en: 'Feedback {code} was changed by someone else meanwhile; read it again.',
