@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { feedbackStatuses } from './domain/citizens.ts';
+import { feedbackStatuses } from './domain/citizen-terms.ts';
 import { dossierStatuses } from './domain/dossier.ts';
 
 /** The statuses an alert may name: a dossier's, or a feedback item's (its `subject`). */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { feedbackActions, feedbackStatuses, ratingLevels } from '../domain/citizens.ts';
+import { feedbackActions, feedbackStatuses, ratingLevels } from '../domain/citizen-terms.ts';
 import { DOSSIER_CODE_PATTERN } from '../domain/dossier.ts';
 import { freeText } from './text.ts';
 

@@ -305,12 +305,12 @@ export const routes = {
     tag: 'Tra cứu',
     summary: 'Rate a returned dossier, once, with the PIN of its receipt (mức độ hài lòng)',
     description:
-      'The citizen rates the service once the result was handed over: very satisfied, satisfied or dissatisfied, with an optional comment. A filing portal relays its citizen’s rating through this same route with the PIN its receipt carried: the PIN is the proof of holding the receipt, for a portal as for anyone, and the one attempt limit covers both. An unknown code and a wrong PIN get the same answer, under the lookup’s limit (five attempts per code in 15 minutes).',
+      'Once the result was handed over. A filing portal relays its citizen’s rating here with the receipt’s PIN. Unknown code and wrong PIN answer alike, under the lookup’s limit.',
     params: schema(api.dossierRequests, 'dossierCodeParams'),
     body: schema(api.citizens, 'ratingRequest'),
     responses: {
       201: { description: 'Recorded', schema: schema(api.citizens, 'ratingView') },
-      400: problem('A field is not valid (the PIN, the rating, the comment)'),
+      400: problem('A field is not valid'),
       404: problem('No dossier with this code and PIN'),
       409: problem('The dossier was already rated, or its result was not handed over yet'),
       415: problem('The body is not JSON'),
@@ -324,13 +324,13 @@ export const routes = {
     tag: 'Phản ánh, kiến nghị',
     summary: 'Send the ward feedback (phản ánh, kiến nghị) without an account',
     description:
-      'Content, a contact and, if it is about one, a dossier code. The answer carries the feedback code and a PIN, shown only here, to follow it. A few filings per source address an hour and a cap a day for the ward (its configuration); the contact is never shown publicly.',
+      'The answer carries the code and a PIN, shown only here. Limited per source address an hour and per ward a day.',
     body: schema(api.citizens, 'feedbackRequest'),
     responses: {
       201: { description: 'Received; the code and PIN', schema: schema(api.citizens, 'feedbackReceiptView') },
       400: problem('A field is not valid (each named, with its rule)'),
       415: problem('The body is not JSON'),
-      429: problem('Too many filings from this source, or for the ward today: wait for Retry-After'),
+      429: problem('Too many filings: wait for Retry-After'),
     },
     throttle: { ratePerSecond: 2, burst: 5 },
   }),
@@ -339,15 +339,14 @@ export const routes = {
     access: PUBLIC,
     tag: 'Phản ánh, kiến nghị',
     summary: 'Progress of a feedback item for its sender, with its code and PIN',
-    description:
-      'Status, due date, what the ward asks for, and the answer once published; never the contact. An unknown code and a wrong PIN get the same answer, five attempts per code in 15 minutes.',
+    description: 'Never the contact. Unknown code and wrong PIN answer alike, five attempts per code in 15 minutes.',
     params: schema(api.citizens, 'feedbackCodeParams'),
     query: schema(api.citizens, 'publicFeedbackQuery'),
     responses: {
       200: { description: 'The progress', schema: schema(api.citizens, 'publicFeedbackView') },
       400: problem('The PIN is not 8 digits'),
       404: problem('No feedback with this code and PIN'),
-      429: problem('Five wrong PINs for this code within 15 minutes: wait for Retry-After'),
+      429: problem('Locked for this code: wait for Retry-After'),
     },
     throttle: { ratePerSecond: 10, burst: 20 },
   }),
@@ -380,7 +379,7 @@ export const routes = {
     summary:
       'Take a step on a feedback item: accept, refuse, request_information, information_received, resolve, publish',
     description:
-      'The officer accepts or refuses what arrives and records information the sender adds; an officer or specialist asks for more (the deadline pauses meanwhile); a specialist or leader resolves with the answer; a leader publishes it. Each step is a row of the feedback’s history. The deadline runs in working days from filing (the ward’s setting, Decree 20/2008/NĐ-CP as amended).',
+      'Each step is a row of the history. The deadline runs in working days from filing (ward setting; Decree 20/2008/NĐ-CP as amended) and pauses while the ward waits for information.',
     params: schema(api.citizens, 'feedbackCodeParams'),
     body: schema(api.citizens, 'feedbackActionRequest'),
     responses: {
@@ -388,7 +387,7 @@ export const routes = {
       400: problem('A field is not valid'),
       403: problem('The role may not take this step'),
       404: problem('No such feedback'),
-      409: problem('Not allowed in the current status (names it and the steps allowed now), or changed meanwhile'),
+      409: problem('Not allowed in the current status, or changed meanwhile'),
       415: problem('The body is not JSON'),
     },
   }),

@@ -7,6 +7,7 @@ import {
   type EffectsTable,
   type RulesTable,
 } from './case-workflow.ts';
+import type { FeedbackActionName, FeedbackStatus, RatingLevel } from './citizen-terms.ts';
 import type { Actor, Dossier } from './dossier.ts';
 import type { CounterDelta } from './report.ts';
 import type { StaffRole } from './staff.ts';
@@ -17,13 +18,16 @@ import { type LocalDate, localDateOf } from './zoned-time.ts';
  * (phản ánh, kiến nghị, PAKN) with its own workflow and deadline. Pure: the stores and routes are elsewhere.
  */
 
-/**
- * The three levels of the national portal's satisfaction survey. DOMAIN.md names satisfaction ratings among the
- * figures without defining "satisfied"; Decision 766 scores satisfaction as a rate, and we count satisfied as very
- * satisfied plus satisfied, the one level that is not is dissatisfied.
- */
-export const ratingLevels = ['very_satisfied', 'satisfied', 'dissatisfied'] as const;
-export type RatingLevel = (typeof ratingLevels)[number];
+export {
+  FEEDBACK_CODE_PATTERN,
+  type FeedbackActionName,
+  type FeedbackStatus,
+  feedbackActions,
+  feedbackStatuses,
+  type RatingLevel,
+  ratingLevels,
+} from './citizen-terms.ts';
+
 export const isSatisfied = (level: RatingLevel) => level !== 'dissatisfied';
 
 /** One rating of one dossier, on an item of its own (pk RATING#<code>): written once, never changed. */
@@ -60,31 +64,9 @@ export function ratingDeltas(rating: Rating, timeZone: string): CounterDelta[] {
  * body check and classify the feedback, refuse what is out of its scope or lacks what it needs, ask the sender for
  * what is missing, handle it and publish the answer.
  */
-/** Feedback codes: PAKN- and ten Crockford base32 characters, drawn at random (not a sequence one could walk). */
-export const FEEDBACK_CODE_PATTERN = /^PAKN-[0-9A-HJKMNP-TV-Z]{10}$/;
-
-export const feedbackStatuses = [
-  'received',
-  'accepted',
-  'awaiting_information',
-  'resolved',
-  'published',
-  'refused',
-] as const;
-export type FeedbackStatus = (typeof feedbackStatuses)[number];
 
 /** Statuses in which the ward owes an answer: the deadline runs. */
 export const feedbackClockRuns = (status: FeedbackStatus) => status === 'received' || status === 'accepted';
-
-export const feedbackActions = [
-  'accept',
-  'refuse',
-  'request_information',
-  'information_received',
-  'resolve',
-  'publish',
-] as const;
-export type FeedbackActionName = (typeof feedbackActions)[number];
 
 export type FeedbackAction =
   | { action: 'accept'; note?: string | undefined }
