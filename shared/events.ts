@@ -1,11 +1,17 @@
 import * as z from 'zod';
+import { feedbackStatuses } from './domain/citizen-terms.ts';
 import { dossierStatuses } from './domain/dossier.ts';
+
+/** The statuses an alert may name: a dossier's, or a feedback item's (its `subject`). */
+const alertStatuses = [...new Set([...dossierStatuses, ...feedbackStatuses])] as [string, ...string[]];
 
 /** Bodies of the events the functions pass each other (SQS messages, invocations); validated on both sides. */
 export const alertMessageSchema = z.object({
   kind: z.enum(['due_soon', 'overdue']),
+  /** What is due: a dossier (absent, as in alerts from before feedback had deadlines) or a feedback item. */
+  subject: z.enum(['dossier', 'feedback']).optional(),
   code: z.string(),
-  status: z.enum(dossierStatuses),
+  status: z.enum(alertStatuses),
   dueAt: z.iso.datetime(),
   procedureName: z.string(),
   assignee: z.string().optional(),

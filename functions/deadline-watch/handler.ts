@@ -5,8 +5,10 @@ import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { dispatchAlerts } from '../../shared/adapters/alert-dispatch.ts';
 import { type AlertLevel, advanceAlertSchedule } from '../../shared/adapters/alert-schedule.ts';
+import { dueFeedback } from '../../shared/adapters/citizen-store.ts';
 import { dueDossiers, type PendingAlert, pendingAlerts } from '../../shared/adapters/due-dossiers.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
+import { FEEDBACK_CODE_PATTERN, feedbackClockRuns } from '../../shared/domain/citizens.ts';
 import { clockRunningStatuses, type DossierStatus } from '../../shared/domain/dossier.ts';
 import { clockEnd, isLate, lateIfDueBefore } from '../../shared/domain/timing.ts';
 import { ALERTS_PER_INVOCATION, type AlertMessage } from '../../shared/events.ts';
@@ -29,10 +31,33 @@ export async function watchDeadlines(now: number): Promise<{ dueSoon: number; ov
   const horizon = new Date(now + alertWindow.dueSoonHours * 3_600_000).toISOString();
   // Overdue is what the verdict would call late were the result ready now: past the due date's day in the ward.
   const pending = await pendingAlerts(new Date(lateIfDueBefore(now, timeZone)).toISOString(), horizon);
-  const dossiers = await dueDossiers(pending.map((p) => p.code));
+  // Feedback items (PAKN) keep schedules of their own on the same index: their codes tell them apart.
+  const isFeedback = (code: string) => FEEDBACK_CODE_PATTERN.test(code);
+  const [dossiers, feedback] = await Promise.all([
+    dueDossiers(pending.filter((p) => !isFeedback(p.code)).map((p) => p.code)),
+    dueFeedback(pending.filter((p) => isFeedback(p.code)).map((p) => p.code)),
+  ]);
   const alerts: { message: AlertMessage; schedule: PendingAlert }[] = [];
   const stale: PendingAlert[] = [];
   for (const schedule of pending) {
+    if (isFeedback(schedule.code)) {
+      const item = feedback.get(schedule.code);
+      if (!item || item.dueAt !== schedule.dueAt || !feedbackClockRuns(item.status)) stale.push(schedule);
+      else {
+        const kind: AlertLevel = isLate(now, Date.parse(item.dueAt), timeZone) ? 'overdue' : 'due_soon';
+        const message: AlertMessage = {
+          kind,
+          subject: 'feedback',
+          code: item.code,
+          status: item.status,
+          dueAt: item.dueAt,
+          procedureName: 'Phản ánh, kiến nghị',
+          detectedAt: nowIso,
+        };
+        alerts.push({ message, schedule });
+      }
+      continue;
+    }
     const dossier = dossiers.get(schedule.code);
     // Written with its dossier, a schedule agrees with it, or was replaced since it was read (its condition then
     // fails when it is dropped here). One that does not is not alerted on, and leaves the index.

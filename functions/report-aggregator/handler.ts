@@ -1,9 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchItemFailure } from 'aws-lambda';
 import { streamBatchConsumer } from '../../shared/adapters/batch.ts';
+import { citizenChange } from '../../shared/adapters/citizen-store.ts';
 import { addBatchOnce, type CountedChange } from '../../shared/adapters/report-store.ts';
 import { dossierChange } from '../../shared/adapters/stream.ts';
 import { wardConfig } from '../../shared/config/current-ward.ts';
+import { FEEDBACK_SCOPES, feedbackDeltas, ratingDeltas, ratingScopes } from '../../shared/domain/citizens.ts';
 import { scopedDeltas } from '../../shared/domain/report.ts';
 import { logger, metrics } from '../../shared/observability.ts';
 
@@ -19,6 +21,20 @@ export const handler = streamBatchConsumer(async (shardId, records): Promise<Dyn
   let failed: string | undefined;
   for (const record of records) {
     try {
+      const citizen = citizenChange(record);
+      if (citizen) {
+        // A rating is written once; a feedback item counts as it is filed and as it is resolved.
+        const deltas =
+          citizen.kind === 'rating'
+            ? citizen.isNew
+              ? ratingDeltas(citizen.rating, timeZone)
+              : []
+            : feedbackDeltas(citizen.before, citizen.after, timeZone);
+        const scopes = citizen.kind === 'rating' ? ratingScopes(citizen.rating) : [...FEEDBACK_SCOPES];
+        const scoped = deltas.length > 0 ? scopes.map((scope) => ({ scope, deltas })) : [];
+        changes.push({ sequenceNumber: record.dynamodb!.SequenceNumber!, scoped });
+        continue;
+      }
       const { before, after } = dossierChange(record);
       if (!after) continue;
       changes.push({

@@ -27,7 +27,9 @@ const publicReasons: Partial<Record<FunctionName, string>> = {
   health: 'health checks by monitors carry no token; the answer says only whether the ward and its table answer',
   openapi: 'the API description helps portal integrators and reveals no data',
   catalog: 'the law requires the procedure catalog to be published (Decree 118/2025)',
-  'public-lookup': "citizens look up their dossier's status with the receipt PIN, checked by the function",
+  'public-lookup': 'citizens look up and rate their dossier with the receipt PIN, checked by the function',
+  'public-feedback':
+    'citizens file feedback without an account (rate-limited per source and overall) and follow it by code and PIN',
 };
 
 /**

@@ -144,6 +144,7 @@ async function publishAlert(alert: AlertMessage): Promise<void> {
   const text = alertText(
     {
       kind: alert.kind,
+      subject: alert.subject,
       code: alert.code,
       procedureName: alert.procedureName,
       applicantName: (dossier.Item?.applicant as { fullName?: string } | undefined)?.fullName,

@@ -178,10 +178,25 @@ export const functions = {
   'public-lookup': {
     description: 'Status of a dossier for the citizen holding its receipt PIN',
     table: 'read',
-    // Its only writes: the per-code counters of failed PIN attempts.
-    writesOnly: ['LOOKUP#'],
+    // Its only writes: the per-code counters of failed PIN attempts, and the one rating of a returned dossier.
+    writesOnly: ['LOOKUP#', 'RATING#'],
     secrets: ['pin'],
     reservedConcurrency: 5,
+  },
+  'public-feedback': {
+    description: 'Takes citizen feedback (PAKN) without an account, and shows its sender its progress by code and PIN',
+    table: 'read',
+    // Its only writes: new feedback items with their first step and alert schedule, and the filing and PIN counters.
+    writesOnly: ['FEEDBACK#', 'ALERT#', 'LIMIT#', 'LOOKUP#'],
+    secrets: ['pin'],
+    reservedConcurrency: 2,
+  },
+  feedback: {
+    description: 'Moves citizen feedback (PAKN) through its workflow for staff: accept, refuse, ask, resolve, publish',
+    table: 'read',
+    writesOnly: ['FEEDBACK#', 'ALERT#'],
+    queriesIndexes: true,
+    secrets: ['signing'],
   },
   'deadline-watch': {
     description: 'Finds open dossiers due soon or overdue and hands their alerts to alert-dispatch',
@@ -271,9 +286,13 @@ export type FunctionName = keyof typeof functions;
 
 /**
  * What both stream consumers want: changes of dossier items (pk DOSSIER#<code>, sk DOSSIER), never the table's
- * own counters, checkpoints, markers, schedules, inboxes, slip rows or uploads (docs/data-model.md).
+ * own counters, checkpoints, markers, schedules, inboxes, slip rows or uploads (docs/data-model.md). The aggregator
+ * reads ratings and feedback items besides; the portal notifier nothing else.
  */
 const dossierItemChanges = { dynamodb: { Keys: { pk: { S: [{ prefix: 'DOSSIER#' }] }, sk: { S: ['DOSSIER'] } } } };
+/** What the report aggregator reads besides: ratings (pk RATING#<code>) and feedback items (pk FEEDBACK#<code>). */
+const ratingItemChanges = { dynamodb: { Keys: { pk: { S: [{ prefix: 'RATING#' }] }, sk: { S: ['RATING'] } } } };
+const feedbackItemChanges = { dynamodb: { Keys: { pk: { S: [{ prefix: 'FEEDBACK#' }] }, sk: { S: ['FEEDBACK'] } } } };
 
 export const streamConsumers = [
   // The tumbling window is there for the shard's id in each event: the counters' checkpoint is per shard.
@@ -281,7 +300,7 @@ export const streamConsumers = [
     function: 'report-aggregator',
     batchSize: 100,
     maxRetries: 5,
-    filters: [dossierItemChanges],
+    filters: [dossierItemChanges, ratingItemChanges, feedbackItemChanges],
     tumblingWindowSeconds: 900,
   },
   { function: 'portal-notifier', batchSize: 50, maxRetries: 10, filters: [dossierItemChanges] },

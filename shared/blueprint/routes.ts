@@ -13,6 +13,7 @@ const api = {
   actions: () => import('../api/actions.ts'),
   alerts: () => import('../api/alerts.ts'),
   catalog: () => import('../api/catalog.ts'),
+  citizens: () => import('../api/citizens.ts'),
   common: () => import('../api/common.ts'),
   deadlines: () => import('../api/deadlines.ts'),
   deliveries: () => import('../api/deliveries.ts'),
@@ -370,6 +371,99 @@ export const routes = {
     },
     // Citizens look up a dossier now and then; a script guessing PINs across codes is held here first.
     throttle: { ratePerSecond: 10, burst: 20 },
+  }),
+  // Ratings and feedback (PAKN), issue 12.
+  'POST /public/dossiers/{code}/rating': route({
+    function: 'public-lookup',
+    access: PUBLIC,
+    tag: 'Tra cứu',
+    summary: 'Rate a returned dossier, once, with the PIN of its receipt (mức độ hài lòng)',
+    description:
+      'Once the result was handed over. A filing portal relays its citizen’s rating here with the receipt’s PIN. Unknown code and wrong PIN answer alike, under the lookup’s limit.',
+    params: schema(api.dossierRequests, 'dossierCodeParams'),
+    body: schema(api.citizens, 'ratingRequest'),
+    responses: {
+      201: { description: 'Recorded', schema: schema(api.citizens, 'ratingView') },
+      400: problem('A field is not valid'),
+      404: problem('No dossier with this code and PIN'),
+      409: problem('The dossier was already rated, or its result was not handed over yet'),
+      415: problem('The body is not JSON'),
+      429: problem('Five wrong PINs for this code within 15 minutes (known or not): wait for Retry-After'),
+    },
+    throttle: { ratePerSecond: 10, burst: 20 },
+  }),
+  'POST /public/feedback': route({
+    function: 'public-feedback',
+    access: PUBLIC,
+    tag: 'Phản ánh, kiến nghị',
+    summary: 'Send the ward feedback (phản ánh, kiến nghị) without an account',
+    description:
+      'The answer carries the code and a PIN, shown only here. Limited per source address an hour and per ward a day.',
+    body: schema(api.citizens, 'feedbackRequest'),
+    responses: {
+      201: { description: 'Received; the code and PIN', schema: schema(api.citizens, 'feedbackReceiptView') },
+      400: problem('A field is not valid (each named, with its rule)'),
+      415: problem('The body is not JSON'),
+      429: problem('Too many filings: wait for Retry-After'),
+    },
+    throttle: { ratePerSecond: 2, burst: 5 },
+  }),
+  'GET /public/feedback/{code}': route({
+    function: 'public-feedback',
+    access: PUBLIC,
+    tag: 'Phản ánh, kiến nghị',
+    summary: 'Progress of a feedback item for its sender, with its code and PIN',
+    description: 'Never the contact. Unknown code and wrong PIN answer alike, five attempts per code in 15 minutes.',
+    params: schema(api.citizens, 'feedbackCodeParams'),
+    query: schema(api.citizens, 'publicFeedbackQuery'),
+    responses: {
+      200: { description: 'The progress', schema: schema(api.citizens, 'publicFeedbackView') },
+      400: problem('The PIN is not 8 digits'),
+      404: problem('No feedback with this code and PIN'),
+      429: problem('Locked for this code: wait for Retry-After'),
+    },
+    throttle: { ratePerSecond: 10, burst: 20 },
+  }),
+  'GET /feedback': route({
+    function: 'feedback',
+    access: { roles: ['officer', 'specialist', 'leader'] },
+    tag: 'Phản ánh, kiến nghị',
+    summary: 'Feedback received, newest first, of one status or all',
+    query: schema(api.citizens, 'feedbackListQuery'),
+    responses: {
+      200: { description: 'A page of feedback', schema: schema(api.citizens, 'feedbackListView') },
+      400: problem('A filter or the cursor is not valid'),
+    },
+  }),
+  'GET /feedback/{code}': route({
+    function: 'feedback',
+    access: { roles: ['officer', 'specialist', 'leader'] },
+    tag: 'Phản ánh, kiến nghị',
+    summary: 'A feedback item with its history and what the caller may do next',
+    params: schema(api.citizens, 'feedbackCodeParams'),
+    responses: {
+      200: { description: 'The feedback', schema: schema(api.citizens, 'feedbackView') },
+      404: problem('No such feedback'),
+    },
+  }),
+  'POST /feedback/{code}/actions': route({
+    function: 'feedback',
+    access: { roles: ['officer', 'specialist', 'leader'] },
+    tag: 'Phản ánh, kiến nghị',
+    summary:
+      'Take a step on a feedback item: accept, refuse, request_information, information_received, resolve, publish',
+    description:
+      'Each step is a row of the history. The deadline runs in working days from filing (ward setting; Decree 20/2008/NĐ-CP as amended) and pauses while the ward waits for information.',
+    params: schema(api.citizens, 'feedbackCodeParams'),
+    body: schema(api.citizens, 'feedbackActionRequest'),
+    responses: {
+      200: { description: 'Done; the feedback as it is now', schema: schema(api.citizens, 'feedbackView') },
+      400: problem('A field is not valid'),
+      403: problem('The role may not take this step'),
+      404: problem('No such feedback'),
+      409: problem('Not allowed in the current status, or changed meanwhile'),
+      415: problem('The body is not JSON'),
+    },
   }),
 } as const;
 

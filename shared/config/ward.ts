@@ -234,6 +234,18 @@ export const wardConfigSchema = z
           .default(72),
       })
       .default({ retryHorizonHours: 72 }),
+    /**
+     * Citizen feedback (PAKN, Decree 20/2008/NĐ-CP as amended): the working days the ward has to answer, and how much
+     * anyone may file without an account. The legal time was not confirmed from the decree's text here: set it to
+     * what the province's regulation says.
+     */
+    feedback: z
+      .object({
+        resolveWorkingDays: z.number().int().min(1).max(60).default(10),
+        perSourcePerHour: z.number().int().min(1).max(1000).default(5),
+        perDay: z.number().int().min(1).max(100_000).default(500),
+      })
+      .default({ resolveWorkingDays: 10, perSourcePerHour: 5, perDay: 500 }),
     /** The staff app's hosted-UI sign-in; without it staff sign in with SRP only and the client has no OAuth. */
     staffApp: staffAppSchema.optional(),
     /** Alarm notifications; a deployed ward needs them (the stack refuses to synthesize without). */

@@ -12,6 +12,8 @@ const WORKING_DAY_MINUTES = 480;
 
 export interface AlertNotice {
   kind: 'due_soon' | 'overdue';
+  /** A feedback item (PAKN) rather than a dossier: its own words, and no apology form. */
+  subject?: 'dossier' | 'feedback' | undefined;
   code: string;
   procedureName: string;
   applicantName?: string | undefined;
@@ -53,7 +55,23 @@ const handler = (n: { assigneeName?: string | undefined; department?: string | u
 const fitSubject = (subject: string) =>
   subject.length <= SUBJECT_MAX ? subject : `${subject.slice(0, SUBJECT_MAX - 1)}…`;
 
+function feedbackAlertText(notice: AlertNotice, timeZone: string): { subject: string; body: string } {
+  const late = notice.kind === 'overdue';
+  const subject = fitSubject(`[${late ? 'Quá hạn' : 'Sắp đến hạn'}] Phản ánh, kiến nghị ${notice.code}`);
+  const lines = [
+    late ? 'Phản ánh, kiến nghị đã quá hạn trả lời.' : 'Phản ánh, kiến nghị sắp đến hạn trả lời.',
+    '',
+    `Mã phản ánh, kiến nghị: ${notice.code}`,
+    `Hạn trả lời: ${wardTime(notice.dueAt, timeZone)}`,
+    late
+      ? `Đã quá hạn: ${workingDuration(notice.workingMinutes)}`
+      : `Còn lại: ${workingDuration(notice.workingMinutes)}`,
+  ];
+  return { subject, body: `${lines.join('\n')}\n` };
+}
+
 export function alertText(notice: AlertNotice, timeZone: string): { subject: string; body: string } {
+  if (notice.subject === 'feedback') return feedbackAlertText(notice, timeZone);
   const late = notice.kind === 'overdue';
   const subject = fitSubject(`[${late ? 'Quá hạn' : 'Sắp đến hạn'}] Hồ sơ ${notice.code}: ${notice.procedureName}`);
   const lines = [

@@ -41,6 +41,8 @@ export interface RequestOf<R extends RouteSpec> {
   requestId: string;
   /** The instant the gateway received the request: the one clock of a request. */
   receivedAt: number;
+  /** The client's address as the gateway saw it: for rate limits only, never logged or stored as it is. */
+  sourceIp: string;
   /** Milliseconds left before the request is answered 503 for running out of time; loops that retry stop short of it. */
   remainingMs: () => number;
 }
@@ -117,6 +119,7 @@ export function httpFunction<F extends FunctionName>(fn: F, handlers: RouteHandl
           mediaType,
           requestId,
           receivedAt: event.requestContext.timeEpoch,
+          sourceIp: event.requestContext.http?.sourceIp ?? '',
           remainingMs: () => answerBy - Date.now(),
         } as never),
         answerBy,

@@ -465,6 +465,32 @@ export const messages: Record<string, Text> = {
     vi: 'Không có cổng {portal} nhận thay đổi trạng thái.',
     en: 'There is no portal {portal} taking status changes.',
   },
+  // Ratings and feedback of citizens (issue 12).
+  rating_not_returned: {
+    vi: 'Hồ sơ {code} chưa trả kết quả: chỉ đánh giá được sau khi nhận kết quả.',
+    en: 'The result of dossier {code} has not been handed over: it can be rated only after that.',
+  },
+  rating_exists: {
+    vi: 'Hồ sơ {code} đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.',
+    en: 'Dossier {code} was already rated; each dossier is rated once.',
+  },
+  feedback_not_found: { vi: 'Không có phản ánh, kiến nghị {code}.', en: 'There is no feedback {code}.' },
+  feedback_lookup_failed: {
+    vi: 'Không tìm thấy phản ánh, kiến nghị với mã và mã tra cứu (PIN) này.',
+    en: 'No feedback matches this code and PIN.',
+  },
+  feedback_changed: {
+    vi: 'Phản ánh, kiến nghị {code} vừa được cập nhật bởi người khác; vui lòng tải lại.',
+    en: 'Feedback {code} was changed by someone else meanwhile; read it again.',
+  },
+  feedback_source_limit: {
+    vi: 'Đã gửi quá nhiều phản ánh, kiến nghị từ địa chỉ này; vui lòng thử lại sau {retryAfterSeconds} giây.',
+    en: 'Too much feedback from this address; try again in {retryAfterSeconds} seconds.',
+  },
+  feedback_daily_limit: {
+    vi: 'Hôm nay phường đã nhận đủ số phản ánh, kiến nghị tối đa qua mạng; vui lòng thử lại sau {retryAfterSeconds} giây.',
+    en: 'The ward has taken all the online feedback it takes today; try again in {retryAfterSeconds} seconds.',
+  },
   // Field rules of our own.
   citizen_id: { vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A citizen ID number has exactly 12 digits.' },
   vn_phone: {

@@ -60,3 +60,11 @@ export function canonicalJson(value: unknown): string {
       : v,
   );
 }
+
+/**
+ * What a rate limit keeps of a client's address: a keyed hash, so the counters name no address, and one that no
+ * table of the 2^32 IPv4 hashes can reverse without the key.
+ */
+export function sourceKey(address: string): string {
+  return createHmac('sha256', pinKey()).update(`rate limit source\0${address}`).digest('base64url').slice(0, 22);
+}

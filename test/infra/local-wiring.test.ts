@@ -266,7 +266,7 @@ describe('the local runner, against the synthesized stack', () => {
     });
   });
 
-  it('lets only changes of dossier items through to both stream consumers, by the filters of the template', () => {
+  it('lets dossier items through to both stream consumers, and ratings and feedback to the aggregator alone', () => {
     const code = '000.00.00.H99-260302-0001';
     // One item of each kind the table holds (docs/data-model.md), as a stream record's keys.
     const kinds: Record<string, [string, string]> = {
@@ -281,6 +281,10 @@ describe('the local runner, against the synthesized stack', () => {
       marker: [`ALERT#${code}`, 'overdue#2026-03-03T02:00:00.000Z'],
       schedule: [`ALERT#${code}`, 'SCHEDULE'],
       inbox: ['INBOX#officer', `2026-03-03T02:00:00.000Z#${code}#overdue`],
+      rating: [`RATING#${code}`, 'RATING'],
+      feedback: ['FEEDBACK#PAKN-0000000001', 'FEEDBACK'],
+      feedbackStep: ['FEEDBACK#PAKN-0000000001', 'STEP#0001'],
+      filingLimit: ['LIMIT#feedback-ward#0', 'LIMIT'],
     };
     const mappings = Object.values(template.Resources).filter(
       (r: any) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.StartingPosition,
@@ -297,7 +301,9 @@ describe('the local runner, against the synthesized stack', () => {
           matchesFilters(patterns, { eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: pk }, sk: { S: sk } } } }),
         )
         .map(([kind]) => kind);
-      expect(through, source.function).toEqual(['dossier']);
+      expect(through, source.function).toEqual(
+        source.function === 'report-aggregator' ? ['dossier', 'rating', 'feedback'] : ['dossier'],
+      );
     }
   });
 

@@ -62,12 +62,14 @@ describe('the keys held outside the table', () => {
         readers.push(name);
       }
     }
-    // deliveries signs its list's cursors.
+    // deliveries signs its list's cursors; the feedback routes theirs, and the PINs of feedback.
     expect(readers.sort()).toEqual([
       'deliveries',
       'dossier-actions',
       'dossier-intake',
       'dossier-read',
+      'feedback',
+      'public-feedback',
       'public-lookup',
     ]);
     const ward = keyIds().find((id) => !/Portal|Webhook/i.test(id))!;
@@ -88,13 +90,15 @@ describe('the keys held outside the table', () => {
 });
 
 describe('the public lookup', () => {
-  it('writes only its attempt counters (partition keys LOOKUP#…)', () => {
+  it('writes only its attempt counters and ratings (partition keys LOOKUP#…, RATING#…)', () => {
     const writes = statementsOf('public-lookup').filter((s) =>
       actions(s).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
     );
     expect(writes.length).toBeGreaterThan(0);
     for (const statement of writes) {
-      expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOOKUP#*'] } });
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOOKUP#*', 'RATING#*'] },
+      });
       expect(actions(statement).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     }
   });

@@ -42,10 +42,18 @@ const allowed: Record<keyof typeof routes, Caller[]> = {
   'GET /deliveries': ['officer'],
   'POST /deliveries/{id}/retry': ['officer'],
   'POST /portals/{portal}/deliveries/retry': ['officer'],
+  'POST /public/dossiers/{code}/rating': everyone,
+  'POST /public/feedback': everyone,
+  'GET /public/feedback/{code}': everyone,
+  'GET /feedback': staff,
+  'GET /feedback/{code}': staff,
+  'POST /feedback/{code}/actions': staff,
 };
 
 let ward: TestWard;
 let code: string;
+/** A feedback code of the right shape that no one filed: an allowed caller gets past authorization to a 404. */
+const FEEDBACK = 'PAKN-0000000000';
 beforeAll(async () => {
   // A second portal, which files nothing here: a caller for the dossiers another portal filed.
   ward = await startTestWard((w) => ({
@@ -74,11 +82,11 @@ describe('the authorization matrix', () => {
     const [method, template] = route.split(' ') as [string, string];
     const path =
       template
-        .replace('{code}', route.includes('procedures') ? '1.001193' : code)
+        .replace('{code}', route.includes('procedures') ? '1.001193' : route.includes('feedback') ? FEEDBACK : code)
         .replace('{component}', 'TK')
         .replace('{portal}', 'dvcqg')
         .replace('{id}', '00000000-0000-4000-8000-000000000000') +
-      (route === 'GET /public/dossiers/{code}'
+      (route === 'GET /public/dossiers/{code}' || route === 'GET /public/feedback/{code}'
         ? '?pin=00000000'
         : route === 'GET /reports'
           ? '?from=2026-01-01&to=2026-03-31'

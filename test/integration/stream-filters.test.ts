@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => ward?.stop());
 
 describe('stream consumers’ event filters', () => {
-  it('hand the consumers changes of dossier items only, never counters, checkpoints, markers, schedules or inboxes', async () => {
+  it('hand the portal notifier dossier items only, the aggregator ratings and feedback too, never counters or markers', async () => {
     const code = '000.00.00.H99-260302-0007';
     const items: Record<string, unknown>[] = [
       { pk: 'REPORT#ward', sk: 'DAY#2026-03-02', entity: 'report-day', received: 1 },
@@ -40,12 +40,18 @@ describe('stream consumers’ event filters', () => {
       { pk: `DOSSIER#${code}`, sk: 'SLIP#0001', entity: 'slip', code },
       { pk: 'SEQUENCE#2026-03-02', sk: 'SEQUENCE', entity: 'sequence', last: 7 },
       { pk: `LOOKUP#${code}`, sk: 'LOOKUP', entity: 'lookup', attempts: 1 },
+      { pk: 'FEEDBACK#PAKN-0000000001', sk: 'STEP#0001', entity: 'feedback-step', seq: 1 },
+      { pk: 'LIMIT#feedback-ward#0', sk: 'LIMIT', entity: 'filing-limit', filings: 1 },
+      { pk: `RATING#${code}`, sk: 'RATING', entity: 'rating', code },
+      { pk: 'FEEDBACK#PAKN-0000000001', sk: 'FEEDBACK', entity: 'feedback', code: 'PAKN-0000000001' },
       // The one that counts, written last: once it is through, everything before it has been read.
       { pk: `DOSSIER#${code}`, sk: 'DOSSIER', entity: 'dossier', code },
     ];
     for (const item of items) await dynamo().send(new PutCommand({ TableName: ward.resources.tableName, Item: item }));
     await ward.settle();
-    for (const name of ['report-aggregator', 'portal-notifier'] as const)
-      expect(seen[name], name).toEqual([`DOSSIER#${code}|DOSSIER`]);
+    expect(seen['portal-notifier']).toEqual([`DOSSIER#${code}|DOSSIER`]);
+    expect(seen['report-aggregator'].sort()).toEqual(
+      [`RATING#${code}|RATING`, 'FEEDBACK#PAKN-0000000001|FEEDBACK', `DOSSIER#${code}|DOSSIER`].sort(),
+    );
   });
 });
