@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionConflictException } from '@
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CounterDifference, type DayCounters, Recount, storedCounters } from '../domain/recount.ts';
 import { dynamo, tableName } from './aws.ts';
+import { feedbackFromItem, ratingFromItem } from './citizen-store.ts';
 import { dossierFromItem } from './dossier-store.ts';
 import { reportKey } from './report-store.ts';
 
@@ -55,12 +56,18 @@ export async function countTable(timeZone: string, outOfTime: () => boolean): Pr
           Limit: SCAN_PAGE_ITEMS,
           // Consistent: a counter written before the scan reached it is read as written.
           ConsistentRead: true,
-          // The dossier items, as the stream's filters pick them (shared/blueprint/resources.ts), and the day counters.
+          // The items the aggregator counts, as the stream's filters pick them (shared/blueprint/resources.ts): dossiers,
+          // ratings and feedback; and the day counters.
           FilterExpression:
-            '(begins_with(pk, :dossiers) AND sk = :dossier) OR (begins_with(pk, :report) AND begins_with(sk, :day))',
+            '(begins_with(pk, :dossiers) AND sk = :dossier) OR (begins_with(pk, :ratings) AND sk = :rating) OR ' +
+            '(begins_with(pk, :feedback) AND sk = :feedbackItem) OR (begins_with(pk, :report) AND begins_with(sk, :day))',
           ExpressionAttributeValues: {
             ':dossiers': 'DOSSIER#',
             ':dossier': 'DOSSIER',
+            ':ratings': 'RATING#',
+            ':rating': 'RATING',
+            ':feedback': 'FEEDBACK#',
+            ':feedbackItem': 'FEEDBACK',
             ':report': 'REPORT#',
             ':day': 'DAY#',
           },
@@ -70,7 +77,13 @@ export async function countTable(timeZone: string, outOfTime: () => boolean): Pr
       pages++;
       for (const item of answer.Items ?? []) {
         if (item.sk === 'DOSSIER') recount.add(dossierFromItem(item));
-        else
+        else if (item.sk === 'RATING') {
+          const rating = ratingFromItem(item);
+          if (rating) recount.addRating(rating);
+        } else if (item.sk === 'FEEDBACK') {
+          const feedback = feedbackFromItem(item);
+          if (feedback) recount.addFeedback(feedback);
+        } else
           stored.push({
             scope: String(item.pk).slice('REPORT#'.length),
             date: String(item.sk).slice('DAY#'.length),

@@ -1,5 +1,6 @@
+import { FEEDBACK_SCOPES, type Feedback, feedbackDeltas, type Rating, ratingDeltas, ratingScopes } from './citizens.ts';
 import type { Dossier } from './dossier.ts';
-import { type CounterName, counterDeltas, counterNames, reportScopes } from './report.ts';
+import { type CounterDelta, type CounterName, counterDeltas, counterNames, reportScopes } from './report.ts';
 
 /**
  * The day counters recounted from the dossiers themselves, and how they differ from the stored ones
@@ -42,14 +43,27 @@ export class Recount {
 
   add(dossier: Dossier): void {
     this.dossiers++;
+    this.count(String(dossier.code), () => [reportScopes(dossier), counterDeltas(undefined, dossier, this.timeZone)]);
+  }
+
+  /** A rating counts once, on its day, as the aggregator counts it when it is written. */
+  addRating(rating: Rating): void {
+    this.count(rating.code, () => [ratingScopes(rating), ratingDeltas(rating, this.timeZone)]);
+  }
+
+  /** Feedback counts as filed and as resolved: what its history's deltas add up to. */
+  addFeedback(feedback: Feedback): void {
+    this.count(feedback.code, () => [[...FEEDBACK_SCOPES], feedbackDeltas(undefined, feedback, this.timeZone)]);
+  }
+
+  private count(code: string, counted: () => [string[], CounterDelta[]]): void {
     let scopes: string[];
-    let deltas: ReturnType<typeof counterDeltas>;
+    let deltas: CounterDelta[];
     try {
-      scopes = reportScopes(dossier);
-      deltas = counterDeltas(undefined, dossier, this.timeZone);
+      [scopes, deltas] = counted();
     } catch {
-      // An item that is not a whole dossier: named, and the others still counted.
-      if (this.unreadable.length < MAX_UNREADABLE_LISTED) this.unreadable.push(String(dossier.code));
+      // An item that is not whole: named, and the others still counted.
+      if (this.unreadable.length < MAX_UNREADABLE_LISTED) this.unreadable.push(code);
       return;
     }
     for (const delta of deltas)

@@ -194,3 +194,34 @@ describe('the recount and its differences', () => {
     expect(Object.keys(storedCounters(Object.fromEntries(counterNames.map((n) => [n, 1]))))).toEqual([...counterNames]);
   });
 });
+
+describe('the recount of what citizens send', () => {
+  it('counts a rating under its dossier’s ward, field and procedure, and feedback for the ward, as the aggregator does', () => {
+    const recount = new Recount(tz);
+    recount.addRating({
+      code: filed.code,
+      level: 'satisfied',
+      ratedAt: '2026-03-20T03:00:00.000Z',
+      procedure: { code: '1.004873', fieldCode: 'HOTICH' },
+    });
+    recount.addFeedback({
+      code: 'PAKN-ABCDEFGHJK',
+      version: 5,
+      status: 'resolved',
+      content: 'x',
+      contact: '0912345678',
+      pinHash: 'x',
+      filedAt: '2026-03-10T03:00:00.000Z',
+      dueAt: '2026-03-24T10:00:00.000Z',
+      resolvedAt: '2026-03-21T03:00:00.000Z',
+      resolvedOnTime: true,
+      steps: 3,
+    });
+    const day = (scope: string, date: string) => recount.days.get(`${scope}\u0000${date}`)?.counters;
+    for (const scope of ['ward', 'field#HOTICH', 'procedure#1.004873'])
+      expect(day(scope, '2026-03-20')).toEqual({ rated: 1, rated_satisfied: 1 });
+    expect(day('ward', '2026-03-10')).toEqual({ feedback_received: 1 });
+    expect(day('ward', '2026-03-21')).toEqual({ feedback_resolved: 1, feedback_resolved_on_time: 1 });
+    expect(day('field#HOTICH', '2026-03-21')).toBeUndefined();
+  });
+});
