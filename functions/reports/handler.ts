@@ -80,7 +80,7 @@ export const handler = httpFunction('reports', {
       period: { from, to },
       scope,
       figures: figuresOf(totals),
-      index766: index766(minus(totals.through, totals.before)),
+      index766: index766(minus(totals.through, totals.before), ward.index766Targets),
       ...(query.groupBy ? { groupBy: query.groupBy, groups: rows } : {}),
     };
     const headers = { 'cache-control': 'no-store' };

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { index766Groups } from '../domain/index766.ts';
 
 const rateView = z.object({
   numerator: z.number().int(),
@@ -12,7 +13,7 @@ export const index766View = z
     decision: z.literal('766/QĐ-TTg'),
     groups: z.array(
       z.object({
-        group: z.enum(['progress', 'onlineService', 'onlinePayment', 'digitisation', 'satisfaction']),
+        group: z.enum(index766Groups),
         criterion: z.string().meta({ description: 'The criterion as the decision names it' }),
         decisionGroup: z.string(),
         groupMaxPoints: z.number(),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CALENDAR_YEARS } from '../domain/calendar-bounds.ts';
 import { procedureSchema } from '../domain/catalog-schema.ts';
+import { index766Groups } from '../domain/index766.ts';
 import { portalScopes } from '../http/auth.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
@@ -247,6 +248,18 @@ export const wardConfigSchema = z
       })
       .default({ resolveWorkingDays: 10, perSourcePerHour: 5, perDay: 500 }),
     /** The staff app's hosted-UI sign-in; without it staff sign in with SRP only and the client has no OAuth. */
+    /**
+     * Decision 766/QĐ-TTg's target (percent) and points per criterion, as the province applies them: the decision's
+     * annex could not be confirmed here (docs/index766.md), so a criterion scores only once the ward gives its target.
+     */
+    index766Targets: z
+      .partialRecord(
+        z.enum(index766Groups),
+        z
+          .object({ target: z.number().gt(0).max(100).optional(), maxPoints: z.number().gt(0).max(100).optional() })
+          .strict(),
+      )
+      .default({}),
     staffApp: staffAppSchema.optional(),
     /** Alarm notifications; a deployed ward needs them (the stack refuses to synthesize without). */
     operations: operationsSchema.optional(),

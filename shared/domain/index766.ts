@@ -20,7 +20,15 @@ import { type Counters, type Rate, rate } from './figures.ts';
  * points and one below it `points × rate ÷ target` (DOMAIN.md's reading of the decision's scoring).
  */
 
-export type Index766Group = 'progress' | 'onlineService' | 'onlinePayment' | 'digitisation' | 'satisfaction';
+export const index766Groups = [
+  'progress',
+  'onlineService',
+  'onlinePayment',
+  'digitisation',
+  'satisfaction',
+  'feedbackOnTime',
+] as const;
+export type Index766Group = (typeof index766Groups)[number];
 
 export interface Index766Criterion {
   group: Index766Group;
@@ -112,9 +120,18 @@ const criteria: {
     criterion: 'Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC',
     decisionGroup: SATISFACTION,
     groupMaxPoints: 18,
-    // Ratings and feedback arrive with the portals and citizens issue: no counter holds them yet.
-    rate: () => null,
+    // Ratings of returned dossiers (POST /public/dossiers/{code}/rating): very satisfied or satisfied ÷ rated.
+    rate: (c) => rate(c.rated_satisfied, c.rated),
     maxPoints: 6,
+  },
+  {
+    group: 'feedbackOnTime',
+    criterion: 'Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn',
+    decisionGroup: SATISFACTION,
+    groupMaxPoints: 18,
+    // Feedback (PAKN) handled here: resolved by its due date ÷ resolved.
+    rate: (c) => rate(c.feedback_resolved_on_time, c.feedback_resolved),
+    maxPoints: null,
   },
 ];
 
@@ -139,7 +156,7 @@ const outsideData: Index766['outsideData'] = [
   {
     decisionGroup: SATISFACTION,
     maxPoints: null,
-    criteria: ['Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn', 'Tỷ lệ hài lòng trong xử lý phản ánh, kiến nghị'],
+    criteria: ['Tỷ lệ hài lòng trong xử lý phản ánh, kiến nghị'],
   },
 ];
 

@@ -219,3 +219,16 @@ describe('a ward file', () => {
 function literally(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('the Decision 766 targets of a ward', () => {
+  it('are taken per criterion the index knows, and refused for an unknown criterion or a target outside 0–100', () => {
+    const ward = sample();
+    ward.index766Targets = { progress: { target: 95 }, onlinePayment: { target: 90, maxPoints: 10 } };
+    expect(parseWardConfig(ward).index766Targets).toEqual(ward.index766Targets);
+    ward.index766Targets = { transparency: { target: 90 }, digitisation: { target: 0 }, satisfaction: { target: 101 } };
+    expect(fieldsNamed(errorOf(() => parseWardConfig(ward)))).toEqual(
+      // An unknown criterion is named at the record, the targets out of range each at their own field.
+      ['index766Targets', 'index766Targets.digitisation.target', 'index766Targets.satisfaction.target'],
+    );
+  });
+});

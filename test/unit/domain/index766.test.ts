@@ -46,8 +46,23 @@ describe('the index groups of a period', () => {
     expect(byGroup.onlineService!.rate).toEqual({ numerator: 614, denominator: 865, percent: '70.98%' });
     expect(byGroup.onlinePayment!.rate).toEqual({ numerator: 1585, denominator: 1911, percent: '82.94%' });
     expect(byGroup.digitisation!.rate?.percent).toBe('100.00%');
-    // No counter holds ratings yet.
-    expect(byGroup.satisfaction).toMatchObject({ rate: null, maxPoints: 6, groupMaxPoints: 18, points: null });
+    // No rating in the period: a rate with nothing to divide by, and no points.
+    expect(byGroup.satisfaction).toMatchObject({
+      rate: { numerator: 0, denominator: 0, percent: null },
+      maxPoints: 6,
+      groupMaxPoints: 18,
+      points: null,
+    });
+  });
+
+  it('rates satisfaction from the ratings and feedback on time from the feedback resolved', () => {
+    const index = index766(
+      counters({ rated: 40, rated_satisfied: 37, feedback_resolved: 8, feedback_resolved_on_time: 7 }),
+    );
+    const byGroup = Object.fromEntries(index.groups.map((g) => [g.group, g]));
+    expect(byGroup.satisfaction!.rate).toEqual({ numerator: 37, denominator: 40, percent: '92.50%' });
+    expect(byGroup.feedbackOnTime!.rate).toEqual({ numerator: 7, denominator: 8, percent: '87.50%' });
+    expect(index.outsideData.flatMap((o) => o.criteria)).not.toContain('Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn');
   });
 
   it('scores a group once the ward gives its target (and points, where the decision’s are not confirmed)', () => {
@@ -61,6 +76,7 @@ describe('the index groups of a period', () => {
     // 82.94% of a 90% target: 10 × (1585/1911) ÷ 0.90 = 9.215… → 9.22.
     expect(byGroup.onlinePayment!.points).toBe(9.22);
     expect(byGroup.onlineService!.points).toBeNull();
+    // A target, but no rating in the period: nothing to score.
     expect(byGroup.satisfaction!.points).toBeNull();
   });
 
