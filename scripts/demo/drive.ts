@@ -104,6 +104,9 @@ export interface DriveTarget {
 
 /** How many times one request is sent again after a 503 or a 429, or one action after a stale ETag. */
 const RETRIES = 5;
+/** How long an online return waits for its result's check: 40 looks, 250 ms apart. */
+const RESULT_CHECK_POLLS = 40;
+const RESULT_CHECK_POLL_MS = 250;
 /** A portal's token lives five minutes: a new one well before. */
 const TOKEN_REUSE_MS = 4 * 60_000;
 
@@ -277,6 +280,40 @@ export async function driveQuarter(plan: QuarterPlan, target: DriveTarget): Prom
       tally.uploads++;
     }
     held.uploaded = true;
+  }
+
+  /** The signed result as a real PDF: asked for, PUT to the presigned URL, checked by the instance. */
+  async function uploadResult(held: Held, t: Timeline): Promise<void> {
+    const scan = SCANS.find((s) => s.contentType === 'application/pdf') ?? SCANS[0]!;
+    const ticket = await send('POST', `/dossiers/${encodeURIComponent(held.code)}/documents`, {
+      at: t.now,
+      as: asOfficer,
+      body: {
+        kind: 'result',
+        fileName: `ket-qua.${scan.extension}`,
+        contentType: scan.contentType,
+        sizeBytes: scan.bytes.length,
+        sha256: createHash('sha256').update(scan.bytes).digest('hex'),
+      },
+    });
+    expect(ticket, 201, `result ticket ${held.code}`);
+    const put = await slot(() => {
+      tally.requests++;
+      return fetch(ticket.body.url, { method: 'PUT', headers: ticket.body.headers, body: scan.bytes });
+    });
+    await put.arrayBuffer();
+    if (put.status !== 200) throw new Failed(`PUT result ${held.code}: ${put.status}`);
+    tally.uploads++;
+  }
+
+  /** The return; online, it waits (in real time, a bounded while) for the result's check to have run. */
+  async function returnResult(held: Held, channel: 'online' | 'in_person', t: Timeline): Promise<void> {
+    for (let attempt = 0; channel === 'online' && attempt < RESULT_CHECK_POLLS; attempt++) {
+      const current = await send('GET', `/dossiers/${encodeURIComponent(held.code)}`, { at: t.now, as: asOfficer });
+      if (expect(current, 200, `read ${held.code}`).body.eResult) break;
+      await new Promise((resolve) => setTimeout(resolve, RESULT_CHECK_POLL_MS));
+    }
+    await act(held, { action: 'return_result', channel }, asOfficer, t);
   }
 
   const workingAfter = (from: number, minutes: number) => calendar.addWorkingMinutes(from, Math.max(0, minutes));
@@ -491,7 +528,11 @@ export async function driveQuarter(plan: QuarterPlan, target: DriveTarget): Prom
     close();
     if (!dossier.returned) return;
     if (!t.move(workingAfter(t.now, between(30, 3 * 480)))) return;
-    await act(held, { action: 'return_result', channel: online ? 'online' : 'in_person' }, asOfficer, t);
+    // An online return hands over the electronic result, which only a procedure issuing one has: the officer uploads
+    // it once resolved and returns once its check has run; a paper-only result is collected at the counter.
+    const electronic = online && (procedure.resultForm === 'electronic' || procedure.resultForm === 'both');
+    if (electronic) await uploadResult(held, t);
+    await returnResult(held, electronic ? 'online' : 'in_person', t);
     if (inQuarter(t.now)) tally.returned++;
     if (!dossier.rating) return;
     if (!t.move(t.now + between(1, 48) * 3_600_000)) return;

@@ -271,8 +271,9 @@ it('finds one bundle per function of the blueprint, on Node.js 24, with no sourc
 const BUNDLE_BUDGET_BYTES = 500 * 1024;
 const OVER_BUDGET: Partial<Record<FunctionName, { bytes: number; why: string }>> = {
   'document-upload': {
-    // 630: the ratings and feedback routes (issue 12) put 10 KiB of route schemas and messages in every bundle.
-    bytes: 630 * 1024,
+    // 660: every route's request schema and message is in every bundle (the lazy schema modules are still bundled):
+    // results, reuse, ratings, feedback and deliveries (issues 10 and 12) took it from 598 to 650 KiB.
+    bytes: 660 * 1024,
     why: 'the S3 client (98 KiB, every operation’s schema in one module) and its presigner, beside DynamoDB’s',
   },
 };

@@ -303,14 +303,14 @@ describe('a reuse in the reports', () => {
       (await ward.runAs('reports', () => dayCounters(`procedure#${procedure}`, day, day)))[0] ?? {};
 
     const before = await report();
-    expect(before.body.received.total).toBe(1);
-    expect(before.body.digitisation).toEqual({ numerator: 0, denominator: 1, percent: '0.00%' });
+    expect(before.body.figures.received).toBe(1);
+    expect(before.body.figures.digitisationRate).toEqual({ numerator: 0, denominator: 1, percent: '0.00%' });
 
     // The officer at the counter takes the birth certificate the portal's earlier dossier holds, as the BSKS paper.
     expect((await reuse(target, 'BSKS', { dossier: earlier, document: source }, officer)).status).toBe(201);
     await ward.settle();
     const after = await report();
-    expect(after.body.digitisation).toEqual({ numerator: 1, denominator: 1, percent: '100.00%' });
+    expect(after.body.figures.digitisationRate).toEqual({ numerator: 1, denominator: 1, percent: '100.00%' });
     expect(await counted()).toMatchObject({ received: 1, digitised: 1, reused: 1 });
   });
 });

@@ -5,7 +5,9 @@ import { officer, portal, startTestWard, type TestWard } from '../support/ward.t
 
 let ward: TestWard;
 beforeAll(async () => {
-  ward = await startTestWard();
+  ward = await startTestWard((w) => w, {
+    countersDifferOnPurpose: 'the last test deletes the table to see a 500: there is nothing left to recount',
+  });
 });
 afterAll(async () => {
   await ward?.stop();

@@ -80,8 +80,8 @@ beforeAll(async () => {
   const answer = await ward.api.get(`/reports?${period()}`, { as: leader });
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   json = answer.body;
-  expect(json.received).toMatchObject({ total: 6, online: 2, inPerson: 3, postal: 1 });
-  expect(json.resolved.total).toBe(1);
+  expect(json.figures).toMatchObject({ received: 6, receivedOnline: 2, receivedInPerson: 3, receivedPostal: 1 });
+  expect(json.figures.resolved).toBe(1);
 });
 afterAll(async () => {
   await ward?.stop();
@@ -112,7 +112,7 @@ describe('the report’s formats', () => {
     const lead = `"${ward.ward.name}","${ward.ward.unitCode}","${from}","${to}","Toàn đơn vị"`;
     expect(lines).toContain(`${lead},"Tiếp nhận hồ sơ","Tổng số hồ sơ tiếp nhận",6,,,`);
     expect(lines).toContain(`${lead},"Tiếp nhận hồ sơ","Tiếp nhận qua bưu chính công ích",1,,,`);
-    const onTime = json.resolved.onTimeRate;
+    const onTime = json.figures.onTimeRate;
     expect(lines).toContain(
       `${lead},"Giải quyết hồ sơ","Tỷ lệ giải quyết trước hạn và đúng hạn",,${onTime.numerator},${onTime.denominator},"${onTime.percent}"`,
     );

@@ -58,10 +58,10 @@ describe('the rebuild of the report counters', () => {
     expect(report.status, JSON.stringify(report.body)).toBe(200);
     const groups = Object.fromEntries(report.body.index766.groups.map((g: { group: string }) => [g.group, g]));
     expect(Object.keys(groups).sort()).toEqual(
-      ['digitisation', 'onlinePayment', 'onlineService', 'progress', 'satisfaction'].sort(),
+      ['digitisation', 'feedbackOnTime', 'onlinePayment', 'onlineService', 'progress', 'satisfaction'].sort(),
     );
     // Today: the counter filing received, the online one refused at intake.
-    expect(groups.digitisation.rate).toMatchObject({ denominator: report.body.received.total });
+    expect(groups.digitisation.rate).toMatchObject({ denominator: report.body.figures.received });
     expect(groups.progress).toMatchObject({ groupMaxPoints: 20, target: null, points: null });
     expect(report.body.index766.outsideData[0]).toMatchObject({ decisionGroup: 'Công khai, minh bạch', maxPoints: 18 });
   });
