@@ -90,7 +90,15 @@ export function table(rows: { figure: string; value: string }[]): string {
 
 /** Where Debian, Ubuntu and Chrome put a headless-capable browser; CHROMIUM names another. */
 export function findChromium(): string | undefined {
-  const candidates = [process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+  const candidates = [
+    process.env.CHROMIUM,
+    // Debian's headless build, which .ci/run installs, first.
+    'chromium-headless-shell',
+    'chromium',
+    'chromium-browser',
+    'google-chrome',
+    'google-chrome-stable',
+  ];
   for (const candidate of candidates) {
     if (!candidate) continue;
     try {
@@ -141,7 +149,7 @@ export async function writeFormats(
     const chromium = findChromium();
     if (!chromium)
       lines.push(
-        'PDF   not written: no Chromium found (apt-get install chromium, or set CHROMIUM to a Chrome or Chromium)',
+        'PDF   not written: no Chromium found (apt-get install chromium-headless-shell, or set CHROMIUM to a Chrome or Chromium)',
       );
     else {
       const pdf = `${base}.pdf`;
